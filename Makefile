@@ -1,0 +1,33 @@
+# The README's two commands are `make demo` and `make test`; .ci/run calls `make test` too.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+TEST_TIMEOUT ?= 900
+
+.PHONY: demo test venv system-deps lint bench clean
+
+system-deps:
+	@sh packaging/debian-deps.sh
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+venv: system-deps $(STAMP)
+
+demo: venv
+	$(VENV)/bin/xpaydesk --demo
+
+# coreutils `timeout` because a wedged qasync loop can hang pytest beyond pytest-timeout's reach.
+test: venv
+	QT_QPA_PLATFORM=$${QT_QPA_PLATFORM:-offscreen} QT_API=pyside6 \
+	  timeout $(TEST_TIMEOUT) $(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

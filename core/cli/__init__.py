@@ -1,0 +1,78 @@
+"""xpaydesk-cli: the scriptable face of the core. Every verb module registers its own subcommands.
+
+Exit codes: 0 success, 1 WeChat returned an error, 2 bad input or configuration, 3 outcome unknown
+(a money-moving call timed out), 4 reconciliation found open items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from core import __version__
+from core.cli import api_verbs, decode_verb
+from core.cli.output import Output
+from core.errors import XPayDeskError, XPayError
+
+VERB_MODULES = (api_verbs, decode_verb)
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--config", default=default, help="profiles TOML file")
+    parser.add_argument("--profile", default=default, help="profile name")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="machine-readable output on stdout",
+    )
+    parser.add_argument(
+        "--lang",
+        default=argparse.SUPPRESS if suppress else "zh_CN",
+        choices=["zh_CN", "en"],
+        help="language of messages (default zh_CN)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xpaydesk-cli", description="XPay Desk 虚拟支付工作台 command line"
+    )
+    parser.add_argument("--version", action="version", version=f"xpaydesk {__version__}")
+    _global_options(parser, suppress=False)
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, suppress=True)
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for module in VERB_MODULES:
+        module.register(verbs, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Output(json_mode=args.json, lang=args.lang)
+    try:
+        code: int = args.run(args, out)
+        return code
+    except XPayDeskError as exc:
+        out.error(
+            exc.kind,
+            exc.message(args.lang),
+            errcode=exc.errcode if isinstance(exc, XPayError) else None,
+        )
+        return exc.exit_code
+    except KeyboardInterrupt:
+        out.error("interrupted", "已中断 / interrupted")
+        return 130
+
+
+def dump_json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

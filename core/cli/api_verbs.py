@@ -1,0 +1,380 @@
+"""The API verbs: sign, balance, deduct, cancel-deduction, gift, order, refund, deliver, bill,
+check-session, profiles."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from core import signing
+from core.cli.output import Output
+from core.client import XPayClient
+from core.connect import open_client
+from core.errors import ConfigError, Handling, XPayError
+from core.money import format_coins, format_fen
+from core.profiles import Profile, load_profiles
+from core.secret import Secret
+from core.validation import REFUND_REASONS, REQ_FROM
+
+Verbs = Any  # argparse's private _SubParsersAction
+
+
+def load_profile(args: argparse.Namespace, out: Output) -> Profile:
+    profile = load_profiles(Path(args.config) if args.config else None).get(args.profile)
+    for warning in profile.warnings:
+        out.warn(warning)
+    return profile
+
+
+def run_with_client(
+    args: argparse.Namespace, out: Output, action: Callable[[XPayClient, Profile], Awaitable[int]]
+) -> int:
+    profile = load_profile(args, out)
+
+    async def go() -> int:
+        async with open_client(profile) as client:
+            return await action(client, profile)
+
+    return asyncio.run(go())
+
+
+def session_key_arg(value: str) -> Secret:
+    """`-` reads the key from stdin, so it never shows in the process list or shell history."""
+    if value == "-":
+        value = sys.stdin.readline().strip()
+    if not value:
+        raise argparse.ArgumentTypeError("empty session key")
+    return Secret(value)
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("须为正整数 / must be a positive integer") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError("须为正整数 / must be a positive integer")
+    return number
+
+
+def _order_ref(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--order-id", help="merchant order id (商户订单号)")
+    group.add_argument("--wx-order-id", help="WeChat order id (微信订单号)")
+
+
+def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    def add(
+        name: str, help_text: str, run: Callable[[argparse.Namespace, Output], int]
+    ) -> argparse.ArgumentParser:
+        parser: argparse.ArgumentParser = verbs.add_parser(name, help=help_text, parents=[common])
+        parser.set_defaults(run=run)
+        return parser
+
+    p = add("sign", "signature debugger: pay_sig and signature for a uri and body", cmd_sign)
+    p.add_argument("--uri", required=True, help="path only, e.g. /xpay/query_user_balance")
+    body = p.add_mutually_exclusive_group(required=True)
+    body.add_argument("--body", help="the exact POST body")
+    body.add_argument("--body-file", type=Path, help="file holding the exact POST body")
+    p.add_argument("--app-key", type=Secret, help="AppKey (default: the profile's key for its env)")
+    p.add_argument("--session-key", type=session_key_arg, help="session_key text ('-' = stdin)")
+    p.add_argument("--compare", help="a pay_sig or signature to compare with the computed one")
+
+    p = add("balance", "query_user_balance", cmd_balance)
+    p.add_argument("openid")
+    p.add_argument("--session-key", type=session_key_arg, required=True)
+    p.add_argument("--user-ip", default="127.0.0.1")
+
+    p = add("deduct", "currency_pay: deduct coins", cmd_deduct)
+    p.add_argument("openid")
+    p.add_argument("amount", type=_positive)
+    p.add_argument("--session-key", type=session_key_arg, required=True)
+    p.add_argument("--order-id", required=True)
+    p.add_argument("--payitem", help='JSON, e.g. [{"productid":"p1","unit_price":10,"quantity":1}]')
+    p.add_argument("--remark", default="")
+    p.add_argument("--user-ip", default="127.0.0.1")
+
+    p = add("cancel-deduction", "cancel_currency_pay: give a deduction's coins back", cmd_cancel)
+    p.add_argument("openid")
+    p.add_argument("amount", type=_positive)
+    p.add_argument("--session-key", type=session_key_arg, required=True)
+    p.add_argument("--pay-order-id", required=True, help="the order_id of the deduction")
+    p.add_argument("--order-id", required=True, help="a new id for this cancellation")
+    p.add_argument("--user-ip", default="127.0.0.1")
+
+    p = add("gift", "present_currency: gift coins (268490004 counts as success)", cmd_gift)
+    p.add_argument("openid")
+    p.add_argument("amount", type=_positive)
+    p.add_argument("--order-id", required=True)
+
+    p = add("order", "query_order", cmd_order)
+    _order_ref(p)
+    p.add_argument("--openid", required=True)
+
+    p = add("refund", "refund_order: start a refund task", cmd_refund)
+    p.add_argument("--openid", required=True)
+    _order_ref(p)
+    p.add_argument("--refund-order-id", required=True)
+    p.add_argument("--left-fee", type=int, required=True, help="refundable amount now, fen")
+    p.add_argument("--refund-fee", type=int, required=True, help="amount to refund, fen")
+    p.add_argument(
+        "--reason",
+        required=True,
+        choices=sorted(REFUND_REASONS),
+        help=", ".join(f"{k}={v}" for k, v in REFUND_REASONS.items()),
+    )
+    p.add_argument(
+        "--req-from",
+        default="1",
+        choices=sorted(REQ_FROM),
+        help=", ".join(f"{k}={v}" for k, v in REQ_FROM.items()),
+    )
+    p.add_argument("--biz-meta", default="")
+
+    p = add("deliver", "notify_provide_goods: mark an order delivered", cmd_deliver)
+    _order_ref(p)
+
+    p = add("bill", "download_bill: print the bill URL (polls while it is generated)", cmd_bill)
+    p.add_argument("--from", dest="begin", required=True, help="YYYYMMDD")
+    p.add_argument("--to", dest="end", required=True, help="YYYYMMDD")
+    p.add_argument("--poll-interval", type=float, default=3.0)
+    p.add_argument("--max-wait", type=float, default=180.0)
+
+    p = add("check-session", "checksession: is the stored session key still valid?", cmd_check)
+    p.add_argument("openid")
+    p.add_argument("--session-key", type=session_key_arg, required=True)
+
+    add("profiles", "list the configured profiles (never their secrets)", cmd_profiles)
+
+
+# ---- verbs -------------------------------------------------------------------------------------
+
+
+def cmd_sign(args: argparse.Namespace, out: Output) -> int:
+    if args.body is not None:
+        body = args.body
+    else:
+        try:
+            body = args.body_file.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise ConfigError(
+                f"无法读取 {args.body_file}：{exc.strerror}",
+                f"cannot read {args.body_file}: {exc.strerror}",
+            ) from None
+        except UnicodeDecodeError:
+            raise ConfigError(
+                f"{args.body_file} 不是 UTF-8", f"{args.body_file} is not UTF-8"
+            ) from None
+    app_key: Secret | None = args.app_key
+    if app_key is None and args.session_key is None:
+        profile = load_profile(args, out)
+        app_key = Secret(profile.app_keys.for_env(profile.env))
+    report = signing.explain(
+        args.uri,
+        body,
+        app_key=app_key.reveal() if app_key else None,
+        session_key=args.session_key.reveal() if args.session_key else None,
+    )
+    data = report.as_dict()
+    verdict = None
+    if args.compare:
+        candidates = [s for s in (report.pay_sig, report.signature) if s]
+        matched = [s for s in candidates if signing.signatures_match(s, args.compare.strip())]
+        verdict = (
+            "match"
+            if matched
+            else (
+                signing.compare_signature(candidates[0], args.compare)
+                if candidates
+                else "no key given"
+            )
+        )
+        data["compare"] = verdict
+    lines = [f"signed message (pay_sig): {data['signed_message_visible']}"]
+    if report.pay_sig:
+        lines.append(f"pay_sig:   {report.pay_sig}")
+    if report.signature:
+        lines.append(f"signature: {report.signature}   (HMAC over the body only)")
+    lines += [f"warning: {w}" for w in report.warnings]
+    if verdict:
+        lines.append(f"compare: {verdict}")
+    out.result(data, "\n".join(lines))
+    return 0 if verdict in (None, "match") else 1
+
+
+def cmd_balance(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        b = await client.query_user_balance(
+            args.openid, session_key=args.session_key, user_ip=args.user_ip
+        )
+        out.result(
+            {"openid": args.openid, **b.to_dict()},
+            f"{args.openid}: {format_coins(b.balance, out.lang)} "
+            f"(gifted {b.present_balance:,}; saved {b.sum_save:,}, cost {b.sum_cost:,}, "
+            f"first top-up offer {'yes' if b.first_save_flag else 'no'})",
+        )
+        return 0
+
+    return run_with_client(args, out, action)
+
+
+def cmd_deduct(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        r = await client.currency_pay(
+            args.openid,
+            args.amount,
+            order_id=args.order_id,
+            session_key=args.session_key,
+            user_ip=args.user_ip,
+            payitem=args.payitem,
+            remark=args.remark,
+        )
+        note = " (already applied earlier: 268490004)" if r.duplicate else ""
+        out.result(
+            r.to_dict(),
+            f"deducted {format_coins(args.amount, out.lang)} from "
+            f"{args.openid}, order {r.order_id}, balance {r.balance}{note}",
+        )
+        return 0
+
+    return run_with_client(args, out, action)
+
+
+def cmd_cancel(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        r = await client.cancel_currency_pay(
+            args.openid,
+            args.amount,
+            pay_order_id=args.pay_order_id,
+            order_id=args.order_id,
+            session_key=args.session_key,
+            user_ip=args.user_ip,
+        )
+        out.result(
+            r.to_dict(),
+            f"cancelled deduction {args.pay_order_id}: "
+            f"{format_coins(args.amount, out.lang)} back, order {r.order_id}",
+        )
+        return 0
+
+    return run_with_client(args, out, action)
+
+
+def cmd_gift(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        r = await client.present_currency(args.openid, args.amount, order_id=args.order_id)
+        note = " (already applied earlier: 268490004)" if r.duplicate else ""
+        out.result(
+            r.to_dict(),
+            f"gifted {format_coins(args.amount, out.lang)} to {args.openid}, "
+            f"order {r.order_id}, balance {r.balance}{note}",
+        )
+        return 0
+
+    return run_with_client(args, out, action)
+
+
+def cmd_order(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        o = await client.query_order(
+            args.openid, order_id=args.order_id, wx_order_id=args.wx_order_id
+        )
+        out.result(
+            o.to_dict(),
+            f"order {o.order_id} ({o.wx_order_id}): status {o.status}, "
+            f"paid {format_fen(o.paid_fee)}, refundable {format_fen(o.left_fee)}",
+        )
+        return 0
+
+    return run_with_client(args, out, action)
+
+
+def cmd_refund(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        r = await client.refund_order(
+            args.openid,
+            order_id=args.order_id,
+            wx_order_id=args.wx_order_id,
+            refund_order_id=args.refund_order_id,
+            left_fee=args.left_fee,
+            refund_fee=args.refund_fee,
+            refund_reason=args.reason,
+            req_from=args.req_from,
+            biz_meta=args.biz_meta,
+        )
+        out.result(
+            r.to_dict(),
+            f"refund {r.refund_order_id} started ({r.refund_wx_order_id}) "
+            f"for {format_fen(args.refund_fee)}; poll with `order --order-id "
+            f"{r.refund_order_id}`",
+        )
+        return 0
+
+    return run_with_client(args, out, action)
+
+
+def cmd_deliver(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        await client.notify_provide_goods(order_id=args.order_id, wx_order_id=args.wx_order_id)
+        ref = args.order_id or args.wx_order_id
+        out.result({"delivered": ref}, f"order {ref} marked delivered")
+        return 0
+
+    return run_with_client(args, out, action)
+
+
+def cmd_bill(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        deadline = time.monotonic() + args.max_wait
+        while True:
+            try:
+                bill = await client.download_bill(args.begin, args.end)
+            except XPayError as exc:
+                if exc.handling is not Handling.POLL or time.monotonic() > deadline:
+                    raise
+                out.progress(
+                    f"bill is being generated ({exc.errcode}); asking again in "
+                    f"{args.poll_interval:g} s"
+                )
+                await asyncio.sleep(args.poll_interval)
+                continue
+            out.result({"url": bill.url}, bill.url)
+            return 0
+
+    return run_with_client(args, out, action)
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    async def action(client: XPayClient, profile: Profile) -> int:
+        valid = await client.check_session(args.openid, session_key=args.session_key)
+        out.result(
+            {"openid": args.openid, "valid": valid},
+            "session key valid"
+            if valid
+            else "session key stale: the user must reopen the mini program (87009)",
+        )
+        return 0 if valid else 1
+
+    return run_with_client(args, out, action)
+
+
+def cmd_profiles(args: argparse.Namespace, out: Output) -> int:
+    loaded = load_profiles(Path(args.config) if args.config else None)
+    rows = {}
+    for name, p in loaded.profiles.items():
+        rows[name] = {
+            "appid": p.appid,
+            "env": p.env.name.lower(),
+            "api_base": p.api_base,
+            "coin_rate": p.coin_rate,
+            "operator": p.operator,
+            "secrets": {k: s.source for k, s in p.secrets.items()},
+            "default": name == loaded.default,
+        }
+    out.result({"config": str(loaded.path), "profiles": rows})
+    return 0

@@ -1,0 +1,305 @@
+"""Named merchant profiles in a TOML file, with secrets from the environment, the OS keyring or
+(allowed, with a warning) the file itself.
+
+Precedence for a secret: environment variable XPAYDESK_<FIELD> > keyring (service "xpaydesk",
+name "<profile>/<field>") > the file. Any missing or malformed field is one ConfigError that names
+the field and the file.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.errors
+import platformdirs
+
+from core.environment import AppKeys, Env
+from core.errors import ConfigError
+from core.secret import Secret
+
+APP_NAME = "xpaydesk"
+KEYRING_SERVICE = "xpaydesk"
+SECRET_FIELDS = (
+    "app_key",
+    "sandbox_app_key",
+    "secret",
+    "token",
+    "encoding_aes_key",
+    "previous_encoding_aes_key",
+)
+PLAIN_FIELDS = (
+    "appid",
+    "mch_id",
+    "offer_id",
+    "env",
+    "api_base",
+    "coin_rate",
+    "operator",
+    "db",
+    "callback_appid",
+)
+APPID_RE = re.compile(r"wx[0-9A-Za-z]{16}")
+PROFILE_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "profiles.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class SecretValue:
+    value: Secret
+    source: str  # "env", "keyring", "file" or "given": where it came from, shown to operators
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    appid: str
+    env: Env
+    mch_id: str = ""
+    offer_id: str = ""
+    api_base: str = "https://api.weixin.qq.com"
+    coin_rate: int = 100
+    operator: str = ""
+    db: Path | None = None
+    callback_appid: str = ""  # the receiver id in pushes; a third-party platform's own appid
+    secrets: Mapping[str, SecretValue] = field(default_factory=dict)
+    source: Path | None = None
+    warnings: tuple[str, ...] = ()
+
+    def secret(self, name: str) -> Secret | None:
+        found = self.secrets.get(name)
+        return found.value if found else None
+
+    def require_secret(self, name: str) -> Secret:
+        found = self.secret(name)
+        if not found:
+            where = f"（{self.source}）" if self.source else ""
+            raise ConfigError(
+                f"配置 {self.name}{where} 缺少 {name}：写入系统钥匙串，或设置环境变量 "
+                f"XPAYDESK_{name.upper()}",
+                f"profile {self.name} ({self.source}) has no {name}: store it in the OS keyring or "
+                f"set XPAYDESK_{name.upper()}",
+            )
+        return found
+
+    @property
+    def app_keys(self) -> AppKeys:
+        return AppKeys(production=self.secret("app_key"), sandbox=self.secret("sandbox_app_key"))
+
+    @property
+    def receiver_appid(self) -> str:
+        return self.callback_appid or self.appid
+
+    @property
+    def mirror_path(self) -> Path:
+        return self.db or default_data_dir() / f"{self.name}.sqlite"
+
+
+def _fail(path: Path | None, profile: str, field_name: str, zh: str, en: str) -> ConfigError:
+    return ConfigError(
+        f"{path}：配置 [{profile}] 的 {field_name} {zh}",
+        f"{path}: profile [{profile}] field {field_name} {en}",
+    )
+
+
+def _keyring_get(profile: str, name: str) -> str | None:
+    try:
+        return keyring.get_password(KEYRING_SERVICE, f"{profile}/{name}")
+    except keyring.errors.KeyringError:
+        return None  # no usable backend (headless CI): fall through to the file
+
+
+def store_secret(profile: str, name: str, value: str) -> None:
+    if name not in SECRET_FIELDS:
+        raise ConfigError(f"未知的密钥字段 {name}", f"unknown secret field {name}")
+    try:
+        keyring.set_password(KEYRING_SERVICE, f"{profile}/{name}", value)
+    except keyring.errors.KeyringError:
+        raise ConfigError(
+            "系统钥匙串不可用，密钥未保存",
+            "the OS keyring is not available; the secret was not stored",
+        ) from None
+
+
+def _resolve_secrets(
+    name: str, table: Mapping[str, Any], path: Path | None, environ: Mapping[str, str]
+) -> tuple[dict[str, SecretValue], list[str]]:
+    found: dict[str, SecretValue] = {}
+    warnings: list[str] = []
+    for secret_name in SECRET_FIELDS:
+        from_env = environ.get(f"XPAYDESK_{secret_name.upper()}")
+        if from_env:
+            found[secret_name] = SecretValue(Secret(from_env), "env")
+            continue
+        from_keyring = _keyring_get(name, secret_name)
+        if from_keyring:
+            found[secret_name] = SecretValue(Secret(from_keyring), "keyring")
+            continue
+        if secret_name in table:
+            raw = table[secret_name]
+            if not isinstance(raw, str):
+                raise _fail(path, name, secret_name, "必须是字符串", "must be a string")
+            if raw:
+                found[secret_name] = SecretValue(Secret(raw), "file")
+                warnings.append(
+                    f"{path}: [{name}] {secret_name} 以明文保存在配置文件中，建议移入系统钥匙串 / "
+                    f"is stored in plain text in the file; move it to the OS keyring"
+                )
+    return found, warnings
+
+
+def parse_profile(
+    name: str,
+    table: Mapping[str, Any],
+    *,
+    path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Profile:
+    environ = os.environ if environ is None else environ
+    if not PROFILE_NAME_RE.fullmatch(name):
+        raise _fail(
+            path, name, "name", "只能包含字母、数字、. _ -", "may only contain A-Z 0-9 . _ -"
+        )
+    unknown = set(table) - set(SECRET_FIELDS) - set(PLAIN_FIELDS)
+    if unknown:
+        raise _fail(
+            path,
+            name,
+            ", ".join(sorted(unknown)),
+            "不是已知字段（拼写错误？）",
+            "is not a known field (typo?)",
+        )
+
+    def text(key: str, default: str = "", *, required: bool = False) -> str:
+        if key not in table:
+            if required:
+                raise _fail(path, name, key, "缺失", "is missing")
+            return default
+        value = table[key]
+        if not isinstance(value, str):
+            raise _fail(path, name, key, "必须是字符串", "must be a string")
+        return value
+
+    appid = text("appid", required=True)
+    if not APPID_RE.fullmatch(appid):
+        raise _fail(
+            path,
+            name,
+            "appid",
+            "格式不正确（应为 wx 加 16 位字母数字）",
+            "is malformed (expected wx followed by 16 letters or digits)",
+        )
+    try:
+        env = Env.parse(text("env", required=True))
+    except ConfigError:
+        raise _fail(
+            path, name, "env", "须为 production 或 sandbox", "must be production or sandbox"
+        ) from None
+    coin_rate = table.get("coin_rate", 100)
+    if isinstance(coin_rate, bool) or not isinstance(coin_rate, int) or coin_rate <= 0:
+        raise _fail(
+            path,
+            name,
+            "coin_rate",
+            "须为正整数（每 1 元对应的代币数）",
+            "must be a positive integer (coins per yuan)",
+        )
+    api_base = text("api_base", "https://api.weixin.qq.com").rstrip("/")
+    if not re.fullmatch(r"https?://[^\s/?#]+(:\d+)?(/[^\s?#]*)?", api_base):
+        raise _fail(path, name, "api_base", "不是合法的 http(s) 地址", "is not an http(s) URL")
+    db_text = text("db")
+    secrets, warnings = _resolve_secrets(name, table, path, environ)
+    return Profile(
+        name=name,
+        appid=appid,
+        env=env,
+        mch_id=text("mch_id"),
+        offer_id=text("offer_id"),
+        api_base=api_base,
+        coin_rate=coin_rate,
+        operator=text("operator") or _os_user(),
+        db=Path(db_text).expanduser() if db_text else None,
+        callback_appid=text("callback_appid"),
+        secrets=secrets,
+        source=path,
+        warnings=tuple(warnings),
+    )
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except OSError:
+        return "operator"
+
+
+@dataclass(frozen=True)
+class ProfileFile:
+    path: Path
+    profiles: dict[str, Profile]
+    default: str | None
+
+    def get(self, name: str | None) -> Profile:
+        chosen = (
+            name or self.default or (next(iter(self.profiles)) if len(self.profiles) == 1 else None)
+        )
+        if chosen is None:
+            raise ConfigError(
+                f"{self.path}：有多个配置，请用 --profile 指定其一（{', '.join(self.profiles)}）",
+                f"{self.path}: several profiles; choose one with --profile "
+                f"({', '.join(self.profiles)})",
+            )
+        if chosen not in self.profiles:
+            raise ConfigError(
+                f"{self.path}：没有名为 {chosen} 的配置", f"{self.path}: no profile named {chosen}"
+            )
+        return self.profiles[chosen]
+
+
+def load_profiles(
+    path: Path | None = None, *, environ: Mapping[str, str] | None = None
+) -> ProfileFile:
+    path = path or default_config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"找不到配置文件 {path}", f"configuration file {path} not found"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} 不是 UTF-8 文本", f"{path} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path} 不是合法的 TOML：{exc}", f"{path} is not valid TOML: {exc}"
+        ) from None
+    tables = raw.get("profiles")
+    if not isinstance(tables, dict) or not tables:
+        raise ConfigError(
+            f"{path} 中没有 [profiles.<名称>] 配置", f"{path} has no [profiles.<name>] table"
+        )
+    profiles = {}
+    for name, table in tables.items():
+        if not isinstance(table, dict):
+            raise _fail(path, name, "(table)", "必须是表", "must be a table")
+        profiles[name] = parse_profile(name, table, path=path, environ=environ)
+    default = raw.get("default_profile")
+    if default is not None and default not in profiles:
+        raise ConfigError(
+            f"{path}：default_profile {default} 不存在",
+            f"{path}: default_profile {default} does not exist",
+        )
+    return ProfileFile(path=path, profiles=profiles, default=default)
