@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import keyring
 import keyring.errors
@@ -135,11 +136,21 @@ def store_secret(profile: str, name: str, value: str) -> None:
         ) from None
 
 
+def _is_loopback(api_base: str) -> bool:
+    host = urlsplit(api_base).hostname or ""
+    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+
+
 def _resolve_secrets(
-    name: str, table: Mapping[str, Any], path: Path | None, environ: Mapping[str, str]
+    name: str,
+    table: Mapping[str, Any],
+    path: Path | None,
+    environ: Mapping[str, str],
+    *,
+    loopback: bool,
 ) -> tuple[dict[str, SecretValue], list[str]]:
     found: dict[str, SecretValue] = {}
-    warnings: list[str] = []
+    in_file: list[str] = []
     for secret_name in SECRET_FIELDS:
         from_env = environ.get(f"XPAYDESK_{secret_name.upper()}")
         if from_env:
@@ -155,10 +166,16 @@ def _resolve_secrets(
                 raise _fail(path, name, secret_name, "必须是字符串", "must be a string")
             if raw:
                 found[secret_name] = SecretValue(Secret(raw), "file")
-                warnings.append(
-                    f"{path}: [{name}] {secret_name} 以明文保存在配置文件中，建议移入系统钥匙串 / "
-                    f"is stored in plain text in the file; move it to the OS keyring"
-                )
+                in_file.append(secret_name)
+    # keys for a simulator on this machine cannot move real money: no nagging about them
+    warnings = (
+        []
+        if not in_file or loopback
+        else [
+            f"{path}: [{name}] {', '.join(in_file)} 以明文保存在配置文件中，建议移入系统钥匙串 / "
+            "stored in plain text in the file; move them to the OS keyring"
+        ]
+    )
     return found, warnings
 
 
@@ -222,7 +239,9 @@ def parse_profile(
     if not re.fullmatch(r"https?://[^\s/?#]+(:\d+)?(/[^\s?#]*)?", api_base):
         raise _fail(path, name, "api_base", "不是合法的 http(s) 地址", "is not an http(s) URL")
     db_text = text("db")
-    secrets, warnings = _resolve_secrets(name, table, path, environ)
+    secrets, warnings = _resolve_secrets(
+        name, table, path, environ, loopback=_is_loopback(api_base)
+    )
     return Profile(
         name=name,
         appid=appid,

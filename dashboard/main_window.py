@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget
 
-PAGES = [("用户", "Users"), ("订单", "Orders"), ("退款与回收", "Refunds & clawbacks"),
-         ("对账", "Reconciliation"), ("回调解析", "Callback inspector"),
-         ("签名调试", "Signature debugger"), ("审计日志", "Audit log"), ("设置", "Settings")]
+PAGES = [
+    ("用户", "Users"),
+    ("订单", "Orders"),
+    ("退款与回收", "Refunds & clawbacks"),
+    ("对账", "Reconciliation"),
+    ("回调解析", "Callback inspector"),
+    ("签名调试", "Signature debugger"),
+    ("审计日志", "Audit log"),
+    ("设置", "Settings"),
+]
 
 
 class MainWindow(QMainWindow):

@@ -11,9 +11,11 @@ import keyring.backend
 import keyring.errors
 import pytest
 
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
-if not REFERENCE.exists():  # CI lays shared/ beside the clone as well
-    REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+pytest_plugins = ["tests.simfixtures"]
+
+# shared/ sits beside the checkout (sessions and CI alike); XPAYDESK_REFERENCE overrides
+REFERENCE = Path(os.environ.get("XPAYDESK_REFERENCE")
+                 or Path(__file__).resolve().parents[2] / "shared" / "reference")
 
 
 def load_vectors(name: str) -> dict:

@@ -270,10 +270,13 @@ def test_structural_errors(query, body, kind):
     assert caught.value.kind == kind
 
 
-@pytest.mark.parametrize(("query", "body"), [
-    ("timestamp=1&nonce=2&encrypt_type=aes&msg_signature=x", '{"Encrypt":"\\ud800"}'),
-    ("timestamp=\ud800&nonce=2&signature=x", "{}"),
-])
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        ("timestamp=1&nonce=2&encrypt_type=aes&msg_signature=x", '{"Encrypt":"\\ud800"}'),
+        ("timestamp=\ud800&nonce=2&signature=x", "{}"),
+    ],
+)
 def test_lone_surrogates_are_a_mismatch_not_a_crash(query, body):
     keys = CallbackKeys(token="t", encoding_aes_key="A" * 43, appid="wx0123456789abcdef")
     with pytest.raises(CallbackError) as caught:

@@ -32,8 +32,14 @@ def test_profile_loads_with_defaults_and_warns_about_file_secrets(tmp_path):
     assert profile.api_base == "https://api.weixin.qq.com"
     assert profile.operator
     assert profile.app_keys.for_env(Env.SANDBOX) == "file-sandbox-key"
-    assert len(profile.warnings) == 3 and all("plain text" in w for w in profile.warnings)
+    (warning,) = profile.warnings  # one line naming every field kept in the file
+    assert "plain text" in warning and "app_key, sandbox_app_key, secret" in warning
     assert "file-secret" not in repr(profile)
+
+
+def test_no_plaintext_warning_for_a_local_simulator(tmp_path):
+    text = GOOD + 'api_base = "http://127.0.0.1:8080"\n'
+    assert load_profiles(write(tmp_path, text)).get(None).warnings == ()
 
 
 def test_keyring_wins_over_file_and_env_wins_over_keyring(tmp_path, monkeypatch):

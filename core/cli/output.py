@@ -48,6 +48,11 @@ class Output:
             self._warned.add(message)
             self._err.write(f"警告 warning: {message}\n")
 
+    def note(self, message: str) -> None:
+        """Always on stderr, JSON mode or not: stdout stays machine-readable."""
+        self._err.write(message + "\n")
+        self._err.flush()
+
     def progress(self, message: str) -> None:
         if not self.json_mode:
             self._err.write(message + "\n")

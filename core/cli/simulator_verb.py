@@ -1,0 +1,74 @@
+"""xpaydesk-cli simulator: run the local WeChat simulator until Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import threading
+from pathlib import Path
+from typing import Any
+
+from core.cli.output import Output
+from core.simulator import PushConfig, SimConfig, Simulator, populate, profile_toml
+
+Verbs = Any
+
+
+def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p: argparse.ArgumentParser = verbs.add_parser(
+        "simulator", parents=[common], help="run the local WeChat virtual-payment simulator"
+    )
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free)")
+    p.add_argument("--state", type=Path, help="SQLite file that keeps the state across runs")
+    p.add_argument("--seed", type=int, default=None, help="makes ids and faults reproducible")
+    p.add_argument("--demo-users", type=int, default=0, help="generate this many demo users")
+    p.add_argument("--demo-orders", type=int, default=2000, help="orders for the demo users")
+    p.add_argument("--push-folder", type=Path, help="write each push as .query and .body files")
+    p.add_argument("--push-url", help="POST each push to this URL")
+    p.add_argument("--push-mode", choices=["plaintext", "compatible", "safe"], default="safe")
+    p.add_argument("--push-format", choices=["json", "xml"], default="json")
+    p.add_argument("--refund-delay", type=float, default=2.0, help="seconds until a refund ends")
+    p.add_argument("--write-profile", type=Path, help="write a profiles.toml for this simulator")
+    p.set_defaults(run=cmd_simulator)
+
+
+def cmd_simulator(args: argparse.Namespace, out: Output) -> int:
+    config = SimConfig(
+        refund_delay=args.refund_delay,
+        push=PushConfig(
+            mode=args.push_mode, format=args.push_format, url=args.push_url, folder=args.push_folder
+        ),
+    )
+    stop = threading.Event()
+    # Ctrl+C and SIGTERM only set the flag, so a second signal cannot interrupt the shutdown
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with Simulator(config, state_path=args.state, seed=args.seed, port=args.port) as sim:
+        summary = (
+            populate(sim.state, users=args.demo_users, orders=args.demo_orders)
+            if args.demo_users
+            else None
+        )
+        if args.write_profile:
+            args.write_profile.write_text(profile_toml(sim), encoding="utf-8")
+        info: dict[str, Any] = {
+            "url": sim.url,
+            "appid": config.appid,
+            "profile": str(args.write_profile or ""),
+        }
+        if summary:
+            info["demo"] = {
+                "users": len(summary.users),
+                "orders": summary.orders,
+                "cases": summary.cases,
+            }
+        out.result(
+            info,
+            f"xpay simulator listening on {sim.url} (appid {config.appid}); "
+            "Ctrl+C stops it"
+            + (f"\nprofile written to {args.write_profile}" if args.write_profile else ""),
+        )
+        while not stop.wait(0.5):
+            pass
+    out.note("simulator stopped")
+    return 0

@@ -1,0 +1,186 @@
+"""xpaydesk-cli against the simulator: every API verb, exit codes, and the standalone simulator
+stopping cleanly on Ctrl+C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from core.cli import main
+from core.simulator import profile_toml
+from tests.simfixtures import ALICE
+
+
+@pytest.fixture
+def profile(sim, tmp_path):
+    path = tmp_path / "profiles.toml"
+    path.write_text(profile_toml(sim), encoding="utf-8")
+    return path
+
+
+def run(capsys, profile, *args):
+    code = main(["--json", "--config", str(profile), *args])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out.strip() else None
+
+
+def test_cli_verbs_against_the_simulator(sim, profile, capsys):
+    key = sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, coins=600)
+    code, out = run(capsys, profile, "balance", ALICE, "--session-key", key)
+    assert (code, out["balance"]) == (0, 600)
+    code, out = run(capsys, profile, "gift", ALICE, "100", "--order-id", "GIFTCLI00001")
+    assert (code, out["balance"], out["duplicate"]) == (0, 700, False)
+    code, out = run(capsys, profile, "gift", ALICE, "100", "--order-id", "GIFTCLI00001")
+    assert (code, out["duplicate"]) == (0, True)
+    code, out = run(
+        capsys, profile, "deduct", ALICE, "50", "--session-key", key, "--order-id", "DEDUCTCLI001"
+    )
+    assert (code, out["balance"]) == (0, 650)
+    code, out = run(
+        capsys,
+        profile,
+        "cancel-deduction",
+        ALICE,
+        "50",
+        "--session-key",
+        key,
+        "--pay-order-id",
+        "DEDUCTCLI001",
+        "--order-id",
+        "CANCELCLI001",
+    )
+    assert code == 0
+    code, out = run(capsys, profile, "order", "--order-id", order["order_id"], "--openid", ALICE)
+    assert (code, out["status"], out["left_fee"]) == (0, 4, 600)
+    code, out = run(
+        capsys,
+        profile,
+        "refund",
+        "--openid",
+        ALICE,
+        "--order-id",
+        order["order_id"],
+        "--refund-order-id",
+        "REFUNDCLI001",
+        "--left-fee",
+        "600",
+        "--refund-fee",
+        "600",
+        "--reason",
+        "3",
+    )
+    assert (code, out["pay_order_id"]) == (0, order["order_id"])
+    code, out = run(
+        capsys,
+        profile,
+        "refund",
+        "--openid",
+        ALICE,
+        "--order-id",
+        order["order_id"],
+        "--refund-order-id",
+        "REFUNDCLI002",
+        "--left-fee",
+        "600",
+        "--refund-fee",
+        "601",
+        "--reason",
+        "3",
+    )
+    assert (code, out["error"]["kind"]) == (2, "validation")
+    code, out = run(capsys, profile, "check-session", ALICE, "--session-key", key)
+    assert (code, out["valid"]) == (0, True)
+    sim.state.relogin(ALICE)
+    code, out = run(capsys, profile, "check-session", ALICE, "--session-key", key)
+    assert (code, out["valid"]) == (1, False)
+    code, out = run(capsys, profile, "balance", ALICE, "--session-key", key)
+    assert (code, out["error"]["errcode"], out["error"]["kind"]) == (1, 268490009, "xpay")
+
+
+def test_cli_deliver_and_bill_polling(sim, profile, capsys):
+    sim.add_user(ALICE)
+    item = sim.state.create_order(openid=ALICE, env=1, kind="item", order_fee=990, quantity=1)
+    sim.state.pay_order(item["order_id"], push=False)
+    code, out = run(capsys, profile, "deliver", "--order-id", item["order_id"])
+    assert (code, out["delivered"]) == (0, item["order_id"])
+    assert sim.state.order_row(item["order_id"])["status"] == 4
+    code, out = run(
+        capsys, profile, "bill", "--from", "20260101", "--to", "20261231", "--poll-interval", "0.01"
+    )
+    assert code == 0 and out["url"].startswith(sim.url)
+
+
+def test_cli_outcome_unknown_exit_3(sim, profile, capsys):
+    sim.add_user(ALICE)
+    sim.faults.add("present_currency", "reset", count=1)
+    code, out = run(capsys, profile, "gift", ALICE, "5", "--order-id", "GIFTCLI00002")
+    assert (code, out["error"]["kind"]) == (3, "outcome_unknown")
+    assert "same id" in out["error"]["message"] or "同一单号" in out["error"]["message"]
+
+
+def test_cli_session_key_from_stdin(sim, profile, capsys, monkeypatch):
+    import io
+
+    key = sim.add_user(ALICE)
+    monkeypatch.setattr("sys.stdin", io.StringIO(key + "\n"))
+    code, out = run(capsys, profile, "balance", ALICE, "--session-key", "-")
+    assert (code, out["balance"]) == (0, 0)
+
+
+def test_standalone_simulator_stops_cleanly_on_ctrl_c(tmp_path):
+    profile = tmp_path / "p.toml"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "core",
+            "--json",
+            "simulator",
+            "--seed",
+            "1",
+            "--demo-users",
+            "5",
+            "--demo-orders",
+            "50",
+            "--write-profile",
+            str(profile),
+            "--state",
+            str(tmp_path / "state.sqlite"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    ) as proc:
+        try:
+            info = json.loads(proc.stdout.readline())
+            assert info["url"].startswith("http://127.0.0.1:") and info["demo"]["users"] == 5
+            code = main(
+                [
+                    "--json",
+                    "--config",
+                    str(profile),
+                    "order",
+                    "--order-id",
+                    "DEMOSTUCK0001",
+                    "--openid",
+                    "oAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                ]
+            )
+            assert code == 1  # wrong openid for that order: WeChat says 268490002
+            started = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=10) == 0
+            assert time.monotonic() - started < 5
+            assert "simulator stopped" in proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
