@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from core.callbacks import CallbackKeys
 from core.client import XPayClient
 from core.profiles import Profile
 from core.tokens import StableTokenCache
@@ -42,3 +43,22 @@ async def open_client(
 ) -> AsyncIterator[XPayClient]:
     async with httpx.AsyncClient(timeout=timeout, transport=transport) as http:
         yield client_for(profile, http)
+
+
+def callback_keys(
+    profile: Profile,
+    *,
+    token: str | None = None,
+    aes_key: str | None = None,
+    previous_aes_key: str | None = None,
+    appid: str | None = None,
+) -> CallbackKeys:
+    """The push keys of a profile; explicit values (pasted by the operator) win."""
+    aes = profile.secret("encoding_aes_key")
+    previous = profile.secret("previous_encoding_aes_key")
+    return CallbackKeys(
+        token=token if token is not None else profile.require_secret("token").reveal(),
+        encoding_aes_key=aes_key or (aes.reveal() if aes else None),
+        appid=appid or profile.receiver_appid,
+        previous_encoding_aes_key=previous_aes_key or (previous.reveal() if previous else None),
+    )

@@ -14,8 +14,10 @@ import pytest
 pytest_plugins = ["tests.simfixtures"]
 
 # shared/ sits beside the checkout (sessions and CI alike); XPAYDESK_REFERENCE overrides
-REFERENCE = Path(os.environ.get("XPAYDESK_REFERENCE")
-                 or Path(__file__).resolve().parents[2] / "shared" / "reference")
+REFERENCE = Path(
+    os.environ.get("XPAYDESK_REFERENCE")
+    or Path(__file__).resolve().parents[2] / "shared" / "reference"
+)
 
 
 def load_vectors(name: str) -> dict:

@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from core.callbacks import CallbackError, CallbackKeys, decode, expected_reply
+from core.cli.api_verbs import load_profile
 from core.cli.output import Output
-from core.errors import ConfigError, XPayDeskError
+from core.connect import callback_keys
+from core.errors import ConfigError
+from core.mirror.db import Mirror
+from core.mirror.pushes import save_push
 
 Verbs = Any
 
@@ -32,28 +36,28 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="show the acknowledgement encrypted (safe mode)",
     )
+    p.add_argument(
+        "--save",
+        action="store_true",
+        help="save the push (accepted or not) into the profile's mirror",
+    )
     p.set_defaults(run=cmd_decode)
 
 
 def _keys(args: argparse.Namespace, out: Output) -> CallbackKeys:
-    if args.token is not None:
+    if args.token is not None and not args.save:
         return CallbackKeys(
             token=args.token,
             encoding_aes_key=args.aes_key,
             appid=args.appid,
             previous_encoding_aes_key=args.previous_aes_key,
         )
-    from core.cli.api_verbs import load_profile  # only when the secrets come from a profile
-
-    profile = load_profile(args, out)
-    aes = profile.secret("encoding_aes_key")
-    previous = profile.secret("previous_encoding_aes_key")
-    return CallbackKeys(
-        token=profile.require_secret("token").reveal(),
-        encoding_aes_key=args.aes_key or (aes.reveal() if aes else None),
-        appid=args.appid or profile.receiver_appid,
-        previous_encoding_aes_key=args.previous_aes_key
-        or (previous.reveal() if previous else None),
+    return callback_keys(
+        load_profile(args, out),
+        token=args.token,
+        aes_key=args.aes_key,
+        previous_aes_key=args.previous_aes_key,
+        appid=args.appid,
     )
 
 
@@ -73,20 +77,25 @@ def _read_body(args: argparse.Namespace) -> str:
 
 
 def cmd_decode(args: argparse.Namespace, out: Output) -> int:
+    keys = _keys(args, out)
+    body = _read_body(args)
+    query = args.url or args.query or ""
     try:
-        keys = _keys(args, out)
-        body = _read_body(args)
-        result = decode(args.url or args.query or "", body, keys=keys, method=args.method)
+        result = decode(query, body, keys=keys, method=args.method)
     except CallbackError as exc:
+        if args.save:
+            _save(args, out, query, body, error=exc)
         error = {"kind": exc.kind, "message": exc.message(out.lang)}
         out.result(
             {"verdict": "reject", "error": error},
             f"拒绝 REJECT [{exc.kind}]\n{exc.message(out.lang)}",
         )
         return 2
-    except XPayDeskError:
-        raise
+    if args.save:
+        data_saved = _save(args, out, query, body, result=result)
     data = result.as_dict()
+    if args.save:
+        data["saved"] = data_saved
     data["reply"] = expected_reply(result, keys=keys, encrypt=args.encrypt_reply)
     lines = [f"接受 ACCEPT · mode {result.mode} · format {result.format or '-'}"]
     if result.echo is not None:
@@ -103,3 +112,11 @@ def cmd_decode(args: argparse.Namespace, out: Output) -> int:
     lines += ["expected reply:", data["reply"]]
     out.result(data, "\n".join(lines))
     return 0
+
+
+def _save(args: argparse.Namespace, out: Output, query: str, body: str, **outcome: Any) -> bool:
+    profile = load_profile(args, out)
+    with Mirror(profile.mirror_path) as mirror:
+        added = save_push(mirror, query=query, body=body, **outcome)
+    out.note(f"{'saved to' if added else 'already in'} the mirror {profile.mirror_path}")
+    return added

@@ -1,0 +1,150 @@
+"""Mirror verbs: import {orders,bill,pushes,session-keys} PATH..., refresh ORDER_ID...,
+audit verify, audit export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from core.cli.api_verbs import load_profile
+from core.cli.output import Output
+from core.connect import callback_keys, open_client
+from core.mirror import audit
+from core.mirror.db import Mirror
+from core.mirror.importing import (
+    ImportReport,
+    import_bill,
+    import_pushes,
+    import_session_keys,
+    import_vk_orders,
+)
+from core.mirror.refresh import refresh_orders
+from core.mirror.vault import SessionKeyVault, vault_key
+from core.profiles import Profile
+
+Verbs = Any
+
+
+def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p: argparse.ArgumentParser = verbs.add_parser(
+        "import", parents=[common], help="import files into the profile's order mirror"
+    )
+    p.add_argument(
+        "what",
+        choices=["orders", "bill", "pushes", "session-keys"],
+        help="orders = vk-pay/uni-pay export; bill = WeChat bill or order export",
+    )
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--strict", action="store_true", help="any bad row fails the whole file")
+    p.set_defaults(run=cmd_import)
+
+    p = verbs.add_parser("refresh", parents=[common], help="refresh orders from query_order")
+    p.add_argument("order_ids", nargs="+", metavar="ORDER_ID")
+    p.set_defaults(run=cmd_refresh)
+
+    p = verbs.add_parser("audit", parents=[common], help="check or export the audit log")
+    sub = p.add_subparsers(dest="audit_verb", required=True)
+    verify = sub.add_parser("verify", parents=[common], help="check the hash chain")
+    verify.set_defaults(run=cmd_audit_verify)
+    export = sub.add_parser("export", parents=[common], help="write the audit log as CSV")
+    export.add_argument("--out", type=Path, help="CSV file (default: stdout)")
+    export.add_argument("--openid")
+    export.set_defaults(run=cmd_audit_export)
+
+
+def open_mirror(profile: Profile) -> Mirror:
+    return Mirror(profile.mirror_path)
+
+
+def _progress_bar(out: Output, label: str) -> Callable[[int, int], None] | None:
+    if out.json_mode or not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if total:
+            share = min(done / total, 1.0)
+            bar = "#" * int(share * 30)
+            sys.stderr.write(f"\r{label[-40:]:<40} [{bar:<30}] {share:4.0%}")
+        else:
+            sys.stderr.write(f"\r{label[-40:]:<40} {done:,}")
+        sys.stderr.flush()
+
+    return show
+
+
+def cmd_import(args: argparse.Namespace, out: Output) -> int:
+    profile = load_profile(args, out)
+    reports: list[ImportReport] = []
+    with open_mirror(profile) as mirror:
+        for path in args.paths:
+            progress = _progress_bar(out, str(path))
+            if args.what == "orders":
+                report = import_vk_orders(
+                    mirror, path, env=int(profile.env), strict=args.strict, progress=progress
+                )
+            elif args.what == "bill":
+                report = import_bill(
+                    mirror, path, env=int(profile.env), strict=args.strict, progress=progress
+                )
+            elif args.what == "pushes":
+                report = import_pushes(mirror, path, keys=callback_keys(profile), progress=progress)
+            else:
+                vault = SessionKeyVault(mirror, vault_key(profile.name))
+                report = import_session_keys(mirror, path, vault=vault, progress=progress)
+            if progress is not None:
+                sys.stderr.write("\n")
+            reports.append(report)
+    lines = []
+    for report in reports:
+        lines.append(report.summary())
+        lines += [f"  line {r.line}: {r.reason}" for r in report.rejected[:50]]
+        if len(report.rejected) > 50:
+            lines.append(f"  … {len(report.rejected) - 50} more rejected rows")
+        if report.unknown_columns:
+            lines.append(f"  unknown columns (not imported): {', '.join(report.unknown_columns)}")
+    out.result({"imports": [r.as_dict() for r in reports]}, "\n".join(lines))
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace, out: Output) -> int:
+    profile = load_profile(args, out)
+
+    async def go() -> int:
+        with open_mirror(profile) as mirror:
+            async with open_client(profile) as client:
+                report = await refresh_orders(client, mirror, args.order_ids)
+        lines = [f"refreshed {o}" for o in report.refreshed]
+        lines += [f"FAILED {o}: {why}" for o, why in report.failed.items()]
+        out.result({"refreshed": report.refreshed, "failed": report.failed}, "\n".join(lines))
+        return 1 if report.failed else 0
+
+    return asyncio.run(go())
+
+
+def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
+    profile = load_profile(args, out)
+    with open_mirror(profile) as mirror:
+        report = audit.verify(mirror)
+    human = (
+        f"audit chain intact: {report.rows} rows"
+        if report.ok
+        else "AUDIT CHAIN BROKEN:\n" + "\n".join(f"  {p}" for p in report.problems)
+    )
+    out.result(report.as_dict(), human)
+    return 0 if report.ok else 1
+
+
+def cmd_audit_export(args: argparse.Namespace, out: Output) -> int:
+    profile = load_profile(args, out)
+    with open_mirror(profile) as mirror:
+        if args.out:
+            with args.out.open("w", encoding="utf-8-sig", newline="") as handle:
+                rows = audit.export_csv(mirror, handle, openid=args.openid)
+            out.note(f"{rows} audit rows written to {args.out}")
+        else:
+            audit.export_csv(mirror, sys.stdout, openid=args.openid)
+    return 0

@@ -1,0 +1,133 @@
+"""One SQLite file per profile, opened through sqlite-utils. Migrations run on open; WAL and a busy
+timeout let two processes (two operators' windows) share one mirror safely."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from core.errors import ConfigError
+from core.mirror.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+class Mirror:
+    def __init__(
+        self,
+        path: Path | str = ":memory:",
+        *,
+        clock: Callable[[], float] = time.time,
+        migrations: Sequence[str] = MIGRATIONS,
+    ) -> None:
+        self.path = path
+        self.clock = clock
+        if isinstance(path, Path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            # isolation_level=None: transactions are ours (BEGIN IMMEDIATE), never implicit
+            self.conn = sqlite3.connect(
+                str(path), isolation_level=None, timeout=10, check_same_thread=False
+            )
+            self.conn.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(
+                f"无法打开镜像数据库 {path}：{exc}",
+                f"cannot open the mirror database {path}: {exc}",
+            ) from None
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA busy_timeout=10000")
+        self.db = sqlite_utils.Database(self.conn)
+        self.migrate(migrations)
+
+    def __repr__(self) -> str:
+        return f"Mirror({str(self.path)!r}, version={self.version})"
+
+    @property
+    def version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self, migrations: Sequence[str] = MIGRATIONS) -> int:
+        """Applies what is missing; returns how many ran. A newer file than this code refuses."""
+        current = self.version
+        if current > len(migrations):
+            raise ConfigError(
+                f"镜像数据库 {self.path} 来自更新的版本（{current} > {SCHEMA_VERSION}），请升级 XPay Desk",
+                f"the mirror {self.path} comes from a newer version ({current} > "
+                f"{SCHEMA_VERSION}); upgrade XPay Desk",
+            )
+        for number, sql in enumerate(migrations[current:], start=current + 1):
+            with self.transaction() as conn:
+                for statement in _statements(sql):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+        return len(migrations) - current
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE takes the write lock up front, so two processes never interleave a
+        read-then-write; nested calls join the outer transaction."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def one(self, sql: str, *params: Any) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def all(self, sql: str, *params: Any) -> list[sqlite3.Row]:
+        rows: list[sqlite3.Row] = self.conn.execute(sql, params).fetchall()
+        return rows
+
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.one("SELECT value FROM meta WHERE key = ?", key)
+        return default if row is None else str(row["value"])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET "
+                "value = excluded.value",
+                (key, value),
+            )
+
+    def count(self, table: str) -> int:
+        return int(self.db[table].count)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Mirror:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements; sqlite3.complete_statement knows about comments and
+    string literals, so a ';' inside either does not split."""
+    statements, current = [], ""
+    for line in sql.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return [s for s in statements if s.rstrip(";").strip()]

@@ -1,0 +1,147 @@
+"""Decoded pushes in the mirror: stored (accepted or rejected, with the raw text) so they show in
+the user's timeline, and applied where they tell us something new (a refund finished, a payment
+we had not seen)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from core.callbacks import CallbackError, DecodeResult, PushEvent
+from core.mirror.db import Mirror
+from core.mirror.records import upsert_orders, upsert_refunds
+
+
+def dedupe_key(query: str, body: str) -> str:
+    return hashlib.sha256(f"{query}\n{body}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def save_push(
+    mirror: Mirror,
+    *,
+    query: str,
+    body: str,
+    result: DecodeResult | None = None,
+    error: CallbackError | None = None,
+) -> bool:
+    """True when the push was new. A rejected push is kept too: support asks about those."""
+    event = result.event if result is not None else None
+    links = event.links if event is not None else {}
+    row = {
+        "dedupe_key": dedupe_key(query, body),
+        "event": event.event if event else "",
+        "openid": links.get("openid", ""),
+        "order_id": links.get("order_id", ""),
+        "wx_order_id": links.get("wx_order_id", ""),
+        "refund_order_id": links.get("refund_order_id", ""),
+        "verdict": "accept" if result is not None else "reject",
+        "mode": result.mode if result else "",
+        "format": (result.format or "") if result else "",
+        "create_time": int(event.create_time.timestamp()) if event and event.create_time else 0,
+        "received_at": mirror.now(),
+        "raw_query": query,
+        "raw_body": body,
+        "message": (result.message or "")
+        if result
+        else json.dumps(
+            {"error": error.kind if error else "", "detail": str(error) if error else ""},
+            ensure_ascii=False,
+        ),
+    }
+    with mirror.transaction() as conn:
+        cursor = conn.execute(
+            f"INSERT OR IGNORE INTO pushes ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            tuple(row.values()),
+        )
+        added = cursor.rowcount == 1
+        if added and event is not None:
+            apply_event(mirror, event)
+    return added
+
+
+def apply_event(mirror: Mirror, event: PushEvent) -> None:
+    """What a verified push changes in the mirror; never moves an order backwards."""
+    if event.event == "xpay_refund_notify" and event.mch_refund_id:
+        _apply_refund(mirror, event)
+    elif event.event in ("xpay_coin_pay_notify", "xpay_goods_deliver_notify"):
+        _apply_payment(mirror, event)
+
+
+def _created(mirror: Mirror, event: PushEvent) -> int:
+    return int(event.create_time.timestamp()) if event.create_time else mirror.now()
+
+
+def _apply_refund(mirror: Mirror, event: PushEvent) -> None:
+    existing = mirror.one(
+        "SELECT started_at, operator, source FROM refunds WHERE refund_order_id = ?",
+        event.mch_refund_id,
+    )
+    finished = event.fields.get("RefundSuccTimestamp")
+    started = event.fields.get("RefundStartTimestamp")
+    created = _created(mirror, event)
+    upsert_refunds(
+        mirror,
+        [
+            {
+                "refund_order_id": event.mch_refund_id,
+                "order_id": event.out_trade_no,
+                "openid": event.openid,
+                "refund_fee": event.refund_fee or 0,
+                "refund_wx_order_id": event.wx_refund_id,
+                "status": "refunded" if event.succeeded else "failed",
+                "started_at": existing["started_at"]
+                if existing
+                else (started if isinstance(started, int) else created),
+                "finished_at": finished if isinstance(finished, int) and finished else created,
+                "operator": existing["operator"] if existing else "",
+                "source": existing["source"] if existing else "push",
+            }
+        ],
+    )
+
+
+def _apply_payment(mirror: Mirror, event: PushEvent) -> None:
+    """A payment we had not seen becomes an order row; a known order is left to query_order."""
+    if not (event.out_trade_no and event.openid):
+        return
+    if mirror.one("SELECT 1 FROM orders WHERE order_id = ?", event.out_trade_no) is not None:
+        return
+    purchase, pay = event.purchase, event.wechat_pay
+    fee = (purchase.actual_price or 0) if purchase else 0
+    paid = int(pay.paid_time.timestamp()) if pay and pay.paid_time else _created(mirror, event)
+    coin = event.event == "xpay_coin_pay_notify"
+    upsert_orders(
+        mirror,
+        [
+            {
+                "order_id": event.out_trade_no,
+                "openid": event.openid,
+                "kind": "coin" if coin else "item",
+                "product_id": (purchase.product_id or ("coin" if coin else "")) if purchase else "",
+                "quantity": (purchase.quantity or 0) if purchase else 0,
+                "order_fee": fee,
+                "paid_fee": fee,
+                "left_fee": fee,
+                # WeChat credits coins itself; an item waits for the merchant's delivery
+                "status": 4 if coin else 2,
+                "env": event.env or 0,
+                "create_time": paid,
+                "paid_time": paid,
+                "wxpay_order_id": pay.transaction_id if pay else "",
+                "channel_order_id": pay.mch_order_no if pay else "",
+                "source": "push",
+                "refreshed_at": mirror.now(),
+                "raw": json.dumps(event.fields, ensure_ascii=False, sort_keys=True),
+            }
+        ],
+    )
+
+
+def push_rows(mirror: Mirror, openid: str) -> list[dict[str, Any]]:
+    return [
+        dict(r)
+        for r in mirror.all(
+            "SELECT * FROM pushes WHERE openid = ? ORDER BY create_time DESC", openid
+        )
+    ]

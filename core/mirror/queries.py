@@ -1,0 +1,326 @@
+"""The reads the dashboard makes, all indexed: one user's timeline, search by any id, and paged,
+filtered, sorted order lists (keyset pagination, plus an anchor index so that jumping to row
+999,800 costs the same as row 10)."""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.mirror.db import Mirror
+
+# ---- timeline ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: int  # unix seconds
+    kind: str  # order | refund | deduct | cancel | gift | clawback | push | audit
+    ref: str  # the id the entry is about
+    amount: int | None
+    unit: str  # fen | coins | ""
+    status: str
+    summary: str
+    raw: str  # the record behind the entry (JSON)
+
+    @property
+    def signed_amount(self) -> int | None:
+        """Negative for money or coins leaving the user (deductions, refunds, clawbacks)."""
+        if self.amount is None:
+            return None
+        return -self.amount if self.kind in ("deduct", "clawback", "refund") else self.amount
+
+
+_TIMELINE_PARTS = (
+    "SELECT create_time AS at, 'order' AS kind, order_id AS ref, paid_fee AS amount, "
+    "'fen' AS unit, CAST(status AS TEXT) AS status, kind || ' ' || product_id || ' x' || quantity "
+    "AS summary, raw FROM orders WHERE openid = :openid ORDER BY create_time DESC LIMIT :limit",
+    "SELECT started_at, 'refund', refund_order_id, refund_fee, 'fen', status, "
+    "'order ' || order_id, raw FROM refunds WHERE openid = :openid "
+    "ORDER BY started_at DESC LIMIT :limit",
+    "SELECT created_at, kind, order_id, amount, 'coins', status, reason, json_object('order_id', "
+    "order_id, 'operator', operator, 'reason', reason, 'balance_after', balance_after, "
+    "'refund_order_id', refund_order_id, 'cancels_order_id', cancels_order_id) FROM ledger "
+    "WHERE openid = :openid ORDER BY created_at DESC LIMIT :limit",
+    "SELECT create_time, 'push', event, NULL, '', verdict, event || ' ' || order_id || "
+    "refund_order_id, json_object('query', raw_query, 'body', raw_body, 'message', message) "
+    "FROM pushes WHERE openid = :openid ORDER BY create_time DESC LIMIT :limit",
+    "SELECT at, 'audit', action, NULL, '', result, operator || ': ' || action, params FROM audit "
+    "WHERE openid = :openid ORDER BY at DESC LIMIT :limit",
+)
+TIMELINE_SQL = (
+    "SELECT * FROM ("
+    + ") UNION ALL SELECT * FROM (".join(_TIMELINE_PARTS)
+    + ") ORDER BY at DESC, kind LIMIT :limit"
+)
+
+
+def timeline(mirror: Mirror, openid: str, *, limit: int = 200) -> list[TimelineEntry]:
+    rows = mirror.conn.execute(TIMELINE_SQL, {"openid": openid, "limit": limit}).fetchall()
+    return [
+        TimelineEntry(r[0], r[1], r[2], r[3], r[4], str(r[5]), r[6] or "", r[7] or "{}")
+        for r in rows
+    ]
+
+
+# ---- search by any id ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # order | refund | ledger | user
+    id: str
+    openid: str
+    matched: str  # which column matched
+
+
+_EXACT = (
+    ("order", "order_id", "SELECT order_id, openid FROM orders WHERE order_id = ?"),
+    ("order", "wx_order_id", "SELECT order_id, openid FROM orders WHERE wx_order_id = ?"),
+    ("order", "channel_order_id", "SELECT order_id, openid FROM orders WHERE channel_order_id = ?"),
+    ("order", "wxpay_order_id", "SELECT order_id, openid FROM orders WHERE wxpay_order_id = ?"),
+    (
+        "refund",
+        "refund_order_id",
+        "SELECT refund_order_id, openid FROM refunds WHERE refund_order_id = ?",
+    ),
+    (
+        "refund",
+        "refund_wx_order_id",
+        "SELECT refund_order_id, openid FROM refunds WHERE refund_wx_order_id = ?",
+    ),
+    ("ledger", "order_id", "SELECT order_id, openid FROM ledger WHERE order_id = ?"),
+)
+
+
+def search(mirror: Mirror, term: str, *, limit: int = 20) -> list[SearchHit]:
+    """Exact ids first, then openids starting with the term (4 characters at least)."""
+    term = term.strip()
+    if not term:
+        return []
+    hits = [
+        SearchHit(kind, row[0], row[1], column)
+        for kind, column, sql in _EXACT
+        for row in mirror.conn.execute(sql, (term,))
+    ]
+    if len(term) >= 4:
+        upper = term + "\U0010ffff"
+        for row in mirror.conn.execute(
+            "SELECT DISTINCT openid FROM orders WHERE openid >= ? AND openid < ? LIMIT ?",
+            (term, upper, limit),
+        ):
+            hits.append(SearchHit("user", row[0], row[0], "openid"))
+    return hits[:limit]
+
+
+# ---- order lists ---------------------------------------------------------------------------
+
+SORTABLE = ("create_time", "paid_time", "paid_fee", "order_id", "status", "left_fee")
+LIST_COLUMNS = (
+    "order_id",
+    "wx_order_id",
+    "openid",
+    "kind",
+    "product_id",
+    "quantity",
+    "order_fee",
+    "paid_fee",
+    "left_fee",
+    "status",
+    "env",
+    "create_time",
+    "paid_time",
+    "provide_time",
+    "source",
+    "refreshed_at",
+    "channel_order_id",
+    "wxpay_order_id",
+    "sett_state",
+)
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    statuses: tuple[int, ...] = ()
+    kind: str | None = None
+    since: int | None = None  # create_time >= since
+    until: int | None = None  # create_time < until
+    openid: str | None = None
+    env: int | None = None
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = ["1"]
+        params: list[Any] = []
+        if self.statuses:
+            clauses.append(f"status IN ({', '.join('?' * len(self.statuses))})")
+            params.extend(self.statuses)
+        for clause, value in (
+            ("kind = ?", self.kind),
+            ("create_time >= ?", self.since),
+            ("create_time < ?", self.until),
+            ("openid = ?", self.openid),
+            ("env = ?", self.env),
+        ):
+            if value is not None:
+                clauses.append(clause)
+                params.append(value)
+        return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class OrderSort:
+    column: str = "create_time"
+    descending: bool = True
+
+    def __post_init__(self) -> None:
+        if self.column not in SORTABLE:
+            raise ValueError(f"cannot sort by {self.column!r}")
+
+    def order_by(self, *, reverse: bool = False) -> str:
+        desc = self.descending != reverse
+        direction = "DESC" if desc else "ASC"
+        if self.column == "order_id":
+            return f"order_id {direction}"
+        return f"{self.column} {direction}, order_id {direction}"
+
+    def after(self, key: tuple[Any, ...], *, reverse: bool = False) -> str:
+        op = "<" if self.descending != reverse else ">"
+        if self.column == "order_id":
+            return f"order_id {op} ?"
+        return f"({self.column}, order_id) {op} (?, ?)"
+
+    def key_of(self, row: Any) -> tuple[Any, ...]:
+        return (
+            (row["order_id"],) if self.column == "order_id" else (row[self.column], row["order_id"])
+        )
+
+
+def count_orders(mirror: Mirror, filt: OrderFilter = OrderFilter()) -> int:
+    where, params = filt.where()
+    return int(
+        mirror.conn.execute(f"SELECT COUNT(*) FROM orders WHERE {where}", params).fetchone()[0]
+    )
+
+
+def page_after(
+    mirror: Mirror,
+    filt: OrderFilter,
+    sort: OrderSort,
+    *,
+    after: tuple[Any, ...] | None = None,
+    limit: int = 200,
+    offset: int = 0,
+    reverse: bool = False,
+) -> list[dict[str, Any]]:
+    """The `limit` rows after a key (keyset pagination); `offset` skips a few more."""
+    where, params = filt.where()
+    if after is not None:
+        where += " AND " + sort.after(after, reverse=reverse)
+        params += list(after)
+    sql = (
+        f"SELECT {', '.join(LIST_COLUMNS)} FROM orders WHERE {where} "
+        f"ORDER BY {sort.order_by(reverse=reverse)} LIMIT ? OFFSET ?"
+    )
+    return [dict(r) for r in mirror.conn.execute(sql, [*params, limit, offset])]
+
+
+@dataclass
+class OrderPager:
+    """Random access to a filtered, sorted order list. Keys of every `stride`-th row are read
+    once (an index-only scan); row N is then the anchor before it plus at most stride-1 skipped
+    rows, so any page costs about the same. `invalidate()` after the data changes."""
+
+    mirror: Mirror
+    filt: OrderFilter = field(default_factory=OrderFilter)
+    sort: OrderSort = field(default_factory=OrderSort)
+    stride: int = 1000
+    _anchors: list[tuple[Any, ...]] | None = None
+    _total: int | None = None
+
+    def invalidate(self) -> None:
+        self._anchors = None
+        self._total = None
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = count_orders(self.mirror, self.filt)
+        return self._total
+
+    def _build_anchors(self) -> list[tuple[Any, ...]]:
+        where, params = self.filt.where()
+        cols = "order_id" if self.sort.column == "order_id" else f"{self.sort.column}, order_id"
+        sql = (
+            f"SELECT {cols} FROM (SELECT {cols}, row_number() OVER (ORDER BY "
+            f"{self.sort.order_by()}) - 1 AS n FROM orders WHERE {where}) "
+            f"WHERE n % {self.stride} = 0 ORDER BY n"
+        )
+        return [tuple(r) for r in self.mirror.conn.execute(sql, params)]
+
+    def rows(self, start: int, count: int = 200) -> list[dict[str, Any]]:
+        if start < 0 or count <= 0 or start >= self.total:
+            return []
+        if start < self.stride:  # the first rows need no anchors at all
+            return page_after(self.mirror, self.filt, self.sort, limit=count, offset=start)
+        if self._anchors is None:
+            self._anchors = self._build_anchors()
+        index, skip = divmod(start, self.stride)
+        return self._from_anchor(self._anchors[index], count, skip)
+
+    def _from_anchor(self, anchor: tuple[Any, ...], count: int, skip: int) -> list[dict[str, Any]]:
+        """Rows from the anchor row itself (inclusive), skipping `skip` of them."""
+        where, params = self.filt.where()
+        op = "<=" if self.sort.descending else ">="
+        single = self.sort.column == "order_id"
+        keycols = "order_id" if single else f"({self.sort.column}, order_id)"
+        holder = "?" if single else "(?, ?)"
+        sql = (
+            f"SELECT {', '.join(LIST_COLUMNS)} FROM orders WHERE {where} AND {keycols} {op} "
+            f"{holder} ORDER BY {self.sort.order_by()} LIMIT ? OFFSET ?"
+        )
+        return [dict(r) for r in self.mirror.conn.execute(sql, [*params, *anchor, count, skip])]
+
+    def locate(self, key: tuple[Any, ...]) -> int:
+        """Approximate row index of a key (for scroll-to-row after a search)."""
+        if self._anchors is None:
+            self._anchors = self._build_anchors()
+        keys = self._anchors if not self.sort.descending else list(reversed(self._anchors))
+        pos = bisect.bisect_left(keys, key)
+        index = pos if not self.sort.descending else len(self._anchors) - pos
+        return max(index - 1, 0) * self.stride
+
+
+def order_detail(mirror: Mirror, order_id: str) -> dict[str, Any] | None:
+    """The detail pane: the order, its refunds, linked ledger rows and pushes."""
+    row = mirror.one("SELECT * FROM orders WHERE order_id = ?", order_id)
+    if row is None:
+        return None
+    refunds = [
+        dict(r)
+        for r in mirror.all(
+            "SELECT * FROM refunds WHERE order_id = ? ORDER BY started_at", order_id
+        )
+    ]
+    refund_ids = [r["refund_order_id"] for r in refunds]
+    marks = ", ".join("?" * len(refund_ids)) or "''"
+    ledger = [
+        dict(r)
+        for r in mirror.all(
+            f"SELECT * FROM ledger WHERE refund_order_id IN ({marks}) ORDER BY created_at",
+            *refund_ids,
+        )
+    ]
+    pushes = [
+        dict(r)
+        for r in mirror.all(
+            f"SELECT id, event, verdict, create_time, message FROM pushes WHERE order_id = ? OR "
+            f"refund_order_id IN ({marks}) ORDER BY create_time",
+            order_id,
+            *refund_ids,
+        )
+    ]
+    detail = dict(row)
+    detail["raw"] = json.loads(detail["raw"] or "{}")
+    return {"order": detail, "refunds": refunds, "ledger": ledger, "pushes": pushes}

@@ -1,0 +1,198 @@
+"""Writing orders, refunds, ledger rows, balances and pushes into the mirror, idempotently.
+
+An upsert only touches the columns its source knows and only counts a row as updated when a
+value really changed, so importing the same file twice reports every row as unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from core.mirror.db import Mirror
+from core.models import Balance, Order
+
+ORDER_COLUMNS = (
+    "order_id",
+    "wx_order_id",
+    "openid",
+    "kind",
+    "product_id",
+    "quantity",
+    "order_fee",
+    "paid_fee",
+    "left_fee",
+    "status",
+    "env",
+    "create_time",
+    "paid_time",
+    "provide_time",
+    "source",
+    "refreshed_at",
+    "raw",
+    "channel_order_id",
+    "wxpay_order_id",
+    "sett_state",
+    "sett_time",
+    "platform_fee_fen",
+    "cps_fee_fen",
+    "update_time",
+    "biz_meta",
+)
+REFUND_COLUMNS = (
+    "refund_order_id",
+    "order_id",
+    "openid",
+    "refund_fee",
+    "refund_reason",
+    "req_from",
+    "refund_wx_order_id",
+    "status",
+    "started_at",
+    "finished_at",
+    "operator",
+    "source",
+    "raw",
+)
+# columns whose change alone is not news: when a row was fetched, and from where
+_BOOKKEEPING = frozenset({"refreshed_at", "source", "raw"})
+
+REFUND_STATUSES = ("started", "refunding", "refunded", "failed")
+
+
+@dataclass
+class UpsertCounts:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+
+@cache
+def _upsert_sql(table: str, key: str, columns: tuple[str, ...]) -> str:
+    values = ", ".join("?" * len(columns))
+    changing = [c for c in columns if c != key]
+    compared = [c for c in changing if c not in _BOOKKEEPING] or changing
+    sets = ", ".join(f"{c} = excluded.{c}" for c in changing)
+    ours = ", ".join(f"{table}.{c}" for c in compared)
+    theirs = ", ".join(f"excluded.{c}" for c in compared)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
+        f"ON CONFLICT({key}) DO UPDATE SET {sets} WHERE ({ours}) IS NOT ({theirs})"
+    )
+
+
+def upsert(
+    mirror: Mirror, table: str, key: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> UpsertCounts:
+    """executemany in the caller's transaction; counts from COUNT(*) and total_changes, which
+    costs nothing per row."""
+    conn: sqlite3.Connection = mirror.conn
+    before_rows = int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    before_changes = conn.total_changes
+    batch = list(rows) if not isinstance(rows, list) else rows
+    conn.executemany(_upsert_sql(table, key, tuple(columns)), batch)
+    added = int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]) - before_rows
+    changed = conn.total_changes - before_changes
+    return UpsertCounts(added=added, updated=changed - added, unchanged=len(batch) - changed)
+
+
+def upsert_orders(mirror: Mirror, rows: Iterable[Mapping[str, Any]]) -> UpsertCounts:
+    """Rows must all have the same keys (one source)."""
+    items = list(rows)
+    if not items:
+        return UpsertCounts()
+    columns = tuple(c for c in ORDER_COLUMNS if c in items[0])
+    return upsert(
+        mirror, "orders", "order_id", columns, [tuple(r[c] for c in columns) for r in items]
+    )
+
+
+def upsert_refunds(mirror: Mirror, rows: Iterable[Mapping[str, Any]]) -> UpsertCounts:
+    items = list(rows)
+    if not items:
+        return UpsertCounts()
+    columns = tuple(c for c in REFUND_COLUMNS if c in items[0])
+    return upsert(
+        mirror, "refunds", "refund_order_id", columns, [tuple(r[c] for c in columns) for r in items]
+    )
+
+
+def order_from_query(order: Order, *, openid: str, now: int) -> dict[str, Any]:
+    """What query_order tells us about a cash order (kind, product and quantity it does not)."""
+    return {
+        "order_id": order.order_id,
+        "wx_order_id": order.wx_order_id,
+        "openid": openid,
+        "order_fee": order.order_fee,
+        "paid_fee": order.paid_fee,
+        "left_fee": order.left_fee,
+        "status": order.status,
+        "env": 1 if order.env_type == 2 else 0,
+        "create_time": order.create_time,
+        "paid_time": order.paid_time,
+        "provide_time": order.provide_time,
+        "source": "query_order",
+        "refreshed_at": now,
+        "raw": json.dumps(order.to_dict(), ensure_ascii=False, sort_keys=True),
+        "channel_order_id": order.channel_order_id,
+        "wxpay_order_id": order.wxpay_order_id,
+        "sett_state": order.sett_state,
+        "sett_time": order.sett_time,
+        "platform_fee_fen": order.platform_fee_fen,
+        "cps_fee_fen": order.cps_fee_fen,
+        "update_time": order.update_time,
+        "biz_meta": order.biz_meta,
+    }
+
+
+def refund_status_from_order(status: int) -> str:
+    """A refund order's query_order status: 5 and 8 are refunded, 7 failed (reference §2.2.1,
+    uncertain which of 5/8), anything else still running."""
+    if status in (5, 8):
+        return "refunded"
+    if status == 7:
+        return "failed"
+    return "refunding"
+
+
+def save_balance(mirror: Mirror, openid: str, env: int, balance: Balance) -> None:
+    with mirror.transaction() as conn:
+        conn.execute(
+            "INSERT INTO balances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(openid, env) "
+            "DO UPDATE SET balance = excluded.balance, present_balance = excluded.present_balance,"
+            " sum_save = excluded.sum_save, sum_present = excluded.sum_present, sum_balance = "
+            "excluded.sum_balance, sum_cost = excluded.sum_cost, first_save_flag = "
+            "excluded.first_save_flag, refreshed_at = excluded.refreshed_at",
+            (
+                openid,
+                env,
+                balance.balance,
+                balance.present_balance,
+                balance.sum_save,
+                balance.sum_present,
+                balance.sum_balance,
+                balance.sum_cost,
+                int(balance.first_save_flag),
+                mirror.now(),
+            ),
+        )
+
+
+def order_row(mirror: Mirror, order_id: str) -> dict[str, Any] | None:
+    row = mirror.one("SELECT * FROM orders WHERE order_id = ?", order_id)
+    return None if row is None else dict(row)
+
+
+def refund_row(mirror: Mirror, refund_order_id: str) -> dict[str, Any] | None:
+    row = mirror.one("SELECT * FROM refunds WHERE refund_order_id = ?", refund_order_id)
+    return None if row is None else dict(row)

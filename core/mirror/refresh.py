@@ -1,0 +1,79 @@
+"""Live refresh from WeChat: one order or many through query_order, a user's balance through
+query_user_balance. Reads only; nothing here moves money."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from core.client import XPayClient
+from core.errors import XPayDeskError
+from core.mirror.db import Mirror
+from core.mirror.records import (
+    order_from_query,
+    refund_status_from_order,
+    save_balance,
+    upsert_orders,
+    upsert_refunds,
+)
+from core.models import Balance
+from core.secret import Secret
+
+
+@dataclass
+class RefreshReport:
+    refreshed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+async def refresh_order(
+    client: XPayClient, mirror: Mirror, order_id: str, openid: str | None = None
+) -> None:
+    """A cash order, or a refund order by its refund_order_id."""
+    refund = mirror.one("SELECT * FROM refunds WHERE refund_order_id = ?", order_id)
+    known = mirror.one("SELECT openid FROM orders WHERE order_id = ?", order_id)
+    who = openid or (refund["openid"] if refund else None) or (known["openid"] if known else None)
+    if not who:
+        raise XPayDeskError(
+            f"镜像中没有 {order_id}，请提供 openid",
+            f"{order_id} is not in the mirror; give its openid",
+        )
+    order = await client.query_order(who, order_id=order_id)
+    if refund is not None or order.order_type in (1, 8):
+        upsert_refunds(
+            mirror,
+            [
+                {
+                    "refund_order_id": order_id,
+                    "order_id": refund["order_id"] if refund else "",
+                    "openid": who,
+                    "refund_fee": order.refund_fee,
+                    "status": refund_status_from_order(order.status),
+                    "finished_at": order.paid_time if order.status in (5, 7, 8) else 0,
+                }
+            ],
+        )
+        return
+    with mirror.transaction():
+        upsert_orders(mirror, [order_from_query(order, openid=who, now=mirror.now())])
+
+
+async def refresh_orders(
+    client: XPayClient, mirror: Mirror, order_ids: Iterable[str]
+) -> RefreshReport:
+    report = RefreshReport()
+    for order_id in order_ids:
+        try:
+            await refresh_order(client, mirror, order_id)
+            report.refreshed.append(order_id)
+        except XPayDeskError as exc:
+            report.failed[order_id] = exc.message("en")
+    return report
+
+
+async def refresh_balance(
+    client: XPayClient, mirror: Mirror, openid: str, *, session_key: Secret | str
+) -> Balance:
+    balance = await client.query_user_balance(openid, session_key=session_key)
+    save_balance(mirror, openid, int(client.env), balance)
+    return balance

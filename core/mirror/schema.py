@@ -1,0 +1,146 @@
+"""The mirror's schema as an ordered list of migrations. `PRAGMA user_version` records how many
+have run; opening a database applies the missing ones in one transaction each, so a database
+from any earlier version is brought forward without losing a row. Never edit a released
+migration: append a new one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: orders, refunds, the coin ledger
+    """
+    CREATE TABLE orders (
+        order_id TEXT PRIMARY KEY,            -- merchant order id (out_trade_no)
+        wx_order_id TEXT,
+        openid TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'coin',    -- coin (代币充值) | item (道具直购)
+        product_id TEXT NOT NULL DEFAULT '',
+        quantity INTEGER NOT NULL DEFAULT 0,  -- coins for a top-up, items otherwise
+        order_fee INTEGER NOT NULL DEFAULT 0, -- fen
+        paid_fee INTEGER NOT NULL DEFAULT 0,
+        left_fee INTEGER NOT NULL DEFAULT 0,
+        status INTEGER NOT NULL DEFAULT 0,    -- query_order status 0..10
+        env INTEGER NOT NULL DEFAULT 0,       -- 0 production, 1 sandbox
+        create_time INTEGER NOT NULL DEFAULT 0, -- unix seconds
+        paid_time INTEGER NOT NULL DEFAULT 0,
+        provide_time INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL,                 -- vk-pay | bill | push | query_order | ...
+        refreshed_at INTEGER NOT NULL DEFAULT 0,
+        raw TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE refunds (
+        refund_order_id TEXT PRIMARY KEY,
+        order_id TEXT NOT NULL,
+        openid TEXT NOT NULL DEFAULT '',
+        refund_fee INTEGER NOT NULL,
+        refund_reason TEXT NOT NULL DEFAULT '0',
+        req_from TEXT NOT NULL DEFAULT '1',
+        refund_wx_order_id TEXT,
+        status TEXT NOT NULL,                 -- started | refunding | refunded | failed
+        started_at INTEGER NOT NULL DEFAULT 0,
+        finished_at INTEGER NOT NULL DEFAULT 0,
+        operator TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        raw TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,                   -- deduct | cancel | gift | clawback
+        order_id TEXT NOT NULL UNIQUE,        -- the id sent to WeChat
+        openid TEXT NOT NULL,
+        amount INTEGER NOT NULL,              -- coins, always positive; kind gives the sign
+        balance_after INTEGER,
+        refund_order_id TEXT,                 -- the refund a clawback belongs to
+        cancels_order_id TEXT,                -- the deduction a cancel reverses
+        operator TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL,                 -- pending | done | failed | unknown
+        env INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX orders_openid_time ON orders (openid, create_time);
+    CREATE INDEX refunds_order ON refunds (order_id);
+    CREATE INDEX ledger_openid_time ON ledger (openid, created_at);
+    """,
+    # 2: more of query_order's fields, settlement, and pushes
+    """
+    ALTER TABLE orders ADD COLUMN channel_order_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE orders ADD COLUMN wxpay_order_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE orders ADD COLUMN sett_state INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN sett_time INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN platform_fee_fen INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN cps_fee_fen INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN update_time INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE orders ADD COLUMN biz_meta TEXT NOT NULL DEFAULT '';
+    CREATE TABLE pushes (
+        id INTEGER PRIMARY KEY,
+        dedupe_key TEXT NOT NULL UNIQUE,      -- the same push imported twice is one row
+        event TEXT NOT NULL,
+        openid TEXT NOT NULL DEFAULT '',
+        order_id TEXT NOT NULL DEFAULT '',
+        wx_order_id TEXT NOT NULL DEFAULT '',
+        refund_order_id TEXT NOT NULL DEFAULT '',
+        verdict TEXT NOT NULL,                -- accept | reject
+        mode TEXT NOT NULL DEFAULT '',
+        format TEXT NOT NULL DEFAULT '',
+        create_time INTEGER NOT NULL DEFAULT 0,
+        received_at INTEGER NOT NULL,
+        raw_query TEXT NOT NULL DEFAULT '',
+        raw_body TEXT NOT NULL DEFAULT '',
+        message TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX pushes_openid_time ON pushes (openid, create_time);
+    CREATE INDEX pushes_order ON pushes (order_id);
+    """,
+    # 3: encrypted session keys, balances seen, the audit log with its hash chain
+    """
+    CREATE TABLE session_keys (
+        openid TEXT PRIMARY KEY,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,             -- AES-GCM; the key lives in the OS keyring
+        obtained_at INTEGER NOT NULL,
+        checked_at INTEGER NOT NULL DEFAULT 0,
+        check_result TEXT NOT NULL DEFAULT 'unknown', -- fresh | stale | unknown
+        source TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE balances (
+        openid TEXT NOT NULL, env INTEGER NOT NULL, balance INTEGER NOT NULL,
+        present_balance INTEGER NOT NULL, sum_save INTEGER NOT NULL, sum_present INTEGER NOT NULL,
+        sum_balance INTEGER NOT NULL, sum_cost INTEGER NOT NULL, first_save_flag INTEGER NOT NULL,
+        refreshed_at INTEGER NOT NULL, PRIMARY KEY (openid, env)
+    );
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        operator TEXT NOT NULL,
+        host TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        env INTEGER NOT NULL,
+        action TEXT NOT NULL,
+        openid TEXT NOT NULL DEFAULT '',
+        params TEXT NOT NULL,                 -- JSON, secrets redacted
+        result TEXT NOT NULL,                 -- ok | error | unknown | intent
+        errcode INTEGER,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_openid_time ON audit (openid, at);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    # 4: every lookup the dashboard makes has an index
+    """
+    CREATE INDEX orders_wx_order_id ON orders (wx_order_id);
+    CREATE INDEX orders_channel_order_id ON orders (channel_order_id) WHERE channel_order_id != '';
+    CREATE INDEX orders_wxpay_order_id ON orders (wxpay_order_id) WHERE wxpay_order_id != '';
+    CREATE INDEX orders_status_time ON orders (status, create_time);
+    CREATE INDEX orders_time ON orders (create_time);
+    CREATE INDEX orders_paid_time ON orders (paid_time);
+    CREATE INDEX refunds_wx ON refunds (refund_wx_order_id);
+    CREATE INDEX refunds_openid_time ON refunds (openid, started_at);
+    CREATE INDEX refunds_started ON refunds (started_at);
+    CREATE INDEX ledger_refund ON ledger (refund_order_id) WHERE refund_order_id IS NOT NULL;
+    CREATE INDEX ledger_time ON ledger (created_at);
+    CREATE INDEX pushes_refund ON pushes (refund_order_id) WHERE refund_order_id != '';
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
