@@ -35,6 +35,7 @@ SECRET_FIELDS = (
     "token",
     "encoding_aes_key",
     "previous_encoding_aes_key",
+    "session_key_token",
 )
 PLAIN_FIELDS = (
     "appid",
@@ -46,6 +47,20 @@ PLAIN_FIELDS = (
     "operator",
     "db",
     "callback_appid",
+    "role",
+    "limits",
+    "session_key_url",
+)
+ROLES = ("viewer", "support", "finance", "admin")
+LIMIT_FIELDS = (
+    "gift",
+    "deduct",
+    "refund",
+    "daily_gift",
+    "daily_deduct",
+    "daily_refund",
+    "bulk_rows",
+    "bulk_total",
 )
 APPID_RE = re.compile(r"wx[0-9A-Za-z]{16}")
 PROFILE_NAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -77,6 +92,9 @@ class Profile:
     operator: str = ""
     db: Path | None = None
     callback_appid: str = ""  # the receiver id in pushes; a third-party platform's own appid
+    role: str = "support"
+    limits: Mapping[str, int] = field(default_factory=dict)  # overrides of the role's defaults
+    session_key_url: str = ""  # the merchant backend's endpoint that hands out session keys
     secrets: Mapping[str, SecretValue] = field(default_factory=dict)
     source: Path | None = None
     warnings: tuple[str, ...] = ()
@@ -239,6 +257,25 @@ def parse_profile(
     if not re.fullmatch(r"https?://[^\s/?#]+(:\d+)?(/[^\s?#]*)?", api_base):
         raise _fail(path, name, "api_base", "不是合法的 http(s) 地址", "is not an http(s) URL")
     db_text = text("db")
+    role = text("role", "support")
+    if role not in ROLES:
+        raise _fail(
+            path,
+            name,
+            "role",
+            f"须为 {' / '.join(ROLES)} 之一",
+            f"must be one of {', '.join(ROLES)}",
+        )
+    limits = table.get("limits", {})
+    if not isinstance(limits, dict):
+        raise _fail(path, name, "limits", "必须是表", "must be a table")
+    for key, value in limits.items():
+        if key not in LIMIT_FIELDS:
+            raise _fail(path, name, f"limits.{key}", "不是已知的限额", "is not a known limit")
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise _fail(
+                path, name, f"limits.{key}", "须为非负整数", "must be a non-negative integer"
+            )
     secrets, warnings = _resolve_secrets(
         name, table, path, environ, loopback=_is_loopback(api_base)
     )
@@ -253,6 +290,9 @@ def parse_profile(
         operator=text("operator") or _os_user(),
         db=Path(db_text).expanduser() if db_text else None,
         callback_appid=text("callback_appid"),
+        role=role,
+        limits=dict(limits),
+        session_key_url=text("session_key_url"),
         secrets=secrets,
         source=path,
         warnings=tuple(warnings),

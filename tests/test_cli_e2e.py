@@ -35,14 +35,45 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
     order = sim.user_pays(ALICE, coins=600)
     code, out = run(capsys, profile, "balance", ALICE, "--session-key", key)
     assert (code, out["balance"]) == (0, 600)
-    code, out = run(capsys, profile, "gift", ALICE, "100", "--order-id", "GIFTCLI00001")
-    assert (code, out["balance"], out["duplicate"]) == (0, 700, False)
-    code, out = run(capsys, profile, "gift", ALICE, "100", "--order-id", "GIFTCLI00001")
-    assert (code, out["duplicate"]) == (0, True)
     code, out = run(
-        capsys, profile, "deduct", ALICE, "50", "--session-key", key, "--order-id", "DEDUCTCLI001"
+        capsys,
+        profile,
+        "gift",
+        ALICE,
+        "100",
+        "--order-id",
+        "GIFTCLI00001",
+        "--note",
+        "补偿 compensation",
     )
-    assert (code, out["balance"]) == (0, 650)
+    assert (code, out["state"], out["outcome"]["balance"]) == (0, "done", 700)
+    code, out = run(
+        capsys,
+        profile,
+        "gift",
+        ALICE,
+        "100",
+        "--order-id",
+        "GIFTCLI00001",
+        "--note",
+        "补偿 compensation",
+    )
+    assert (code, out["state"]) == (0, "done")  # the same request: one intent, one gift
+    assert sim.state.account(1, ALICE)["balance"] == 700
+    code, out = run(
+        capsys,
+        profile,
+        "deduct",
+        ALICE,
+        "50",
+        "--session-key",
+        key,
+        "--order-id",
+        "DEDUCTCLI001",
+        "--note",
+        "误充 mistaken top-up",
+    )
+    assert (code, out["outcome"]["balance"]) == (0, 650)
     code, out = run(
         capsys,
         profile,
@@ -55,8 +86,10 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
         "DEDUCTCLI001",
         "--order-id",
         "CANCELCLI001",
+        "--note",
+        "撤销 undo",
     )
-    assert code == 0
+    assert (code, out["state"]) == (0, "done")
     code, out = run(capsys, profile, "order", "--order-id", order["order_id"], "--openid", ALICE)
     assert (code, out["status"], out["left_fee"]) == (0, 4, 600)
     code, out = run(
@@ -75,8 +108,14 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
         "600",
         "--reason",
         "3",
+        "--note",
+        "用户申请 user asked",
     )
-    assert (code, out["pay_order_id"]) == (0, order["order_id"])
+    assert (code, out["state"], out["outcome"]["pay_order_id"]) == (
+        0,
+        "refunding",
+        order["order_id"],
+    )
     code, out = run(
         capsys,
         profile,
@@ -93,6 +132,8 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
         "601",
         "--reason",
         "3",
+        "--note",
+        "x",
     )
     assert (code, out["error"]["kind"]) == (2, "validation")
     code, out = run(capsys, profile, "check-session", ALICE, "--session-key", key)
@@ -108,8 +149,8 @@ def test_cli_deliver_and_bill_polling(sim, profile, capsys):
     sim.add_user(ALICE)
     item = sim.state.create_order(openid=ALICE, env=1, kind="item", order_fee=990, quantity=1)
     sim.state.pay_order(item["order_id"], push=False)
-    code, out = run(capsys, profile, "deliver", "--order-id", item["order_id"])
-    assert (code, out["delivered"]) == (0, item["order_id"])
+    code, out = run(capsys, profile, "deliver", "--order-id", item["order_id"], "--note", "补发")
+    assert (code, out["state"], out["outcome"]["delivered"]) == (0, "done", item["order_id"])
     assert sim.state.order_row(item["order_id"])["status"] == 4
     code, out = run(
         capsys, profile, "bill", "--from", "20260101", "--to", "20261231", "--poll-interval", "0.01"
@@ -120,9 +161,16 @@ def test_cli_deliver_and_bill_polling(sim, profile, capsys):
 def test_cli_outcome_unknown_exit_3(sim, profile, capsys):
     sim.add_user(ALICE)
     sim.faults.add("present_currency", "reset", count=1)
-    code, out = run(capsys, profile, "gift", ALICE, "5", "--order-id", "GIFTCLI00002")
-    assert (code, out["error"]["kind"]) == (3, "outcome_unknown")
-    assert "same id" in out["error"]["message"] or "同一单号" in out["error"]["message"]
+    code, out = run(
+        capsys, profile, "gift", ALICE, "5", "--order-id", "GIFTCLI00002", "--note", "test"
+    )
+    assert (code, out["state"]) == (3, "unknown")
+    assert "same id" in out["message"]
+    code, out = run(capsys, profile, "pending")
+    assert [p["wechat_id"] for p in out["pending"]] == ["GIFTCLI00002"]
+    code, out = run(capsys, profile, "resolve")
+    assert (code, out["resolved"][0]["state"], out["still_open"]) == (0, "done", [])
+    assert sim.state.account(1, ALICE)["balance"] == 5
 
 
 def test_cli_session_key_from_stdin(sim, profile, capsys, monkeypatch):

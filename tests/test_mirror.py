@@ -43,6 +43,10 @@ SEED_BY_VERSION = {
     ],
     3: ["INSERT INTO meta VALUES ('x', 'y')"],
     4: [],
+    5: [
+        "INSERT INTO intents (action, request_key, wechat_id, state, operator, reason, "
+        "created_at, updated_at) VALUES ('gift', 'r1', 'GIFTX0001', 'done', 'a', 'b', 1, 1)"
+    ],
 }
 
 
@@ -63,6 +67,8 @@ def test_migrates_from_every_earlier_version_without_losing_rows(tmp_path, versi
         assert new.count("ledger") == 1
     if version >= 2:
         assert new.count("pushes") == 1
+    if version >= 5:
+        assert new.count("intents") == 1
     assert new.migrate() == 0  # nothing left to do
 
 

@@ -114,6 +114,8 @@ def test_cli_config_error_is_json_with_exit_2(tmp_path, capsys):
             "5",
             "--order-id",
             "GIFT00000001",
+            "--note",
+            "x",
         ]
     )
     assert code == 2

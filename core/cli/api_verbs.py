@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from core import signing
+from core.cli.ops_verbs import report, run_ops
 from core.cli.output import Output
 from core.client import XPayClient
 from core.connect import open_client
 from core.errors import ConfigError, Handling, XPayError
 from core.money import format_coins, format_fen
+from core.operations import Operations
 from core.profiles import Profile, load_profiles
 from core.secret import Secret
 from core.validation import REFUND_REASONS, REQ_FROM
@@ -68,6 +70,19 @@ def _order_ref(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--wx-order-id", help="WeChat order id (微信订单号)")
 
 
+def _money_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--note",
+        required=True,
+        help="why (required for every money-moving action; kept in the audit log)",
+    )
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="confirm doing the same to the same user again within a minute",
+    )
+
+
 def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     def add(
         name: str, help_text: str, run: Callable[[argparse.Namespace, Output], int]
@@ -93,24 +108,35 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p = add("deduct", "currency_pay: deduct coins", cmd_deduct)
     p.add_argument("openid")
     p.add_argument("amount", type=_positive)
-    p.add_argument("--session-key", type=session_key_arg, required=True)
+    p.add_argument(
+        "--session-key",
+        type=session_key_arg,
+        help="default: the mirror's stored key or the backend's",
+    )
     p.add_argument("--order-id", required=True)
     p.add_argument("--payitem", help='JSON, e.g. [{"productid":"p1","unit_price":10,"quantity":1}]')
     p.add_argument("--remark", default="")
     p.add_argument("--user-ip", default="127.0.0.1")
+    _money_options(p)
 
     p = add("cancel-deduction", "cancel_currency_pay: give a deduction's coins back", cmd_cancel)
     p.add_argument("openid")
     p.add_argument("amount", type=_positive)
-    p.add_argument("--session-key", type=session_key_arg, required=True)
+    p.add_argument(
+        "--session-key",
+        type=session_key_arg,
+        help="default: the mirror's stored key or the backend's",
+    )
     p.add_argument("--pay-order-id", required=True, help="the order_id of the deduction")
     p.add_argument("--order-id", required=True, help="a new id for this cancellation")
     p.add_argument("--user-ip", default="127.0.0.1")
+    _money_options(p)
 
     p = add("gift", "present_currency: gift coins (268490004 counts as success)", cmd_gift)
     p.add_argument("openid")
     p.add_argument("amount", type=_positive)
     p.add_argument("--order-id", required=True)
+    _money_options(p)
 
     p = add("order", "query_order", cmd_order)
     _order_ref(p)
@@ -135,9 +161,11 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
         help=", ".join(f"{k}={v}" for k, v in REQ_FROM.items()),
     )
     p.add_argument("--biz-meta", default="")
+    _money_options(p)
 
     p = add("deliver", "notify_provide_goods: mark an order delivered", cmd_deliver)
     _order_ref(p)
+    _money_options(p)
 
     p = add("bill", "download_bill: print the bill URL (polls while it is generated)", cmd_bill)
     p.add_argument("--from", dest="begin", required=True, help="YYYYMMDD")
@@ -224,59 +252,51 @@ def cmd_balance(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_deduct(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
-        r = await client.currency_pay(
+    async def action(ops: Operations, profile: Profile) -> int:
+        result = await ops.deduct(
             args.openid,
             args.amount,
+            reason=args.note,
+            request_key=f"cli:deduct:{args.order_id}",
             order_id=args.order_id,
             session_key=args.session_key,
-            user_ip=args.user_ip,
-            payitem=args.payitem,
             remark=args.remark,
+            allow_repeat=args.again,
         )
-        note = " (already applied earlier: 268490004)" if r.duplicate else ""
-        out.result(
-            r.to_dict(),
-            f"deducted {format_coins(args.amount, out.lang)} from "
-            f"{args.openid}, order {r.order_id}, balance {r.balance}{note}",
-        )
-        return 0
+        return report(out, result)
 
-    return run_with_client(args, out, action)
+    return run_ops(args, out, action)
 
 
 def cmd_cancel(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
-        r = await client.cancel_currency_pay(
+    async def action(ops: Operations, profile: Profile) -> int:
+        result = await ops.cancel_deduction(
             args.openid,
-            args.amount,
             pay_order_id=args.pay_order_id,
+            amount=args.amount,
+            reason=args.note,
+            request_key=f"cli:cancel:{args.order_id}",
             order_id=args.order_id,
             session_key=args.session_key,
-            user_ip=args.user_ip,
         )
-        out.result(
-            r.to_dict(),
-            f"cancelled deduction {args.pay_order_id}: "
-            f"{format_coins(args.amount, out.lang)} back, order {r.order_id}",
-        )
-        return 0
+        return report(out, result)
 
-    return run_with_client(args, out, action)
+    return run_ops(args, out, action)
 
 
 def cmd_gift(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
-        r = await client.present_currency(args.openid, args.amount, order_id=args.order_id)
-        note = " (already applied earlier: 268490004)" if r.duplicate else ""
-        out.result(
-            r.to_dict(),
-            f"gifted {format_coins(args.amount, out.lang)} to {args.openid}, "
-            f"order {r.order_id}, balance {r.balance}{note}",
+    async def action(ops: Operations, profile: Profile) -> int:
+        result = await ops.gift(
+            args.openid,
+            args.amount,
+            reason=args.note,
+            request_key=f"cli:gift:{args.order_id}",
+            order_id=args.order_id,
+            allow_repeat=args.again,
         )
-        return 0
+        return report(out, result)
 
-    return run_with_client(args, out, action)
+    return run_ops(args, out, action)
 
 
 def cmd_order(args: argparse.Namespace, out: Output) -> int:
@@ -295,37 +315,43 @@ def cmd_order(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_refund(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
-        r = await client.refund_order(
-            args.openid,
-            order_id=args.order_id,
-            wx_order_id=args.wx_order_id,
-            refund_order_id=args.refund_order_id,
-            left_fee=args.left_fee,
+    async def action(ops: Operations, profile: Profile) -> int:
+        order_id = args.order_id or _order_by_wx_id(ops, args.wx_order_id)
+        result = await ops.refund(
+            order_id,
             refund_fee=args.refund_fee,
+            reason=args.note,
+            request_key=f"cli:refund:{args.refund_order_id}",
             refund_reason=args.reason,
             req_from=args.req_from,
-            biz_meta=args.biz_meta,
+            openid=args.openid,
+            refund_order_id=args.refund_order_id,
+            expected_left_fee=args.left_fee,
         )
-        out.result(
-            r.to_dict(),
-            f"refund {r.refund_order_id} started ({r.refund_wx_order_id}) "
-            f"for {format_fen(args.refund_fee)}; poll with `order --order-id "
-            f"{r.refund_order_id}`",
-        )
-        return 0
+        return report(out, result)
 
-    return run_with_client(args, out, action)
+    return run_ops(args, out, action)
+
+
+def _order_by_wx_id(ops: Operations, wx_order_id: str) -> str:
+    row = ops.mirror.one("SELECT order_id FROM orders WHERE wx_order_id = ?", wx_order_id)
+    if row is None:
+        raise ConfigError(
+            f"镜像中没有微信订单号 {wx_order_id}，请先 refresh 或改用 --order-id",
+            f"WeChat order id {wx_order_id} is not in the mirror; refresh it or use --order-id",
+        )
+    return str(row["order_id"])
 
 
 def cmd_deliver(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
-        await client.notify_provide_goods(order_id=args.order_id, wx_order_id=args.wx_order_id)
-        ref = args.order_id or args.wx_order_id
-        out.result({"delivered": ref}, f"order {ref} marked delivered")
-        return 0
+    async def action(ops: Operations, profile: Profile) -> int:
+        order_id = args.order_id or _order_by_wx_id(ops, args.wx_order_id)
+        result = await ops.deliver(
+            order_id, reason=args.note, request_key=f"cli:deliver:{order_id}:{ops.mirror.now()}"
+        )
+        return report(out, result)
 
-    return run_with_client(args, out, action)
+    return run_ops(args, out, action)
 
 
 def cmd_bill(args: argparse.Namespace, out: Output) -> int:

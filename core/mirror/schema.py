@@ -143,4 +143,51 @@ MIGRATIONS: list[str] = [
     """,
 ]
 
+MIGRATIONS.append(
+    # 5: the intent journal, database locks and bulk batches (core.operations)
+    """
+    CREATE TABLE intents (
+        id INTEGER PRIMARY KEY,
+        action TEXT NOT NULL,          -- gift | deduct | cancel_deduction | refund | clawback | deliver
+        request_key TEXT NOT NULL UNIQUE, -- one intent per confirmed request (double clicks collapse)
+        wechat_id TEXT NOT NULL UNIQUE,   -- the order_id / refund_order_id sent; never regenerated
+        openid TEXT NOT NULL DEFAULT '',
+        target TEXT NOT NULL DEFAULT '',  -- the order or deduction the action concerns
+        amount INTEGER NOT NULL DEFAULT 0, -- coins, or fen for refunds
+        params TEXT NOT NULL DEFAULT '{}', -- JSON, no secrets
+        state TEXT NOT NULL,           -- prepared | sending | unknown | refunding | waiting_refund
+                                       -- | needs_login | done | failed
+        outcome TEXT NOT NULL DEFAULT '{}',
+        errcode INTEGER,
+        message TEXT NOT NULL DEFAULT '',
+        operator TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        parent_id INTEGER,             -- a clawback's refund intent
+        batch_id TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        next_try_at INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX intents_state ON intents (state);
+    CREATE INDEX intents_operator_day ON intents (operator, action, created_at);
+    CREATE INDEX intents_target ON intents (target);
+    CREATE INDEX intents_parent ON intents (parent_id) WHERE parent_id IS NOT NULL;
+    CREATE TABLE locks (
+        key TEXT PRIMARY KEY,          -- order:<id> | user:<openid>
+        owner TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE batches (
+        batch_id TEXT PRIMARY KEY,
+        action TEXT NOT NULL,
+        source TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        operator TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    """
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,204 @@
+"""Money-moving verbs through core.operations (intent journal, locks, policy, audit), plus
+pending, resolve, refund-with-clawback and bulk."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from core.cli.output import Output
+from core.operations import Operations, OpResult, open_operations
+from core.operations.bulk import plan_bulk, run_bulk
+from core.profiles import Profile
+from core.validation import REFUND_REASONS, REQ_FROM
+
+Verbs = Any
+EXIT_BY_STATE = {
+    "done": 0,
+    "refunding": 0,
+    "waiting_refund": 0,
+    "unknown": 3,
+    "sending": 3,
+    "failed": 1,
+    "needs_login": 1,
+    "prepared": 1,
+}
+STATE_WORDS = {
+    "done": "完成 done",
+    "refunding": "退款中 refunding (poll with resolve)",
+    "waiting_refund": "等待退款完成 waiting for the refund",
+    "unknown": "结果未知 outcome unknown: run `xpaydesk-cli resolve`",
+    "failed": "失败 failed",
+    "needs_login": "等待用户登录 needs user login",
+    "prepared": "待重试 will retry: run `xpaydesk-cli resolve`",
+}
+
+
+def run_ops(
+    args: argparse.Namespace, out: Output, action: Callable[[Operations, Profile], Awaitable[int]]
+) -> int:
+    from core.cli.api_verbs import load_profile
+
+    profile = load_profile(args, out)
+
+    async def go() -> int:
+        async with open_operations(profile) as ops:
+            return await action(ops, profile)
+
+    return asyncio.run(go())
+
+
+def report(out: Output, result: OpResult, extra: dict[str, Any] | None = None) -> int:
+    data = {
+        "intent_id": result.intent_id,
+        "action": result.action,
+        "wechat_id": result.wechat_id,
+        "state": result.state,
+        "message": result.message,
+        "outcome": result.outcome,
+        **(extra or {}),
+    }
+    human = (
+        f"#{result.intent_id} {result.action} {result.wechat_id}: "
+        f"{STATE_WORDS.get(result.state, result.state)}"
+        + (f" — {result.message}" if result.message else "")
+    )
+    out.result(data, human)
+    return EXIT_BY_STATE.get(result.state, 1)
+
+
+def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser("pending", parents=[common], help="operations not finished yet")
+    p.set_defaults(run=cmd_pending)
+
+    p = verbs.add_parser(
+        "resolve", parents=[common], help="settle unknown, unsent and in-flight operations safely"
+    )
+    p.add_argument("intent_id", nargs="?", type=int)
+    p.set_defaults(run=cmd_resolve)
+
+    p = verbs.add_parser(
+        "refund-with-clawback",
+        parents=[common],
+        help="refund a coin top-up and take back the refunded coins",
+    )
+    p.add_argument("--order-id", required=True)
+    p.add_argument("--refund-fee", type=int, required=True, help="fen")
+    p.add_argument("--reason", default="0", choices=sorted(REFUND_REASONS))
+    p.add_argument("--req-from", default="1", choices=sorted(REQ_FROM))
+    p.add_argument("--note", required=True, help="why (required; kept in the audit log)")
+    p.add_argument("--refund-order-id", help="default: derived from this request")
+    p.add_argument(
+        "--coins",
+        type=int,
+        help="coins the order granted (default: the mirror's "
+        "record of the order, else the profile's coin rate)",
+    )
+    p.add_argument("--wait", type=float, default=0, help="seconds to wait for the refund to end")
+    p.set_defaults(run=cmd_refund_with_clawback)
+
+    p = verbs.add_parser("bulk", parents=[common], help="gift or deduct from a CSV")
+    p.add_argument("action", choices=["gift", "deduct"])
+    p.add_argument("file", type=Path, help="CSV: openid,amount,reason")
+    p.add_argument("--dry-run", action="store_true", help="show what would happen, send nothing")
+    p.set_defaults(run=cmd_bulk)
+
+
+def cmd_pending(args: argparse.Namespace, out: Output) -> int:
+    async def action(ops: Operations, profile: Profile) -> int:
+        rows = [i.as_dict() for i in ops.pending()]
+        human = (
+            "\n".join(
+                f"#{r['id']} {r['action']} {r['wechat_id']} {r['openid']} "
+                f"{r['amount']} [{r['state']}] {r['message']}"
+                for r in rows
+            )
+            or "没有未完成的操作 / nothing pending"
+        )
+        out.result({"pending": rows}, human)
+        return 0
+
+    return run_ops(args, out, action)
+
+
+def cmd_resolve(args: argparse.Namespace, out: Output) -> int:
+    async def action(ops: Operations, profile: Profile) -> int:
+        results = await ops.resolve(only=args.intent_id, force=True)
+        rows = [
+            {
+                "intent_id": r.intent_id,
+                "action": r.action,
+                "wechat_id": r.wechat_id,
+                "state": r.state,
+                "message": r.message,
+            }
+            for r in results
+        ]
+        left = [i.id for i in ops.pending()]
+        human = (
+            "\n".join(
+                f"#{r['intent_id']} {r['action']} {r['wechat_id']}: "
+                f"{STATE_WORDS.get(str(r['state']), r['state'])}"
+                for r in rows
+            )
+            or "没有需要处理的操作 / nothing to resolve"
+        )
+        out.result({"resolved": rows, "still_open": left}, human)
+        return 0
+
+    return run_ops(args, out, action)
+
+
+def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
+    async def action(ops: Operations, profile: Profile) -> int:
+        key = f"cli:refund:{args.refund_order_id or args.order_id}:{args.refund_fee}"
+        result = await ops.refund(
+            args.order_id,
+            refund_fee=args.refund_fee,
+            reason=args.note,
+            request_key=key,
+            refund_reason=args.reason,
+            req_from=args.req_from,
+            clawback=True,
+            refund_order_id=args.refund_order_id,
+            coins=args.coins,
+        )
+        if args.wait and result.state == "refunding":
+            result = await ops.wait_for_refund(result.intent_id, timeout=args.wait)
+        clawbacks = [c.as_dict() for c in ops.journal.children(result.intent_id)]
+        return report(
+            out,
+            result,
+            {
+                "clawbacks": [
+                    {k: c[k] for k in ("id", "wechat_id", "amount", "state", "message", "outcome")}
+                    for c in clawbacks
+                ]
+            },
+        )
+
+    return run_ops(args, out, action)
+
+
+def cmd_bulk(args: argparse.Namespace, out: Output) -> int:
+    plan = plan_bulk(args.file, args.action)
+    if args.dry_run:
+        data = plan.as_dict()
+        lines = [
+            f"batch {plan.batch_id}: {len(plan.rows)} rows, {plan.total:,} coins to "
+            f"{data['users']} users (dry run: nothing sent)"
+        ]
+        lines += [f"  line {r.line}: {r.reason}" for r in plan.rejected]
+        out.result({**data, "dry_run": True}, "\n".join(lines))
+        return 2 if plan.rejected else 0
+
+    async def action(ops: Operations, profile: Profile) -> int:
+        result = await run_bulk(ops, plan)
+        data = result.as_dict()
+        out.result(data, f"batch {plan.batch_id}: {data['states']}")
+        return 0 if set(data["states"]) <= {"done"} else 1
+
+    return run_ops(args, out, action)

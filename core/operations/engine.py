@@ -1,0 +1,814 @@
+"""The one path money moves through:
+
+    validate → policy → intent (with its WeChat id, committed) → lock → WeChat → outcome →
+    audit → mirror
+
+A retry always reuses the intent's id. A timeout leaves the intent "unknown" and `resolve()` settles
+it safely: gifts, deductions, cancellations and deliveries by repeating the same request (WeChat
+answers 268490004 for what it already applied), refunds by asking query_order first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core.client import XPayClient
+from core.errors import (
+    Handling,
+    NetworkError,
+    OutcomeUnknownError,
+    ValidationError,
+    XPayDeskError,
+    XPayError,
+)
+from core.mirror import audit as audit_log
+from core.mirror.db import Mirror
+from core.mirror.records import order_from_query, upsert_orders, upsert_refunds
+from core.operations.crash import crashpoint
+from core.operations.journal import Busy, Intent, Journal, Locks
+from core.operations.policy import Policy
+from core.operations.session_keys import SessionKey, SessionKeyProvider
+from core.secret import Secret
+
+REFUND_POLL_BACKOFF = (2, 4, 8, 16, 30, 60, 120, 300)  # seconds between query_order polls
+RETRY_LATER = 30  # seconds before resending a request WeChat refused as busy (-1, 268490014/15)
+REPEAT_WINDOW = 60  # seconds in which the same gift or deduction twice needs a confirmation
+
+
+NO_KEY = "没有可用的会话密钥 / no session key for this user"
+STALE_KEY = "会话密钥已失效，等待用户登录 / session key stale: waiting for the user to log in"
+
+
+class RepeatSuspected(XPayDeskError):
+    kind = "repeat"
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class OpResult:
+    intent_id: int
+    action: str
+    wechat_id: str
+    state: str
+    message: str
+    outcome: dict[str, Any]
+
+    @classmethod
+    def of(cls, intent: Intent) -> OpResult:
+        return cls(
+            intent.id, intent.action, intent.wechat_id, intent.state, intent.message, intent.outcome
+        )
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("done", "refunding", "waiting_refund")
+
+
+def coins_to_claw_back(quantity: int, paid_fee: int, refund_fee: int) -> int:
+    """The refunded share of the coins the order granted, rounded up: a partial refund never
+    leaves the user a fraction of a coin they did not pay for."""
+    if paid_fee <= 0:
+        return 0
+    return min(quantity, math.ceil(quantity * refund_fee / paid_fee))
+
+
+class Operations:
+    def __init__(
+        self,
+        client: XPayClient,
+        mirror: Mirror,
+        *,
+        appid: str,
+        profile: str,
+        operator: str,
+        policy: Policy,
+        session_keys: SessionKeyProvider,
+        locks: Locks | None = None,
+        coin_rate: int = 100,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.client = client
+        self.mirror = mirror
+        self.appid = appid
+        self.operator = operator
+        self.policy = policy
+        self.session_keys = session_keys
+        self.coin_rate = coin_rate
+        self.journal = Journal(mirror)
+        self.locks = locks or Locks(mirror)
+        self.audit = audit_log.AuditLog(
+            mirror, operator=operator, profile=profile, env=int(client.env)
+        )
+        self._sleep = sleep
+
+    # ---- public actions ---------------------------------------------------------------------
+
+    async def gift(
+        self,
+        openid: str,
+        amount: int,
+        *,
+        reason: str,
+        request_key: str,
+        order_id: str | None = None,
+        batch_id: str | None = None,
+        allow_repeat: bool = False,
+    ) -> OpResult:
+        if not allow_repeat and batch_id is None:
+            self._refuse_repeat("gift", openid, amount, request_key)
+        intent = self._prepare(
+            "gift",
+            request_key,
+            openid=openid,
+            target=openid,
+            amount=amount,
+            params={},
+            reason=reason,
+            wechat_id=order_id,
+            batch_id=batch_id,
+        )
+        return await self._attempt(intent)
+
+    async def deduct(
+        self,
+        openid: str,
+        amount: int,
+        *,
+        reason: str,
+        request_key: str,
+        session_key: Secret | None = None,
+        order_id: str | None = None,
+        remark: str = "",
+        batch_id: str | None = None,
+        allow_repeat: bool = False,
+    ) -> OpResult:
+        if not allow_repeat and batch_id is None:
+            self._refuse_repeat("deduct", openid, amount, request_key)
+        intent = self._prepare(
+            "deduct",
+            request_key,
+            openid=openid,
+            target=openid,
+            amount=amount,
+            params={"remark": remark or reason[:64]},
+            reason=reason,
+            wechat_id=order_id,
+            batch_id=batch_id,
+        )
+        return await self._attempt(intent, pasted_key=session_key)
+
+    async def cancel_deduction(
+        self,
+        openid: str,
+        *,
+        pay_order_id: str,
+        amount: int,
+        reason: str,
+        request_key: str,
+        session_key: Secret | None = None,
+        order_id: str | None = None,
+    ) -> OpResult:
+        existing = self.mirror.one(
+            "SELECT wechat_id, operator FROM intents WHERE action = 'cancel_deduction' AND "
+            "target = ? AND request_key != ? AND state != 'failed'",
+            pay_order_id,
+            request_key,
+        )
+        if existing is not None:
+            raise Busy(
+                f"扣减 {pay_order_id} 已由 {existing['operator']} 撤销（{existing['wechat_id']}）",
+                f"deduction {pay_order_id} is already cancelled by {existing['operator']} "
+                f"({existing['wechat_id']})",
+            )
+        intent = self._prepare(
+            "cancel_deduction",
+            request_key,
+            openid=openid,
+            target=pay_order_id,
+            amount=amount,
+            params={"pay_order_id": pay_order_id},
+            reason=reason,
+            wechat_id=order_id,
+        )
+        return await self._attempt(intent, pasted_key=session_key)
+
+    async def deliver(self, order_id: str, *, reason: str, request_key: str) -> OpResult:
+        row = self.mirror.one("SELECT openid FROM orders WHERE order_id = ?", order_id)
+        intent = self._prepare(
+            "deliver",
+            request_key,
+            openid=row["openid"] if row else "",
+            target=order_id,
+            amount=0,
+            params={},
+            reason=reason,
+        )
+        return await self._attempt(intent)
+
+    async def refund(
+        self,
+        order_id: str,
+        *,
+        refund_fee: int,
+        reason: str,
+        request_key: str,
+        refund_reason: str = "0",
+        req_from: str = "1",
+        openid: str | None = None,
+        clawback: bool = False,
+        refund_order_id: str | None = None,
+        expected_left_fee: int | None = None,
+        coins: int | None = None,
+    ) -> OpResult:
+        """Starts a refund (and, for a coin top-up with `clawback`, a tracked coin clawback that
+        runs once the refund has gone through)."""
+        row = self.mirror.one("SELECT * FROM orders WHERE order_id = ?", order_id)
+        who = openid or (row["openid"] if row else None)
+        if not who:
+            raise ValidationError(
+                "order_id",
+                "镜像中没有这个订单，请提供 openid",
+                "the order is not in the mirror; give its openid",
+            )
+        order = await self.client.query_order(who, order_id=order_id)  # fresh left_fee
+        upsert_orders(self.mirror, [order_from_query(order, openid=who, now=self.mirror.now())])
+        if expected_left_fee is not None and expected_left_fee != order.left_fee:
+            raise ValidationError(
+                "left_fee",
+                f"可退金额已变为 {order.left_fee} 分（你看到的是 {expected_left_fee} 分），请确认后重试",
+                f"the refundable amount is now {order.left_fee} fen (you saw {expected_left_fee}); "
+                "confirm and try again",
+            )
+        if refund_fee > order.left_fee:
+            raise ValidationError(
+                "refund_fee",
+                f"超过可退金额 {order.left_fee} 分",
+                f"exceeds the refundable {order.left_fee} fen",
+            )
+        with self.locks.hold(f"order:{order_id}", operator=self.operator):
+            intent = self._prepare(
+                "refund",
+                request_key,
+                openid=who,
+                target=order_id,
+                amount=refund_fee,
+                params={
+                    "refund_reason": str(refund_reason),
+                    "req_from": str(req_from),
+                    "left_fee": order.left_fee,
+                    "biz_meta": reason[:200],
+                    "clawback": clawback,
+                },
+                reason=reason,
+                wechat_id=refund_order_id,
+            )
+            if clawback and intent.attempts == 0 and not self.journal.children(intent.id):
+                self._prepare_clawback(intent, coins)
+            return await self._attempt(intent, lock_held=True)
+
+    def _other_cancels(self, intent: Intent) -> list[str]:
+        rows = self.mirror.all(
+            "SELECT wechat_id FROM intents WHERE action = 'cancel_deduction' "
+            "AND target = ? AND id != ? AND state != 'failed'",
+            intent.target,
+            intent.id,
+        )
+        return [r["wechat_id"] for r in rows]
+
+    def _refuse_repeat(self, action: str, openid: str, amount: int, request_key: str) -> None:
+        """Two windows or two operators giving the same user the same amount within a minute is
+        almost always one intention done twice; doing it anyway needs allow_repeat."""
+        row = self.mirror.one(
+            "SELECT operator, wechat_id FROM intents WHERE action = ? AND openid = ? AND "
+            "amount = ? AND request_key != ? AND state != 'failed' AND created_at >= ?",
+            action,
+            openid,
+            amount,
+            request_key,
+            self.mirror.now() - REPEAT_WINDOW,
+        )
+        if row is not None:
+            raise RepeatSuspected(
+                f"{row['operator']} 刚对该用户做过同样的操作（{row['wechat_id']}）；确认要再做一次吗？",
+                f"{row['operator']} just did the same to this user ({row['wechat_id']}); "
+                "confirm to do it again",
+            )
+
+    def _prepare_clawback(self, refund: Intent, coins: int | None) -> Intent | None:
+        """The coins the order granted come from the mirror when an import or push told us, else
+        from the profile's coin rate; which one is recorded with the intent."""
+        row = self.mirror.one(
+            "SELECT kind, quantity, paid_fee FROM orders WHERE order_id = ?", refund.target
+        )
+        if row is not None and row["kind"] == "item":
+            return None  # items have no coins to take back
+        paid_fee = row["paid_fee"] if row is not None and row["paid_fee"] else 0
+        if coins is not None:
+            granted, basis = coins, "operator"
+        elif row is not None and row["quantity"]:
+            granted, basis = row["quantity"], "order"
+        else:
+            granted, basis = paid_fee * self.coin_rate // 100, "coin_rate"
+        due = coins_to_claw_back(granted, paid_fee, refund.amount)
+        if due <= 0:
+            return None
+        return self._prepare(
+            "clawback",
+            f"clawback:{refund.request_key}",
+            openid=refund.openid,
+            target=refund.wechat_id,
+            amount=due,
+            params={
+                "order_id": refund.target,
+                "due": due,
+                "granted": granted,
+                "coins_basis": basis,
+            },
+            reason=f"退款 {refund.wechat_id} 的代币回收 / clawback",
+            parent=refund,
+            state="waiting_refund",
+        )
+
+    async def retry_clawback(
+        self, intent_id: int, *, session_key: Secret | None = None
+    ) -> OpResult:
+        intent = self._require(intent_id)
+        if intent.action != "clawback" or intent.state not in ("needs_login", "prepared"):
+            raise XPayDeskError(
+                "只能重试等待用户登录的回收",
+                "only clawbacks waiting for the user's login can be retried",
+            )
+        return await self._attempt(intent, pasted_key=session_key)
+
+    # ---- the path -----------------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        action: str,
+        request_key: str,
+        *,
+        openid: str,
+        target: str,
+        amount: int,
+        params: dict[str, Any],
+        reason: str,
+        wechat_id: str | None = None,
+        batch_id: str | None = None,
+        parent: Intent | None = None,
+        state: str = "prepared",
+    ) -> Intent:
+        if action != "clawback":  # a clawback follows its refund's authorisation
+            self.policy.check(
+                action,
+                amount if action in ("gift", "deduct", "refund") else 0,
+                spent_today=self.journal.spent_today(self.operator, action),
+                reason=reason,
+            )
+        intent, created = self.journal.create(
+            action,
+            request_key,
+            appid=self.appid,
+            openid=openid,
+            target=target,
+            amount=amount,
+            params=params,
+            operator=self.operator,
+            reason=reason,
+            batch_id=batch_id,
+            parent_id=parent.id if parent else None,
+            state=state,
+            wechat_id_override=wechat_id,
+        )
+        if created:
+            with self.mirror.transaction():
+                self.audit.append(
+                    action,
+                    {
+                        "wechat_id": intent.wechat_id,
+                        "target": target,
+                        "amount": amount,
+                        "reason": reason,
+                        **params,
+                    },
+                    result="intent",
+                    openid=openid,
+                )
+                if action in ("gift", "deduct", "cancel_deduction", "clawback"):
+                    self._ledger(intent, "pending")
+        crashpoint("after_intent")
+        return intent
+
+    async def _attempt(
+        self, intent: Intent, *, pasted_key: Secret | None = None, lock_held: bool = False
+    ) -> OpResult:
+        if not intent.is_open or intent.state == "refunding":
+            return OpResult.of(intent)
+        keys = (
+            []
+            if lock_held
+            else [
+                f"order:{intent.target}"
+                if intent.action in ("refund", "deliver")
+                else f"user:{intent.openid}"
+            ]
+        )
+        with self.locks.hold(*keys, operator=self.operator):
+            fresh = self.journal.get(intent.id)
+            assert fresh is not None
+            if not fresh.is_open:  # another window settled it meanwhile
+                return OpResult.of(fresh)
+            return await self._send(fresh, pasted_key)
+
+    async def _send(self, intent: Intent, pasted_key: Secret | None) -> OpResult:
+        key: SessionKey | None = None
+        if intent.action in ("deduct", "cancel_deduction", "clawback"):
+            key = await self.session_keys.get(intent.openid, pasted=pasted_key)
+            # a clawback checks the key first: a stale key waits visibly instead of failing
+            if key is None or (intent.action == "clawback" and not await self._fresh(intent, key)):
+                return self._settle(
+                    intent,
+                    "needs_login" if intent.action == "clawback" else "failed",
+                    message=NO_KEY if key is None else STALE_KEY,
+                )
+        self.journal.update(intent.id, state="sending", attempt=True)
+        try:
+            outcome = await self._call(intent, key)
+        except OutcomeUnknownError as exc:
+            return self._settle(intent, "unknown", message=exc.message_en, audit_result="unknown")
+        except XPayError as exc:
+            return self._on_error(intent, exc)
+        except NetworkError as exc:  # a read before the money call failed: nothing was sent
+            return self._settle(
+                intent,
+                "prepared",
+                message=exc.message_en,
+                audit_result="error",
+                retry_in=RETRY_LATER,
+            )
+        crashpoint("after_answer")
+        state = "refunding" if intent.action == "refund" else "done"
+        return self._settle(intent, state, outcome=outcome, key_source=key.source if key else "")
+
+    async def _fresh(self, intent: Intent, key: SessionKey) -> bool:
+        fresh = await self.client.check_session(intent.openid, session_key=key.value)
+        if self.session_keys.vault is not None and key.source != "pasted":
+            self.session_keys.vault.record_check(intent.openid, fresh=fresh)
+        return fresh
+
+    async def _clawback_take(self, intent: Intent, key: SessionKey) -> int:
+        if "take" in intent.params:
+            return int(intent.params["take"])
+        balance = await self.client.query_user_balance(intent.openid, session_key=key.value)
+        take = min(intent.amount, balance.balance)
+        params = {**intent.params, "take": take, "balance_before": balance.balance}
+        with self.mirror.transaction() as conn:
+            conn.execute(
+                "UPDATE intents SET params = ? WHERE id = ?",
+                (json.dumps(params, sort_keys=True), intent.id),
+            )
+        intent.params = params
+        return take
+
+    async def _call(self, intent: Intent, key: SessionKey | None) -> dict[str, Any]:
+        c, wid = self.client, intent.wechat_id
+        if intent.action == "gift":
+            return (await c.present_currency(intent.openid, intent.amount, order_id=wid)).to_dict()
+        if intent.action == "deduct":
+            assert key is not None
+            return (
+                await c.currency_pay(
+                    intent.openid,
+                    intent.amount,
+                    order_id=wid,
+                    session_key=key.value,
+                    remark=intent.params.get("remark", ""),
+                )
+            ).to_dict()
+        if intent.action == "cancel_deduction":
+            assert key is not None
+            return (
+                await c.cancel_currency_pay(
+                    intent.openid,
+                    intent.amount,
+                    pay_order_id=intent.params["pay_order_id"],
+                    order_id=wid,
+                    session_key=key.value,
+                )
+            ).to_dict()
+        if intent.action == "clawback":
+            assert key is not None
+            take = await self._clawback_take(intent, key)
+            if take == 0:
+                return {"take": 0, "due": intent.amount, "outstanding": intent.amount}
+            result = await c.currency_pay(
+                intent.openid,
+                take,
+                order_id=wid,
+                session_key=key.value,
+                remark=f"refund {intent.target} clawback",
+            )
+            return {
+                **result.to_dict(),
+                "take": take,
+                "due": intent.amount,
+                "outstanding": intent.amount - take,
+            }
+        if intent.action == "deliver":
+            await c.notify_provide_goods(order_id=intent.target)
+            return {"delivered": intent.target}
+        if intent.action == "refund":
+            p = intent.params
+            return (
+                await c.refund_order(
+                    intent.openid,
+                    order_id=intent.target,
+                    refund_order_id=wid,
+                    left_fee=p["left_fee"],
+                    refund_fee=intent.amount,
+                    refund_reason=p["refund_reason"],
+                    req_from=p["req_from"],
+                    biz_meta=p["biz_meta"],
+                )
+            ).to_dict()
+        raise XPayDeskError(f"未知操作 {intent.action}", f"unknown action {intent.action}")
+
+    def _on_error(self, intent: Intent, exc: XPayError) -> OpResult:
+        if exc.handling is Handling.NEEDS_NEW_SESSION_KEY:
+            if self.session_keys.vault:
+                self.session_keys.vault.record_check(intent.openid, fresh=False)
+            state = "needs_login" if intent.action == "clawback" else "failed"
+            return self._settle(
+                intent, state, errcode=exc.errcode, message=exc.message_en, audit_result="error"
+            )
+        if exc.handling is Handling.RETRYABLE:
+            # not applied (-1, busy, rate limited, refund in progress): same request later
+            return self._settle(
+                intent,
+                "prepared",
+                errcode=exc.errcode,
+                message=exc.message_en,
+                audit_result="error",
+                retry_in=RETRY_LATER,
+            )
+        if (
+            intent.action == "cancel_deduction"
+            and exc.errcode == 268490005
+            and intent.attempts >= 1
+            and not self._other_cancels(intent)
+        ):
+            # our own earlier attempt went through before its answer was lost: no other cancel
+            # of this deduction exists in the journal (one made outside XPay Desk cannot be seen)
+            return self._settle(
+                intent, "done", outcome={"order_id": intent.wechat_id, "confirmed_by": 268490005}
+            )
+        if intent.action == "refund" and exc.errcode == 268490016:
+            return self._settle(
+                intent,
+                "failed",
+                errcode=exc.errcode,
+                audit_result="error",
+                message="left_fee 已变化，请刷新订单后重新确认退款金额 / left_fee "
+                "changed: refresh the order and confirm the amount again",
+            )
+        return self._settle(
+            intent, "failed", errcode=exc.errcode, message=exc.message_en, audit_result="error"
+        )
+
+    def _settle(
+        self,
+        intent: Intent,
+        state: str,
+        *,
+        outcome: dict[str, Any] | None = None,
+        errcode: int | None = None,
+        message: str = "",
+        audit_result: str | None = None,
+        retry_in: int | None = None,
+        key_source: str = "",
+    ) -> OpResult:
+        """Outcome, audit row and mirror update in one transaction."""
+        now = self.mirror.now()
+        with self.mirror.transaction():
+            self.journal.update(
+                intent.id,
+                state=state,
+                outcome=outcome,
+                errcode=errcode,
+                message=message,
+                next_try_at=now + retry_in if retry_in else None,
+            )
+            result = audit_result or ("ok" if state in ("done", "refunding") else state)
+            self.audit.append(
+                intent.action,
+                {
+                    "wechat_id": intent.wechat_id,
+                    "target": intent.target,
+                    "amount": intent.amount,
+                    "state": state,
+                    "session_key_source": key_source,
+                    "attempt": intent.attempts + 1,
+                },
+                result=result,
+                errcode=errcode,
+                openid=intent.openid,
+            )
+            self._update_mirror(intent, state, outcome or {})
+        updated = self.journal.get(intent.id)
+        assert updated is not None
+        return OpResult.of(updated)
+
+    # ---- mirror bookkeeping ---------------------------------------------------------------------
+
+    def _ledger(
+        self,
+        intent: Intent,
+        status: str,
+        *,
+        amount: int | None = None,
+        balance_after: int | None = None,
+    ) -> None:
+        kind = {"cancel_deduction": "cancel"}.get(intent.action, intent.action)
+        self.mirror.conn.execute(
+            "INSERT INTO ledger (kind, order_id, openid, amount, balance_after, refund_order_id, "
+            "cancels_order_id, operator, reason, created_at, status, env) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(order_id) DO UPDATE SET "
+            "status = excluded.status, amount = excluded.amount, "
+            "balance_after = COALESCE(excluded.balance_after, ledger.balance_after)",
+            (
+                kind,
+                intent.wechat_id,
+                intent.openid,
+                intent.amount if amount is None else amount,
+                balance_after,
+                intent.target if intent.action == "clawback" else None,
+                intent.params.get("pay_order_id"),
+                intent.operator,
+                intent.reason,
+                intent.created_at,
+                status,
+                int(self.client.env),
+            ),
+        )
+
+    def _update_mirror(self, intent: Intent, state: str, outcome: dict[str, Any]) -> None:
+        status = {"done": "done", "failed": "failed", "unknown": "unknown"}.get(state, "pending")
+        if intent.action in ("gift", "deduct", "cancel_deduction"):
+            self._ledger(intent, status, balance_after=outcome.get("balance"))
+        elif intent.action == "clawback":
+            self._ledger(
+                intent,
+                status,
+                amount=outcome.get("take", intent.params.get("take")),
+                balance_after=outcome.get("balance"),
+            )
+        elif intent.action == "refund":
+            refund_status = {
+                "refunding": "refunding",
+                "done": "refunded",
+                "failed": "failed",
+                "unknown": "started",
+                "prepared": "started",
+            }.get(state, "started")
+            upsert_refunds(
+                self.mirror,
+                [
+                    {
+                        "refund_order_id": intent.wechat_id,
+                        "order_id": intent.target,
+                        "openid": intent.openid,
+                        "refund_fee": intent.amount,
+                        "refund_reason": intent.params["refund_reason"],
+                        "req_from": intent.params["req_from"],
+                        "refund_wx_order_id": outcome.get("refund_wx_order_id", ""),
+                        "status": refund_status,
+                        "started_at": intent.created_at,
+                        "finished_at": self.mirror.now() if state in ("done", "failed") else 0,
+                        "operator": intent.operator,
+                        "source": "xpaydesk",
+                    }
+                ],
+            )
+        elif intent.action == "deliver" and state == "done":
+            self.mirror.conn.execute(
+                "UPDATE orders SET status = 4, provide_time = ? WHERE "
+                "order_id = ? AND status IN (2, 3)",
+                (self.mirror.now(), intent.target),
+            )
+
+    # ---- resolution -----------------------------------------------------------------------------
+
+    def pending(self) -> list[Intent]:
+        return self.journal.open_intents()
+
+    async def resolve(self, *, only: int | None = None, force: bool = False) -> list[OpResult]:
+        """Settles what is open: unknown outcomes, unsent intents, refunds in flight, clawbacks
+        whose refund finished or whose user has a new session key. Safe to run at any time."""
+        results = []
+        now = self.mirror.now()
+        for intent in self.journal.open_intents():
+            if only is not None and intent.id != only:
+                continue
+            if not force and intent.next_try_at > now:
+                continue
+            try:
+                results.append(await self._resolve_one(intent))
+            except XPayDeskError as exc:
+                self.journal.update(intent.id, message=exc.message_en)
+                results.append(OpResult.of(self._require(intent.id)))
+        return results
+
+    async def _resolve_one(self, intent: Intent) -> OpResult:
+        if intent.state == "waiting_refund":
+            parent = self._require(intent.parent_id or 0)
+            if parent.state == "done":
+                return await self._attempt(intent)
+            if parent.state == "failed":
+                return self._settle(
+                    intent,
+                    "failed",
+                    message="退款失败，无需回收 / the refund failed: nothing to claw back",
+                )
+            return OpResult.of(intent)
+        if intent.action == "refund" and intent.state in ("refunding", "unknown", "sending"):
+            return await self._advance_refund(intent)
+        if intent.state == "needs_login":
+            key = await self.session_keys.get(intent.openid)
+            if key is None or (key.obtained_at <= intent.updated_at and key.source == "mirror"):
+                return OpResult.of(intent)  # no newer key since we last tried
+            return await self._attempt(intent)
+        # prepared (never sent), sending/unknown (maybe applied): the same request again
+        return await self._attempt(intent)
+
+    async def _advance_refund(self, intent: Intent) -> OpResult:
+        """query_order on the refund order id: applied or not, finished or not."""
+        try:
+            order = await self.client.query_order(intent.openid, order_id=intent.wechat_id)
+        except XPayError as exc:
+            if exc.errcode == 268490002 and intent.state in ("unknown", "sending"):
+                # WeChat has no such refund: the lost request never arrived, send it again
+                self.journal.update(intent.id, state="prepared")
+                return await self._attempt(self._require(intent.id), lock_held=False)
+            raise
+        if order.status in (5, 8):
+            result = self._settle(
+                intent,
+                "done",
+                outcome={**intent.outcome, "status": order.status, "refund_fee": order.refund_fee},
+            )
+            await self._refresh_paid_order(intent)
+            await self._release_clawbacks(intent)
+            return result
+        if order.status == 7:
+            result = self._settle(
+                intent,
+                "failed",
+                message="微信退款失败 / WeChat reports the refund failed",
+                outcome={**intent.outcome, "status": 7},
+            )
+            await self._release_clawbacks(intent)
+            return result
+        step = REFUND_POLL_BACKOFF[min(intent.attempts, len(REFUND_POLL_BACKOFF) - 1)]
+        if intent.state != "refunding":
+            self._settle(intent, "refunding", outcome={**intent.outcome, "status": order.status})
+        self.journal.update(intent.id, attempt=True, next_try_at=self.mirror.now() + step)
+        return OpResult.of(self._require(intent.id))
+
+    async def _refresh_paid_order(self, refund: Intent) -> None:
+        try:
+            order = await self.client.query_order(refund.openid, order_id=refund.target)
+        except XPayDeskError:
+            return  # the next refresh will catch up
+        upsert_orders(
+            self.mirror, [order_from_query(order, openid=refund.openid, now=self.mirror.now())]
+        )
+
+    async def _release_clawbacks(self, refund: Intent) -> None:
+        for child in self.journal.children(refund.id):
+            if child.state == "waiting_refund":
+                await self._resolve_one(child)
+
+    async def wait_for_refund(self, intent_id: int, *, timeout: float = 60.0) -> OpResult:
+        """Polls one refund until it ends (or the timeout); used by the CLI and the dashboard."""
+        deadline = time.monotonic() + timeout
+        while True:
+            intent = self._require(intent_id)
+            if intent.state in ("done", "failed"):
+                return OpResult.of(intent)
+            result = await self._resolve_one(intent)
+            if result.state in ("done", "failed") or time.monotonic() > deadline:
+                return result
+            await self._sleep(
+                min(max(self._require(intent_id).next_try_at - self.mirror.now(), 0.2), 2.0)
+            )
+
+    def _require(self, intent_id: int) -> Intent:
+        intent = self.journal.get(intent_id)
+        if intent is None:
+            raise XPayDeskError(f"没有编号为 {intent_id} 的操作", f"no operation {intent_id}")
+        return intent
