@@ -69,6 +69,8 @@ def test_migrates_from_every_earlier_version_without_losing_rows(tmp_path, versi
         assert new.count("pushes") == 1
     if version >= 5:
         assert new.count("intents") == 1
+    if version >= 6:
+        assert new.count("statement_lines") == 1
     assert new.migrate() == 0  # nothing left to do
 
 
@@ -300,14 +302,16 @@ def test_bill_import_detects_packing_and_encoding(mirror, tmp_path, packing):
     report = import_bill(mirror, path)
     assert (report.added, report.rejected) == (2, [])
     assert report.unknown_columns == ["备注列"]
-    order = mirror.one("SELECT * FROM orders WHERE order_id = 'BILLORDER001'")
-    assert (order["paid_fee"], order["platform_fee_fen"], order["wxpay_order_id"]) == (
+    payment = mirror.one("SELECT * FROM statement_lines WHERE id = 'BILLORDER001'")
+    assert (payment["line_type"], payment["amount"], payment["fee"]) == ("payment", 600, 60)
+    assert payment["wxpay_order_id"] == "4200001"
+    refund = mirror.one("SELECT * FROM statement_lines WHERE id = 'BILLREFUND01'")
+    assert (refund["line_type"], refund["order_id"], refund["amount"]) == (
+        "refund",
+        "BILLORDER001",
         600,
-        60,
-        "4200001",
     )
-    refund = mirror.one("SELECT * FROM refunds WHERE refund_order_id = 'BILLREFUND01'")
-    assert (refund["order_id"], refund["refund_fee"]) == ("BILLORDER001", 600)
+    assert mirror.count("orders") == 0  # WeChat's statement never overwrites our own records
     assert import_bill(mirror, path).unchanged == 2
 
 
@@ -338,8 +342,8 @@ def test_simulator_bill_file_imports_cleanly(mirror, tmp_path, sim):
     report = import_bill(mirror, path)
     assert (report.added, report.rejected, report.unknown_columns) == (1, [], [])
     assert (report.encoding, report.compression) == ("gb18030", "gzip")
-    row = mirror.one("SELECT * FROM orders WHERE order_id = ?", order["order_id"])
-    assert row["wx_order_id"] == order["wx_order_id"] and row["paid_fee"] == 600
+    row = mirror.one("SELECT * FROM statement_lines WHERE id = ?", order["order_id"])
+    assert row["wx_order_id"] == order["wx_order_id"] and row["amount"] == 600
 
 
 # ---- session keys ------------------------------------------------------------------------

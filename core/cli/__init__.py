@@ -12,11 +12,18 @@ import sys
 from collections.abc import Sequence
 
 from core import __version__
-from core.cli import api_verbs, decode_verb, mirror_verbs, ops_verbs, simulator_verb
+from core.cli import (
+    api_verbs,
+    decode_verb,
+    mirror_verbs,
+    ops_verbs,
+    reconcile_verb,
+    simulator_verb,
+)
 from core.cli.output import Output
 from core.errors import XPayDeskError, XPayError
 
-VERB_MODULES = (api_verbs, ops_verbs, decode_verb, simulator_verb, mirror_verbs)
+VERB_MODULES = (api_verbs, ops_verbs, decode_verb, simulator_verb, mirror_verbs, reconcile_verb)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

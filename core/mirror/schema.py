@@ -190,4 +190,32 @@ MIGRATIONS.append(
     """
 )
 
+MIGRATIONS.append(
+    # 6: WeChat's own statement (bills, order exports) kept apart from our records, so the
+    # three-way match can compare them; indexes for the finance reports
+    """
+    CREATE TABLE statement_lines (
+        line_type TEXT NOT NULL,       -- payment | refund
+        id TEXT NOT NULL,              -- merchant order id, or refund order id
+        order_id TEXT NOT NULL DEFAULT '', -- for a refund: the paid order
+        openid TEXT NOT NULL DEFAULT '',
+        amount INTEGER NOT NULL,       -- fen: paid, or refunded
+        fee INTEGER NOT NULL DEFAULT 0, -- platform fee, fen
+        at INTEGER NOT NULL,
+        wx_order_id TEXT NOT NULL DEFAULT '',
+        wxpay_order_id TEXT NOT NULL DEFAULT '',
+        kind TEXT NOT NULL DEFAULT '',  -- coin | item
+        quantity INTEGER NOT NULL DEFAULT 0,
+        status INTEGER,
+        env INTEGER NOT NULL DEFAULT 0,
+        source TEXT NOT NULL,
+        raw TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (line_type, id)
+    );
+    CREATE INDEX statement_at ON statement_lines (at);
+    CREATE INDEX refunds_finished ON refunds (finished_at);
+    CREATE INDEX ledger_kind_time ON ledger (kind, created_at);
+    """
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)

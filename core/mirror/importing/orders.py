@@ -24,7 +24,7 @@ from core.mirror.importing.common import (
     to_unix,
     yuan_to_fen,
 )
-from core.mirror.records import UpsertCounts, upsert_orders, upsert_refunds
+from core.mirror.records import UpsertCounts, upsert, upsert_orders, upsert_refunds
 
 # vk-pay status -> query_order status (reference §2.2.1)
 VK_STATUS = {-1: 6, 0: 1, 1: 4, 2: 4, 3: 5}
@@ -286,14 +286,32 @@ def _header(row: list[str]) -> dict[int, str]:
     }
 
 
-def bill_row(
-    cells: dict[str, str], *, default_env: int, now: int
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+STATEMENT_COLUMNS = (
+    "line_type",
+    "id",
+    "order_id",
+    "openid",
+    "amount",
+    "fee",
+    "at",
+    "wx_order_id",
+    "wxpay_order_id",
+    "kind",
+    "quantity",
+    "status",
+    "env",
+    "source",
+    "raw",
+)
+
+
+def bill_row(cells: dict[str, str], *, default_env: int, source: str) -> dict[str, Any]:
+    """One line of WeChat's statement. It goes to `statement_lines`, never over our own orders:
+    reconciliation compares the two."""
     order_id = cells.get("order_id", "").strip().lstrip("`")
     if not order_id:
         raise RowError("商户订单号为空 / empty order id")
     at = to_unix(cells["time"].strip().lstrip("`"), field_name="time")
-    amount = yuan_to_fen(cells["amount"], field_name="amount")
     env_text = cells.get("env", "").strip()
     env = (
         {"沙箱": 1, "sandbox": 1, "1": 1, "现网": 0, "production": 0, "0": 0}.get(
@@ -303,48 +321,52 @@ def bill_row(
         else default_env
     )
     kind_text = cells.get("type", "").strip()
-    openid = cells.get("openid", "").strip().lstrip("`")
-    raw = json.dumps(cells, ensure_ascii=False, sort_keys=True)
-    if kind_text in ("退款", "refund"):
-        return None, [
-            {
-                "refund_order_id": order_id,
-                "order_id": cells.get("pay_order_id", "").strip(),
-                "openid": openid,
-                "refund_fee": yuan_to_fen(
-                    cells.get("refund") or cells["amount"], field_name="refund"
-                ),
-                "refund_wx_order_id": cells.get("wx_order_id", "").strip().lstrip("`"),
-                "status": "refunded",
-                "started_at": at,
-                "finished_at": at,
-                "source": "bill",
-                "raw": raw,
-            }
-        ]
+    refund = kind_text in ("退款", "refund")
     status_text = cells.get("status", "").strip()
-    order = {
-        "order_id": order_id,
-        "openid": openid,
-        "kind": "item" if kind_text in ("道具直购", "item") else "coin",
-        "product_id": cells.get("product_id", "").strip(),
-        "quantity": to_int(cells.get("quantity") or 0, field_name="quantity"),
-        "order_fee": amount,
-        "paid_fee": amount,
-        "status": to_int(status_text, field_name="status") if status_text else 4,
-        "env": env,
-        "create_time": at,
-        "paid_time": at,
+    amount_text = (cells.get("refund") or cells["amount"]) if refund else cells["amount"]
+    return {
+        "line_type": "refund" if refund else "payment",
+        "id": order_id,
+        "order_id": cells.get("pay_order_id", "").strip().lstrip("`") if refund else order_id,
+        "openid": cells.get("openid", "").strip().lstrip("`"),
+        "amount": yuan_to_fen(amount_text, field_name="amount"),
+        "fee": yuan_to_fen(cells["fee"], field_name="fee") if cells.get("fee") else 0,
+        "at": at,
         "wx_order_id": cells.get("wx_order_id", "").strip().lstrip("`"),
         "wxpay_order_id": cells.get("wxpay_order_id", "").strip().lstrip("`"),
-        "platform_fee_fen": yuan_to_fen(cells["fee"], field_name="fee") if cells.get("fee") else 0,
-        "source": "bill",
-        "refreshed_at": now,
-        "raw": raw,
+        "kind": "item" if kind_text in ("道具直购", "item") else ("coin" if not refund else ""),
+        "quantity": to_int(cells.get("quantity") or 0, field_name="quantity"),
+        "status": to_int(status_text, field_name="status") if status_text else None,
+        "env": env,
+        "source": source,
+        "raw": json.dumps(cells, ensure_ascii=False, sort_keys=True),
     }
-    if not openid:
-        raise RowError("用户 openid 为空 / empty openid")
-    return order, []
+
+
+class _StatementBatches:
+    def __init__(self, mirror: Mirror, report: ImportReport) -> None:
+        self.mirror = mirror
+        self.report = report
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        if len(self.rows) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            counts = upsert(
+                self.mirror,
+                "statement_lines",
+                "line_type, id",
+                STATEMENT_COLUMNS,
+                [tuple(r[c] for c in STATEMENT_COLUMNS) for r in self.rows],
+            )
+            self.report.added += counts.added
+            self.report.updated += counts.updated
+            self.report.unchanged += counts.unchanged
+            self.rows.clear()
 
 
 def import_bill(
@@ -358,7 +380,6 @@ def import_bill(
     """download_bill / start_download_order files: CSV, maybe gzip or zip, UTF-8 or GBK, with
     title lines before the header and summary lines after it."""
     report = ImportReport("bill", str(path))
-    now = mirror.now()
 
     def rows(lines: Lines) -> Iterator[tuple[int, Any]]:
         reader = csv.reader(lines)
@@ -402,17 +423,22 @@ def import_bill(
                 continue
             named = {field: cells[i] for i, field in columns.items()}
             try:
-                yield line, bill_row(named, default_env=env, now=now)
+                yield line, bill_row(named, default_env=env, source=path.name)
             except RowError as exc:
                 yield line, exc
         if columns is None:
             raise ImportFailed(path, None, "找不到可识别的表头", "no recognisable header row")
 
-    guarded(
-        mirror,
-        report,
-        path,
-        progress,
-        lambda lines: _run(mirror, report, path, rows(lines), strict),
-    )
+    def write(lines: Lines) -> None:
+        batches = _StatementBatches(mirror, report)
+        for line, item in rows(lines):
+            if isinstance(item, RowError):
+                if strict:
+                    raise ImportFailed(path, line, str(item), str(item))
+                report.rejected.append(Rejection(line, str(item)))
+            else:
+                batches.add(item)
+        batches.flush()
+
+    guarded(mirror, report, path, progress, write)
     return report

@@ -1,0 +1,79 @@
+"""xpaydesk-cli reconcile: exit 0 when everything matches, 4 when there are open items."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from core.cli.api_verbs import load_profile
+from core.cli.output import Output
+from core.errors import ValidationError
+from core.mirror.db import Mirror
+from core.reconcile import Period, Reconciliation, export_csv, export_json, export_xlsx
+
+Verbs = Any
+
+
+def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p: argparse.ArgumentParser = verbs.add_parser(
+        "reconcile", parents=[common], help="refunds vs clawbacks, three-way match, daily summary"
+    )
+    p.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    p.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
+    p.add_argument("--format", choices=["csv", "xlsx", "json"], default=None)
+    p.add_argument("--out", type=Path, help="file to write (csv: one file per section)")
+    p.add_argument(
+        "--delivery-delay",
+        type=int,
+        default=3600,
+        help="seconds after payment before an undelivered order is flagged",
+    )
+    p.set_defaults(run=cmd_reconcile)
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(name, "须为 YYYY-MM-DD", "must be YYYY-MM-DD") from None
+
+
+def cmd_reconcile(args: argparse.Namespace, out: Output) -> int:
+    period = Period(_day(args.start, "--from"), _day(args.end, "--to"))
+    if period.end < period.start:
+        raise ValidationError("--to", "不能早于 --from", "must not be before --from")
+    profile = load_profile(args, out)
+    fmt = args.format or (args.out.suffix.lstrip(".") if args.out else "")
+    with Mirror(profile.mirror_path) as mirror:
+        report = Reconciliation(
+            mirror, period, coin_rate=profile.coin_rate, delivery_delay=args.delivery_delay
+        )
+        summary = report.summary()
+        if fmt == "xlsx":
+            if not args.out:
+                raise ValidationError("--out", "xlsx 需要输出文件", "xlsx needs an output file")
+            export_xlsx(report, args.out, lang=out.lang)
+            out.note(f"written {args.out}")
+        elif fmt == "csv":
+            if not args.out:
+                raise ValidationError("--out", "csv 需要输出文件", "csv needs an output file")
+            for path in export_csv(report, args.out, lang=out.lang):
+                out.note(f"written {path}")
+        elif fmt == "json":
+            if args.out:
+                with args.out.open("w", encoding="utf-8") as handle:
+                    export_json(report, handle)
+            else:
+                export_json(report, sys.stdout)
+                sys.stdout.write("\n")
+                return 4 if summary["open_items"] else 0
+        lines = [
+            f"{period.label()}: {summary['orders']} orders, {summary['refunds']} refunds, "
+            f"{summary['discrepancies']} discrepancies, {summary['clawbacks_open']} refunds "
+            f"with {summary['coins_outstanding']:,} coins outstanding"
+        ]
+        out.result({"period": period.label(), "summary": summary}, "\n".join(lines))
+    return 4 if summary["open_items"] else 0

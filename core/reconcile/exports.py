@@ -1,0 +1,158 @@
+"""Exports for finance: CSV in UTF-8 with a BOM (one file per section; Excel on Chinese Windows
+opens them right), XLSX (one sheet per section, frozen header, amounts as yuan numbers, dates as
+dates, widths set; written in openpyxl's streaming mode) and JSON for scripts. All stream rows."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from core.reconcile.reports import SHANGHAI, Column, Reconciliation, Section
+
+YUAN_FORMAT = '"¥"#,##0.00'
+COINS_FORMAT = "#,##0"
+TIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+DATE_FORMAT = "yyyy-mm-dd"
+WIDTHS = {"fen": 14, "coins": 12, "time": 20, "date": 12, "int": 10, "text": 22}
+SUMMARY_LABELS = {
+    "orders": ("订单数", "orders"),
+    "gross_paid": ("实收（分）", "gross paid (fen)"),
+    "refunds": ("退款笔数", "refunds"),
+    "refunded": ("退款金额（分）", "refunded (fen)"),
+    "statement_lines": ("微信账单行数", "WeChat statement lines"),
+    "clawbacks_open": ("未完成回收的退款", "refunds with coins outstanding"),
+    "coins_outstanding": ("未回收代币", "coins outstanding"),
+    "needs_login": ("等待用户登录", "waiting for user login"),
+    "discrepancies": ("对账差异", "discrepancies"),
+    "open_items": ("待处理事项", "open items"),
+}
+
+
+def _csv_value(column: Column, value: Any) -> Any:
+    if value is None:
+        return ""
+    if column.kind == "fen":
+        return f"{Decimal(value) / 100:.2f}"
+    if column.kind == "time":
+        return (
+            datetime.fromtimestamp(value, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+        )
+    return value
+
+
+def write_csv(section: Section, out: IO[str], *, lang: str = "zh_CN") -> int:
+    """Amounts in yuan with two decimals (exact, from integer fen); the caller opens `out` with
+    encoding utf-8-sig so the BOM is written."""
+    writer = csv.writer(out)
+    writer.writerow([c.title(lang) for c in section.columns])
+    count = 0
+    for row in section.rows():
+        writer.writerow([_csv_value(c, row.get(c.key_for(lang))) for c in section.columns])
+        count += 1
+    return count
+
+
+def export_csv(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> list[Path]:
+    """One file per section next to `out`: report.csv -> report-clawbacks.csv, ..."""
+    written = []
+    for section in report.sections():
+        path = out.with_name(f"{out.stem}-{section.name}{out.suffix or '.csv'}")
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            write_csv(section, handle, lang=lang)
+        written.append(path)
+    return written
+
+
+def _xlsx_cell(sheet: Any, column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    cell = WriteOnlyCell(sheet)
+    if column.kind == "fen":
+        cell.value = Decimal(value) / 100  # a number in yuan, exact; Excel shows ¥1,234.56
+        cell.number_format = YUAN_FORMAT
+    elif column.kind == "coins":
+        cell.value = value
+        cell.number_format = COINS_FORMAT
+    elif column.kind == "time":
+        # Excel has no time zones: the Asia/Shanghai wall clock, as finance reads it
+        cell.value = datetime.fromtimestamp(value, SHANGHAI).replace(tzinfo=None) if value else None
+        cell.number_format = TIME_FORMAT
+    elif column.kind == "date":
+        cell.value = date.fromisoformat(value)
+        cell.number_format = DATE_FORMAT
+    else:
+        cell.value = value
+    return cell
+
+
+def _header(sheet: Any, titles: list[str]) -> list[Any]:
+    cells = []
+    for title in titles:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8F7EE")
+        cell.alignment = Alignment(vertical="center")
+        cells.append(cell)
+    return cells
+
+
+def export_xlsx(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> Path:
+    book = Workbook(write_only=True)
+    summary = book.create_sheet("汇总 Summary")
+    summary.freeze_panes = "A2"
+    summary.column_dimensions["A"].width = 28
+    summary.column_dimensions["B"].width = 18
+    summary.append(_header(summary, ["项目 item", "数值 value"]))
+    summary.append(["期间 period", report.period.label()])
+    for key, value in report.summary().items():
+        zh, en = SUMMARY_LABELS.get(key, (key, key))
+        summary.append([f"{zh} {en}", value])
+    for section in report.sections():
+        sheet = book.create_sheet(section.title(lang)[:31])
+        sheet.freeze_panes = "A2"
+        for n, column in enumerate(section.columns, start=1):
+            sheet.column_dimensions[get_column_letter(n)].width = max(
+                WIDTHS[column.kind], len(column.title(lang)) + 4
+            )
+        sheet.append(_header(sheet, [c.title(lang) for c in section.columns]))
+        for row in section.rows():
+            sheet.append([_xlsx_cell(sheet, c, row.get(c.key_for(lang))) for c in section.columns])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    book.save(out)
+    return out
+
+
+def iter_json(report: Reconciliation) -> Iterator[str]:
+    """The report as JSON text in pieces: never the whole month in memory."""
+    yield json.dumps(
+        {
+            "period": {
+                "from": report.period.start.isoformat(),
+                "to": report.period.end.isoformat(),
+            },
+            "summary": report.summary(),
+        },
+        ensure_ascii=False,
+    )[:-1]
+    yield ', "sections": {'
+    for n, section in enumerate(report.sections()):
+        yield ("" if n == 0 else ", ") + json.dumps(section.name) + ": ["
+        for m, row in enumerate(section.rows()):
+            yield ("" if m == 0 else ", ") + json.dumps(row, ensure_ascii=False)
+        yield "]"
+    yield "}}"
+
+
+def export_json(report: Reconciliation, out: IO[str]) -> None:
+    for piece in iter_json(report):
+        out.write(piece)

@@ -1,0 +1,545 @@
+"""Finance's reports, from the mirror, for a period (Asia/Shanghai calendar days):
+
+- refunds against clawbacks: every refund of a coin top-up, the coins due back, what was taken,
+  what is still outstanding and why, with the age and the user's session-key state;
+- the three-way match of WeChat's statement, the mirror's orders and the coin ledger;
+- a daily summary and gifts/deductions by operator.
+
+Each section streams its rows from SQL (`rows()` gives a fresh cursor), so an export never holds
+a month in memory; each figure has a drill-down to the rows behind it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.mirror.db import Mirror
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY_SQL = "date({col}, 'unixepoch', '+8 hours')"  # China has no DST: a fixed offset is exact
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    @property
+    def since(self) -> int:
+        return int(
+            datetime(self.start.year, self.start.month, self.start.day, tzinfo=SHANGHAI).timestamp()
+        )
+
+    @property
+    def until(self) -> int:
+        after = self.end + timedelta(days=1)
+        return int(datetime(after.year, after.month, after.day, tzinfo=SHANGHAI).timestamp())
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    en: str
+    kind: str = "text"  # text | fen | coins | time | int | date
+    key_en: str = ""  # a different field for English (labels that exist in both languages)
+
+    def title(self, lang: str) -> str:
+        return self.en if lang.startswith("en") else self.zh
+
+    def key_for(self, lang: str) -> str:
+        return self.key_en if self.key_en and lang.startswith("en") else self.key
+
+
+@dataclass
+class Section:
+    name: str
+    zh: str
+    en: str
+    columns: tuple[Column, ...]
+    rows: Callable[[], Iterator[dict[str, Any]]]
+
+    def title(self, lang: str) -> str:
+        return self.en if lang.startswith("en") else self.zh
+
+
+C = Column
+CLAWBACK_REASONS = {
+    "clawed_back": ("已回收", "recovered in full"),
+    "partly_recovered": ("部分回收（其余已消费）", "partly recovered, the rest was spent"),
+    "coins_spent": ("无法回收（已消费）", "unrecoverable: coins already spent"),
+    "needs_login": ("等待用户登录", "needs the user to log in"),
+    "in_progress": ("回收中", "in progress"),
+    "never_attempted": ("未发起回收", "never attempted"),
+}
+DISCREPANCY_CHECKS = {
+    "missed_payment": (
+        "微信已支付，本地缺失或未支付（漏推送）",
+        "paid at WeChat, missing or unpaid here (missed push)",
+    ),
+    "payment_amount": ("支付金额不一致", "paid amounts differ"),
+    "not_delivered": ("已支付超时未发货", "paid but not delivered in time"),
+    "refund_missing_here": ("微信有退款，本地无记录", "refund at WeChat with no record here"),
+    "refund_missing_at_wechat": (
+        "本地有退款，微信账单中没有",
+        "refund here, not in WeChat's statement",
+    ),
+    "refund_amount": ("退款金额不一致", "refund amounts differ"),
+    "ledger_unattributed": (
+        "赠送/扣减缺少原因或操作员",
+        "gift or deduction without reason or operator",
+    ),
+    "operation_open": ("操作结果未知或未完成", "operation with an unknown or open outcome"),
+}
+
+
+def coins_due(granted: int, paid_fee: int, refund_fee: int) -> int:
+    """Same rule as core.operations: the refunded share of the coins, rounded up."""
+    if paid_fee <= 0:
+        return 0
+    return min(granted, math.ceil(granted * refund_fee / paid_fee))
+
+
+@dataclass
+class Reconciliation:
+    mirror: Mirror
+    period: Period
+    coin_rate: int = 100
+    delivery_delay: int = 3600  # seconds after payment before "not delivered" is flagged
+    now: int = 0
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.now = self.now or self.mirror.now()
+        self.totals = self._totals()
+
+    # ---- refunds against clawbacks --------------------------------------------------------
+
+    CLAWBACK_SQL = """
+        SELECT r.refund_order_id, r.order_id, r.openid, r.refund_fee, r.finished_at,
+               o.kind, o.quantity, o.paid_fee, o.order_fee,
+               COALESCE((SELECT SUM(l.amount) FROM ledger l WHERE l.refund_order_id =
+                   r.refund_order_id AND l.kind = 'clawback' AND l.status = 'done'), 0) AS clawed,
+               (SELECT i.state FROM intents i WHERE i.action = 'clawback' AND i.target =
+                   r.refund_order_id ORDER BY i.id DESC LIMIT 1) AS clawback_state,
+               s.check_result AS key_state, s.obtained_at AS key_obtained
+        FROM refunds r
+        LEFT JOIN orders o ON o.order_id = r.order_id
+        LEFT JOIN session_keys s ON s.openid = r.openid
+        WHERE r.status = 'refunded' AND r.finished_at >= ? AND r.finished_at < ?
+          AND COALESCE(o.kind, 'coin') = 'coin'
+        ORDER BY r.finished_at, r.refund_order_id
+    """
+
+    def clawback_rows(self) -> Iterator[dict[str, Any]]:
+        for r in self.mirror.conn.execute(
+            self.CLAWBACK_SQL, (self.period.since, self.period.until)
+        ):
+            paid = r["paid_fee"] or r["order_fee"] or r["refund_fee"]
+            granted = r["quantity"] or paid * self.coin_rate // 100
+            due = coins_due(granted, paid, r["refund_fee"])
+            clawed = int(r["clawed"])
+            outstanding = max(due - clawed, 0)
+            reason = self._clawback_reason(due, clawed, r["clawback_state"])
+            zh, en = CLAWBACK_REASONS[reason]
+            yield {
+                "refund_order_id": r["refund_order_id"],
+                "order_id": r["order_id"],
+                "openid": r["openid"],
+                "refund_fee": r["refund_fee"],
+                "refunded_at": r["finished_at"],
+                "coins_granted": granted,
+                "coins_due": due,
+                "clawed_back": clawed,
+                "outstanding": outstanding,
+                "reason": reason,
+                "reason_zh": zh,
+                "reason_en": en,
+                "age_days": max((self.now - r["finished_at"]) // 86400, 0),
+                "session_key": r["key_state"] or "unknown",
+            }
+
+    @staticmethod
+    def _clawback_reason(due: int, clawed: int, state: str | None) -> str:
+        if clawed >= due:
+            return "clawed_back"
+        if state == "needs_login":
+            return "needs_login"
+        if state == "done":
+            return "partly_recovered" if clawed else "coins_spent"
+        if state in ("waiting_refund", "prepared", "sending", "unknown"):
+            return "in_progress"
+        return "never_attempted"
+
+    # ---- three-way match -------------------------------------------------------------------
+
+    def discrepancy_rows(self) -> Iterator[dict[str, Any]]:
+        p = (self.period.since, self.period.until)
+        conn = self.mirror.conn
+        queries: list[tuple[str, str, tuple[Any, ...]]] = [
+            (
+                "missed_payment",
+                "SELECT s.id, s.openid, s.amount AS wechat_amount, o.paid_fee AS mirror_amount, s.at, "
+                "CASE WHEN o.order_id IS NULL THEN 'missing' ELSE 'status ' || o.status END AS detail "
+                "FROM statement_lines s LEFT JOIN orders o ON o.order_id = s.id "
+                "WHERE s.line_type = 'payment' AND s.at >= ? AND s.at < ? "
+                "AND (o.order_id IS NULL OR o.status < 2 OR o.status = 6)",
+                p,
+            ),
+            (
+                "payment_amount",
+                "SELECT s.id, s.openid, s.amount, o.paid_fee, s.at, '' FROM statement_lines s "
+                "JOIN orders o ON o.order_id = s.id WHERE s.line_type = 'payment' AND s.at >= ? "
+                "AND s.at < ? AND o.status >= 2 AND o.status != 6 AND s.amount != o.paid_fee",
+                p,
+            ),
+            (
+                "not_delivered",
+                "SELECT order_id, openid, NULL, paid_fee, paid_time, 'status ' || status FROM orders "
+                "WHERE status IN (2, 3) AND paid_time >= ? AND paid_time < ? AND paid_time < ?",
+                (*p, self.now - self.delivery_delay),
+            ),
+            (
+                "refund_missing_here",
+                "SELECT s.id, s.openid, s.amount, NULL, s.at, 'order ' || s.order_id FROM "
+                "statement_lines s LEFT JOIN refunds r ON r.refund_order_id = s.id WHERE "
+                "s.line_type = 'refund' AND s.at >= ? AND s.at < ? AND r.refund_order_id IS NULL",
+                p,
+            ),
+            (
+                "refund_amount",
+                "SELECT s.id, s.openid, s.amount, r.refund_fee, s.at, '' FROM statement_lines s "
+                "JOIN refunds r ON r.refund_order_id = s.id WHERE s.line_type = 'refund' AND "
+                "s.at >= ? AND s.at < ? AND s.amount != r.refund_fee",
+                p,
+            ),
+            (
+                "ledger_unattributed",
+                "SELECT order_id, openid, NULL, amount, created_at, kind FROM ledger WHERE kind IN "
+                "('gift', 'deduct') AND created_at >= ? AND created_at < ? AND "
+                "(trim(reason) = '' OR trim(operator) = '')",
+                p,
+            ),
+            (
+                "operation_open",
+                "SELECT wechat_id, openid, NULL, amount, created_at, action || ' ' || state FROM "
+                "intents WHERE state IN ('prepared', 'sending', 'unknown') AND created_at >= ? AND "
+                "created_at < ?",
+                p,
+            ),
+        ]
+        if self.totals["statement_lines"]:  # only judge refunds WeChat's statement covers
+            queries.append(
+                (
+                    "refund_missing_at_wechat",
+                    "SELECT r.refund_order_id, r.openid, NULL, r.refund_fee, r.finished_at, "
+                    "'order ' || r.order_id FROM refunds r LEFT JOIN statement_lines s ON "
+                    "s.line_type = 'refund' AND s.id = r.refund_order_id WHERE r.status = 'refunded' "
+                    "AND r.finished_at >= ? AND r.finished_at < ? AND s.id IS NULL",
+                    p,
+                )
+            )
+        for check, sql, params in queries:
+            zh, en = DISCREPANCY_CHECKS[check]
+            for row in conn.execute(sql, params):
+                yield {
+                    "check": check,
+                    "check_zh": zh,
+                    "check_en": en,
+                    "id": row[0],
+                    "openid": row[1] or "",
+                    "wechat_amount": row[2],
+                    "mirror_amount": row[3],
+                    "at": row[4],
+                    "detail": row[5] or "",
+                }
+
+    # ---- daily summary and operators ---------------------------------------------------------
+
+    def daily_rows(self) -> Iterator[dict[str, Any]]:
+        p = (self.period.since, self.period.until)
+        conn = self.mirror.conn
+        days: dict[str, dict[str, Any]] = {}
+
+        def day(d: str) -> dict[str, Any]:
+            return days.setdefault(
+                d,
+                {
+                    "day": d,
+                    "orders": 0,
+                    "gross_paid": 0,
+                    "refunds": 0,
+                    "refunded": 0,
+                    "platform_fee": 0,
+                    "cps_fee": 0,
+                    "net": 0,
+                    "coins_sold": 0,
+                    "coins_gifted": 0,
+                    "coins_deducted": 0,
+                    "coins_clawed_back": 0,
+                },
+            )
+
+        for r in conn.execute(
+            f"SELECT {DAY_SQL.format(col='paid_time')} AS d, COUNT(*), SUM(paid_fee), "
+            "SUM(CASE WHEN sett_state = 2 THEN platform_fee_fen ELSE 0 END), "
+            "SUM(CASE WHEN sett_state = 2 THEN cps_fee_fen ELSE 0 END), "
+            "SUM(CASE WHEN kind = 'coin' THEN quantity ELSE 0 END) FROM orders "
+            "WHERE paid_time >= ? AND paid_time < ? AND paid_fee > 0 GROUP BY d",
+            p,
+        ):
+            row = day(r[0])
+            row.update(
+                orders=r[1],
+                gross_paid=r[2] or 0,
+                platform_fee=r[3] or 0,
+                cps_fee=r[4] or 0,
+                coins_sold=r[5] or 0,
+            )
+        for r in conn.execute(
+            f"SELECT {DAY_SQL.format(col='finished_at')} AS d, COUNT(*), SUM(refund_fee) "
+            "FROM refunds WHERE status = 'refunded' AND finished_at >= ? AND finished_at < ? "
+            "GROUP BY d",
+            p,
+        ):
+            day(r[0]).update(refunds=r[1], refunded=r[2] or 0)
+        for r in conn.execute(
+            f"SELECT {DAY_SQL.format(col='created_at')} AS d, kind, SUM(amount) FROM ledger "
+            "WHERE status = 'done' AND created_at >= ? AND created_at < ? GROUP BY d, kind",
+            p,
+        ):
+            key = {
+                "gift": "coins_gifted",
+                "deduct": "coins_deducted",
+                "clawback": "coins_clawed_back",
+            }.get(r[1])
+            if key:
+                day(r[0])[key] = r[2] or 0
+        for d in sorted(days):
+            row = days[d]
+            row["net"] = row["gross_paid"] - row["refunded"] - row["platform_fee"] - row["cps_fee"]
+            yield row
+
+    def operator_rows(self) -> Iterator[dict[str, Any]]:
+        for r in self.mirror.conn.execute(
+            "SELECT operator, kind, COUNT(*), SUM(amount) FROM ledger WHERE status = 'done' "
+            "AND kind IN ('gift', 'deduct', 'cancel', 'clawback') AND created_at >= ? AND "
+            "created_at < ? GROUP BY operator, kind ORDER BY operator, kind",
+            (self.period.since, self.period.until),
+        ):
+            yield {"operator": r[0] or "—", "kind": r[1], "count": r[2], "coins": r[3] or 0}
+
+    # ---- drill-down rows (the export's detail sheets, the dashboard's links) -----------------
+
+    def order_rows(self, day: str | None = None) -> Iterator[dict[str, Any]]:
+        since, until = self._day_bounds(day)
+        for r in self.mirror.conn.execute(
+            "SELECT order_id, wx_order_id, openid, kind, product_id, quantity, paid_fee, "
+            "left_fee, status, paid_time, platform_fee_fen, sett_state FROM orders WHERE "
+            "paid_time >= ? AND paid_time < ? AND paid_fee > 0 ORDER BY paid_time",
+            (since, until),
+        ):
+            yield dict(r)
+
+    def refund_rows(self, day: str | None = None) -> Iterator[dict[str, Any]]:
+        since, until = self._day_bounds(day)
+        for r in self.mirror.conn.execute(
+            "SELECT refund_order_id, order_id, openid, refund_fee, status, started_at, "
+            "finished_at, operator FROM refunds WHERE finished_at >= ? AND finished_at < ? "
+            "ORDER BY finished_at",
+            (since, until),
+        ):
+            yield dict(r)
+
+    def ledger_rows(
+        self, day: str | None = None, *, kind: str | None = None, operator: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        since, until = self._day_bounds(day)
+        for r in self.mirror.conn.execute(
+            "SELECT order_id, kind, openid, amount, balance_after, refund_order_id, operator, "
+            "reason, created_at, status FROM ledger WHERE created_at >= ? AND created_at < ? "
+            "AND (? IS NULL OR kind = ?) AND (? IS NULL OR operator = ?) ORDER BY created_at",
+            (since, until, kind, kind, operator, operator),
+        ):
+            yield dict(r)
+
+    def _day_bounds(self, day: str | None) -> tuple[int, int]:
+        if day is None:
+            return self.period.since, self.period.until
+        one = Period(date.fromisoformat(day), date.fromisoformat(day))
+        return one.since, one.until
+
+    # ---- totals ------------------------------------------------------------------------------
+
+    def _totals(self) -> dict[str, int]:
+        p = (self.period.since, self.period.until)
+        one = self.mirror.one
+        paid = one(
+            "SELECT COUNT(*), COALESCE(SUM(paid_fee), 0) FROM orders WHERE paid_time >= ? "
+            "AND paid_time < ? AND paid_fee > 0",
+            *p,
+        )
+        refunded = one(
+            "SELECT COUNT(*), COALESCE(SUM(refund_fee), 0) FROM refunds WHERE "
+            "status = 'refunded' AND finished_at >= ? AND finished_at < ?",
+            *p,
+        )
+        statement = one("SELECT COUNT(*) FROM statement_lines WHERE at >= ? AND at < ?", *p)
+        assert paid is not None and refunded is not None and statement is not None
+        return {
+            "orders": paid[0],
+            "gross_paid": paid[1],
+            "refunds": refunded[0],
+            "refunded": refunded[1],
+            "statement_lines": statement[0],
+        }
+
+    def summary(self) -> dict[str, int]:
+        """The cards: totals plus what is open. Reads every clawback row once (a month's refunds
+        of coin top-ups: small next to the orders)."""
+        outstanding = needs_login = open_refunds = 0
+        for row in self.clawback_rows():
+            if row["outstanding"]:
+                open_refunds += 1
+                outstanding += row["outstanding"]
+                needs_login += row["reason"] == "needs_login"
+        discrepancies = sum(1 for _ in self.discrepancy_rows())
+        return {
+            **self.totals,
+            "clawbacks_open": open_refunds,
+            "coins_outstanding": outstanding,
+            "needs_login": needs_login,
+            "discrepancies": discrepancies,
+            "open_items": open_refunds + discrepancies,
+        }
+
+    def sections(self) -> list[Section]:
+        return [
+            Section(
+                "clawbacks",
+                "退款与回收",
+                "Refunds and clawbacks",
+                (
+                    C("refund_order_id", "退款单号", "refund order id"),
+                    C("order_id", "商户订单号", "merchant order id"),
+                    C("openid", "openid", "openid"),
+                    C("refund_fee", "退款金额", "refund", "fen"),
+                    C("refunded_at", "退款时间", "refunded at", "time"),
+                    C("coins_granted", "订单代币", "coins granted", "coins"),
+                    C("coins_due", "应回收代币", "coins due back", "coins"),
+                    C("clawed_back", "已回收代币", "clawed back", "coins"),
+                    C("outstanding", "未回收代币", "outstanding", "coins"),
+                    C("reason_zh", "状态", "state", key_en="reason_en"),
+                    C("age_days", "已过天数", "age (days)", "int"),
+                    C("session_key", "会话密钥", "session key"),
+                ),
+                self.clawback_rows,
+            ),
+            Section(
+                "discrepancies",
+                "对账差异",
+                "Discrepancies",
+                (
+                    C("check_zh", "差异类型", "check", key_en="check_en"),
+                    C("id", "单号", "id"),
+                    C("openid", "openid", "openid"),
+                    C("wechat_amount", "微信金额", "WeChat amount", "fen"),
+                    C("mirror_amount", "本地金额", "our amount", "fen"),
+                    C("at", "时间", "time", "time"),
+                    C("detail", "说明", "detail"),
+                ),
+                self.discrepancy_rows,
+            ),
+            Section(
+                "daily",
+                "每日汇总",
+                "Daily summary",
+                (
+                    C("day", "日期", "day", "date"),
+                    C("orders", "订单数", "orders", "int"),
+                    C("gross_paid", "实收", "gross paid", "fen"),
+                    C("refunds", "退款笔数", "refunds", "int"),
+                    C("refunded", "退款金额", "refunded", "fen"),
+                    C("platform_fee", "平台服务费", "platform fee", "fen"),
+                    C("cps_fee", "CPS 费用", "CPS fee", "fen"),
+                    C("net", "净收入", "net", "fen"),
+                    C("coins_sold", "售出代币", "coins sold", "coins"),
+                    C("coins_gifted", "赠送代币", "coins gifted", "coins"),
+                    C("coins_deducted", "扣减代币", "coins deducted", "coins"),
+                    C("coins_clawed_back", "回收代币", "coins clawed back", "coins"),
+                ),
+                self.daily_rows,
+            ),
+            Section(
+                "operators",
+                "操作员",
+                "Operators",
+                (
+                    C("operator", "操作员", "operator"),
+                    C("kind", "类型", "kind"),
+                    C("count", "笔数", "count", "int"),
+                    C("coins", "代币", "coins", "coins"),
+                ),
+                self.operator_rows,
+            ),
+            Section(
+                "orders",
+                "明细-订单",
+                "Detail: orders",
+                (
+                    C("order_id", "商户订单号", "merchant order id"),
+                    C("wx_order_id", "微信订单号", "WeChat order id"),
+                    C("openid", "openid", "openid"),
+                    C("kind", "类型", "kind"),
+                    C("product_id", "道具", "product"),
+                    C("quantity", "数量", "quantity", "int"),
+                    C("paid_fee", "实付", "paid", "fen"),
+                    C("left_fee", "可退", "refundable", "fen"),
+                    C("status", "状态", "status", "int"),
+                    C("paid_time", "支付时间", "paid at", "time"),
+                    C("platform_fee_fen", "平台服务费", "platform fee", "fen"),
+                ),
+                self.order_rows,
+            ),
+            Section(
+                "refunds",
+                "明细-退款",
+                "Detail: refunds",
+                (
+                    C("refund_order_id", "退款单号", "refund order id"),
+                    C("order_id", "商户订单号", "merchant order id"),
+                    C("openid", "openid", "openid"),
+                    C("refund_fee", "退款金额", "refund", "fen"),
+                    C("status", "状态", "status"),
+                    C("finished_at", "完成时间", "finished at", "time"),
+                    C("operator", "操作员", "operator"),
+                ),
+                self.refund_rows,
+            ),
+            Section(
+                "ledger",
+                "明细-代币",
+                "Detail: coin ledger",
+                (
+                    C("order_id", "单号", "order id"),
+                    C("kind", "类型", "kind"),
+                    C("openid", "openid", "openid"),
+                    C("amount", "代币", "coins", "coins"),
+                    C("balance_after", "操作后余额", "balance after", "coins"),
+                    C("refund_order_id", "关联退款", "refund"),
+                    C("operator", "操作员", "operator"),
+                    C("reason", "原因", "reason"),
+                    C("created_at", "时间", "time", "time"),
+                    C("status", "状态", "status"),
+                ),
+                self.ledger_rows,
+            ),
+        ]

@@ -1,0 +1,383 @@
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import date, datetime
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from core.cli import main
+from core.mirror.db import Mirror
+from core.mirror.records import upsert_orders, upsert_refunds
+from core.reconcile import Period, Reconciliation, export_csv, export_xlsx
+from core.reconcile.reports import SHANGHAI
+from core.simulator.demo import iter_orders
+
+NOV = Period(date(2026, 11, 1), date(2026, 11, 30))
+
+
+def ts(day: int, hour: int = 12) -> int:
+    return int(datetime(2026, 11, day, hour, tzinfo=SHANGHAI).timestamp())
+
+
+def order(order_id, *, paid_fee=600, quantity=600, kind="coin", status=4, day=2, left=None):
+    return {
+        "order_id": order_id,
+        "openid": f"o{order_id}user0000000000000",
+        "kind": kind,
+        "product_id": "coin",
+        "quantity": quantity,
+        "order_fee": paid_fee,
+        "paid_fee": paid_fee,
+        "left_fee": paid_fee if left is None else left,
+        "status": status,
+        "env": 0,
+        "create_time": ts(day) - 60,
+        "paid_time": ts(day),
+        "provide_time": ts(day),
+        "source": "test",
+        "refreshed_at": 0,
+        "raw": "{}",
+    }
+
+
+def refund(refund_id, order_id, fee, *, day):
+    return {
+        "refund_order_id": refund_id,
+        "order_id": order_id,
+        "openid": f"o{order_id}user0000000000000",
+        "refund_fee": fee,
+        "status": "refunded",
+        "started_at": ts(day) - 60,
+        "finished_at": ts(day),
+        "operator": "alice",
+        "source": "test",
+    }
+
+
+def statement(conn, line_type, id_, amount, *, day, order_id=""):
+    conn.execute(
+        "INSERT INTO statement_lines (line_type, id, order_id, amount, at, source) "
+        "VALUES (?, ?, ?, ?, ?, 'bill.csv')",
+        (line_type, id_, order_id or id_, amount, ts(day)),
+    )
+
+
+@pytest.fixture
+def known():
+    """A month with exactly one of each discrepancy and two refunds of coin top-ups."""
+    m = Mirror()
+    with m.transaction() as conn:
+        upsert_orders(
+            m,
+            [
+                order("O1", left=300),
+                order("O2", paid_fee=1200, quantity=1500, left=0, status=5),
+                order("O4", kind="item", status=2, day=5),
+                order("O5", status=1, paid_fee=0, day=6),
+            ],
+        )
+        upsert_refunds(
+            m,
+            [
+                refund("R1", "O1", 300, day=10),
+                refund("R2", "O2", 1200, day=11),
+                refund("R4", "O1", 1, day=12),
+                refund("R5", "O1", 5, day=13),
+            ],
+        )
+        statement(conn, "payment", "O1", 600, day=2)
+        statement(conn, "payment", "O2", 1100, day=2)  # amounts differ
+        statement(conn, "payment", "O3", 990, day=3)  # missing here
+        statement(conn, "payment", "O5", 600, day=6)  # unpaid here
+        statement(conn, "refund", "R1", 300, day=10, order_id="O1")
+        statement(conn, "refund", "R2", 1200, day=11, order_id="O2")
+        statement(conn, "refund", "R3", 100, day=12, order_id="O1")  # not here
+        statement(conn, "refund", "R5", 50, day=13, order_id="O1")  # amounts differ
+        conn.execute(
+            "INSERT INTO ledger (kind, order_id, openid, amount, refund_order_id, "
+            "operator, reason, created_at, status) VALUES ('clawback', 'K1', "
+            "'oO1user0000000000000', 300, 'R1', 'alice', 'clawback', ?, 'done')",
+            (ts(10),),
+        )
+        conn.execute(
+            "INSERT INTO ledger (kind, order_id, openid, amount, operator, reason, "
+            "created_at, status) VALUES ('gift', 'G1', 'oO1user0000000000000', 50, "
+            "'bob', '', ?, 'done')",
+            (ts(14),),
+        )
+        conn.execute(
+            "INSERT INTO intents (action, request_key, wechat_id, openid, target, amount,"
+            " state, operator, reason, created_at, updated_at) VALUES ('clawback', 'k2', "
+            "'K2', 'oO2user0000000000000', 'R2', 1500, 'needs_login', 'alice', 'r', ?, ?)",
+            (ts(11), ts(11)),
+        )
+        conn.execute(
+            "INSERT INTO intents (action, request_key, wechat_id, openid, target, amount,"
+            " state, operator, reason, created_at, updated_at) VALUES ('gift', 'k3', "
+            "'G2', 'oX', 'oX', 5, 'unknown', 'bob', 'r', ?, ?)",
+            (ts(15), ts(15)),
+        )
+    yield m
+    m.close()
+
+
+def test_three_way_match_finds_exactly_the_known_discrepancies(known):
+    report = Reconciliation(known, NOV, now=ts(30))
+    found = sorted(
+        (r["check"], r["id"], r["wechat_amount"], r["mirror_amount"])
+        for r in report.discrepancy_rows()
+    )
+    assert found == sorted(
+        [
+            ("missed_payment", "O3", 990, None),
+            ("missed_payment", "O5", 600, 0),
+            ("payment_amount", "O2", 1100, 1200),
+            ("not_delivered", "O4", None, 600),
+            ("refund_missing_here", "R3", 100, None),
+            ("refund_amount", "R5", 50, 5),
+            ("refund_missing_at_wechat", "R4", None, 1),
+            ("ledger_unattributed", "G1", None, 50),
+            ("operation_open", "G2", None, 5),
+        ]
+    )
+
+
+def test_refunds_against_clawbacks(known):
+    rows = {r["refund_order_id"]: r for r in Reconciliation(known, NOV, now=ts(30)).clawback_rows()}
+    assert set(rows) == {"R1", "R2", "R4", "R5"}
+    r1, r2 = rows["R1"], rows["R2"]
+    assert (r1["coins_due"], r1["clawed_back"], r1["outstanding"], r1["reason"]) == (
+        300,
+        300,
+        0,
+        "clawed_back",
+    )
+    assert (r2["coins_granted"], r2["coins_due"], r2["outstanding"], r2["reason"]) == (
+        1500,
+        1500,
+        1500,
+        "needs_login",
+    )
+    assert r2["age_days"] == 19  # Nov 11 noon to Nov 30 noon
+    assert (rows["R4"]["coins_due"], rows["R4"]["reason"]) == (1, "never_attempted")
+
+
+def test_summary_totals_and_daily(known):
+    report = Reconciliation(known, NOV, now=ts(30))
+    summary = report.summary()
+    assert (summary["orders"], summary["gross_paid"]) == (3, 600 + 1200 + 600)
+    assert (summary["refunds"], summary["refunded"]) == (4, 300 + 1200 + 1 + 5)
+    assert (summary["discrepancies"], summary["clawbacks_open"]) == (9, 3)
+    assert summary["coins_outstanding"] == 1500 + 1 + 5
+    days = {d["day"]: d for d in report.daily_rows()}
+    assert days["2026-11-02"]["gross_paid"] == 1800 and days["2026-11-02"]["coins_sold"] == 2100
+    assert days["2026-11-10"]["coins_clawed_back"] == 300
+    assert days["2026-11-11"]["refunded"] == 1200
+    assert sum(d["net"] for d in days.values()) == 2400 - 1506
+    assert [r["operator"] for r in report.operator_rows()] == ["alice", "bob"]
+    assert [r["order_id"] for r in report.order_rows("2026-11-02")] == ["O1", "O2"]
+
+
+def test_empty_period_is_clean():
+    with Mirror() as m:
+        report = Reconciliation(m, NOV)
+        assert report.summary()["open_items"] == 0
+        assert all(list(s.rows()) == [] for s in report.sections())
+
+
+def test_generator_month_matches_when_everything_agrees():
+    m = Mirror()
+    start, end = ts(1, 0), ts(30, 23)
+    openids = [f"oGen{n:024d}" for n in range(50)]
+    orders, refunds = [], []
+    for row in iter_orders(seed=3, count=3000, openids=openids, start=start, end=end, env=0):
+        if row["order_type"] == 0:
+            orders.append(
+                {
+                    k: row[k]
+                    for k in (
+                        "order_id",
+                        "openid",
+                        "kind",
+                        "product_id",
+                        "quantity",
+                        "order_fee",
+                        "paid_fee",
+                        "left_fee",
+                        "status",
+                        "env",
+                        "create_time",
+                        "paid_time",
+                    )
+                }
+                | {"source": "gen"}
+            )
+        else:
+            refunds.append(
+                {
+                    "refund_order_id": row["order_id"],
+                    "order_id": row["pay_order_id"],
+                    "openid": row["openid"],
+                    "refund_fee": row["refund_fee"],
+                    "status": "refunded",
+                    "started_at": row["create_time"],
+                    "finished_at": row["paid_time"],
+                    "source": "gen",
+                }
+            )
+    with m.transaction() as conn:
+        upsert_orders(m, orders)
+        upsert_refunds(m, refunds)
+        conn.executemany(
+            "INSERT INTO statement_lines (line_type, id, order_id, amount, at, "
+            "source) VALUES ('payment', ?, ?, ?, ?, 'gen')",
+            [(o["order_id"], o["order_id"], o["paid_fee"], o["paid_time"]) for o in orders],
+        )
+        conn.executemany(
+            "INSERT INTO statement_lines (line_type, id, order_id, amount, at, "
+            "source) VALUES ('refund', ?, ?, ?, ?, 'gen')",
+            [
+                (r["refund_order_id"], r["order_id"], r["refund_fee"], r["finished_at"])
+                for r in refunds
+            ],
+        )
+    report = Reconciliation(m, NOV, now=end)
+    assert list(report.discrepancy_rows()) == []
+    claw = list(report.clawback_rows())
+    coin_refunds = [
+        r
+        for r in refunds
+        if next(o for o in orders if o["order_id"] == r["order_id"])["kind"] == "coin"
+        and NOV.since <= r["finished_at"] < NOV.until
+    ]
+    assert len(claw) == len(coin_refunds) > 30
+    assert all(
+        r["reason"] == "never_attempted" and r["outstanding"] == r["coins_due"] for r in claw
+    )
+    # two injected problems are found, and only those
+    rng = random.Random(1)
+    victim = rng.choice(orders)
+    m.conn.execute("DELETE FROM orders WHERE order_id = ?", (victim["order_id"],))
+    m.conn.execute(
+        "UPDATE statement_lines SET amount = amount + 1 WHERE id = ?",
+        (refunds[0]["refund_order_id"],),
+    )
+    checks = sorted(
+        (r["check"], r["id"]) for r in Reconciliation(m, NOV, now=end).discrepancy_rows()
+    )
+    assert checks == sorted(
+        [("missed_payment", victim["order_id"]), ("refund_amount", refunds[0]["refund_order_id"])]
+    )
+
+
+def test_xlsx_export_has_sheets_types_and_totals(known, tmp_path):
+    report = Reconciliation(known, NOV, now=ts(30))
+    path = export_xlsx(report, tmp_path / "nov.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == [
+        "汇总 Summary",
+        "退款与回收",
+        "对账差异",
+        "每日汇总",
+        "操作员",
+        "明细-订单",
+        "明细-退款",
+        "明细-代币",
+    ]
+    daily = book["每日汇总"]
+    assert daily.freeze_panes == "A2"
+    header = [c.value for c in daily[1]]
+    gross = header.index("实收") + 1
+    first = daily.cell(row=2, column=gross)
+    assert isinstance(first.value, (int, float, Decimal)) and "¥" in first.number_format
+    assert isinstance(daily.cell(row=2, column=1).value, datetime)
+    total = sum(
+        Decimal(str(daily.cell(row=r, column=gross).value)) for r in range(2, daily.max_row + 1)
+    )
+    assert total == Decimal("24.00")
+    orders = book["明细-订单"]
+    assert orders.max_row - 1 == 3  # the drill-down rows behind "orders: 3"
+    assert book["退款与回收"].column_dimensions["A"].width >= 14
+
+
+def test_csv_export_round_trips_with_bom(known, tmp_path):
+    paths = export_csv(Reconciliation(known, NOV, now=ts(30)), tmp_path / "nov.csv", lang="en")
+    daily = next(p for p in paths if p.name == "nov-daily.csv")
+    assert daily.read_bytes().startswith(b"\xef\xbb\xbf")
+    with daily.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[0]["day"] == "2026-11-02" and rows[0]["gross paid"] == "18.00"
+    claw = next(p for p in paths if p.name == "nov-clawbacks.csv")
+    with claw.open(encoding="utf-8-sig", newline="") as handle:
+        states = {r["refund order id"]: r["state"] for r in csv.DictReader(handle)}
+    assert states["R2"] == "needs the user to log in"
+
+
+def test_cli_reconcile_exit_codes_and_formats(known, tmp_path, capsys):
+    db = tmp_path / "m.sqlite"
+    clean = Mirror(db)
+    clean.close()
+    config = tmp_path / "p.toml"
+    config.write_text(
+        f'[profiles.f]\nappid = "wx0123456789abcdef"\nenv = "production"\ndb = "{db}"\n',
+        encoding="utf-8",
+    )
+    assert (
+        main(
+            [
+                "--json",
+                "--config",
+                str(config),
+                "reconcile",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-30",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["summary"]["open_items"] == 0
+    known.conn.execute(f"VACUUM INTO '{db}.2'")
+    config.write_text(config.read_text().replace(str(db), f"{db}.2"), encoding="utf-8")
+    code = main(
+        [
+            "--config",
+            str(config),
+            "reconcile",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "json",
+        ]
+    )
+    data = json.loads(capsys.readouterr().out)
+    assert code == 4 and len(data["sections"]["discrepancies"]) >= 8
+    xlsx = tmp_path / "out.xlsx"
+    assert (
+        main(
+            [
+                "--config",
+                str(config),
+                "reconcile",
+                "--from",
+                "2026-11-01",
+                "--to",
+                "2026-11-30",
+                "--out",
+                str(xlsx),
+            ]
+        )
+        == 4
+    )
+    assert openpyxl.load_workbook(xlsx).sheetnames[0] == "汇总 Summary"
+    assert (
+        main(["--config", str(config), "reconcile", "--from", "2026-11-30", "--to", "2026-11-01"])
+        == 2
+    )
