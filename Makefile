@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TEST_TIMEOUT ?= 900
 
-.PHONY: demo test venv system-deps lint bench clean
+.PHONY: demo test venv system-deps lint bench clean translations screenshots
 
 system-deps:
 	@sh packaging/debian-deps.sh
@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-venv: system-deps $(STAMP)
+# the .ts sources are committed; the compiled .qm files are build outputs
+translations: $(STAMP)
+	$(PY) packaging/i18n.py --compile
+
+venv: system-deps $(STAMP) translations
 
 demo: venv
 	$(VENV)/bin/xpaydesk --demo
@@ -31,3 +35,7 @@ lint: venv
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
+
+screenshots: venv
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/xpaydesk --screenshot docs/screenshots --lang zh_CN
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/xpaydesk --screenshot docs/screenshots --lang en

@@ -21,10 +21,8 @@ class Secret:
         return self._value
 
     def hint(self) -> str:
-        """What an operator may see: the length and the last two characters, never more."""
-        if len(self._value) < 8:
-            return f"{_MASK} ({len(self._value)} chars)"
-        return f"{_MASK}{self._value[-2:]} ({len(self._value)} chars)"
+        """What an operator may see: that it is set, and its length. No character of it."""
+        return f"{_MASK} ({len(self._value)})"
 
     def __repr__(self) -> str:
         return f"Secret('{_MASK}')"

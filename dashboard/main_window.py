@@ -1,36 +1,331 @@
-"""The main window: left navigation, pages on the right."""
+"""The main window: left navigation (Ctrl+1..8), a top bar with the profile, environment chip,
+global search (Ctrl+K), pending-operations indicator and operator; the sandbox/demo banner; the
+pages; drag-and-drop imports; window geometry that persists."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget
+from pathlib import Path
+from typing import Any
 
-PAGES = [
-    ("用户", "Users"),
-    ("订单", "Orders"),
-    ("退款与回收", "Refunds & clawbacks"),
-    ("对账", "Reconciliation"),
-    ("回调解析", "Callback inspector"),
-    ("签名调试", "Signature debugger"),
-    ("审计日志", "Audit log"),
-    ("设置", "Settings"),
+from PySide6.QtCore import QSettings, QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import __version__
+from dashboard import theme
+from dashboard.context import AppContext
+from dashboard.i18n import tr
+from dashboard.imports import ImportDialog
+from dashboard.models import Col, RowsModel
+from dashboard.pages.audit import AuditPage
+from dashboard.pages.base import Page
+from dashboard.pages.callbacks import CallbackPage
+from dashboard.pages.orders import OrdersPage
+from dashboard.pages.reconcile import ReconPage
+from dashboard.pages.refunds import RefundsPage
+from dashboard.pages.settings import SettingsPage
+from dashboard.pages.signatures import SignaturePage
+from dashboard.pages.users import UsersPage
+from dashboard.widgets import Badge, Table, button
+
+PAGE_CLASSES: list[type[Page]] = [
+    UsersPage,
+    OrdersPage,
+    RefundsPage,
+    ReconPage,
+    CallbackPage,
+    SignaturePage,
+    AuditPage,
+    SettingsPage,
+]
+PAGES = [(c.name, c.heading) for c in PAGE_CLASSES]
+PENDING_COLUMNS = [
+    Col("id", "#", "int", 50),
+    Col("action", "Action", "text", 100),
+    Col("wechat_id", "WeChat id", "id", 170),
+    Col("openid", "openid", "id", 140),
+    Col("amount", "Amount", "int", 80),
+    Col("state", "State", "text", 100),
+    Col("message", "Message", "text", 300),
 ]
 
 
+class PendingDialog(QDialog):
+    """Unknown and in-flight operations; "resolve now" settles them safely."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(tr("Pending operations"))
+        self.resize(860, 360)
+        layout = QVBoxLayout(self)
+        self.model = RowsModel(PENDING_COLUMNS)
+        table = Table("pending")
+        table.setModel(self.model)
+        layout.addWidget(table)
+        resolve = button(tr("Resolve now"), kind="primary")
+        resolve.clicked.connect(self.resolve)
+        layout.addWidget(resolve)
+        self.reload()
+
+    def reload(self) -> None:
+        if self.ctx.desk is not None:
+            self.model.set_rows([i.as_dict() for i in self.ctx.desk.pending()])
+
+    def resolve(self) -> None:
+        if self.ctx.desk is not None:
+            self.ctx.runner.run(
+                self.ctx.desk.resolve(),
+                on_done=lambda _r: self.reload(),
+                changes={"pending", "ledger", "refunds", "audit"},
+            )
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, *, demo: bool = False) -> None:
+    def __init__(self, ctx: AppContext | None = None, *, demo: bool = False) -> None:
         super().__init__()
-        self.setWindowTitle("XPay Desk 虚拟支付工作台" + (" — 演示模式 DEMO" if demo else ""))
+        if ctx is None:
+            from dashboard.tasks import TaskRunner
+
+            ctx = AppContext(TaskRunner(), demo=demo)
+        self.ctx = ctx
+        self.setWindowTitle(tr("XPay Desk") + (" — " + tr("DEMO") if ctx.demo else ""))
+        self.setAcceptDrops(True)
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._top_bar())
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
         self.nav = QListWidget()
-        self.nav.setAccessibleName("导航 Navigation")
+        self.nav.setObjectName("nav")
+        self.nav.setAccessibleName(tr("Navigation"))
+        self.nav.setFixedWidth(180)
+        self.nav.setIconSize(QSize(18, 18))
         self.stack = QStackedWidget()
-        for zh, en in PAGES:
-            self.nav.addItem(zh)
-            self.stack.addWidget(QLabel(f"{zh} / {en}"))
+        self.pages: dict[str, Page] = {}
+        for n, cls in enumerate(PAGE_CLASSES, start=1):
+            page = cls(ctx)
+            self.pages[cls.name] = page
+            self.stack.addWidget(page)
+            self.nav.addItem(f"{tr(cls.heading)}")
+            self.nav.item(n - 1).setToolTip(f"Ctrl+{n}")
+            QShortcut(QKeySequence(f"Ctrl+{n}"), self, lambda i=n - 1: self.nav.setCurrentRow(i))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        splitter = QSplitter()
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        body.addWidget(self.nav)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
         self.nav.setCurrentRow(0)
-        self.resize(1200, 760)
+        self._menus()
+        self.statusBar().showMessage(tr("Ready"))
+        ctx.notify.connect(self._notify)
+        ctx.ready.connect(self._ready)
+        ctx.changes.connect(lambda _what: self._update_pending())
+        ctx.runner.failed.connect(self._unexpected)
+        QShortcut(QKeySequence("Ctrl+K"), self, self._focus_search)
+        self._restore_geometry()
+
+    # ---- chrome -------------------------------------------------------------------------------
+
+    def _top_bar(self) -> QWidget:
+        bar = QWidget()
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(10, 6, 10, 6)
+        self.profile_box = QComboBox()
+        self.profile_box.setAccessibleName(tr("Profile"))
+        self.profile_box.setMinimumWidth(140)
+        self.env_chip = Badge()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(
+            tr("Search openid, order id, WeChat order id, refund id… (Ctrl+K)")
+        )
+        self.search.setAccessibleName(tr("Search"))
+        self.search.returnPressed.connect(self._search)
+        self.pending_button = QToolButton()
+        self.pending_button.setAccessibleName(tr("Pending operations"))
+        self.pending_button.clicked.connect(self._show_pending)
+        self.operator = QLabel()
+        layout.addWidget(self.profile_box)
+        layout.addWidget(self.env_chip)
+        layout.addWidget(self.search, 1)
+        layout.addWidget(self.pending_button)
+        layout.addWidget(self.operator)
+        self._update_pending()
+        return bar
+
+    def _menus(self) -> None:
+        file_menu = self.menuBar().addMenu(tr("&File"))
+        file_menu.addAction(tr("Import…"), QKeySequence("Ctrl+I"), self._choose_import)
+        file_menu.addAction(tr("Quit"), QKeySequence.StandardKey.Quit, self.close)
+        help_menu = self.menuBar().addMenu(tr("&Help"))
+        help_menu.addAction(tr("Open log folder"), self._open_logs)
+        help_menu.addAction(tr("About XPay Desk"), self._about)
+
+    def _ready(self) -> None:
+        desk = self.ctx.desk
+        assert desk is not None
+        p = desk.profile
+        self.profile_box.clear()
+        self.profile_box.addItem(p.name)
+        if self.ctx.demo:
+            self.env_chip.set(tr("Demo"), "orange")
+            self.banner.setText(
+                tr("DEMO MODE — simulated WeChat, no real money") + "  演示模式 DEMO"
+            )
+            self.banner.show()
+        elif p.env.value == 1:
+            self.env_chip.set(tr("Sandbox"), "orange")
+            self.banner.setText(tr("SANDBOX — test environment") + "  沙箱环境 SANDBOX")
+            self.banner.show()
+        else:
+            self.env_chip.set(tr("Production"), "green")
+        self.operator.setText(f"{tr('Operator')}: {p.operator}")
+        self._update_pending()
+        self.statusBar().showMessage(tr("Profile {name} ready").format(name=p.name), 5000)
+
+    def _update_pending(self) -> None:
+        count = len(self.ctx.desk.pending()) if self.ctx.desk else 0
+        self.pending_button.setText(tr("Pending: {n}").format(n=count))
+        self.pending_button.setStyleSheet(
+            f"color: {theme.ORANGE}; font-weight: 600;" if count else ""
+        )
+
+    def _show_pending(self) -> None:
+        dialog = PendingDialog(self.ctx, self)
+        dialog.show()  # non-modal
+        self._pending_dialog = dialog
+
+    def _notify(self, kind: str, text: str) -> None:
+        self.statusBar().showMessage(("✔ " if kind == "ok" else "⚠ ") + text, 8000)
+
+    def _unexpected(self, exc: BaseException) -> None:
+        text = getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
+        self.statusBar().showMessage(
+            "⚠ " + tr("Unexpected error (details in the log): ") + str(text), 15000
+        )
+
+    def startup_failed(self, exc: BaseException) -> None:
+        """No profile, a broken file, no keyring: said on the first page, not in a modal."""
+        self.go("users")
+        page = self.pages["users"]
+        page.inline.error(exc)
+        page.inline.text.setText(
+            page.inline.text.text()
+            + "\n\n"
+            + tr("Create a profile (see the README) or start with --demo to try XPay Desk.")
+        )
+        self._unexpected(exc)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def _search(self) -> None:
+        desk = self.ctx.desk
+        term = self.search.text().strip()
+        if desk is None or not term:
+            return
+        hits = desk.search(term)
+        if not hits:
+            if term.startswith("o") and len(term) >= 20:
+                self.go("users", term)
+            else:
+                self.statusBar().showMessage(tr("Nothing found for {term}").format(term=term), 5000)
+            return
+        hit = hits[0]
+        if hit.kind == "user":
+            self.go("users", hit.openid)
+        elif hit.kind == "refund":
+            self.go("refunds", hit.id)
+        elif hit.kind == "ledger":
+            self.go("users", hit.openid)
+        else:
+            self.go("orders", hit.id)
+
+    def go(self, page: str, target: str = "") -> None:
+        names = [c.name for c in PAGE_CLASSES]
+        self.nav.setCurrentRow(names.index(page))
+        widget = self.pages[page]
+        if page == "users" and target:
+            widget.show_user(target)  # type: ignore[attr-defined]
+        elif page == "orders" and target:
+            widget.show_order(target)  # type: ignore[attr-defined]
+
+    # ---- files ----------------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event: Any) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: Any) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.import_files(paths)
+
+    def _choose_import(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        names, _ = QFileDialog.getOpenFileNames(self, tr("Import"))
+        if names:
+            self.import_files([Path(n) for n in names])
+
+    def import_files(self, paths: list[Path]) -> ImportDialog | None:
+        if self.ctx.desk is None:
+            return None
+        dialog = ImportDialog(self.ctx, paths, self)
+        dialog.open()
+        self._import_dialog = dialog
+        return dialog
+
+    def _open_logs(self) -> None:
+        from dashboard.app import log_dir
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir())))
+
+    def _about(self) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(tr("About XPay Desk"))
+        box.setText(
+            f"XPay Desk 虚拟支付工作台 {__version__}\n"
+            + tr("Operations console for WeChat Mini Program virtual payment.")
+        )
+        box.open()  # non-modal for the event loop: never exec()
+
+    # ---- geometry -------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = QSettings().value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        else:
+            self.resize(1280, 800)
+
+    def closeEvent(self, event: Any) -> None:
+        QSettings().setValue("window/geometry", self.saveGeometry())
+        for page in self.pages.values():
+            for table in page.findChildren(Table):
+                table.save_layout()
+        super().closeEvent(event)
+
+
+__all__ = ["PAGES", "MainWindow"]

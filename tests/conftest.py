@@ -11,7 +11,7 @@ import keyring.backend
 import keyring.errors
 import pytest
 
-pytest_plugins = ["tests.simfixtures", "tests.opsfixtures"]
+pytest_plugins = ["tests.simfixtures", "tests.opsfixtures", "tests.guifixtures"]
 
 # shared/ sits beside the checkout (sessions and CI alike); XPAYDESK_REFERENCE overrides
 REFERENCE = Path(

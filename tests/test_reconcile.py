@@ -304,6 +304,12 @@ def test_xlsx_export_has_sheets_types_and_totals(known, tmp_path):
     assert book["退款与回收"].column_dimensions["A"].width >= 14
 
 
+def test_xlsx_export_in_english_has_valid_sheet_names(known, tmp_path):
+    path = export_xlsx(Reconciliation(known, NOV, now=ts(30)), tmp_path / "en.xlsx", lang="en")
+    names = openpyxl.load_workbook(path).sheetnames
+    assert "Detail - orders" in names and all(len(n) <= 31 and ":" not in n for n in names)
+
+
 def test_csv_export_round_trips_with_bom(known, tmp_path):
     paths = export_csv(Reconciliation(known, NOV, now=ts(30)), tmp_path / "nov.csv", lang="en")
     daily = next(p for p in paths if p.name == "nov-daily.csv")

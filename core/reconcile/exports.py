@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -106,6 +107,11 @@ def _header(sheet: Any, titles: list[str]) -> list[Any]:
     return cells
 
 
+def sheet_title(text: str) -> str:
+    """Excel refuses : \\ / ? * [ ] in sheet names and more than 31 characters."""
+    return re.sub(r"[:\\/?*\[\]]", " -", text)[:31]
+
+
 def export_xlsx(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> Path:
     book = Workbook(write_only=True)
     summary = book.create_sheet("汇总 Summary")
@@ -118,7 +124,7 @@ def export_xlsx(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> Pa
         zh, en = SUMMARY_LABELS.get(key, (key, key))
         summary.append([f"{zh} {en}", value])
     for section in report.sections():
-        sheet = book.create_sheet(section.title(lang)[:31])
+        sheet = book.create_sheet(sheet_title(section.title(lang)))
         sheet.freeze_panes = "A2"
         for n, column in enumerate(section.columns, start=1):
             sheet.column_dimensions[get_column_letter(n)].width = max(

@@ -1,0 +1,426 @@
+"""Everything the dashboard does, as one object with no Qt: the dashboard calls these methods and
+never touches HTTP or SQL itself. Reads that take a few milliseconds are plain methods; network
+calls are coroutines; long jobs (imports, reports, exports) run in a worker thread on their own
+database connection, with progress callbacks and cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from core import signing
+from core.callbacks import CallbackError, DecodeResult, decode, expected_reply
+from core.connect import DEFAULT_TIMEOUT, callback_keys
+from core.errors import XPayDeskError
+from core.mirror import audit
+from core.mirror.db import Mirror
+from core.mirror.importing import (
+    ImportCancelled,
+    ImportReport,
+    import_bill,
+    import_pushes,
+    import_session_keys,
+    import_vk_orders,
+)
+from core.mirror.pushes import save_push
+from core.mirror.queries import (
+    OrderFilter,
+    OrderPager,
+    OrderSort,
+    SearchHit,
+    TimelineEntry,
+    order_detail,
+    search,
+    timeline,
+)
+from core.mirror.refresh import refresh_order
+from core.mirror.vault import SessionKeyVault, mask, vault_key
+from core.models import Balance
+from core.operations import Intent, Operations, OpResult, operations_for
+from core.profiles import Profile
+from core.reconcile import Period, Reconciliation, export_csv, export_json, export_xlsx
+from core.secret import Secret
+
+
+@dataclass
+class UserView:
+    openid: str
+    balance: Balance | None
+    balance_error: str
+    session: dict[str, Any]
+    timeline: list[TimelineEntry]
+    known: bool
+
+
+@dataclass
+class ReconView:
+    period: Period
+    summary: dict[str, int]
+    sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    columns: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    titles: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+class Desk:
+    def __init__(
+        self, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.profile = profile
+        self.mirror = Mirror(profile.mirror_path)
+        self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, transport=transport)
+        self.ops: Operations = operations_for(profile, self.mirror, self._http)
+        self.vault: SessionKeyVault = SessionKeyVault(self.mirror, vault_key(profile.name))
+
+    def __repr__(self) -> str:
+        return f"Desk(profile={self.profile.name!r})"
+
+    async def close(self) -> None:
+        await self._http.aclose()
+        self.mirror.close()
+
+    @property
+    def env_label(self) -> str:
+        return self.profile.env.name.lower()
+
+    # ---- users ------------------------------------------------------------------------------
+
+    async def lookup_user(self, openid: str, *, live: bool = True) -> UserView:
+        """The user card: live balance (when a session key is at hand), key state, timeline."""
+        balance: Balance | None = None
+        error = ""
+        key = self.vault.load(openid)
+        if live and key is not None:
+            try:
+                balance = await self.ops.client.query_user_balance(openid, session_key=key)
+                self.vault.record_check(openid, fresh=True)
+            except XPayDeskError as exc:
+                error = exc.message("zh_CN") + "\n" + exc.message("en")
+                if getattr(exc, "errcode", None) == 268490009:
+                    self.vault.record_check(openid, fresh=False)
+        elif live:
+            error = (
+                "没有该用户的会话密钥，无法查询实时余额 / no session key: live balance unavailable"
+            )
+        known = self.mirror.one("SELECT 1 FROM orders WHERE openid = ? LIMIT 1", openid) is not None
+        return UserView(
+            openid,
+            balance,
+            error,
+            {**self.vault.state(openid), "mask": mask(key.reveal()) if key else "—"},
+            timeline(self.mirror, openid, limit=300),
+            known,
+        )
+
+    async def check_session(self, openid: str) -> bool | None:
+        key = self.vault.load(openid)
+        if key is None:
+            return None
+        fresh = await self.ops.client.check_session(openid, session_key=key)
+        self.vault.record_check(openid, fresh=fresh)
+        return fresh
+
+    def limit_left(self, action: str) -> tuple[int | None, int | None]:
+        """(per-action limit, what is left of today's total) for the dialogs."""
+        limits = self.ops.policy.limits
+        per_action = limits.per_action(action)
+        daily = limits.daily(action)
+        spent = self.ops.journal.spent_today(self.ops.operator, action)
+        return per_action, None if daily is None else max(daily - spent, 0)
+
+    def known_balance(self, openid: str) -> int | None:
+        row = self.mirror.one(
+            "SELECT balance FROM balances WHERE openid = ? ORDER BY refreshed_at DESC LIMIT 1",
+            openid,
+        )
+        return None if row is None else int(row["balance"])
+
+    async def gift(
+        self, openid: str, amount: int, *, reason: str, request_key: str, allow_repeat: bool = False
+    ) -> OpResult:
+        return await self.ops.gift(
+            openid, amount, reason=reason, request_key=request_key, allow_repeat=allow_repeat
+        )
+
+    async def deduct(
+        self,
+        openid: str,
+        amount: int,
+        *,
+        reason: str,
+        request_key: str,
+        session_key: str = "",
+        allow_repeat: bool = False,
+    ) -> OpResult:
+        return await self.ops.deduct(
+            openid,
+            amount,
+            reason=reason,
+            request_key=request_key,
+            session_key=Secret(session_key) if session_key else None,
+            allow_repeat=allow_repeat,
+        )
+
+    async def cancel_deduction(
+        self, openid: str, pay_order_id: str, amount: int, *, reason: str, request_key: str
+    ) -> OpResult:
+        return await self.ops.cancel_deduction(
+            openid, pay_order_id=pay_order_id, amount=amount, reason=reason, request_key=request_key
+        )
+
+    async def refund(
+        self,
+        order_id: str,
+        refund_fee: int,
+        *,
+        reason: str,
+        request_key: str,
+        refund_reason: str,
+        clawback: bool,
+    ) -> OpResult:
+        return await self.ops.refund(
+            order_id,
+            refund_fee=refund_fee,
+            reason=reason,
+            request_key=request_key,
+            refund_reason=refund_reason,
+            clawback=clawback,
+        )
+
+    async def deliver(self, order_id: str, *, reason: str, request_key: str) -> OpResult:
+        return await self.ops.deliver(order_id, reason=reason, request_key=request_key)
+
+    async def refresh_order(self, order_id: str) -> None:
+        await refresh_order(self.ops.client, self.mirror, order_id)
+
+    # ---- orders, refunds, pending ------------------------------------------------------------
+
+    def order_pager(self, filt: OrderFilter, sort: OrderSort) -> OrderPager:
+        return OrderPager(self.mirror, filt, sort)
+
+    def order_detail(self, order_id: str) -> dict[str, Any] | None:
+        return order_detail(self.mirror, order_id)
+
+    def user_orders(self, openid: str) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.mirror.all(
+                "SELECT order_id, kind, quantity, paid_fee, left_fee, status, paid_time FROM orders "
+                "WHERE openid = ? AND paid_fee > 0 ORDER BY paid_time DESC LIMIT 200",
+                openid,
+            )
+        ]
+
+    def user_deductions(self, openid: str) -> list[dict[str, Any]]:
+        return [
+            dict(r)
+            for r in self.mirror.all(
+                "SELECT wechat_id, amount, created_at FROM intents WHERE action = 'deduct' AND "
+                "state = 'done' AND openid = ? AND wechat_id NOT IN (SELECT target FROM intents "
+                "WHERE action = 'cancel_deduction' AND state != 'failed') ORDER BY id DESC",
+                openid,
+            )
+        ]
+
+    def refunds(self, *, only_open: bool = False, limit: int = 2000) -> list[dict[str, Any]]:
+        """Every refund with its clawback state (from the journal) for the refunds page."""
+        rows = self.mirror.all(
+            "SELECT r.*, (SELECT i.state FROM intents i WHERE i.action = 'clawback' AND "
+            "i.target = r.refund_order_id ORDER BY i.id DESC LIMIT 1) AS clawback_state, "
+            "(SELECT i.id FROM intents i WHERE i.action = 'clawback' AND i.target = "
+            "r.refund_order_id ORDER BY i.id DESC LIMIT 1) AS clawback_intent, "
+            "(SELECT i.outcome FROM intents i WHERE i.action = 'clawback' AND i.target = "
+            "r.refund_order_id ORDER BY i.id DESC LIMIT 1) AS clawback_outcome, "
+            "o.kind AS kind, o.quantity AS quantity, o.paid_fee AS paid_fee, "
+            "s.check_result AS key_state FROM refunds r LEFT JOIN orders o ON o.order_id = "
+            "r.order_id LEFT JOIN session_keys s ON s.openid = r.openid "
+            "ORDER BY r.started_at DESC LIMIT ?",
+            limit,
+        )
+        out = []
+        for r in rows:
+            row = dict(r)
+            row["clawback"] = clawback_word(row)
+            if only_open and row["clawback"] in ("not_needed", "recovered"):
+                continue
+            out.append(row)
+        return out
+
+    async def retry_clawback(self, intent_id: int) -> OpResult:
+        return await self.ops.retry_clawback(intent_id)
+
+    def pending(self) -> list[Intent]:
+        return self.ops.pending()
+
+    async def resolve(self) -> list[OpResult]:
+        return await self.ops.resolve(force=True)
+
+    def search(self, term: str) -> list[SearchHit]:
+        return search(self.mirror, term)
+
+    # ---- callbacks and signatures ------------------------------------------------------------
+
+    def decode_push(
+        self, query: str, body: str
+    ) -> tuple[DecodeResult | None, CallbackError | None, str]:
+        keys = callback_keys(self.profile)
+        try:
+            result = decode(query, body, keys=keys)
+        except CallbackError as exc:
+            return None, exc, ""
+        return result, None, expected_reply(result, keys=keys)
+
+    def save_push(self, query: str, body: str) -> bool:
+        result, error, _reply = self.decode_push(query, body)
+        return save_push(self.mirror, query=query, body=body, result=result, error=error)
+
+    def explain_signature(
+        self, uri: str, body: str, *, app_key: str | None, session_key: str | None
+    ) -> signing.SignatureReport:
+        if app_key is None:
+            secret = self.profile.app_keys
+            try:
+                app_key = secret.for_env(self.profile.env)
+            except XPayDeskError:
+                app_key = None
+        return signing.explain(uri, body, app_key=app_key, session_key=session_key)
+
+    # ---- long jobs in a worker thread ---------------------------------------------------------
+
+    async def import_file(
+        self,
+        kind: str,
+        path: Path,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportReport:
+        def job() -> ImportReport:
+            def tick(done: int, total: int) -> None:
+                if cancel is not None and cancel.is_set():
+                    raise ImportCancelled
+                if progress is not None:
+                    progress(done, total)
+
+            with Mirror(self.profile.mirror_path) as mirror:
+                env = int(self.profile.env)
+                if kind == "orders":
+                    return import_vk_orders(mirror, path, env=env, progress=tick)
+                if kind == "bill":
+                    return import_bill(mirror, path, env=env, progress=tick)
+                if kind == "pushes":
+                    return import_pushes(
+                        mirror, path, keys=callback_keys(self.profile), progress=tick
+                    )
+                return import_session_keys(
+                    mirror,
+                    path,
+                    vault=SessionKeyVault(mirror, vault_key(self.profile.name)),
+                    progress=tick,
+                )
+
+        return await asyncio.to_thread(job)
+
+    async def reconcile(self, period: Period) -> ReconView:
+        def job() -> ReconView:
+            with Mirror(self.profile.mirror_path) as mirror:
+                report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
+                view = ReconView(period, report.summary())
+                for section in report.sections():
+                    if section.name in ("orders", "refunds", "ledger"):
+                        continue  # detail sheets: drilled into on demand
+                    view.sections[section.name] = list(section.rows())
+                    view.columns[section.name] = section.columns
+                    view.titles[section.name] = (section.zh, section.en)
+                return view
+
+        return await asyncio.to_thread(job)
+
+    async def drill(
+        self, period: Period, what: str, day: str | None = None
+    ) -> list[dict[str, Any]]:
+        def job() -> list[dict[str, Any]]:
+            with Mirror(self.profile.mirror_path) as mirror:
+                report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
+                rows = {
+                    "orders": report.order_rows,
+                    "refunds": report.refund_rows,
+                    "ledger": report.ledger_rows,
+                }[what](day)
+                return list(rows)
+
+        return await asyncio.to_thread(job)
+
+    async def export_report(self, period: Period, path: Path, *, lang: str) -> list[Path]:
+        def job() -> list[Path]:
+            with Mirror(self.profile.mirror_path) as mirror:
+                report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
+                if path.suffix == ".xlsx":
+                    return [export_xlsx(report, path, lang=lang)]
+                if path.suffix == ".json":
+                    with path.open("w", encoding="utf-8") as out:
+                        export_json(report, out)
+                    return [path]
+                return export_csv(report, path, lang=lang)
+
+        return await asyncio.to_thread(job)
+
+    # ---- audit --------------------------------------------------------------------------------
+
+    def audit_rows(
+        self, *, openid: str | None = None, action: str | None = None, limit: int = 5000
+    ) -> list[dict[str, Any]]:
+        rows = self.mirror.all(
+            "SELECT * FROM audit WHERE (? IS NULL OR openid = ?) AND "
+            "(? IS NULL OR action = ?) ORDER BY id DESC LIMIT ?",
+            openid,
+            openid,
+            action,
+            action,
+            limit,
+        )
+        return [dict(r) for r in rows]
+
+    def verify_audit(self) -> audit.ChainReport:
+        return audit.verify(self.mirror)
+
+    def export_audit(self, path: Path) -> int:
+        with path.open("w", encoding="utf-8-sig", newline="") as out:
+            return audit.export_csv(self.mirror, out)
+
+    # ---- settings -----------------------------------------------------------------------------
+
+    async def test_connection(self, openid: str | None = None) -> list[str]:
+        """Token, then a checksession round trip when an openid with a stored key is given."""
+        steps = []
+        await self.ops.client.query_biz_balance()
+        steps.append("access_token + pay_sig OK")
+        if openid:
+            fresh = await self.check_session(openid)
+            steps.append(
+                f"checksession: {'fresh' if fresh else 'stale' if fresh is False else 'no key'}"
+            )
+        return steps
+
+
+def clawback_word(row: dict[str, Any]) -> str:
+    """The guide's clawback states: not_needed, due, needs_login, partly, recovered, spent."""
+    state = row.get("clawback_state")
+    if row.get("kind") == "item":
+        return "not_needed"
+    if state is None:
+        return "due" if row.get("status") == "refunded" else "not_needed"
+    if state == "needs_login":
+        return "needs_login"
+    if state == "done":
+        outcome = json.loads(row.get("clawback_outcome") or "{}")
+        if not outcome.get("outstanding"):
+            return "recovered"
+        return "partly" if outcome.get("take") else "spent"
+    return "due"

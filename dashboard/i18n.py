@@ -1,0 +1,61 @@
+"""Translations: English source strings, Qt Linguist .ts files in resources/translations, compiled
+to .qm at build time (make, packaging). zh_CN is the default, following the OS locale."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+CONTEXT = "XPayDesk"
+LANGUAGES = ("zh_CN", "en")
+
+
+def resources_dir() -> Path:
+    frozen = getattr(sys, "_MEIPASS", None)
+    base = Path(frozen) if frozen else Path(__file__).resolve().parents[1]
+    return base / "resources"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def N_(text: str) -> str:
+    """Marks a string for extraction; tr() translates it where it is shown."""
+    return text
+
+
+def default_language() -> str:
+    return "en" if QLocale.system().language() == QLocale.Language.English else "zh_CN"
+
+
+def _compiled(lang: str) -> Path | None:
+    folder = resources_dir() / "translations"
+    qm, ts = folder / f"xpaydesk_{lang}.qm", folder / f"xpaydesk_{lang}.ts"
+    if qm.exists() and (not ts.exists() or qm.stat().st_mtime >= ts.stat().st_mtime):
+        return qm
+    # a source checkout that skipped `make`: compile now if the Qt tool is at hand
+    tool = shutil.which("pyside6-lrelease") or str(
+        Path(sys.executable).with_name("pyside6-lrelease")
+    )
+    if ts.exists() and Path(tool).exists():
+        subprocess.run([tool, "-silent", str(ts), "-qm", str(qm)], check=False)
+    return qm if qm.exists() else None
+
+
+def install(lang: str) -> QTranslator | None:
+    """Loads and installs the translator; keep the returned object alive."""
+    qm = _compiled(lang)
+    if qm is None:
+        return None
+    translator = QTranslator()
+    if not translator.load(str(qm)):
+        return None
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.installTranslator(translator)
+    return translator

@@ -1,0 +1,224 @@
+"""Table models. `RowsModel` shows a list of rows; `OrdersModel` is lazy over the whole mirror:
+it holds the row count and fetches 200-row pages on demand (random access through the core's
+anchor-indexed pager), so a million orders open at once and scroll to the end without loading
+them all; sorting and filtering happen in SQL."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from core.mirror.queries import OrderFilter, OrderPager, OrderSort
+from dashboard import fmt, theme
+from dashboard.i18n import tr
+
+Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()  # the invalid index: the root of a table
+COLOURS = {
+    "green": theme.GREEN,
+    "red": theme.RED,
+    "orange": theme.ORANGE,
+    "blue": theme.BLUE,
+    "grey": theme.GREY,
+}
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    title: str  # English source text; translated when shown
+    kind: str = "text"  # text | id | fen | coins | signed | time | rel | status | int | badge
+    width: int = 120
+
+
+def display(col: Col, value: Any, row: dict[str, Any]) -> str:
+    if value is None or value == "":
+        return "—" if col.kind not in ("text", "id") else ""
+    if col.kind == "fen":
+        return fmt.fen(int(value))
+    if col.kind == "coins":
+        return fmt.coins(int(value))
+    if col.kind == "signed":
+        unit = row.get("unit", "fen")
+        amount = int(value)
+        return (fmt.fen(amount) if unit == "fen" else fmt.coins(amount)) if unit else str(amount)
+    if col.kind == "time":
+        return fmt.when(int(value))
+    if col.kind == "rel":
+        return fmt.relative(int(value))
+    if col.kind == "status":
+        return fmt.status_text(int(value))[0]
+    if col.kind == "id":
+        return fmt.elide(str(value))
+    if col.kind == "int":
+        return f"{int(value):,}"
+    if col.kind == "badge":
+        return tr(str(value))
+    return str(value)
+
+
+def colour(col: Col, value: Any, row: dict[str, Any]) -> str | None:
+    if col.kind == "status" and value is not None:
+        return fmt.status_text(int(value))[1]
+    if col.kind == "signed" and value is not None:
+        return "red" if int(value) < 0 else "green"
+    if col.kind == "badge":
+        return row.get(f"{col.key}_colour")
+    return None
+
+
+class RowsModel(QAbstractTableModel):
+    def __init__(self, columns: list[Col], rows: list[dict[str, Any]] | None = None) -> None:
+        super().__init__()
+        self.columns = columns
+        self.rows: list[dict[str, Any]] = rows or []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def row_dict(self, row: int) -> dict[str, Any]:
+        return self.rows[row]
+
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.columns)
+        ):
+            return tr(self.columns[section].title)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+            return None
+        return cell_data(self.columns[index.column()], self.rows[index.row()], role)
+
+
+def cell_data(col: Col, row: dict[str, Any], role: int) -> Any:
+    value = row.get(col.key)
+    if role == Qt.ItemDataRole.DisplayRole:
+        return display(col, value, row)
+    if role == Qt.ItemDataRole.ToolTipRole:
+        if col.kind == "rel":
+            return fmt.when(value)
+        if col.kind in ("id", "text") and value:
+            return str(value)
+        return None
+    if role == Qt.ItemDataRole.TextAlignmentRole:
+        if col.kind in ("fen", "coins", "signed", "int"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    if role == Qt.ItemDataRole.ForegroundRole:
+        name = colour(col, value, row)
+        return QBrush(QColor(COLOURS[name])) if name else None
+    if role == Qt.ItemDataRole.UserRole:
+        return value
+    return None
+
+
+ORDER_COLUMNS = [
+    Col("order_id", "Merchant order id", "id", 150),
+    Col("openid", "openid", "id", 150),
+    Col("kind", "Kind", "text", 60),
+    Col("quantity", "Quantity", "int", 80),
+    Col("paid_fee", "Paid", "fen", 90),
+    Col("left_fee", "Refundable", "fen", 90),
+    Col("status", "Status", "status", 130),
+    Col("create_time", "Created", "time", 150),
+    Col("paid_time", "Paid at", "time", 150),
+    Col("wx_order_id", "WeChat order id", "id", 150),
+    Col("channel_order_id", "Channel order id", "id", 140),
+    Col("wxpay_order_id", "WeChat Pay id", "id", 140),
+    Col("source", "Source", "text", 90),
+    Col("env", "Env", "int", 50),
+]
+SORT_KEYS = {"create_time", "paid_time", "paid_fee", "order_id", "status", "left_fee"}
+PAGE = 200
+
+
+class OrdersModel(QAbstractTableModel):
+    def __init__(self, pager_factory: Any, *, cache_pages: int = 50) -> None:
+        super().__init__()
+        self.columns = ORDER_COLUMNS
+        self._factory = pager_factory  # (OrderFilter, OrderSort) -> OrderPager
+        self.filt = OrderFilter()
+        self.sort_spec = OrderSort()
+        self._pager: OrderPager = pager_factory(self.filt, self.sort_spec)
+        self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self._cache_pages = cache_pages
+        self._total = self._pager.total
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    def reload(self, filt: OrderFilter | None = None, sort: OrderSort | None = None) -> None:
+        self.beginResetModel()
+        self.filt = filt or self.filt
+        self.sort_spec = sort or self.sort_spec
+        self._pager = self._factory(self.filt, self.sort_spec)
+        self._pages.clear()
+        self._total = self._pager.total
+        self.endResetModel()
+
+    def _page(self, number: int) -> list[dict[str, Any]]:
+        page = self._pages.get(number)
+        if page is None:
+            page = self._pager.rows(number * PAGE, PAGE)
+            self._pages[number] = page
+            if len(self._pages) > self._cache_pages:  # memory stays flat while scrolling
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(number)
+        return page
+
+    def row_dict(self, row: int) -> dict[str, Any]:
+        page = self._page(row // PAGE)
+        offset = row % PAGE
+        return page[offset] if offset < len(page) else {}
+
+    @property
+    def pages_loaded(self) -> int:
+        return len(self._pages)
+
+    # ---- Qt model API ----------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else self._total
+
+    def columnCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.columns)
+        ):
+            return tr(self.columns[section].title)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < self._total):
+            return None
+        return cell_data(self.columns[index.column()], self.row_dict(index.row()), role)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.columns[column].key if 0 <= column < len(self.columns) else "create_time"
+        if key not in SORT_KEYS:
+            key = "create_time"
+        self.reload(sort=OrderSort(key, descending=order == Qt.SortOrder.DescendingOrder))

@@ -1,0 +1,1 @@
+"""The eight pages of the left navigation."""

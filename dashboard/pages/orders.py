@@ -1,0 +1,343 @@
+"""Orders: the whole mirror in a lazy table (sorting and filtering in SQL), filters, a column
+chooser, and a detail pane with history, raw record, refunds, ledger rows and actions."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, time
+from typing import Any
+
+from PySide6.QtCore import QDate, QSettings, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.mirror.queries import OrderFilter
+from dashboard import fmt
+from dashboard.dialogs import MoneyDialog
+from dashboard.fmt import SHANGHAI
+from dashboard.i18n import N_, tr
+from dashboard.models import ORDER_COLUMNS, Col, OrdersModel, RowsModel
+from dashboard.pages.base import Page
+from dashboard.widgets import Badge, IdLabel, Table, button, muted
+
+STATUS_FILTERS = [
+    (N_("All statuses"), ()),
+    (N_("Paid, not delivered"), (2, 3)),
+    (N_("Delivered"), (4,)),
+    (N_("Refunded"), (5, 8)),
+    (N_("Refund failed"), (7,)),
+    (N_("Awaiting payment"), (0, 1)),
+    (N_("Closed"), (6,)),
+]
+KIND_FILTERS = [(N_("All kinds"), None), (N_("Coin top-up"), "coin"), (N_("Item purchase"), "item")]
+REFUND_COLS = [
+    Col("refund_order_id", "Refund id", "id", 150),
+    Col("refund_fee", "Refund", "fen", 90),
+    Col("status", "Status", "text", 90),
+    Col("finished_at", "Finished", "time", 150),
+]
+LEDGER_COLS = [
+    Col("kind", "Kind", "text", 80),
+    Col("order_id", "Id", "id", 150),
+    Col("amount", "Coins", "coins", 80),
+    Col("status", "Status", "text", 80),
+]
+
+
+class OrdersPage(Page):
+    name = "orders"
+    heading = N_("Orders")
+    watches = frozenset({"orders", "refunds"})
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        bar = QHBoxLayout()
+        self.status = QComboBox()
+        for label, _codes in STATUS_FILTERS:
+            self.status.addItem(tr(label))
+        self.status.setAccessibleName(tr("Status"))
+        self.kind = QComboBox()
+        for label, _kind in KIND_FILTERS:
+            self.kind.addItem(tr(label))
+        self.kind.setAccessibleName(tr("Kind"))
+        self.use_dates = QCheckBox(tr("From"))
+        self.since = QDateEdit(QDate.currentDate().addMonths(-1))
+        self.until = QDateEdit(QDate.currentDate())
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.openid = QLineEdit()
+        self.openid.setPlaceholderText(tr("openid"))
+        self.openid.setAccessibleName(tr("openid"))
+        apply = button(tr("Apply"), kind="primary")
+        apply.clicked.connect(self.apply_filters)
+        self.openid.returnPressed.connect(self.apply_filters)
+        self.columns_button = QToolButton()
+        self.columns_button.setText(tr("Columns"))
+        self.columns_button.setAccessibleName(tr("Columns"))
+        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        for widget in (
+            self.status,
+            self.kind,
+            self.use_dates,
+            self.since,
+            QLabel(tr("to")),
+            self.until,
+            self.openid,
+        ):
+            bar.addWidget(widget)
+        bar.addWidget(apply)
+        bar.addStretch(1)
+        self.count = muted("")
+        bar.addWidget(self.count)
+        bar.addWidget(self.columns_button)
+        self.root.addLayout(bar)
+
+        split = QSplitter()
+        self.table = Table("orders")
+        self.table.setSortingEnabled(True)
+        split.addWidget(self.table)
+        self.detail = self._detail_pane()
+        split.addWidget(self.detail)
+        split.setSizes([760, 380])
+        self.root.addWidget(split, 1)
+        self.empty = muted(tr("No orders yet. Import a vk-pay export or refresh from WeChat."))
+        self.root.addWidget(self.empty)
+        self.model: OrdersModel | None = None
+        self.current: dict[str, Any] | None = None
+
+    def _detail_pane(self) -> QWidget:
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        self.detail_id = IdLabel()
+        self.detail_status = Badge()
+        head.addWidget(self.detail_id, 1)
+        head.addWidget(self.detail_status)
+        layout.addLayout(head)
+        self.form = QFormLayout()
+        self.form_labels: dict[str, QLabel] = {}
+        for key, label in (
+            ("openid", N_("openid")),
+            ("paid_fee", N_("Paid")),
+            ("left_fee", N_("Refundable")),
+            ("paid_time", N_("Paid at")),
+            ("wx_order_id", N_("WeChat order id")),
+            ("source", N_("Source")),
+        ):
+            value = QLabel("—")
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.form.addRow(tr(label), value)
+            self.form_labels[key] = value
+        layout.addLayout(self.form)
+        actions = QHBoxLayout()
+        self.refresh_button = button(tr("Refresh from WeChat"), shortcut="F5")
+        self.deliver_button = button(tr("Mark delivered"))
+        self.refund_button = button(tr("Refund"), kind="danger")
+        self.refresh_button.clicked.connect(self.refresh_current)
+        self.deliver_button.clicked.connect(self.deliver_current)
+        self.refund_button.clicked.connect(self.refund_current)
+        for widget in (self.refresh_button, self.deliver_button, self.refund_button):
+            actions.addWidget(widget)
+        layout.addLayout(actions)
+        tabs = QTabWidget()
+        self.history = QPlainTextEdit()
+        self.history.setReadOnly(True)
+        self.raw = QPlainTextEdit()
+        self.raw.setReadOnly(True)
+        self.refunds_model = RowsModel(REFUND_COLS)
+        self.ledger_model = RowsModel(LEDGER_COLS)
+        refunds = Table("order_refunds")
+        refunds.setModel(self.refunds_model)
+        ledger = Table("order_ledger")
+        ledger.setModel(self.ledger_model)
+        tabs.addTab(self.history, tr("History"))
+        tabs.addTab(refunds, tr("Refunds"))
+        tabs.addTab(ledger, tr("Ledger"))
+        tabs.addTab(self.raw, tr("Raw record"))
+        layout.addWidget(tabs, 1)
+        pane.setEnabled(False)
+        return pane
+
+    # ---- data ---------------------------------------------------------------------------------
+
+    def on_ready(self) -> None:
+        desk = self.ctx.desk
+        assert desk is not None
+        self.model = OrdersModel(desk.order_pager)
+        self.table.setModel(self.model)
+        for n, col in enumerate(ORDER_COLUMNS):
+            self.table.setColumnWidth(n, col.width)
+        self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
+        self.table.selectionModel().currentRowChanged.connect(self._select)
+        self._column_menu()
+        self.table.restore_layout()
+        self._counts()
+
+    def _column_menu(self) -> None:
+        menu = QMenu(self)
+        hidden = QSettings().value(
+            "orders/hidden_columns", ["channel_order_id", "wxpay_order_id", "env"]
+        )
+        hidden = hidden if isinstance(hidden, list) else []
+        for n, col in enumerate(ORDER_COLUMNS):
+            action = menu.addAction(tr(col.title))
+            action.setCheckable(True)
+            action.setChecked(col.key not in hidden)
+            self.table.setColumnHidden(n, col.key in hidden)
+            action.toggled.connect(lambda on, n=n: self._toggle_column(n, on))
+        self.columns_button.setMenu(menu)
+        self.column_menu = menu
+
+    def _toggle_column(self, column: int, visible: bool) -> None:
+        self.table.setColumnHidden(column, not visible)
+        QSettings().setValue(
+            "orders/hidden_columns",
+            [c.key for n, c in enumerate(ORDER_COLUMNS) if self.table.isColumnHidden(n)],
+        )
+
+    def current_filter(self) -> OrderFilter:
+        since = until = None
+        if self.use_dates.isChecked():
+            start = self.since.date().toPython()
+            end = self.until.date().toPython()
+            since = int(datetime.combine(start, time.min, SHANGHAI).timestamp())
+            until = int(datetime.combine(end, time.max, SHANGHAI).timestamp()) + 1
+        return OrderFilter(
+            statuses=STATUS_FILTERS[self.status.currentIndex()][1],
+            kind=KIND_FILTERS[self.kind.currentIndex()][1],
+            since=since,
+            until=until,
+            openid=self.openid.text().strip() or None,
+        )
+
+    def apply_filters(self) -> None:
+        if self.model is not None:
+            self.model.reload(filt=self.current_filter())
+            self._counts()
+
+    def refresh(self) -> None:
+        if self.model is not None:
+            self.model.reload()
+            self._counts()
+            if self.current:
+                self.show_order(self.current["order"]["order_id"])
+
+    def _counts(self) -> None:
+        assert self.model is not None
+        total = self.model.rowCount()
+        self.count.setText(tr("{n} orders").format(n=f"{total:,}"))
+        self.empty.setVisible(total == 0)
+
+    def _select(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid() and self.model is not None:
+            self.show_order(self.model.row_dict(index.row()).get("order_id", ""))
+
+    def show_order(self, order_id: str) -> None:
+        desk = self.ctx.desk
+        detail = desk.order_detail(order_id) if desk else None
+        self.current = detail
+        self.detail.setEnabled(detail is not None)
+        if detail is None:
+            return
+        order = detail["order"]
+        self.detail_id.set(order["order_id"])
+        text, colour = fmt.status_text(order["status"])
+        self.detail_status.set(text, colour)
+        for key, label in self.form_labels.items():
+            value = order.get(key)
+            label.setText(
+                fmt.fen(value)
+                if key in ("paid_fee", "left_fee")
+                else fmt.when(value)
+                if key == "paid_time"
+                else str(value or "—")
+            )
+        events = [
+            (order["create_time"], tr("Created")),
+            (order["paid_time"], tr("Paid")),
+            (order["provide_time"], tr("Delivered")),
+        ]
+        events += [
+            (r["started_at"], tr("Refund started") + f" {fmt.fen(r['refund_fee'])}")
+            for r in detail["refunds"]
+        ]
+        events += [
+            (r["finished_at"], tr("Refund finished") + f" ({r['status']})")
+            for r in detail["refunds"]
+            if r["finished_at"]
+        ]
+        events += [(p["create_time"], tr("Push") + f" {p['event']}") for p in detail["pushes"]]
+        self.history.setPlainText(
+            "\n".join(f"{fmt.when(at)}  {what}" for at, what in sorted(e for e in events if e[0]))
+        )
+        self.raw.setPlainText(json.dumps(order["raw"], ensure_ascii=False, indent=2))
+        self.refunds_model.set_rows(detail["refunds"])
+        self.ledger_model.set_rows(detail["ledger"])
+        self.deliver_button.setEnabled(order["status"] in (2, 3))
+        self.refund_button.setEnabled(order["left_fee"] > 0 and order["status"] in (2, 3, 4))
+
+    # ---- actions --------------------------------------------------------------------------------
+
+    def refresh_current(self) -> None:
+        if self.current and self.ctx.desk:
+            order_id = self.current["order"]["order_id"]
+            self.busy.start()
+            self.ctx.runner.run(
+                self.ctx.desk.refresh_order(order_id),
+                on_done=lambda _r: (self.busy.stop(), self.show_order(order_id)),
+                on_error=lambda e: (self.busy.stop(), self.inline.error(e)),
+                changes={"orders"},
+            )
+
+    def deliver_current(self) -> None:
+        if not (self.current and self.ctx.desk):
+            return
+        order_id = self.current["order"]["order_id"]
+        self.deliver_button.setEnabled(False)
+        self.ctx.runner.run(
+            self.ctx.desk.deliver(
+                order_id,
+                reason=tr("Delivery push failed; marked by support"),
+                request_key=f"ui:deliver:{uuid.uuid4()}",
+            ),
+            on_done=lambda r: self.ctx.notify.emit("ok", f"{order_id}: {r.state}"),
+            on_error=self.inline.error,
+            changes={"orders", "audit"},
+        )
+
+    def refund_current(self) -> None:
+        if not (self.current and self.ctx.desk):
+            return
+        order = self.current["order"]
+        dialog = MoneyDialog(
+            self.ctx,
+            "refund",
+            order["openid"],
+            parent=self,
+            orders=[order],
+            order_id=order["order_id"],
+        )
+        dialog.open()
+        self.dialog = dialog
+
+    def closeEvent(self, event: Any) -> None:
+        self.table.save_layout()
+        super().closeEvent(event)

@@ -1,0 +1,127 @@
+"""Refunds and clawbacks: every refund and the state of its coin clawback, with a retry for
+clawbacks whose user now has a fresh session key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout
+
+from dashboard import fmt
+from dashboard.i18n import N_, tr
+from dashboard.models import Col, RowsModel
+from dashboard.pages.base import Page
+from dashboard.widgets import Table, button, muted
+
+COLUMNS = [
+    Col("refund_order_id", "Refund id", "id", 160),
+    Col("order_id", "Order", "id", 150),
+    Col("openid", "openid", "id", 140),
+    Col("refund_fee", "Refund", "fen", 90),
+    Col("status_label", "Refund status", "text", 100),
+    Col("clawback_label", "Clawback", "badge", 150),
+    Col("key_label", "Session key", "text", 90),
+    Col("started_at", "Started", "time", 150),
+    Col("operator", "Operator", "text", 90),
+]
+REFUND_STATES = {
+    "started": N_("Started"),
+    "refunding": N_("Refunding"),
+    "refunded": N_("Refunded"),
+    "failed": N_("Failed"),
+}
+KEY_STATES = {"fresh": N_("Fresh"), "stale": N_("Stale"), "unknown": N_("Unknown")}
+
+
+class RefundsPage(Page):
+    name = "refunds"
+    heading = N_("Refunds & clawbacks")
+    watches = frozenset({"refunds", "ledger"})
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        bar = QHBoxLayout()
+        self.only_open = QCheckBox(tr("Only refunds whose coins are not back yet"))
+        self.only_open.toggled.connect(self.refresh)
+        self.retry = button(tr("Retry clawback"), kind="primary")
+        self.retry.clicked.connect(self.retry_clawback)
+        self.retry.setEnabled(False)
+        self.track = button(tr("Check refunds in flight"))
+        self.track.clicked.connect(self.resolve)
+        bar.addWidget(self.only_open)
+        bar.addStretch(1)
+        self.summary = muted("")
+        bar.addWidget(self.summary)
+        bar.addWidget(self.track)
+        bar.addWidget(self.retry)
+        self.root.addLayout(bar)
+        self.table = Table("refunds")
+        self.model = RowsModel(COLUMNS)
+        self.table.setModel(self.model)
+        for n, col in enumerate(COLUMNS):
+            self.table.setColumnWidth(n, col.width)
+        self.table.selectionModel().currentRowChanged.connect(self._select)
+        self.root.addWidget(self.table, 1)
+        self.empty = muted(
+            tr("No refunds yet. Refunds started here or imported appear in this list.")
+        )
+        self.root.addWidget(self.empty)
+
+    def on_ready(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.ctx.desk is None:
+            return
+        rows = self.ctx.desk.refunds(only_open=self.only_open.isChecked())
+        for row in rows:
+            label, colour = fmt.CLAWBACK[row["clawback"]]
+            row["clawback_label"] = label
+            row["clawback_label_colour"] = colour
+            row["status_label"] = tr(REFUND_STATES.get(row["status"], row["status"]))
+            row["key_label"] = tr(KEY_STATES.get(row["key_state"] or "unknown", "Unknown"))
+        self.model.set_rows(rows)
+        self.empty.setVisible(not rows)
+        due = sum(1 for r in rows if r["clawback"] in ("due", "needs_login"))
+        self.summary.setText(
+            tr("{n} refunds, {due} with coins still due").format(n=len(rows), due=due)
+        )
+        self._select()
+
+    def _selected(self) -> dict[str, Any] | None:
+        index = self.table.currentIndex()
+        return self.model.row_dict(index.row()) if index.isValid() else None
+
+    def _select(self) -> None:
+        row = self._selected()
+        self.retry.setEnabled(
+            bool(
+                row
+                and row["clawback"] == "needs_login"
+                and row["clawback_intent"]
+                and row["key_state"] != "stale"
+            )
+        )
+
+    def retry_clawback(self) -> None:
+        row = self._selected()
+        if row is None or self.ctx.desk is None:
+            return
+        self.retry.setEnabled(False)
+        self.ctx.runner.run(
+            self.ctx.desk.retry_clawback(int(row["clawback_intent"])),
+            on_done=lambda r: self.ctx.notify.emit("ok", f"{r.wechat_id}: {r.state}"),
+            on_error=self.inline.error,
+            changes={"refunds", "ledger", "audit"},
+        )
+
+    def resolve(self) -> None:
+        if self.ctx.desk is None:
+            return
+        self.busy.start()
+        self.ctx.runner.run(
+            self.ctx.desk.resolve(),
+            on_done=lambda _r: self.busy.stop(),
+            on_error=lambda e: (self.busy.stop(), self.inline.error(e)),
+            changes={"refunds", "ledger", "pending", "audit"},
+        )

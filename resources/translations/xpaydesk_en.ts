@@ -1,0 +1,1111 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+  <context>
+    <name>XPayDesk</name>
+    <message>
+      <source>Done</source>
+      <translation>Done</translation>
+    </message>
+    <message>
+      <source>Refund started; tracking it</source>
+      <translation>Refund started; tracking it</translation>
+    </message>
+    <message>
+      <source>Waiting for the refund</source>
+      <translation>Waiting for the refund</translation>
+    </message>
+    <message>
+      <source>Outcome unknown: nothing was retried with a new id. Resolve it from the pending list.</source>
+      <translation>Outcome unknown: nothing was retried with a new id. Resolve it from the pending list.</translation>
+    </message>
+    <message>
+      <source>Failed</source>
+      <translation>Failed</translation>
+    </message>
+    <message>
+      <source>Waiting for the user to log in</source>
+      <translation>Waiting for the user to log in</translation>
+    </message>
+    <message>
+      <source>WeChat was busy; it will be retried with the same id</source>
+      <translation>WeChat was busy; it will be retried with the same id</translation>
+    </message>
+    <message>
+      <source>Gift coins</source>
+      <translation>Gift coins</translation>
+    </message>
+    <message>
+      <source>Confirm gift of {amount}</source>
+      <translation>Confirm gift of {amount}</translation>
+    </message>
+    <message>
+      <source>Deduct coins</source>
+      <translation>Deduct coins</translation>
+    </message>
+    <message>
+      <source>Confirm deduction of {amount}</source>
+      <translation>Confirm deduction of {amount}</translation>
+    </message>
+    <message>
+      <source>Cancel deduction</source>
+      <translation>Cancel deduction</translation>
+    </message>
+    <message>
+      <source>Confirm cancelling {amount}</source>
+      <translation>Confirm cancelling {amount}</translation>
+    </message>
+    <message>
+      <source>Refund order</source>
+      <translation>Refund order</translation>
+    </message>
+    <message>
+      <source>Confirm refund of {amount}</source>
+      <translation>Confirm refund of {amount}</translation>
+    </message>
+    <message>
+      <source>Mark delivered</source>
+      <translation>Mark delivered</translation>
+    </message>
+    <message>
+      <source>Confirm delivery</source>
+      <translation>Confirm delivery</translation>
+    </message>
+    <message>
+      <source>No description</source>
+      <translation>No description</translation>
+    </message>
+    <message>
+      <source>Product problem</source>
+      <translation>Product problem</translation>
+    </message>
+    <message>
+      <source>After-sales problem</source>
+      <translation>After-sales problem</translation>
+    </message>
+    <message>
+      <source>User changed their mind</source>
+      <translation>User changed their mind</translation>
+    </message>
+    <message>
+      <source>Price problem</source>
+      <translation>Price problem</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>Other</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>Amount</translation>
+    </message>
+    <message>
+      <source>Refund amount</source>
+      <translation>Refund amount</translation>
+    </message>
+    <message>
+      <source>Order</source>
+      <translation>Order</translation>
+    </message>
+    <message>
+      <source>Deduction</source>
+      <translation>Deduction</translation>
+    </message>
+    <message>
+      <source>Also take back the refunded coins (clawback)</source>
+      <translation>Also take back the refunded coins (clawback)</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>Reason</translation>
+    </message>
+    <message>
+      <source>Required: why (kept in the audit log)</source>
+      <translation>Required: why (kept in the audit log)</translation>
+    </message>
+    <message>
+      <source>Optional: paste a session key for this action</source>
+      <translation>Optional: paste a session key for this action</translation>
+    </message>
+    <message>
+      <source>Session key</source>
+      <translation>Session key</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>Cancel</translation>
+    </message>
+    <message>
+      <source>Enter a number of coins.</source>
+      <translation>Enter a number of coins.</translation>
+    </message>
+    <message>
+      <source>This user has no deduction to cancel.</source>
+      <translation>This user has no deduction to cancel.</translation>
+    </message>
+    <message>
+      <source>A reason is required.</source>
+      <translation>A reason is required.</translation>
+    </message>
+    <message>
+      <source>Coins</source>
+      <translation>Coins</translation>
+    </message>
+    <message>
+      <source>This user has no refundable order.</source>
+      <translation>This user has no refundable order.</translation>
+    </message>
+    <message>
+      <source>The refund must be more than ¥0 and at most the refundable amount.</source>
+      <translation>The refund must be more than ¥0 and at most the refundable amount.</translation>
+    </message>
+    <message>
+      <source>Refund {amount} to the user.</source>
+      <translation>Refund {amount} to the user.</translation>
+    </message>
+    <message>
+      <source>Press the button again to do it anyway.</source>
+      <translation>Press the button again to do it anyway.</translation>
+    </message>
+    <message>
+      <source>WeChat refund reason</source>
+      <translation>WeChat refund reason</translation>
+    </message>
+    <message>
+      <source>Your limit per action: {limit}</source>
+      <translation>Your limit per action: {limit}</translation>
+    </message>
+    <message>
+      <source>left today: {left}</source>
+      <translation>left today: {left}</translation>
+    </message>
+    <message>
+      <source>Then take back {coins} (the refunded share, rounded up), once the refund has gone through.</source>
+      <translation>Then take back {coins} (the refunded share, rounded up), once the refund has gone through.</translation>
+    </message>
+    <message>
+      <source>Balance {before} → {after}</source>
+      <translation>Balance {before} → {after}</translation>
+    </message>
+    <message>
+      <source>refundable</source>
+      <translation>refundable</translation>
+    </message>
+    <message>
+      <source>Initialised</source>
+      <translation>Initialised</translation>
+    </message>
+    <message>
+      <source>Awaiting payment</source>
+      <translation>Awaiting payment</translation>
+    </message>
+    <message>
+      <source>Paid, not delivered</source>
+      <translation>Paid, not delivered</translation>
+    </message>
+    <message>
+      <source>Delivering</source>
+      <translation>Delivering</translation>
+    </message>
+    <message>
+      <source>Delivered</source>
+      <translation>Delivered</translation>
+    </message>
+    <message>
+      <source>Refunded</source>
+      <translation>Refunded</translation>
+    </message>
+    <message>
+      <source>Closed</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <source>Refund failed</source>
+      <translation>Refund failed</translation>
+    </message>
+    <message>
+      <source>User refund completed</source>
+      <translation>User refund completed</translation>
+    </message>
+    <message>
+      <source>Ad funds recovered</source>
+      <translation>Ad funds recovered</translation>
+    </message>
+    <message>
+      <source>Profit-sharing reversed</source>
+      <translation>Profit-sharing reversed</translation>
+    </message>
+    <message>
+      <source>Not needed</source>
+      <translation>Not needed</translation>
+    </message>
+    <message>
+      <source>Due</source>
+      <translation>Due</translation>
+    </message>
+    <message>
+      <source>Needs user login</source>
+      <translation>Needs user login</translation>
+    </message>
+    <message>
+      <source>Partly recovered</source>
+      <translation>Partly recovered</translation>
+    </message>
+    <message>
+      <source>Recovered</source>
+      <translation>Recovered</translation>
+    </message>
+    <message>
+      <source>Unrecoverable (spent)</source>
+      <translation>Unrecoverable (spent)</translation>
+    </message>
+    <message>
+      <source>Users</source>
+      <translation>Users</translation>
+    </message>
+    <message>
+      <source>vk-pay / uni-pay order export</source>
+      <translation>vk-pay / uni-pay order export</translation>
+    </message>
+    <message>
+      <source>WeChat bill or order export</source>
+      <translation>WeChat bill or order export</translation>
+    </message>
+    <message>
+      <source>Saved pushes (folder or JSON lines)</source>
+      <translation>Saved pushes (folder or JSON lines)</translation>
+    </message>
+    <message>
+      <source>Session keys (CSV or JSON lines)</source>
+      <translation>Session keys (CSV or JSON lines)</translation>
+    </message>
+    <message>
+      <source>Import</source>
+      <translation>Import</translation>
+    </message>
+    <message>
+      <source>Files</source>
+      <translation>Files</translation>
+    </message>
+    <message>
+      <source>Kind of file</source>
+      <translation>Kind of file</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Close</translation>
+    </message>
+    <message>
+      <source>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</source>
+      <translation>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</translation>
+    </message>
+    <message>
+      <source>line</source>
+      <translation>line</translation>
+    </message>
+    <message>
+      <source>#</source>
+      <translation>#</translation>
+    </message>
+    <message>
+      <source>Action</source>
+      <translation>Action</translation>
+    </message>
+    <message>
+      <source>WeChat id</source>
+      <translation>WeChat id</translation>
+    </message>
+    <message>
+      <source>openid</source>
+      <translation>openid</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>State</translation>
+    </message>
+    <message>
+      <source>Message</source>
+      <translation>Message</translation>
+    </message>
+    <message>
+      <source>Pending operations</source>
+      <translation>Pending operations</translation>
+    </message>
+    <message>
+      <source>Resolve now</source>
+      <translation>Resolve now</translation>
+    </message>
+    <message>
+      <source>Navigation</source>
+      <translation>Navigation</translation>
+    </message>
+    <message>
+      <source>Ready</source>
+      <translation>Ready</translation>
+    </message>
+    <message>
+      <source>Profile</source>
+      <translation>Profile</translation>
+    </message>
+    <message>
+      <source>Search openid, order id, WeChat order id, refund id… (Ctrl+K)</source>
+      <translation>Search openid, order id, WeChat order id, refund id… (Ctrl+K)</translation>
+    </message>
+    <message>
+      <source>Search</source>
+      <translation>Search</translation>
+    </message>
+    <message>
+      <source>&amp;File</source>
+      <translation>&amp;File</translation>
+    </message>
+    <message>
+      <source>Import…</source>
+      <translation>Import…</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>Quit</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>&amp;Help</translation>
+    </message>
+    <message>
+      <source>Open log folder</source>
+      <translation>Open log folder</translation>
+    </message>
+    <message>
+      <source>About XPay Desk</source>
+      <translation>About XPay Desk</translation>
+    </message>
+    <message>
+      <source>XPay Desk</source>
+      <translation>XPay Desk</translation>
+    </message>
+    <message>
+      <source>Demo</source>
+      <translation>Demo</translation>
+    </message>
+    <message>
+      <source>Create a profile (see the README) or start with --demo to try XPay Desk.</source>
+      <translation>Create a profile (see the README) or start with --demo to try XPay Desk.</translation>
+    </message>
+    <message>
+      <source>Operations console for WeChat Mini Program virtual payment.</source>
+      <translation>Operations console for WeChat Mini Program virtual payment.</translation>
+    </message>
+    <message>
+      <source>DEMO MODE — simulated WeChat, no real money</source>
+      <translation>DEMO MODE — simulated WeChat, no real money</translation>
+    </message>
+    <message>
+      <source>Sandbox</source>
+      <translation>Sandbox</translation>
+    </message>
+    <message>
+      <source>Production</source>
+      <translation>Production</translation>
+    </message>
+    <message>
+      <source>Operator</source>
+      <translation>Operator</translation>
+    </message>
+    <message>
+      <source>Profile {name} ready</source>
+      <translation>Profile {name} ready</translation>
+    </message>
+    <message>
+      <source>Pending: {n}</source>
+      <translation>Pending: {n}</translation>
+    </message>
+    <message>
+      <source>Unexpected error (details in the log): </source>
+      <translation>Unexpected error (details in the log): </translation>
+    </message>
+    <message>
+      <source>DEMO</source>
+      <translation>DEMO</translation>
+    </message>
+    <message>
+      <source>SANDBOX — test environment</source>
+      <translation>SANDBOX — test environment</translation>
+    </message>
+    <message>
+      <source>Nothing found for {term}</source>
+      <translation>Nothing found for {term}</translation>
+    </message>
+    <message>
+      <source>Merchant order id</source>
+      <translation>Merchant order id</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>Kind</translation>
+    </message>
+    <message>
+      <source>Quantity</source>
+      <translation>Quantity</translation>
+    </message>
+    <message>
+      <source>Paid</source>
+      <translation>Paid</translation>
+    </message>
+    <message>
+      <source>Refundable</source>
+      <translation>Refundable</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>Status</translation>
+    </message>
+    <message>
+      <source>Created</source>
+      <translation>Created</translation>
+    </message>
+    <message>
+      <source>Paid at</source>
+      <translation>Paid at</translation>
+    </message>
+    <message>
+      <source>WeChat order id</source>
+      <translation>WeChat order id</translation>
+    </message>
+    <message>
+      <source>Channel order id</source>
+      <translation>Channel order id</translation>
+    </message>
+    <message>
+      <source>WeChat Pay id</source>
+      <translation>WeChat Pay id</translation>
+    </message>
+    <message>
+      <source>Source</source>
+      <translation>Source</translation>
+    </message>
+    <message>
+      <source>Env</source>
+      <translation>Env</translation>
+    </message>
+    <message>
+      <source>When</source>
+      <translation>When</translation>
+    </message>
+    <message>
+      <source>Result</source>
+      <translation>Result</translation>
+    </message>
+    <message>
+      <source>errcode</source>
+      <translation>errcode</translation>
+    </message>
+    <message>
+      <source>Parameters</source>
+      <translation>Parameters</translation>
+    </message>
+    <message>
+      <source>Audit log</source>
+      <translation>Audit log</translation>
+    </message>
+    <message>
+      <source>Filter by openid</source>
+      <translation>Filter by openid</translation>
+    </message>
+    <message>
+      <source>Filter by action (gift, refund…)</source>
+      <translation>Filter by action (gift, refund…)</translation>
+    </message>
+    <message>
+      <source>Verify chain</source>
+      <translation>Verify chain</translation>
+    </message>
+    <message>
+      <source>Export CSV…</source>
+      <translation>Export CSV…</translation>
+    </message>
+    <message>
+      <source>Export audit log</source>
+      <translation>Export audit log</translation>
+    </message>
+    <message>
+      <source>Each row's hash covers the one before it: an edited, deleted or reordered row breaks the chain. A guard against accidents on one desktop, not access control.</source>
+      <translation>Each row's hash covers the one before it: an edited, deleted or reordered row breaks the chain. A guard against accidents on one desktop, not access control.</translation>
+    </message>
+    <message>
+      <source>Chain intact: {n} rows</source>
+      <translation>Chain intact: {n} rows</translation>
+    </message>
+    <message>
+      <source>The chain is broken:</source>
+      <translation>The chain is broken:</translation>
+    </message>
+    <message>
+      <source>{n} rows exported</source>
+      <translation>{n} rows exported</translation>
+    </message>
+    <message>
+      <source>Callback inspector</source>
+      <translation>Callback inspector</translation>
+    </message>
+    <message>
+      <source>Paste the callback URL, its query string, or a server log line</source>
+      <translation>Paste the callback URL, its query string, or a server log line</translation>
+    </message>
+    <message>
+      <source>Callback URL or query</source>
+      <translation>Callback URL or query</translation>
+    </message>
+    <message>
+      <source>Paste the POST body (JSON or XML); empty for a GET URL verification</source>
+      <translation>Paste the POST body (JSON or XML); empty for a GET URL verification</translation>
+    </message>
+    <message>
+      <source>Body</source>
+      <translation>Body</translation>
+    </message>
+    <message>
+      <source>Verify and decode</source>
+      <translation>Verify and decode</translation>
+    </message>
+    <message>
+      <source>Save to mirror</source>
+      <translation>Save to mirror</translation>
+    </message>
+    <message>
+      <source>Event</source>
+      <translation>Event</translation>
+    </message>
+    <message>
+      <source>Decrypted text</source>
+      <translation>Decrypted text</translation>
+    </message>
+    <message>
+      <source>Expected reply</source>
+      <translation>Expected reply</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>Field</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>Value</translation>
+    </message>
+    <message>
+      <source>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</source>
+      <translation>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</translation>
+    </message>
+    <message>
+      <source>Genuine</source>
+      <translation>Genuine</translation>
+    </message>
+    <message>
+      <source>Decrypted with the previous EncodingAESKey: a key rotation is in progress.</source>
+      <translation>Decrypted with the previous EncodingAESKey: a key rotation is in progress.</translation>
+    </message>
+    <message>
+      <source>Push saved to the mirror</source>
+      <translation>Push saved to the mirror</translation>
+    </message>
+    <message>
+      <source>This push was already in the mirror</source>
+      <translation>This push was already in the mirror</translation>
+    </message>
+    <message>
+      <source>Rejected</source>
+      <translation>Rejected</translation>
+    </message>
+    <message>
+      <source>Refund id</source>
+      <translation>Refund id</translation>
+    </message>
+    <message>
+      <source>Refund</source>
+      <translation>Refund</translation>
+    </message>
+    <message>
+      <source>Finished</source>
+      <translation>Finished</translation>
+    </message>
+    <message>
+      <source>Id</source>
+      <translation>Id</translation>
+    </message>
+    <message>
+      <source>Orders</source>
+      <translation>Orders</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>All statuses</translation>
+    </message>
+    <message>
+      <source>All kinds</source>
+      <translation>All kinds</translation>
+    </message>
+    <message>
+      <source>Coin top-up</source>
+      <translation>Coin top-up</translation>
+    </message>
+    <message>
+      <source>Item purchase</source>
+      <translation>Item purchase</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>From</translation>
+    </message>
+    <message>
+      <source>Apply</source>
+      <translation>Apply</translation>
+    </message>
+    <message>
+      <source>Columns</source>
+      <translation>Columns</translation>
+    </message>
+    <message>
+      <source>No orders yet. Import a vk-pay export or refresh from WeChat.</source>
+      <translation>No orders yet. Import a vk-pay export or refresh from WeChat.</translation>
+    </message>
+    <message>
+      <source>Refresh from WeChat</source>
+      <translation>Refresh from WeChat</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>History</translation>
+    </message>
+    <message>
+      <source>Refunds</source>
+      <translation>Refunds</translation>
+    </message>
+    <message>
+      <source>Ledger</source>
+      <translation>Ledger</translation>
+    </message>
+    <message>
+      <source>Raw record</source>
+      <translation>Raw record</translation>
+    </message>
+    <message>
+      <source>to</source>
+      <translation>to</translation>
+    </message>
+    <message>
+      <source>{n} orders</source>
+      <translation>{n} orders</translation>
+    </message>
+    <message>
+      <source>Refund started</source>
+      <translation>Refund started</translation>
+    </message>
+    <message>
+      <source>Refund finished</source>
+      <translation>Refund finished</translation>
+    </message>
+    <message>
+      <source>Push</source>
+      <translation>Push</translation>
+    </message>
+    <message>
+      <source>Delivery push failed; marked by support</source>
+      <translation>Delivery push failed; marked by support</translation>
+    </message>
+    <message>
+      <source>Reconciliation</source>
+      <translation>Reconciliation</translation>
+    </message>
+    <message>
+      <source>Daily refunds against clawbacks</source>
+      <translation>Daily refunds against clawbacks</translation>
+    </message>
+    <message>
+      <source>Refunded (red) and coins clawed back, valued at the coin rate (green), per day</source>
+      <translation>Refunded (red) and coins clawed back, valued at the coin rate (green), per day</translation>
+    </message>
+    <message>
+      <source>This month</source>
+      <translation>This month</translation>
+    </message>
+    <message>
+      <source>Last month</source>
+      <translation>Last month</translation>
+    </message>
+    <message>
+      <source>Last 90 days</source>
+      <translation>Last 90 days</translation>
+    </message>
+    <message>
+      <source>Custom</source>
+      <translation>Custom</translation>
+    </message>
+    <message>
+      <source>Run report</source>
+      <translation>Run report</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>Export…</translation>
+    </message>
+    <message>
+      <source>Double-click a day to see the orders behind its figures.</source>
+      <translation>Double-click a day to see the orders behind its figures.</translation>
+    </message>
+    <message>
+      <source>Export report</source>
+      <translation>Export report</translation>
+    </message>
+    <message>
+      <source>No data for this period</source>
+      <translation>No data for this period</translation>
+    </message>
+    <message>
+      <source>Gross paid</source>
+      <translation>Gross paid</translation>
+    </message>
+    <message>
+      <source>Coins not clawed back</source>
+      <translation>Coins not clawed back</translation>
+    </message>
+    <message>
+      <source>Waiting for user login</source>
+      <translation>Waiting for user login</translation>
+    </message>
+    <message>
+      <source>Discrepancies</source>
+      <translation>Discrepancies</translation>
+    </message>
+    <message>
+      <source>Open items</source>
+      <translation>Open items</translation>
+    </message>
+    <message>
+      <source>The end date is before the start date.</source>
+      <translation>The end date is before the start date.</translation>
+    </message>
+    <message>
+      <source>Orders paid on {day}</source>
+      <translation>Orders paid on {day}</translation>
+    </message>
+    <message>
+      <source>Exported to {path}</source>
+      <translation>Exported to {path}</translation>
+    </message>
+    <message>
+      <source>Refund status</source>
+      <translation>Refund status</translation>
+    </message>
+    <message>
+      <source>Clawback</source>
+      <translation>Clawback</translation>
+    </message>
+    <message>
+      <source>Started</source>
+      <translation>Started</translation>
+    </message>
+    <message>
+      <source>Refunding</source>
+      <translation>Refunding</translation>
+    </message>
+    <message>
+      <source>Fresh</source>
+      <translation>Fresh</translation>
+    </message>
+    <message>
+      <source>Stale</source>
+      <translation>Stale</translation>
+    </message>
+    <message>
+      <source>Unknown</source>
+      <translation>Unknown</translation>
+    </message>
+    <message>
+      <source>Refunds &amp; clawbacks</source>
+      <translation>Refunds &amp; clawbacks</translation>
+    </message>
+    <message>
+      <source>Only refunds whose coins are not back yet</source>
+      <translation>Only refunds whose coins are not back yet</translation>
+    </message>
+    <message>
+      <source>Retry clawback</source>
+      <translation>Retry clawback</translation>
+    </message>
+    <message>
+      <source>Check refunds in flight</source>
+      <translation>Check refunds in flight</translation>
+    </message>
+    <message>
+      <source>No refunds yet. Refunds started here or imported appear in this list.</source>
+      <translation>No refunds yet. Refunds started here or imported appear in this list.</translation>
+    </message>
+    <message>
+      <source>{n} refunds, {due} with coins still due</source>
+      <translation>{n} refunds, {due} with coins still due</translation>
+    </message>
+    <message>
+      <source>environment</source>
+      <translation>environment</translation>
+    </message>
+    <message>
+      <source>OS keyring</source>
+      <translation>OS keyring</translation>
+    </message>
+    <message>
+      <source>profile file</source>
+      <translation>profile file</translation>
+    </message>
+    <message>
+      <source>given</source>
+      <translation>given</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>Settings</translation>
+    </message>
+    <message>
+      <source>Secrets</source>
+      <translation>Secrets</translation>
+    </message>
+    <message>
+      <source>Preferences</source>
+      <translation>Preferences</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>Language</translation>
+    </message>
+    <message>
+      <source>Your limits</source>
+      <translation>Your limits</translation>
+    </message>
+    <message>
+      <source>Optional: an openid whose session key to check</source>
+      <translation>Optional: an openid whose session key to check</translation>
+    </message>
+    <message>
+      <source>Test connection</source>
+      <translation>Test connection</translation>
+    </message>
+    <message>
+      <source>A new language applies the next time XPay Desk starts.</source>
+      <translation>A new language applies the next time XPay Desk starts.</translation>
+    </message>
+    <message>
+      <source>A guard rail against mistakes on one desktop, not access control.</source>
+      <translation>A guard rail against mistakes on one desktop, not access control.</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>Environment</source>
+      <translation>Environment</translation>
+    </message>
+    <message>
+      <source>Coins per yuan</source>
+      <translation>Coins per yuan</translation>
+    </message>
+    <message>
+      <source>Role</source>
+      <translation>Role</translation>
+    </message>
+    <message>
+      <source>Mirror</source>
+      <translation>Mirror</translation>
+    </message>
+    <message>
+      <source>Profile file</source>
+      <translation>Profile file</translation>
+    </message>
+    <message>
+      <source>not set</source>
+      <translation>not set</translation>
+    </message>
+    <message>
+      <source>new value</source>
+      <translation>new value</translation>
+    </message>
+    <message>
+      <source>Store in keyring</source>
+      <translation>Store in keyring</translation>
+    </message>
+    <message>
+      <source>{field} stored in the OS keyring; it applies the next time the profile is opened.</source>
+      <translation>{field} stored in the OS keyring; it applies the next time the profile is opened.</translation>
+    </message>
+    <message>
+      <source>Signature debugger</source>
+      <translation>Signature debugger</translation>
+    </message>
+    <message>
+      <source>Empty: the profile's AppKey for its environment</source>
+      <translation>Empty: the profile's AppKey for its environment</translation>
+    </message>
+    <message>
+      <source>Optional: the user's session_key text</source>
+      <translation>Optional: the user's session_key text</translation>
+    </message>
+    <message>
+      <source>Optional: the pay_sig or signature you sent</source>
+      <translation>Optional: the pay_sig or signature you sent</translation>
+    </message>
+    <message>
+      <source>Sign</source>
+      <translation>Sign</translation>
+    </message>
+    <message>
+      <source>Signed message (whitespace shown):</source>
+      <translation>Signed message (whitespace shown):</translation>
+    </message>
+    <message>
+      <source>uri</source>
+      <translation>uri</translation>
+    </message>
+    <message>
+      <source>AppKey</source>
+      <translation>AppKey</translation>
+    </message>
+    <message>
+      <source>Compare with</source>
+      <translation>Compare with</translation>
+    </message>
+    <message>
+      <source>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</source>
+      <translation>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</translation>
+    </message>
+    <message>
+      <source>Matches</source>
+      <translation>Matches</translation>
+    </message>
+    <message>
+      <source>Differs</source>
+      <translation>Differs</translation>
+    </message>
+    <message>
+      <source>(no AppKey)</source>
+      <translation>(no AppKey)</translation>
+    </message>
+    <message>
+      <source>(no session key)</source>
+      <translation>(no session key)</translation>
+    </message>
+    <message>
+      <source>Reference</source>
+      <translation>Reference</translation>
+    </message>
+    <message>
+      <source>Details</source>
+      <translation>Details</translation>
+    </message>
+    <message>
+      <source>Deduction cancelled</source>
+      <translation>Deduction cancelled</translation>
+    </message>
+    <message>
+      <source>Gift</source>
+      <translation>Gift</translation>
+    </message>
+    <message>
+      <source>Audit</source>
+      <translation>Audit</translation>
+    </message>
+    <message>
+      <source>Succeeded</source>
+      <translation>Succeeded</translation>
+    </message>
+    <message>
+      <source>Intent written</source>
+      <translation>Intent written</translation>
+    </message>
+    <message>
+      <source>Error</source>
+      <translation>Error</translation>
+    </message>
+    <message>
+      <source>Outcome unknown</source>
+      <translation>Outcome unknown</translation>
+    </message>
+    <message>
+      <source>Pending</source>
+      <translation>Pending</translation>
+    </message>
+    <message>
+      <source>To be retried</source>
+      <translation>To be retried</translation>
+    </message>
+    <message>
+      <source>openid, e.g. oXpd12…</source>
+      <translation>openid, e.g. oXpd12…</translation>
+    </message>
+    <message>
+      <source>Look up</source>
+      <translation>Look up</translation>
+    </message>
+    <message>
+      <source>Enter an openid to see the user's balance, session key and everything that happened to them.</source>
+      <translation>Enter an openid to see the user's balance, session key and everything that happened to them.</translation>
+    </message>
+    <message>
+      <source>User</source>
+      <translation>User</translation>
+    </message>
+    <message>
+      <source>Select an entry to see the record behind it.</source>
+      <translation>Select an entry to see the record behind it.</translation>
+    </message>
+    <message>
+      <source>Balance</source>
+      <translation>Balance</translation>
+    </message>
+    <message>
+      <source>Check session key</source>
+      <translation>Check session key</translation>
+    </message>
+    <message>
+      <source>This openid has no orders in the mirror.</source>
+      <translation>This openid has no orders in the mirror.</translation>
+    </message>
+    <message>
+      <source>Gifted</source>
+      <translation>Gifted</translation>
+    </message>
+    <message>
+      <source>Bought in total</source>
+      <translation>Bought in total</translation>
+    </message>
+    <message>
+      <source>Gifted in total</source>
+      <translation>Gifted in total</translation>
+    </message>
+    <message>
+      <source>Spent in total</source>
+      <translation>Spent in total</translation>
+    </message>
+    <message>
+      <source>First top-up offer</source>
+      <translation>First top-up offer</translation>
+    </message>
+    <message>
+      <source>{mask}, obtained {obtained}, checked {checked}</source>
+      <translation>{mask}, obtained {obtained}, checked {checked}</translation>
+    </message>
+    <message>
+      <source>Yes</source>
+      <translation>Yes</translation>
+    </message>
+    <message>
+      <source>No</source>
+      <translation>No</translation>
+    </message>
+    <message>
+      <source>Copy details</source>
+      <translation>Copy details</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>Copy</translation>
+    </message>
+  </context>
+</TS>

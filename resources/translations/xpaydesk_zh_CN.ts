@@ -1,0 +1,1111 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+  <context>
+    <name>XPayDesk</name>
+    <message>
+      <source>Done</source>
+      <translation>完成</translation>
+    </message>
+    <message>
+      <source>Refund started; tracking it</source>
+      <translation>退款已发起，正在跟踪</translation>
+    </message>
+    <message>
+      <source>Waiting for the refund</source>
+      <translation>等待退款完成</translation>
+    </message>
+    <message>
+      <source>Outcome unknown: nothing was retried with a new id. Resolve it from the pending list.</source>
+      <translation>结果未知：没有用新单号重试。请在待处理列表中处理。</translation>
+    </message>
+    <message>
+      <source>Failed</source>
+      <translation>失败</translation>
+    </message>
+    <message>
+      <source>Waiting for the user to log in</source>
+      <translation>等待用户登录</translation>
+    </message>
+    <message>
+      <source>WeChat was busy; it will be retried with the same id</source>
+      <translation>微信繁忙，将用同一单号重试</translation>
+    </message>
+    <message>
+      <source>Gift coins</source>
+      <translation>赠送代币</translation>
+    </message>
+    <message>
+      <source>Confirm gift of {amount}</source>
+      <translation>确认赠送 {amount}</translation>
+    </message>
+    <message>
+      <source>Deduct coins</source>
+      <translation>扣减代币</translation>
+    </message>
+    <message>
+      <source>Confirm deduction of {amount}</source>
+      <translation>确认扣减 {amount}</translation>
+    </message>
+    <message>
+      <source>Cancel deduction</source>
+      <translation>撤销扣减</translation>
+    </message>
+    <message>
+      <source>Confirm cancelling {amount}</source>
+      <translation>确认撤销 {amount}</translation>
+    </message>
+    <message>
+      <source>Refund order</source>
+      <translation>订单退款</translation>
+    </message>
+    <message>
+      <source>Confirm refund of {amount}</source>
+      <translation>确认退款 {amount}</translation>
+    </message>
+    <message>
+      <source>Mark delivered</source>
+      <translation>标记已发货</translation>
+    </message>
+    <message>
+      <source>Confirm delivery</source>
+      <translation>确认发货</translation>
+    </message>
+    <message>
+      <source>No description</source>
+      <translation>暂无描述</translation>
+    </message>
+    <message>
+      <source>Product problem</source>
+      <translation>产品问题</translation>
+    </message>
+    <message>
+      <source>After-sales problem</source>
+      <translation>售后问题</translation>
+    </message>
+    <message>
+      <source>User changed their mind</source>
+      <translation>意愿问题（用户主动退款）</translation>
+    </message>
+    <message>
+      <source>Price problem</source>
+      <translation>价格问题</translation>
+    </message>
+    <message>
+      <source>Other</source>
+      <translation>其他原因</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>数量</translation>
+    </message>
+    <message>
+      <source>Refund amount</source>
+      <translation>退款金额</translation>
+    </message>
+    <message>
+      <source>Order</source>
+      <translation>订单</translation>
+    </message>
+    <message>
+      <source>Deduction</source>
+      <translation>扣减</translation>
+    </message>
+    <message>
+      <source>Also take back the refunded coins (clawback)</source>
+      <translation>同时回收退款对应的代币（代币回收）</translation>
+    </message>
+    <message>
+      <source>Reason</source>
+      <translation>原因</translation>
+    </message>
+    <message>
+      <source>Required: why (kept in the audit log)</source>
+      <translation>必填：原因（记入审计日志）</translation>
+    </message>
+    <message>
+      <source>Optional: paste a session key for this action</source>
+      <translation>可选：为本次操作粘贴会话密钥</translation>
+    </message>
+    <message>
+      <source>Session key</source>
+      <translation>会话密钥</translation>
+    </message>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>Enter a number of coins.</source>
+      <translation>请输入代币数量。</translation>
+    </message>
+    <message>
+      <source>This user has no deduction to cancel.</source>
+      <translation>该用户没有可撤销的扣减。</translation>
+    </message>
+    <message>
+      <source>A reason is required.</source>
+      <translation>必须填写原因。</translation>
+    </message>
+    <message>
+      <source>Coins</source>
+      <translation>代币</translation>
+    </message>
+    <message>
+      <source>This user has no refundable order.</source>
+      <translation>该用户没有可退款的订单。</translation>
+    </message>
+    <message>
+      <source>The refund must be more than ¥0 and at most the refundable amount.</source>
+      <translation>退款金额须大于 ¥0 且不超过可退金额。</translation>
+    </message>
+    <message>
+      <source>Refund {amount} to the user.</source>
+      <translation>向用户退款 {amount}。</translation>
+    </message>
+    <message>
+      <source>Press the button again to do it anyway.</source>
+      <translation>如确需再次操作，请再按一次按钮。</translation>
+    </message>
+    <message>
+      <source>WeChat refund reason</source>
+      <translation>微信退款原因</translation>
+    </message>
+    <message>
+      <source>Your limit per action: {limit}</source>
+      <translation>单笔限额：{limit}</translation>
+    </message>
+    <message>
+      <source>left today: {left}</source>
+      <translation>今日剩余：{left}</translation>
+    </message>
+    <message>
+      <source>Then take back {coins} (the refunded share, rounded up), once the refund has gone through.</source>
+      <translation>退款成功后回收 {coins}（按退款比例，向上取整）。</translation>
+    </message>
+    <message>
+      <source>Balance {before} → {after}</source>
+      <translation>余额 {before} → {after}</translation>
+    </message>
+    <message>
+      <source>refundable</source>
+      <translation>可退</translation>
+    </message>
+    <message>
+      <source>Initialised</source>
+      <translation>初始化</translation>
+    </message>
+    <message>
+      <source>Awaiting payment</source>
+      <translation>待支付</translation>
+    </message>
+    <message>
+      <source>Paid, not delivered</source>
+      <translation>已支付·待发货</translation>
+    </message>
+    <message>
+      <source>Delivering</source>
+      <translation>发货中</translation>
+    </message>
+    <message>
+      <source>Delivered</source>
+      <translation>已发货</translation>
+    </message>
+    <message>
+      <source>Refunded</source>
+      <translation>已退款</translation>
+    </message>
+    <message>
+      <source>Closed</source>
+      <translation>已关闭</translation>
+    </message>
+    <message>
+      <source>Refund failed</source>
+      <translation>退款失败</translation>
+    </message>
+    <message>
+      <source>User refund completed</source>
+      <translation>用户退款完成</translation>
+    </message>
+    <message>
+      <source>Ad funds recovered</source>
+      <translation>广告金回收完成</translation>
+    </message>
+    <message>
+      <source>Profit-sharing reversed</source>
+      <translation>分账回退完成</translation>
+    </message>
+    <message>
+      <source>Not needed</source>
+      <translation>无需回收</translation>
+    </message>
+    <message>
+      <source>Due</source>
+      <translation>待回收</translation>
+    </message>
+    <message>
+      <source>Needs user login</source>
+      <translation>等待用户登录</translation>
+    </message>
+    <message>
+      <source>Partly recovered</source>
+      <translation>部分回收</translation>
+    </message>
+    <message>
+      <source>Recovered</source>
+      <translation>已回收</translation>
+    </message>
+    <message>
+      <source>Unrecoverable (spent)</source>
+      <translation>无法回收（已消费）</translation>
+    </message>
+    <message>
+      <source>Users</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>vk-pay / uni-pay order export</source>
+      <translation>vk-pay / uni-pay 订单导出</translation>
+    </message>
+    <message>
+      <source>WeChat bill or order export</source>
+      <translation>微信账单或订单导出</translation>
+    </message>
+    <message>
+      <source>Saved pushes (folder or JSON lines)</source>
+      <translation>保存的推送（文件夹或 JSON 行）</translation>
+    </message>
+    <message>
+      <source>Session keys (CSV or JSON lines)</source>
+      <translation>会话密钥（CSV 或 JSON 行）</translation>
+    </message>
+    <message>
+      <source>Import</source>
+      <translation>导入</translation>
+    </message>
+    <message>
+      <source>Files</source>
+      <translation>文件</translation>
+    </message>
+    <message>
+      <source>Kind of file</source>
+      <translation>文件类型</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
+    </message>
+    <message>
+      <source>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</source>
+      <translation>{name}：新增 {added}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}</translation>
+    </message>
+    <message>
+      <source>line</source>
+      <translation>行</translation>
+    </message>
+    <message>
+      <source>#</source>
+      <translation>#</translation>
+    </message>
+    <message>
+      <source>Action</source>
+      <translation>操作</translation>
+    </message>
+    <message>
+      <source>WeChat id</source>
+      <translation>微信单号</translation>
+    </message>
+    <message>
+      <source>openid</source>
+      <translation>openid</translation>
+    </message>
+    <message>
+      <source>State</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Message</source>
+      <translation>信息</translation>
+    </message>
+    <message>
+      <source>Pending operations</source>
+      <translation>待处理操作</translation>
+    </message>
+    <message>
+      <source>Resolve now</source>
+      <translation>立即处理</translation>
+    </message>
+    <message>
+      <source>Navigation</source>
+      <translation>导航</translation>
+    </message>
+    <message>
+      <source>Ready</source>
+      <translation>就绪</translation>
+    </message>
+    <message>
+      <source>Profile</source>
+      <translation>配置</translation>
+    </message>
+    <message>
+      <source>Search openid, order id, WeChat order id, refund id… (Ctrl+K)</source>
+      <translation>搜索 openid、商户订单号、微信订单号、退款单号…（Ctrl+K）</translation>
+    </message>
+    <message>
+      <source>Search</source>
+      <translation>搜索</translation>
+    </message>
+    <message>
+      <source>&amp;File</source>
+      <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+      <source>Import…</source>
+      <translation>导入…</translation>
+    </message>
+    <message>
+      <source>Quit</source>
+      <translation>退出</translation>
+    </message>
+    <message>
+      <source>&amp;Help</source>
+      <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+      <source>Open log folder</source>
+      <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+      <source>About XPay Desk</source>
+      <translation>关于虚拟支付工作台</translation>
+    </message>
+    <message>
+      <source>XPay Desk</source>
+      <translation>虚拟支付工作台 XPay Desk</translation>
+    </message>
+    <message>
+      <source>Demo</source>
+      <translation>演示</translation>
+    </message>
+    <message>
+      <source>Create a profile (see the README) or start with --demo to try XPay Desk.</source>
+      <translation>请先创建配置（见 README），或用 --demo 启动体验。</translation>
+    </message>
+    <message>
+      <source>Operations console for WeChat Mini Program virtual payment.</source>
+      <translation>微信小程序虚拟支付运营工作台。</translation>
+    </message>
+    <message>
+      <source>DEMO MODE — simulated WeChat, no real money</source>
+      <translation>演示模式 — 模拟的微信，不涉及真实资金</translation>
+    </message>
+    <message>
+      <source>Sandbox</source>
+      <translation>沙箱</translation>
+    </message>
+    <message>
+      <source>Production</source>
+      <translation>现网</translation>
+    </message>
+    <message>
+      <source>Operator</source>
+      <translation>操作员</translation>
+    </message>
+    <message>
+      <source>Profile {name} ready</source>
+      <translation>配置 {name} 已就绪</translation>
+    </message>
+    <message>
+      <source>Pending: {n}</source>
+      <translation>待处理：{n}</translation>
+    </message>
+    <message>
+      <source>Unexpected error (details in the log): </source>
+      <translation>意外错误（详见日志）：</translation>
+    </message>
+    <message>
+      <source>DEMO</source>
+      <translation>演示</translation>
+    </message>
+    <message>
+      <source>SANDBOX — test environment</source>
+      <translation>沙箱 — 测试环境</translation>
+    </message>
+    <message>
+      <source>Nothing found for {term}</source>
+      <translation>未找到 {term}</translation>
+    </message>
+    <message>
+      <source>Merchant order id</source>
+      <translation>商户订单号</translation>
+    </message>
+    <message>
+      <source>Kind</source>
+      <translation>类型</translation>
+    </message>
+    <message>
+      <source>Quantity</source>
+      <translation>数量</translation>
+    </message>
+    <message>
+      <source>Paid</source>
+      <translation>实付</translation>
+    </message>
+    <message>
+      <source>Refundable</source>
+      <translation>可退</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+    <message>
+      <source>Created</source>
+      <translation>创建</translation>
+    </message>
+    <message>
+      <source>Paid at</source>
+      <translation>支付时间</translation>
+    </message>
+    <message>
+      <source>WeChat order id</source>
+      <translation>微信订单号</translation>
+    </message>
+    <message>
+      <source>Channel order id</source>
+      <translation>渠道单号</translation>
+    </message>
+    <message>
+      <source>WeChat Pay id</source>
+      <translation>微信支付单号</translation>
+    </message>
+    <message>
+      <source>Source</source>
+      <translation>来源</translation>
+    </message>
+    <message>
+      <source>Env</source>
+      <translation>环境</translation>
+    </message>
+    <message>
+      <source>When</source>
+      <translation>时间</translation>
+    </message>
+    <message>
+      <source>Result</source>
+      <translation>结果</translation>
+    </message>
+    <message>
+      <source>errcode</source>
+      <translation>错误码</translation>
+    </message>
+    <message>
+      <source>Parameters</source>
+      <translation>参数</translation>
+    </message>
+    <message>
+      <source>Audit log</source>
+      <translation>审计日志</translation>
+    </message>
+    <message>
+      <source>Filter by openid</source>
+      <translation>按 openid 筛选</translation>
+    </message>
+    <message>
+      <source>Filter by action (gift, refund…)</source>
+      <translation>按操作筛选（gift、refund…）</translation>
+    </message>
+    <message>
+      <source>Verify chain</source>
+      <translation>校验哈希链</translation>
+    </message>
+    <message>
+      <source>Export CSV…</source>
+      <translation>导出 CSV…</translation>
+    </message>
+    <message>
+      <source>Export audit log</source>
+      <translation>导出审计日志</translation>
+    </message>
+    <message>
+      <source>Each row's hash covers the one before it: an edited, deleted or reordered row breaks the chain. A guard against accidents on one desktop, not access control.</source>
+      <translation>每一行的哈希都覆盖上一行：被修改、删除或调换顺序的记录会使链断开。这是防止单机误操作的护栏，不是权限控制。</translation>
+    </message>
+    <message>
+      <source>Chain intact: {n} rows</source>
+      <translation>哈希链完整：{n} 行</translation>
+    </message>
+    <message>
+      <source>The chain is broken:</source>
+      <translation>哈希链已断开：</translation>
+    </message>
+    <message>
+      <source>{n} rows exported</source>
+      <translation>已导出 {n} 行</translation>
+    </message>
+    <message>
+      <source>Callback inspector</source>
+      <translation>回调解析</translation>
+    </message>
+    <message>
+      <source>Paste the callback URL, its query string, or a server log line</source>
+      <translation>粘贴回调 URL、查询串或服务器日志行</translation>
+    </message>
+    <message>
+      <source>Callback URL or query</source>
+      <translation>回调 URL 或查询串</translation>
+    </message>
+    <message>
+      <source>Paste the POST body (JSON or XML); empty for a GET URL verification</source>
+      <translation>粘贴 POST 消息体（JSON 或 XML）；GET 验证 URL 时留空</translation>
+    </message>
+    <message>
+      <source>Body</source>
+      <translation>消息体</translation>
+    </message>
+    <message>
+      <source>Verify and decode</source>
+      <translation>校验并解密</translation>
+    </message>
+    <message>
+      <source>Save to mirror</source>
+      <translation>保存到本地镜像</translation>
+    </message>
+    <message>
+      <source>Event</source>
+      <translation>事件</translation>
+    </message>
+    <message>
+      <source>Decrypted text</source>
+      <translation>解密文本</translation>
+    </message>
+    <message>
+      <source>Expected reply</source>
+      <translation>应答内容</translation>
+    </message>
+    <message>
+      <source>Field</source>
+      <translation>字段</translation>
+    </message>
+    <message>
+      <source>Value</source>
+      <translation>值</translation>
+    </message>
+    <message>
+      <source>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</source>
+      <translation>按微信的顺序校验：查询串、EncodingAESKey、消息体、msg_signature、Encrypt、签名、base64、长度、填充、msg_len、appid、UTF-8。使用当前配置的 Token、密钥和 appid。</translation>
+    </message>
+    <message>
+      <source>Genuine</source>
+      <translation>校验通过</translation>
+    </message>
+    <message>
+      <source>Decrypted with the previous EncodingAESKey: a key rotation is in progress.</source>
+      <translation>使用上一个 EncodingAESKey 解密：密钥正在轮换。</translation>
+    </message>
+    <message>
+      <source>Push saved to the mirror</source>
+      <translation>推送已保存到本地镜像</translation>
+    </message>
+    <message>
+      <source>This push was already in the mirror</source>
+      <translation>该推送已在本地镜像中</translation>
+    </message>
+    <message>
+      <source>Rejected</source>
+      <translation>已拒绝</translation>
+    </message>
+    <message>
+      <source>Refund id</source>
+      <translation>退款单号</translation>
+    </message>
+    <message>
+      <source>Refund</source>
+      <translation>退款</translation>
+    </message>
+    <message>
+      <source>Finished</source>
+      <translation>完成时间</translation>
+    </message>
+    <message>
+      <source>Id</source>
+      <translation>单号</translation>
+    </message>
+    <message>
+      <source>Orders</source>
+      <translation>订单</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>全部状态</translation>
+    </message>
+    <message>
+      <source>All kinds</source>
+      <translation>全部类型</translation>
+    </message>
+    <message>
+      <source>Coin top-up</source>
+      <translation>代币充值</translation>
+    </message>
+    <message>
+      <source>Item purchase</source>
+      <translation>道具直购</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>从</translation>
+    </message>
+    <message>
+      <source>Apply</source>
+      <translation>应用</translation>
+    </message>
+    <message>
+      <source>Columns</source>
+      <translation>列</translation>
+    </message>
+    <message>
+      <source>No orders yet. Import a vk-pay export or refresh from WeChat.</source>
+      <translation>还没有订单。导入 vk-pay 导出文件或从微信刷新。</translation>
+    </message>
+    <message>
+      <source>Refresh from WeChat</source>
+      <translation>从微信刷新</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>状态历史</translation>
+    </message>
+    <message>
+      <source>Refunds</source>
+      <translation>退款</translation>
+    </message>
+    <message>
+      <source>Ledger</source>
+      <translation>代币流水</translation>
+    </message>
+    <message>
+      <source>Raw record</source>
+      <translation>原始记录</translation>
+    </message>
+    <message>
+      <source>to</source>
+      <translation>至</translation>
+    </message>
+    <message>
+      <source>{n} orders</source>
+      <translation>{n} 个订单</translation>
+    </message>
+    <message>
+      <source>Refund started</source>
+      <translation>退款发起</translation>
+    </message>
+    <message>
+      <source>Refund finished</source>
+      <translation>退款完成</translation>
+    </message>
+    <message>
+      <source>Push</source>
+      <translation>推送</translation>
+    </message>
+    <message>
+      <source>Delivery push failed; marked by support</source>
+      <translation>发货推送失败，由客服补标记</translation>
+    </message>
+    <message>
+      <source>Reconciliation</source>
+      <translation>对账</translation>
+    </message>
+    <message>
+      <source>Daily refunds against clawbacks</source>
+      <translation>每日退款与回收</translation>
+    </message>
+    <message>
+      <source>Refunded (red) and coins clawed back, valued at the coin rate (green), per day</source>
+      <translation>每日退款（红）与按兑换比例折算的回收代币（绿）</translation>
+    </message>
+    <message>
+      <source>This month</source>
+      <translation>本月</translation>
+    </message>
+    <message>
+      <source>Last month</source>
+      <translation>上月</translation>
+    </message>
+    <message>
+      <source>Last 90 days</source>
+      <translation>近 90 天</translation>
+    </message>
+    <message>
+      <source>Custom</source>
+      <translation>自定义</translation>
+    </message>
+    <message>
+      <source>Run report</source>
+      <translation>生成报表</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
+      <source>Double-click a day to see the orders behind its figures.</source>
+      <translation>双击某一天查看其数字背后的订单。</translation>
+    </message>
+    <message>
+      <source>Export report</source>
+      <translation>导出报表</translation>
+    </message>
+    <message>
+      <source>No data for this period</source>
+      <translation>该期间没有数据</translation>
+    </message>
+    <message>
+      <source>Gross paid</source>
+      <translation>实收</translation>
+    </message>
+    <message>
+      <source>Coins not clawed back</source>
+      <translation>未回收代币</translation>
+    </message>
+    <message>
+      <source>Waiting for user login</source>
+      <translation>等待用户登录</translation>
+    </message>
+    <message>
+      <source>Discrepancies</source>
+      <translation>对账差异</translation>
+    </message>
+    <message>
+      <source>Open items</source>
+      <translation>待处理事项</translation>
+    </message>
+    <message>
+      <source>The end date is before the start date.</source>
+      <translation>结束日期早于开始日期。</translation>
+    </message>
+    <message>
+      <source>Orders paid on {day}</source>
+      <translation>{day} 支付的订单</translation>
+    </message>
+    <message>
+      <source>Exported to {path}</source>
+      <translation>已导出到 {path}</translation>
+    </message>
+    <message>
+      <source>Refund status</source>
+      <translation>退款状态</translation>
+    </message>
+    <message>
+      <source>Clawback</source>
+      <translation>代币回收</translation>
+    </message>
+    <message>
+      <source>Started</source>
+      <translation>发起时间</translation>
+    </message>
+    <message>
+      <source>Refunding</source>
+      <translation>退款中</translation>
+    </message>
+    <message>
+      <source>Fresh</source>
+      <translation>有效</translation>
+    </message>
+    <message>
+      <source>Stale</source>
+      <translation>已失效</translation>
+    </message>
+    <message>
+      <source>Unknown</source>
+      <translation>未知</translation>
+    </message>
+    <message>
+      <source>Refunds &amp; clawbacks</source>
+      <translation>退款与回收</translation>
+    </message>
+    <message>
+      <source>Only refunds whose coins are not back yet</source>
+      <translation>只看代币尚未回收的退款</translation>
+    </message>
+    <message>
+      <source>Retry clawback</source>
+      <translation>重试回收</translation>
+    </message>
+    <message>
+      <source>Check refunds in flight</source>
+      <translation>检查进行中的退款</translation>
+    </message>
+    <message>
+      <source>No refunds yet. Refunds started here or imported appear in this list.</source>
+      <translation>还没有退款。在这里发起或导入的退款会显示在此列表中。</translation>
+    </message>
+    <message>
+      <source>{n} refunds, {due} with coins still due</source>
+      <translation>{n} 笔退款，其中 {due} 笔代币待回收</translation>
+    </message>
+    <message>
+      <source>environment</source>
+      <translation>环境变量</translation>
+    </message>
+    <message>
+      <source>OS keyring</source>
+      <translation>系统钥匙串</translation>
+    </message>
+    <message>
+      <source>profile file</source>
+      <translation>配置文件</translation>
+    </message>
+    <message>
+      <source>given</source>
+      <translation>手动提供</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
+      <source>Secrets</source>
+      <translation>密钥</translation>
+    </message>
+    <message>
+      <source>Preferences</source>
+      <translation>偏好</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <source>Your limits</source>
+      <translation>我的限额</translation>
+    </message>
+    <message>
+      <source>Optional: an openid whose session key to check</source>
+      <translation>可选：要检查会话密钥的 openid</translation>
+    </message>
+    <message>
+      <source>Test connection</source>
+      <translation>测试连接</translation>
+    </message>
+    <message>
+      <source>A new language applies the next time XPay Desk starts.</source>
+      <translation>新语言将在下次启动时生效。</translation>
+    </message>
+    <message>
+      <source>A guard rail against mistakes on one desktop, not access control.</source>
+      <translation>这是防止单机误操作的护栏，不是权限控制。</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>Environment</source>
+      <translation>环境</translation>
+    </message>
+    <message>
+      <source>Coins per yuan</source>
+      <translation>每元代币数</translation>
+    </message>
+    <message>
+      <source>Role</source>
+      <translation>角色</translation>
+    </message>
+    <message>
+      <source>Mirror</source>
+      <translation>本地镜像</translation>
+    </message>
+    <message>
+      <source>Profile file</source>
+      <translation>配置文件</translation>
+    </message>
+    <message>
+      <source>not set</source>
+      <translation>未设置</translation>
+    </message>
+    <message>
+      <source>new value</source>
+      <translation>新值</translation>
+    </message>
+    <message>
+      <source>Store in keyring</source>
+      <translation>存入钥匙串</translation>
+    </message>
+    <message>
+      <source>{field} stored in the OS keyring; it applies the next time the profile is opened.</source>
+      <translation>{field} 已存入系统钥匙串，下次打开该配置时生效。</translation>
+    </message>
+    <message>
+      <source>Signature debugger</source>
+      <translation>签名调试</translation>
+    </message>
+    <message>
+      <source>Empty: the profile's AppKey for its environment</source>
+      <translation>留空：使用当前配置对应环境的 AppKey</translation>
+    </message>
+    <message>
+      <source>Optional: the user's session_key text</source>
+      <translation>可选：用户的 session_key 原文</translation>
+    </message>
+    <message>
+      <source>Optional: the pay_sig or signature you sent</source>
+      <translation>可选：你发送的 pay_sig 或 signature</translation>
+    </message>
+    <message>
+      <source>Sign</source>
+      <translation>计算签名</translation>
+    </message>
+    <message>
+      <source>Signed message (whitespace shown):</source>
+      <translation>参与签名的内容（显示空白字符）：</translation>
+    </message>
+    <message>
+      <source>uri</source>
+      <translation>uri</translation>
+    </message>
+    <message>
+      <source>AppKey</source>
+      <translation>AppKey</translation>
+    </message>
+    <message>
+      <source>Compare with</source>
+      <translation>对比</translation>
+    </message>
+    <message>
+      <source>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</source>
+      <translation>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body)；signature = HMAC-SHA256(session_key 原文, body)。body 必须与实际发送的字节完全一致。</translation>
+    </message>
+    <message>
+      <source>Matches</source>
+      <translation>一致</translation>
+    </message>
+    <message>
+      <source>Differs</source>
+      <translation>不一致</translation>
+    </message>
+    <message>
+      <source>(no AppKey)</source>
+      <translation>（无 AppKey）</translation>
+    </message>
+    <message>
+      <source>(no session key)</source>
+      <translation>（无会话密钥）</translation>
+    </message>
+    <message>
+      <source>Reference</source>
+      <translation>单号</translation>
+    </message>
+    <message>
+      <source>Details</source>
+      <translation>详情</translation>
+    </message>
+    <message>
+      <source>Deduction cancelled</source>
+      <translation>撤销扣减</translation>
+    </message>
+    <message>
+      <source>Gift</source>
+      <translation>赠送</translation>
+    </message>
+    <message>
+      <source>Audit</source>
+      <translation>审计</translation>
+    </message>
+    <message>
+      <source>Succeeded</source>
+      <translation>成功</translation>
+    </message>
+    <message>
+      <source>Intent written</source>
+      <translation>已记录意图</translation>
+    </message>
+    <message>
+      <source>Error</source>
+      <translation>错误</translation>
+    </message>
+    <message>
+      <source>Outcome unknown</source>
+      <translation>结果未知</translation>
+    </message>
+    <message>
+      <source>Pending</source>
+      <translation>待处理</translation>
+    </message>
+    <message>
+      <source>To be retried</source>
+      <translation>待重试</translation>
+    </message>
+    <message>
+      <source>openid, e.g. oXpd12…</source>
+      <translation>openid，例如 oXpd12…</translation>
+    </message>
+    <message>
+      <source>Look up</source>
+      <translation>查询</translation>
+    </message>
+    <message>
+      <source>Enter an openid to see the user's balance, session key and everything that happened to them.</source>
+      <translation>输入 openid，查看用户余额、会话密钥以及与其相关的全部记录。</translation>
+    </message>
+    <message>
+      <source>User</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>Select an entry to see the record behind it.</source>
+      <translation>选择一条记录查看其原始数据。</translation>
+    </message>
+    <message>
+      <source>Balance</source>
+      <translation>余额</translation>
+    </message>
+    <message>
+      <source>Check session key</source>
+      <translation>检查会话密钥</translation>
+    </message>
+    <message>
+      <source>This openid has no orders in the mirror.</source>
+      <translation>本地镜像中没有该 openid 的订单。</translation>
+    </message>
+    <message>
+      <source>Gifted</source>
+      <translation>赠送余额</translation>
+    </message>
+    <message>
+      <source>Bought in total</source>
+      <translation>累计充值</translation>
+    </message>
+    <message>
+      <source>Gifted in total</source>
+      <translation>累计赠送</translation>
+    </message>
+    <message>
+      <source>Spent in total</source>
+      <translation>累计消耗</translation>
+    </message>
+    <message>
+      <source>First top-up offer</source>
+      <translation>首充优惠资格</translation>
+    </message>
+    <message>
+      <source>{mask}, obtained {obtained}, checked {checked}</source>
+      <translation>{mask}，获取于 {obtained}，检查于 {checked}</translation>
+    </message>
+    <message>
+      <source>Yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <source>No</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <source>Copy details</source>
+      <translation>复制详情</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>复制</translation>
+    </message>
+  </context>
+</TS>

@@ -1,0 +1,62 @@
+"""pytest-qt + qasync, pattern B of desktop-stack-notes: sync tests, qtbot.waitUntil spins Qt,
+a qasync loop marked already running so tasks run; no loop.stop() at teardown (it would leave a
+quit pending and hang the next test)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import qasync
+from PySide6.QtCore import QCoreApplication, QSettings
+
+from core.desk import Desk
+from core.profiles import load_profiles
+from core.simulator import profile_toml
+from dashboard.context import AppContext
+from dashboard.main_window import MainWindow
+from dashboard.tasks import TaskRunner
+
+
+@pytest.fixture
+def qloop(qapp):
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    qapp.processEvents()
+    loop._QEventLoop__is_running = False
+    asyncio.events._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def settings(tmp_path, qapp):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "qs"))
+    QCoreApplication.setOrganizationName("XPayDeskTests")
+    yield
+
+
+@pytest.fixture
+def desk(sim, tmp_path, qloop, settings):
+    path = tmp_path / "profiles.toml"
+    path.write_text(
+        profile_toml(sim, db=str(tmp_path / "mirror.sqlite")) + 'role = "admin"\n', encoding="utf-8"
+    )
+    d = Desk(load_profiles(path).get("demo"))
+    yield d
+    d.mirror.close()  # the httpx client dies with the loop; no request is in flight by now
+
+
+@pytest.fixture
+def window(qtbot, desk, qloop):
+    ctx = AppContext(TaskRunner())
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    ctx.set_desk(desk)
+    w.show()
+    yield w
+    ctx.runner.cancel_all()
