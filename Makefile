@@ -37,5 +37,5 @@ clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
 
 screenshots: venv
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/xpaydesk --screenshot docs/screenshots --lang zh_CN
-	QT_QPA_PLATFORM=offscreen $(VENV)/bin/xpaydesk --screenshot docs/screenshots --lang en
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/xpaydesk --screenshot resources/screenshots --lang zh_CN
+	QT_QPA_PLATFORM=offscreen $(VENV)/bin/xpaydesk --screenshot resources/screenshots --lang en
