@@ -97,7 +97,9 @@ def _order_row(
 
 
 def _refund_row(rng: random.Random, order: dict[str, Any], fee: int, *, now: int) -> dict[str, Any]:
-    at = min(order["paid_time"] + rng.randrange(600, 20 * 86400), now)
+    # within 20 days of payment, and never in the future (clamping would pile them on "now")
+    room = max(min(20 * 86400, now - order["paid_time"] - 10), 601)
+    at = min(order["paid_time"] + rng.randrange(600, room), now - 5)
     return {
         **{c: None for c in ORDER_COLUMNS},
         "order_id": f"RFD{order['order_id'][3:]}",
