@@ -110,6 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return loop.run_until_complete(screenshots(window, ctx, args.screenshot, lang))
         window.show()
+        if os.environ.get("XPAYDESK_EXIT_AFTER_PAINT"):  # the start-up benchmark
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, app.quit)
+            app.exec()
+            return 0
         closed = asyncio.Event()
         app.lastWindowClosed.connect(closed.set)
         runner.run(start(ctx, args), on_error=window.startup_failed)
@@ -121,11 +127,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def start(ctx: object, args: argparse.Namespace) -> None:
     """Opens the profile (or builds the demo) off the UI path, then resolves what an earlier run
     left pending."""
-    from core.desk import Desk
-    from core.profiles import load_profiles
+    import importlib
+
     from dashboard.context import AppContext
 
     assert isinstance(ctx, AppContext)
+    # the core (httpx, SQLite, crypto: ~1.5 s of imports) loads off the UI thread, after the
+    # window has painted
+    await asyncio.to_thread(importlib.import_module, "core.desk")
+    from core.desk import Desk
+    from core.profiles import load_profiles
+
     if args.demo:
         from core.demo import demo_actions, start_demo
 

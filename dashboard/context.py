@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 
-from core.desk import Desk
 from dashboard.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the core loads in the background, after the first paint
+    from core.desk import Desk
 
 
 class AppContext(QObject):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.operations import OpResult
 from dashboard import fmt
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
 from dashboard.widgets import Busy, Inline, button, muted
+
+if TYPE_CHECKING:
+    from core.operations import OpResult
 
 ACTIONS = {
     "gift": (N_("Gift coins"), N_("Confirm gift of {amount}")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
@@ -17,10 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.mirror.importing import ImportReport
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
 from dashboard.widgets import Inline, button
+
+if TYPE_CHECKING:
+    from core.mirror.importing import ImportReport
 
 KINDS = [
     ("orders", N_("vk-pay / uni-pay order export")),

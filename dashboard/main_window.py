@@ -4,8 +4,10 @@ pages; drag-and-drop imports; window geometry that persists."""
 
 from __future__ import annotations
 
+import importlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -27,29 +29,38 @@ from PySide6.QtWidgets import (
 from core import __version__
 from dashboard import theme
 from dashboard.context import AppContext
-from dashboard.i18n import tr
-from dashboard.imports import ImportDialog
+from dashboard.i18n import N_, tr
 from dashboard.models import Col, RowsModel
-from dashboard.pages.audit import AuditPage
 from dashboard.pages.base import Page
-from dashboard.pages.callbacks import CallbackPage
-from dashboard.pages.orders import OrdersPage
-from dashboard.pages.reconcile import ReconPage
-from dashboard.pages.refunds import RefundsPage
-from dashboard.pages.settings import SettingsPage
-from dashboard.pages.signatures import SignaturePage
-from dashboard.pages.users import UsersPage
+
+if TYPE_CHECKING:
+    from dashboard.imports import ImportDialog
 from dashboard.widgets import Badge, Table, button
 
-PAGE_CLASSES: list[type[Page]] = [
-    UsersPage,
-    OrdersPage,
-    RefundsPage,
-    ReconPage,
-    CallbackPage,
-    SignaturePage,
-    AuditPage,
-    SettingsPage,
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page known by name and heading; its module loads the first time it is shown."""
+
+    name: str
+    heading: str
+    module: str
+    cls: str
+
+    def load(self) -> type[Page]:
+        page: type[Page] = getattr(importlib.import_module(self.module), self.cls)
+        return page
+
+
+PAGE_CLASSES = [
+    PageSpec("users", N_("Users"), "dashboard.pages.users", "UsersPage"),
+    PageSpec("orders", N_("Orders"), "dashboard.pages.orders", "OrdersPage"),
+    PageSpec("refunds", N_("Refunds & clawbacks"), "dashboard.pages.refunds", "RefundsPage"),
+    PageSpec("reconcile", N_("Reconciliation"), "dashboard.pages.reconcile", "ReconPage"),
+    PageSpec("callbacks", N_("Callback inspector"), "dashboard.pages.callbacks", "CallbackPage"),
+    PageSpec("signatures", N_("Signature debugger"), "dashboard.pages.signatures", "SignaturePage"),
+    PageSpec("audit", N_("Audit log"), "dashboard.pages.audit", "AuditPage"),
+    PageSpec("settings", N_("Settings"), "dashboard.pages.settings", "SettingsPage"),
 ]
 PAGES = [(c.name, c.heading) for c in PAGE_CLASSES]
 PENDING_COLUMNS = [
@@ -61,6 +72,27 @@ PENDING_COLUMNS = [
     Col("state", "State", "text", 100),
     Col("message", "Message", "text", 300),
 ]
+
+
+class LazyPages(dict[str, Page]):
+    """Pages are built the first time they are shown or asked for: the window paints sooner."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self._window = window
+
+    def __missing__(self, name: str) -> Page:
+        index = [c.name for c in PAGE_CLASSES].index(name)
+        page = PAGE_CLASSES[index].load()(self._window.ctx)
+        self[name] = page
+        stack = self._window.stack
+        placeholder = stack.widget(index)
+        stack.insertWidget(index, page)
+        stack.removeWidget(placeholder)
+        placeholder.deleteLater()
+        if self._window.ctx.desk is not None:
+            page.on_ready()
+        return page
 
 
 class PendingDialog(QDialog):
@@ -122,15 +154,13 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(180)
         self.nav.setIconSize(QSize(18, 18))
         self.stack = QStackedWidget()
-        self.pages: dict[str, Page] = {}
+        self.pages = LazyPages(self)
         for n, cls in enumerate(PAGE_CLASSES, start=1):
-            page = cls(ctx)
-            self.pages[cls.name] = page
-            self.stack.addWidget(page)
+            self.stack.addWidget(QWidget())  # a placeholder until the page is first shown
             self.nav.addItem(f"{tr(cls.heading)}")
             self.nav.item(n - 1).setToolTip(f"Ctrl+{n}")
             QShortcut(QKeySequence(f"Ctrl+{n}"), self, lambda i=n - 1: self.nav.setCurrentRow(i))
-        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._show_page)
         body.addWidget(self.nav)
         body.addWidget(self.stack, 1)
         outer.addLayout(body, 1)
@@ -144,6 +174,10 @@ class MainWindow(QMainWindow):
         ctx.runner.failed.connect(self._unexpected)
         QShortcut(QKeySequence("Ctrl+K"), self, self._focus_search)
         self._restore_geometry()
+
+    def _show_page(self, row: int) -> None:
+        self.pages[PAGE_CLASSES[row].name]  # builds it on first use
+        self.stack.setCurrentIndex(row)
 
     # ---- chrome -------------------------------------------------------------------------------
 
@@ -290,6 +324,8 @@ class MainWindow(QMainWindow):
             self.import_files([Path(n) for n in names])
 
     def import_files(self, paths: list[Path]) -> ImportDialog | None:
+        from dashboard.imports import ImportDialog
+
         if self.ctx.desk is None:
             return None
         dialog = ImportDialog(self.ctx, paths, self)

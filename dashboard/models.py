@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from core.mirror.queries import OrderFilter, OrderPager, OrderSort
 from dashboard import fmt, theme
 from dashboard.i18n import tr
+
+if TYPE_CHECKING:
+    from core.mirror.queries import OrderFilter, OrderPager, OrderSort
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invalid index: the root of a table
@@ -152,6 +154,8 @@ PAGE = 200
 
 class OrdersModel(QAbstractTableModel):
     def __init__(self, pager_factory: Any, *, cache_pages: int = 50) -> None:
+        from core.mirror.queries import OrderFilter, OrderSort
+
         super().__init__()
         self.columns = ORDER_COLUMNS
         self._factory = pager_factory  # (OrderFilter, OrderSort) -> OrderPager
@@ -218,6 +222,8 @@ class OrdersModel(QAbstractTableModel):
         return cell_data(self.columns[index.column()], self.row_dict(index.row()), role)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        from core.mirror.queries import OrderSort
+
         key = self.columns[column].key if 0 <= column < len(self.columns) else "create_time"
         if key not in SORT_KEYS:
             key = "create_time"

@@ -47,6 +47,11 @@ SEED_BY_VERSION = {
         "INSERT INTO intents (action, request_key, wechat_id, state, operator, reason, "
         "created_at, updated_at) VALUES ('gift', 'r1', 'GIFTX0001', 'done', 'a', 'b', 1, 1)"
     ],
+    6: [
+        "INSERT INTO statement_lines (line_type, id, amount, at, source) VALUES "
+        "('payment', 'ORDER0001', 600, 1, 'bill.csv')"
+    ],
+    7: [],
 }
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.mirror.db import Mirror
+if TYPE_CHECKING:
+    from core.mirror.db import Mirror
 
 # ---- timeline ------------------------------------------------------------------------------
 
@@ -150,18 +151,22 @@ class OrderFilter:
     openid: str | None = None
     env: int | None = None
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, *, sort_first: bool = False) -> tuple[str, list[Any]]:
+        """`sort_first` keeps SQLite off the status/kind indexes (the unary +) so that it walks
+        the sort index and stops after a page: right when the filter keeps many rows; wrong
+        when it keeps few (then filtering first and sorting the few is cheaper)."""
+        plus = "+" if sort_first else ""
         clauses: list[str] = ["1"]
         params: list[Any] = []
         if self.statuses:
-            clauses.append(f"status IN ({', '.join('?' * len(self.statuses))})")
+            clauses.append(f"{plus}status IN ({', '.join('?' * len(self.statuses))})")
             params.extend(self.statuses)
         for clause, value in (
-            ("kind = ?", self.kind),
+            (f"{plus}kind = ?", self.kind),
             ("create_time >= ?", self.since),
             ("create_time < ?", self.until),
             ("openid = ?", self.openid),
-            ("env = ?", self.env),
+            (f"{plus}env = ?", self.env),
         ):
             if value is not None:
                 clauses.append(clause)
@@ -213,9 +218,10 @@ def page_after(
     limit: int = 200,
     offset: int = 0,
     reverse: bool = False,
+    sort_first: bool = False,
 ) -> list[dict[str, Any]]:
     """The `limit` rows after a key (keyset pagination); `offset` skips a few more."""
-    where, params = filt.where()
+    where, params = filt.where(sort_first=sort_first)
     if after is not None:
         where += " AND " + sort.after(after, reverse=reverse)
         params += list(after)
@@ -235,13 +241,26 @@ class OrderPager:
     mirror: Mirror
     filt: OrderFilter = field(default_factory=OrderFilter)
     sort: OrderSort = field(default_factory=OrderSort)
-    stride: int = 1000
+    stride: int = 250
     _anchors: list[tuple[Any, ...]] | None = None
     _total: int | None = None
+    _prefer_sort: bool | None = None
+
+    def _sort_first(self) -> bool:
+        if self._prefer_sort is None:
+            self._prefer_sort = self.sort_first
+        return self._prefer_sort
 
     def invalidate(self) -> None:
         self._anchors = None
         self._total = None
+        self._prefer_sort = None
+
+    @property
+    def sort_first(self) -> bool:
+        """Walk the sort index when the filter keeps at least 5 % of the orders."""
+        everything = count_orders(self.mirror) if self.filt != OrderFilter() else self.total
+        return self.total * 20 >= everything
 
     @property
     def total(self) -> int:
@@ -263,7 +282,14 @@ class OrderPager:
         if start < 0 or count <= 0 or start >= self.total:
             return []
         if start < self.stride:  # the first rows need no anchors at all
-            return page_after(self.mirror, self.filt, self.sort, limit=count, offset=start)
+            return page_after(
+                self.mirror,
+                self.filt,
+                self.sort,
+                limit=count,
+                offset=start,
+                sort_first=self._sort_first(),
+            )
         if self._anchors is None:
             self._anchors = self._build_anchors()
         index, skip = divmod(start, self.stride)
@@ -271,7 +297,7 @@ class OrderPager:
 
     def _from_anchor(self, anchor: tuple[Any, ...], count: int, skip: int) -> list[dict[str, Any]]:
         """Rows from the anchor row itself (inclusive), skipping `skip` of them."""
-        where, params = self.filt.where()
+        where, params = self.filt.where(sort_first=self._sort_first())
         op = "<=" if self.sort.descending else ">="
         single = self.sort.column == "order_id"
         keycols = "order_id" if single else f"({self.sort.column}, order_id)"

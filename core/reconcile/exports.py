@@ -77,6 +77,8 @@ def export_csv(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> lis
 def _xlsx_cell(sheet: Any, column: Column, value: Any) -> Any:
     if value is None:
         return None
+    if column.kind in ("text", "int"):
+        return value  # plain values need no styled cell: several times faster
     cell = WriteOnlyCell(sheet)
     if column.kind == "fen":
         cell.value = Decimal(value) / 100  # a number in yuan, exact; Excel shows ¥1,234.56

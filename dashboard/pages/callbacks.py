@@ -117,6 +117,7 @@ class CallbackPage(Page):
             self.tree.expandAll()
 
     def _fill(self, parent: QTreeWidgetItem, data: dict[str, Any]) -> None:
+
         for key, value in data.items():
             item = QTreeWidgetItem(
                 parent, [str(key), "" if isinstance(value, dict) else str(value)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QSettings, Qt
 from PySide6.QtWidgets import (
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.mirror.queries import OrderFilter
 from dashboard import fmt
 from dashboard.dialogs import MoneyDialog
 from dashboard.fmt import SHANGHAI
@@ -34,6 +33,9 @@ from dashboard.i18n import N_, tr
 from dashboard.models import ORDER_COLUMNS, Col, OrdersModel, RowsModel
 from dashboard.pages.base import Page
 from dashboard.widgets import Badge, IdLabel, Table, button, muted
+
+if TYPE_CHECKING:
+    from core.mirror.queries import OrderFilter
 
 STATUS_FILTERS = [
     (N_("All statuses"), ()),
@@ -213,6 +215,8 @@ class OrdersPage(Page):
         )
 
     def current_filter(self) -> OrderFilter:
+        from core.mirror.queries import OrderFilter
+
         since = until = None
         if self.use_dates.isChecked():
             start = self.since.date().toPython()

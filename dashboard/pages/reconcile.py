@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
@@ -22,13 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.desk import ReconView
-from core.reconcile import Period
 from dashboard import fmt, theme
 from dashboard.i18n import N_, tr
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
 from dashboard.widgets import Figure, Table, button, muted
+
+if TYPE_CHECKING:
+    from core.desk import ReconView
+    from core.reconcile import Period
 
 KIND_OF = {
     "fen": "fen",
@@ -182,6 +184,8 @@ class ReconPage(Page):
         self.until.setDate(QDate(end.year, end.month, end.day))
 
     def period(self) -> Period:
+        from core.reconcile import Period
+
         return Period(self.since.date().toPython(), self.until.date().toPython())
 
     def run_report(self) -> None:

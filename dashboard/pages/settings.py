@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel, QLineEdit
 
-from core.profiles import SECRET_FIELDS, store_secret
 from dashboard import fmt
 from dashboard.i18n import N_, tr
 from dashboard.pages.base import Page
@@ -88,6 +87,8 @@ class SettingsPage(Page):
             shown = QLabel(value)
             shown.setWordWrap(True)
             self.profile_form.addRow(tr(label), shown)
+        from core.profiles import SECRET_FIELDS
+
         for n, name in enumerate(SECRET_FIELDS):
             secret = p.secrets.get(name)
             state = (
@@ -113,6 +114,8 @@ class SettingsPage(Page):
         desk = self.ctx.desk
         if desk is None or not edit.text():
             return
+        from core.profiles import store_secret
+
         try:
             store_secret(desk.profile.name, field, edit.text())
         except Exception as exc:

@@ -4,7 +4,7 @@ with the raw record behind each entry; the money actions."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.desk import UserView
 from dashboard import fmt
 from dashboard.dialogs import MoneyDialog
 from dashboard.i18n import N_, tr
@@ -33,6 +32,9 @@ TIMELINE = [
     Col("status_label", "Status", "text", 120),
     Col("summary", "Details", "text", 260),
 ]
+if TYPE_CHECKING:
+    from core.desk import UserView
+
 KINDS = {
     "order": N_("Order"),
     "refund": N_("Refund"),

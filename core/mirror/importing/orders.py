@@ -193,6 +193,7 @@ def guarded(
         try:
             with mirror.transaction():
                 body(lines)
+            mirror.optimize()
         except RowError as exc:  # a JSON array that never closes, etc.
             raise ImportFailed(path, lines.line, str(exc), str(exc)) from None
 
