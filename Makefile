@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 TEST_TIMEOUT ?= 900
 
-.PHONY: demo test venv system-deps lint bench clean translations screenshots
+.PHONY: demo test venv system-deps lint bench clean translations screenshots package test-packaging
 
 system-deps:
 	@sh packaging/debian-deps.sh
@@ -32,6 +32,19 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports
+
+bench: venv
+	QT_QPA_PLATFORM=offscreen $(PY) -m tests.benchmarks.run --out bench-results.json
+
+$(VENV)/.packaging-stamp: $(STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[dev,packaging]'
+	@touch $@
+
+package: venv $(VENV)/.packaging-stamp
+	$(PY) packaging/build.py
+
+test-packaging: venv $(VENV)/.packaging-stamp
+	QT_QPA_PLATFORM=offscreen timeout 1500 $(PY) -m pytest -q -m slow tests/test_packaging.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
