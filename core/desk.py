@@ -331,13 +331,12 @@ class Desk:
         def job() -> ReconView:
             with Mirror(self.profile.mirror_path) as mirror:
                 report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
-                view = ReconView(period, report.summary())
+                summary, tables = report.overview()
+                view = ReconView(period, summary, sections=tables)
                 for section in report.sections():
-                    if section.name in ("orders", "refunds", "ledger"):
-                        continue  # detail sheets: drilled into on demand
-                    view.sections[section.name] = list(section.rows())
-                    view.columns[section.name] = section.columns
-                    view.titles[section.name] = (section.zh, section.en)
+                    if section.name in tables:  # the detail sheets are drilled into on demand
+                        view.columns[section.name] = section.columns
+                        view.titles[section.name] = (section.zh, section.en)
                 return view
 
         return await asyncio.to_thread(job)

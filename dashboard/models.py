@@ -73,22 +73,19 @@ def colour(col: Col, value: Any, row: dict[str, Any]) -> str | None:
     return None
 
 
-class RowsModel(QAbstractTableModel):
-    def __init__(self, columns: list[Col], rows: list[dict[str, Any]] | None = None) -> None:
-        super().__init__()
-        self.columns = columns
-        self.rows: list[dict[str, Any]] = rows or []
+class ColumnsModel(QAbstractTableModel):
+    """What both models share: columns described by `Col`, rows as dicts by index."""
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
+    columns: list[Col]
+
+    def count(self) -> int:
+        raise NotImplementedError
 
     def row_dict(self, row: int) -> dict[str, Any]:
-        return self.rows[row]
+        raise NotImplementedError
 
     def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self.count()
 
     def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
@@ -105,9 +102,27 @@ class RowsModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
+        if not index.isValid() or not (0 <= index.row() < self.count()):
             return None
-        return cell_data(self.columns[index.column()], self.rows[index.row()], role)
+        return cell_data(self.columns[index.column()], self.row_dict(index.row()), role)
+
+
+class RowsModel(ColumnsModel):
+    def __init__(self, columns: list[Col], rows: list[dict[str, Any]] | None = None) -> None:
+        super().__init__()
+        self.columns = columns
+        self.rows: list[dict[str, Any]] = rows or []
+
+    def count(self) -> int:
+        return len(self.rows)
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def row_dict(self, row: int) -> dict[str, Any]:
+        return self.rows[row]
 
 
 def cell_data(col: Col, row: dict[str, Any], role: int) -> Any:
@@ -152,7 +167,7 @@ SORT_KEYS = {"create_time", "paid_time", "paid_fee", "order_id", "status", "left
 PAGE = 200
 
 
-class OrdersModel(QAbstractTableModel):
+class OrdersModel(ColumnsModel):
     def __init__(self, pager_factory: Any, *, cache_pages: int = 50) -> None:
         from core.mirror.queries import OrderFilter, OrderSort
 
@@ -197,29 +212,8 @@ class OrdersModel(QAbstractTableModel):
     def pages_loaded(self) -> int:
         return len(self._pages)
 
-    # ---- Qt model API ----------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else self._total
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.columns)
-        ):
-            return tr(self.columns[section].title)
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < self._total):
-            return None
-        return cell_data(self.columns[index.column()], self.row_dict(index.row()), role)
+    def count(self) -> int:
+        return self._total
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         from core.mirror.queries import OrderSort

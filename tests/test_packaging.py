@@ -15,8 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_frozen_app_builds_and_passes_its_self_test():
     pytest.importorskip("PyInstaller", reason="pip install -e '.[packaging]'")
-    result = subprocess.run([sys.executable, "packaging/build.py", "--skip-installer"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    result = subprocess.run(
+        [sys.executable, "packaging/build.py", "--skip-installer"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "self-test passed" in result.stdout
     assert "[ok] translator loaded" in result.stdout

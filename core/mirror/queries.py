@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from core.mirror.records import ORDER_COLUMNS
+
 if TYPE_CHECKING:
     from core.mirror.db import Mirror
 
@@ -119,26 +121,11 @@ def search(mirror: Mirror, term: str, *, limit: int = 20) -> list[SearchHit]:
 # ---- order lists ---------------------------------------------------------------------------
 
 SORTABLE = ("create_time", "paid_time", "paid_fee", "order_id", "status", "left_fee")
-LIST_COLUMNS = (
-    "order_id",
-    "wx_order_id",
-    "openid",
-    "kind",
-    "product_id",
-    "quantity",
-    "order_fee",
-    "paid_fee",
-    "left_fee",
-    "status",
-    "env",
-    "create_time",
-    "paid_time",
-    "provide_time",
-    "source",
-    "refreshed_at",
-    "channel_order_id",
-    "wxpay_order_id",
-    "sett_state",
+# what a list row shows: every order column but the raw record and the settlement details
+LIST_COLUMNS = tuple(
+    c
+    for c in ORDER_COLUMNS
+    if c not in ("raw", "biz_meta", "update_time", "sett_time", "platform_fee_fen", "cps_fee_fen")
 )
 
 
@@ -234,33 +221,25 @@ def page_after(
 
 @dataclass
 class OrderPager:
-    """Random access to a filtered, sorted order list. Keys of every `stride`-th row are read
-    once (an index-only scan); row N is then the anchor before it plus at most stride-1 skipped
-    rows, so any page costs about the same. `invalidate()` after the data changes."""
+    """Random access to a filtered, sorted order list. Keys of rows already visited are kept as
+    anchors; row N is read by keyset from the nearest anchor before it (skipping fewer than
+    `stride` rows), and an anchor far from any known one is found by a single index walk from
+    whichever end of the list is nearer. `invalidate()` after the data changes."""
 
     mirror: Mirror
     filt: OrderFilter = field(default_factory=OrderFilter)
     sort: OrderSort = field(default_factory=OrderSort)
     stride: int = 250
-    _anchors: list[tuple[Any, ...]] | None = None
+    _anchor_rows: list[int] = field(default_factory=list)
+    _anchor_keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     _total: int | None = None
     _prefer_sort: bool | None = None
 
-    def _sort_first(self) -> bool:
-        if self._prefer_sort is None:
-            self._prefer_sort = self.sort_first
-        return self._prefer_sort
-
     def invalidate(self) -> None:
-        self._anchors = None
+        self._anchor_rows.clear()
+        self._anchor_keys.clear()
         self._total = None
         self._prefer_sort = None
-
-    @property
-    def sort_first(self) -> bool:
-        """Walk the sort index when the filter keeps at least 5 % of the orders."""
-        everything = count_orders(self.mirror) if self.filt != OrderFilter() else self.total
-        return self.total * 20 >= everything
 
     @property
     def total(self) -> int:
@@ -268,20 +247,47 @@ class OrderPager:
             self._total = count_orders(self.mirror, self.filt)
         return self._total
 
-    def _build_anchors(self) -> list[tuple[Any, ...]]:
-        where, params = self.filt.where()
-        cols = "order_id" if self.sort.column == "order_id" else f"{self.sort.column}, order_id"
+    @property
+    def sort_first(self) -> bool:
+        """Walk the sort index when the filter keeps at least 5 % of the orders."""
+        everything = count_orders(self.mirror) if self.filt != OrderFilter() else self.total
+        return self.total * 20 >= everything
+
+    def _sort_first(self) -> bool:
+        if self._prefer_sort is None:
+            self._prefer_sort = self.sort_first
+        return self._prefer_sort
+
+    def _keycols(self) -> str:
+        return "order_id" if self.sort.column == "order_id" else f"{self.sort.column}, order_id"
+
+    def _key_at(self, row: int) -> tuple[Any, ...]:
+        where, params = self.filt.where(sort_first=self._sort_first())
+        reverse = row > self.total // 2
+        offset = self.total - 1 - row if reverse else row
         sql = (
-            f"SELECT {cols} FROM (SELECT {cols}, row_number() OVER (ORDER BY "
-            f"{self.sort.order_by()}) - 1 AS n FROM orders WHERE {where}) "
-            f"WHERE n % {self.stride} = 0 ORDER BY n"
+            f"SELECT {self._keycols()} FROM orders WHERE {where} "
+            f"ORDER BY {self.sort.order_by(reverse=reverse)} LIMIT 1 OFFSET ?"
         )
-        return [tuple(r) for r in self.mirror.conn.execute(sql, params)]
+        found = self.mirror.conn.execute(sql, [*params, offset]).fetchone()
+        return tuple(found)
+
+    def _anchor(self, row: int) -> tuple[int, tuple[Any, ...]]:
+        """The anchor at or before `row`, making one when the nearest is too far."""
+        index = bisect.bisect_right(self._anchor_rows, row) - 1
+        if index >= 0 and row - self._anchor_rows[index] < self.stride:
+            at = self._anchor_rows[index]
+            return at, self._anchor_keys[at]
+        at = row - row % self.stride
+        key = self._key_at(at)
+        bisect.insort(self._anchor_rows, at)
+        self._anchor_keys[at] = key
+        return at, key
 
     def rows(self, start: int, count: int = 200) -> list[dict[str, Any]]:
         if start < 0 or count <= 0 or start >= self.total:
             return []
-        if start < self.stride:  # the first rows need no anchors at all
+        if start < self.stride:  # the first rows need no anchor at all
             return page_after(
                 self.mirror,
                 self.filt,
@@ -290,10 +296,8 @@ class OrderPager:
                 offset=start,
                 sort_first=self._sort_first(),
             )
-        if self._anchors is None:
-            self._anchors = self._build_anchors()
-        index, skip = divmod(start, self.stride)
-        return self._from_anchor(self._anchors[index], count, skip)
+        at, key = self._anchor(start)
+        return self._from_anchor(key, count, start - at)
 
     def _from_anchor(self, anchor: tuple[Any, ...], count: int, skip: int) -> list[dict[str, Any]]:
         """Rows from the anchor row itself (inclusive), skipping `skip` of them."""
@@ -307,15 +311,6 @@ class OrderPager:
             f"{holder} ORDER BY {self.sort.order_by()} LIMIT ? OFFSET ?"
         )
         return [dict(r) for r in self.mirror.conn.execute(sql, [*params, *anchor, count, skip])]
-
-    def locate(self, key: tuple[Any, ...]) -> int:
-        """Approximate row index of a key (for scroll-to-row after a search)."""
-        if self._anchors is None:
-            self._anchors = self._build_anchors()
-        keys = self._anchors if not self.sort.descending else list(reversed(self._anchors))
-        pos = bisect.bisect_left(keys, key)
-        index = pos if not self.sort.descending else len(self._anchors) - pos
-        return max(index - 1, 0) * self.stride
 
 
 def order_detail(mirror: Mirror, order_id: str) -> dict[str, Any] | None:

@@ -74,28 +74,46 @@ def export_csv(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> lis
     return written
 
 
-def _xlsx_cell(sheet: Any, column: Column, value: Any) -> Any:
+def _xlsx_value(column: Column, value: Any) -> Any:
     if value is None:
         return None
-    if column.kind in ("text", "int"):
-        return value  # plain values need no styled cell: several times faster
-    cell = WriteOnlyCell(sheet)
     if column.kind == "fen":
-        cell.value = Decimal(value) / 100  # a number in yuan, exact; Excel shows ¥1,234.56
-        cell.number_format = YUAN_FORMAT
-    elif column.kind == "coins":
-        cell.value = value
-        cell.number_format = COINS_FORMAT
-    elif column.kind == "time":
+        return Decimal(value) / 100  # a number in yuan, exact; Excel shows ¥1,234.56
+    if column.kind == "time":
         # Excel has no time zones: the Asia/Shanghai wall clock, as finance reads it
-        cell.value = datetime.fromtimestamp(value, SHANGHAI).replace(tzinfo=None) if value else None
-        cell.number_format = TIME_FORMAT
-    elif column.kind == "date":
-        cell.value = date.fromisoformat(value)
-        cell.number_format = DATE_FORMAT
-    else:
-        cell.value = value
-    return cell
+        return datetime.fromtimestamp(value, SHANGHAI).replace(tzinfo=None) if value else None
+    if column.kind == "date":
+        return date.fromisoformat(value)
+    return value
+
+
+FORMATS = {"fen": YUAN_FORMAT, "coins": COINS_FORMAT, "time": TIME_FORMAT, "date": DATE_FORMAT}
+
+
+def _row_writer(sheet: Any, columns: tuple[Column, ...], lang: str) -> Any:
+    """One styled cell per formatted column, reused for every row: write-only sheets serialise
+    a row as it is appended, and creating a styled cell per value is what makes openpyxl slow."""
+    templates = []
+    for column in columns:
+        template = None
+        if column.kind in FORMATS:
+            template = WriteOnlyCell(sheet)
+            template.number_format = FORMATS[column.kind]
+        templates.append(template)
+    keys = [c.key_for(lang) for c in columns]
+
+    def write(row: dict[str, Any]) -> None:
+        cells = []
+        for column, key, template in zip(columns, keys, templates, strict=True):
+            value = _xlsx_value(column, row.get(key))
+            if template is None or value is None:
+                cells.append(value)
+            else:
+                template.value = value
+                cells.append(template)
+        sheet.append(cells)
+
+    return write
 
 
 def _header(sheet: Any, titles: list[str]) -> list[Any]:
@@ -133,8 +151,9 @@ def export_xlsx(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> Pa
                 WIDTHS[column.kind], len(column.title(lang)) + 4
             )
         sheet.append(_header(sheet, [c.title(lang) for c in section.columns]))
+        write = _row_writer(sheet, section.columns, lang)
         for row in section.rows():
-            sheet.append([_xlsx_cell(sheet, c, row.get(c.key_for(lang))) for c in section.columns])
+            write(row)
     out.parent.mkdir(parents=True, exist_ok=True)
     book.save(out)
     return out

@@ -402,24 +402,33 @@ class Reconciliation:
             "statement_lines": statement[0],
         }
 
-    def summary(self) -> dict[str, int]:
-        """The cards: totals plus what is open. Reads every clawback row once (a month's refunds
-        of coin top-ups: small next to the orders)."""
-        outstanding = needs_login = open_refunds = 0
-        for row in self.clawback_rows():
-            if row["outstanding"]:
-                open_refunds += 1
-                outstanding += row["outstanding"]
-                needs_login += row["reason"] == "needs_login"
-        discrepancies = sum(1 for _ in self.discrepancy_rows())
+    def summary(
+        self,
+        clawbacks: list[dict[str, Any]] | None = None,
+        discrepancies: list[dict[str, Any]] | None = None,
+    ) -> dict[str, int]:
+        """The cards: totals plus what is open. Pass rows already read to avoid reading twice."""
+        clawbacks = list(self.clawback_rows()) if clawbacks is None else clawbacks
+        found = (
+            sum(1 for _ in self.discrepancy_rows()) if discrepancies is None else len(discrepancies)
+        )
+        open_rows = [r for r in clawbacks if r["outstanding"]]
         return {
             **self.totals,
-            "clawbacks_open": open_refunds,
-            "coins_outstanding": outstanding,
-            "needs_login": needs_login,
-            "discrepancies": discrepancies,
-            "open_items": open_refunds + discrepancies,
+            "clawbacks_open": len(open_rows),
+            "coins_outstanding": sum(r["outstanding"] for r in open_rows),
+            "needs_login": sum(r["reason"] == "needs_login" for r in open_rows),
+            "discrepancies": found,
+            "open_items": len(open_rows) + found,
         }
+
+    OVERVIEW = ("clawbacks", "discrepancies", "daily", "operators")
+
+    def overview(self) -> tuple[dict[str, int], dict[str, list[dict[str, Any]]]]:
+        """What the dashboard shows: the summary and the report tables, each read once (the
+        detail sections are for drill-down and exports)."""
+        tables = {s.name: list(s.rows()) for s in self.sections() if s.name in self.OVERVIEW}
+        return self.summary(tables["clawbacks"], tables["discrepancies"]), tables
 
     def sections(self) -> list[Section]:
         return [
