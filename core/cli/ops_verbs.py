@@ -86,6 +86,7 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
         help="refund a coin top-up and take back the refunded coins",
     )
     p.add_argument("--order-id", required=True)
+    p.add_argument("--openid", help="the payer (default: the mirror's record of the order)")
     p.add_argument("--refund-fee", type=int, required=True, help="fen")
     p.add_argument("--reason", default="0", choices=sorted(REFUND_REASONS))
     p.add_argument("--req-from", default="1", choices=sorted(REQ_FROM))
@@ -162,6 +163,7 @@ def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
             request_key=key,
             refund_reason=args.reason,
             req_from=args.req_from,
+            openid=args.openid,
             clawback=True,
             refund_order_id=args.refund_order_id,
             coins=args.coins,

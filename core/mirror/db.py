@@ -3,7 +3,6 @@ timeout let two processes (two operators' windows) share one mirror safely."""
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -118,9 +117,8 @@ class Mirror:
         self.conn.execute("ANALYZE")
 
     def close(self) -> None:
-        # a read-only or busy database: the statistics can wait for the next close
-        with contextlib.suppress(sqlite3.Error):
-            self.optimize()
+        # statistics are refreshed after imports (in their worker thread), not here: a close on
+        # the UI thread must not run ANALYZE over a million rows
         self.conn.close()
 
     def __enter__(self) -> Mirror:

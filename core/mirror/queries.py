@@ -234,12 +234,14 @@ class OrderPager:
     _anchor_keys: dict[int, tuple[Any, ...]] = field(default_factory=dict)
     _total: int | None = None
     _prefer_sort: bool | None = None
+    _complete: bool = False
 
     def invalidate(self) -> None:
         self._anchor_rows.clear()
         self._anchor_keys.clear()
         self._total = None
         self._prefer_sort = None
+        self._complete = False
 
     @property
     def total(self) -> int:
@@ -272,8 +274,28 @@ class OrderPager:
         found = self.mirror.conn.execute(sql, [*params, offset]).fetchone()
         return tuple(found)
 
+    def _build_all_anchors(self) -> None:
+        """Every stride-th key in one pass (a window function over the matching rows): under a
+        filter, walking to one deep row costs a table lookup per skipped row, so one pass that
+        yields every anchor is cheaper than a walk per jump."""
+        where, params = self.filt.where(sort_first=self._sort_first())
+        cols = self._keycols()
+        sql = (f"SELECT n, {cols} FROM (SELECT {cols}, row_number() OVER (ORDER BY "
+               f"{self.sort.order_by()}) - 1 AS n FROM orders WHERE {where}) "
+               f"WHERE n % {self.stride} = 0")
+        for n, *key in self.mirror.conn.execute(sql, params):
+            if n not in self._anchor_keys:
+                self._anchor_keys[n] = tuple(key)
+                self._anchor_rows.append(n)
+        self._anchor_rows.sort()
+        self._complete = True
+
     def _anchor(self, row: int) -> tuple[int, tuple[Any, ...]]:
-        """The anchor at or before `row`, making one when the nearest is too far."""
+        """The anchor at or before `row`, making one when the nearest is too far. Unfiltered,
+        one walk of the narrow sort index finds it (C speed); filtered, all anchors come at
+        once."""
+        if self.filt != OrderFilter() and not self._complete:
+            self._build_all_anchors()
         index = bisect.bisect_right(self._anchor_rows, row) - 1
         if index >= 0 and row - self._anchor_rows[index] < self.stride:
             at = self._anchor_rows[index]

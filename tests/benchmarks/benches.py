@@ -66,6 +66,7 @@ def bench_import(work: Path) -> list[Row]:
                 batch.clear()
         if batch:
             upsert_orders(mirror, batch)
+    mirror.optimize()  # what the importers do after writing: the planner's statistics
     seconds = time.perf_counter() - started
     assert mirror.count("orders") == N_ORDERS
     mirror.close()
