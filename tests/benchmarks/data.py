@@ -75,6 +75,9 @@ def bare_insert(path: Path, count: int) -> None:
 def fill_ledger_and_refunds(path: Path, count: int) -> None:
     """1M ledger rows (gifts, deductions, clawbacks) and refunds for 3% of the orders."""
     conn = sqlite3.connect(str(path), isolation_level=None)
+    if conn.execute("SELECT 1 FROM ledger WHERE reason = 'bench' LIMIT 1").fetchone():
+        conn.close()  # filled by an earlier run on this database (`--one queries` twice)
+        return
     conn.execute("BEGIN")
     conn.executemany(
         "INSERT INTO ledger (kind, order_id, openid, amount, operator, reason, created_at, "
