@@ -350,11 +350,14 @@ class MainWindow(QMainWindow):
     # ---- geometry -------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
+        """The last size and place, unless it is too small to read (a window saved while
+        hidden or offscreen comes back at its bare minimum) or off every screen."""
         geometry = QSettings().value("window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)  # type: ignore[arg-type]
-        else:
-            self.resize(1280, 800)
+        restored = geometry is not None and self.restoreGeometry(geometry)  # type: ignore[arg-type]
+        available = self.screen().availableGeometry()
+        usable = self.width() >= 960 and self.height() >= 600
+        if not (restored and usable and available.intersects(self.frameGeometry())):
+            self.resize(min(1280, available.width()), min(800, available.height()))
 
     def closeEvent(self, event: Any) -> None:
         QSettings().setValue("window/geometry", self.saveGeometry())

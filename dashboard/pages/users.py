@@ -92,7 +92,8 @@ class UsersPage(Page):
                 "everything that happened to them."
             )
         )
-        self.root.addWidget(self.empty)
+        # until a lookup, the hint takes the spare height so the bar stays at the top
+        self.root.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)
 
         self.body = QWidget()
         body = QHBoxLayout(self.body)
