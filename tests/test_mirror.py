@@ -571,3 +571,29 @@ def test_order_detail_links_refunds_ledger_and_pushes(mirror):
     assert [r["refund_order_id"] for r in detail["refunds"]] == ["R1"]
     assert [r["order_id"] for r in detail["ledger"]] == ["CLAW0001"]
     assert order_detail(mirror, "missing") is None
+
+
+def test_many_openers_of_a_new_mirror_migrate_it_once(tmp_path):
+    """Two operators starting at the same moment on a new mirror file (seen in the refund race:
+    "table orders already exists")."""
+    import threading
+
+    path = tmp_path / "shared.sqlite"
+    barrier = threading.Barrier(6)
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            Mirror(path).close()
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Mirror(path) as mirror:
+        assert mirror.version == SCHEMA_VERSION

@@ -259,12 +259,14 @@ def test_two_processes_refunding_the_same_order_make_one_refund(world):
         )
         for n in (1, 2)
     ]
-    codes = [p.wait(timeout=60) for p in procs]
-    outputs = [json.loads(p.communicate()[0]) for p in procs]
+    answers = [p.communicate(timeout=60) for p in procs]
+    codes = [p.returncode for p in procs]
+    assert all(out.strip() for out, _err in answers), answers  # every run says what happened
+    outputs = [json.loads(out) for out, _err in answers]
     refunds = sim.state.db.execute("SELECT * FROM orders WHERE order_type = 1").fetchall()
     assert len(refunds) == 1
     assert sorted(codes)[0] == 0 and sorted(codes)[1] != 0
     assert any(
         o.get("error", {}).get("kind") in ("busy", "validation") or o.get("state") == "failed"
         for o in outputs
-    )
+    ), outputs

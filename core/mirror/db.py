@@ -53,20 +53,31 @@ class Mirror:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def migrate(self, migrations: Sequence[str] = MIGRATIONS) -> int:
-        """Applies what is missing; returns how many ran. A newer file than this code refuses."""
-        current = self.version
+        """Applies what is missing; returns how many ran. A newer file than this code refuses.
+        The version is re-read inside each write transaction: two processes opening a new mirror
+        at once would otherwise both create its tables (seen as "table orders already exists"
+        when two operators refund at the same moment)."""
+        self._refuse_newer(self.version, migrations)
+        applied = 0
+        while self.version < len(migrations):
+            with self.transaction() as conn:
+                current = self.version  # another process may have migrated while we waited
+                if current >= len(migrations):
+                    break
+                for statement in _statements(migrations[current]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {current + 1}")
+                applied += 1
+        self._refuse_newer(self.version, migrations)
+        return applied
+
+    def _refuse_newer(self, current: int, migrations: Sequence[str]) -> None:
         if current > len(migrations):
             raise ConfigError(
                 f"镜像数据库 {self.path} 来自更新的版本（{current} > {SCHEMA_VERSION}），请升级 XPay Desk",
                 f"the mirror {self.path} comes from a newer version ({current} > "
                 f"{SCHEMA_VERSION}); upgrade XPay Desk",
             )
-        for number, sql in enumerate(migrations[current:], start=current + 1):
-            with self.transaction() as conn:
-                for statement in _statements(sql):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {number}")
-        return len(migrations) - current
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -236,22 +236,24 @@ class Operations:
                 "镜像中没有这个订单，请提供 openid",
                 "the order is not in the mirror; give its openid",
             )
-        order = await self.client.query_order(who, order_id=order_id)  # fresh left_fee
-        upsert_orders(self.mirror, [order_from_query(order, openid=who, now=self.mirror.now())])
-        if expected_left_fee is not None and expected_left_fee != order.left_fee:
-            raise ValidationError(
-                "left_fee",
-                f"可退金额已变为 {order.left_fee} 分（你看到的是 {expected_left_fee} 分），请确认后重试",
-                f"the refundable amount is now {order.left_fee} fen (you saw {expected_left_fee}); "
-                "confirm and try again",
-            )
-        if refund_fee > order.left_fee:
-            raise ValidationError(
-                "refund_fee",
-                f"超过可退金额 {order.left_fee} 分",
-                f"exceeds the refundable {order.left_fee} fen",
-            )
         with self.locks.hold(f"order:{order_id}", operator=self.operator):
+            # the refundable amount is read under the order's lock: read before it, a second
+            # operator waiting for the lock would send a refund on a left_fee already spent
+            order = await self.client.query_order(who, order_id=order_id)  # fresh left_fee
+            upsert_orders(self.mirror, [order_from_query(order, openid=who, now=self.mirror.now())])
+            if expected_left_fee is not None and expected_left_fee != order.left_fee:
+                raise ValidationError(
+                    "left_fee",
+                    f"可退金额已变为 {order.left_fee} 分（你看到的是 {expected_left_fee} 分），请确认后重试",
+                    f"the refundable amount is now {order.left_fee} fen (you saw {expected_left_fee}); "
+                    "confirm and try again",
+                )
+            if refund_fee > order.left_fee:
+                raise ValidationError(
+                    "refund_fee",
+                    f"超过可退金额 {order.left_fee} 分",
+                    f"exceeds the refundable {order.left_fee} fen",
+                )
             intent = self._prepare(
                 "refund",
                 request_key,
