@@ -345,6 +345,13 @@ def load_profiles(
         raise ConfigError(
             f"{path} 不是合法的 TOML：{exc}", f"{path} is not valid TOML: {exc}"
         ) from None
+    return parse_profile_file(raw, path=path, environ=environ)
+
+
+def parse_profile_file(
+    raw: Mapping[str, Any], *, path: Path, environ: Mapping[str, str] | None = None
+) -> ProfileFile:
+    """Validates a whole file's contents (also what an edit is about to write)."""
     tables = raw.get("profiles")
     if not isinstance(tables, dict) or not tables:
         raise ConfigError(

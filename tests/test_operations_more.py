@@ -33,8 +33,13 @@ def backend(sim):
                 self.send_response(401)
                 self.end_headers()
                 return
-            body = json.dumps({"session_key": key, "obtained_at": "2026-11-27T10:00:00+08:00"}
-                              ).encode() if key else b"{}"
+            body = (
+                json.dumps(
+                    {"session_key": key, "obtained_at": "2026-11-27T10:00:00+08:00"}
+                ).encode()
+                if key
+                else b"{}"
+            )
             self.send_response(200 if key else 404)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -55,8 +60,9 @@ async def test_deduction_with_a_key_from_the_backend(sim, http, mirror, backend)
     sim.add_user(ALICE)
     sim.state.present_currency(1, ALICE, 100, "SEEDGIFTBK01")
     ops = make_ops(sim, http, mirror)
-    ops.session_keys = SessionKeyProvider(ops.session_keys.vault, http=http, url=url,
-                                          token=Secret("backend-token"))
+    ops.session_keys = SessionKeyProvider(
+        ops.session_keys.vault, http=http, url=url, token=Secret("backend-token")
+    )
     result = await ops.deduct(ALICE, 40, reason="r", request_key="bk1")
     assert result.state == "done" and sim.state.account(1, ALICE)["balance"] == 60
     assert seen == ["Bearer backend-token"]
@@ -87,16 +93,20 @@ async def test_bulk_gift_preview_cap_and_resume(sim, http, mirror, tmp_path):
     # Same file again: same batch, the unknown row is re-asked with its own order id, not re-sent
     again = await run_bulk(ops, plan_bulk(path, "gift"))
     assert [r.state for _row, r in again.results] == ["done", "done"]
-    assert sim.state.account(1, ALICE)["balance"] == 10 and sim.state.account(1, BOB)["balance"] \
-        == 20
+    assert (
+        sim.state.account(1, ALICE)["balance"] == 10 and sim.state.account(1, BOB)["balance"] == 20
+    )
     assert mirror.count("batches") == 1
     assert len(list(mirror.all("SELECT 1 FROM audit WHERE action = 'bulk_gift'"))) == 1
 
 
 def test_bulk_rejects_bad_rows(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text("oGOODUSER000000000001,5,ok\nbad id,5,x\noGOODUSER000000000002,-1,x\n"
-                    "oGOODUSER000000000003,5,\n", encoding="utf-8")
+    path.write_text(
+        "oGOODUSER000000000001,5,ok\nbad id,5,x\noGOODUSER000000000002,-1,x\n"
+        "oGOODUSER000000000003,5,\n",
+        encoding="utf-8",
+    )
     plan = plan_bulk(path, "deduct")
     assert [r.line for r in plan.rejected] == [2, 3, 4] and len(plan.rows) == 1
     with pytest.raises(XPayDeskError):
@@ -105,12 +115,29 @@ def test_bulk_rejects_bad_rows(tmp_path):
 
 def test_cli_refund_with_clawback_and_bulk(sim, tmp_path, capsys):
     config = tmp_path / "p.toml"
-    config.write_text(profile_toml(sim, db=str(tmp_path / "m.sqlite")) + 'role = "admin"\n',
-                      encoding="utf-8")
+    config.write_text(
+        profile_toml(sim, db=str(tmp_path / "m.sqlite")) + 'role = "admin"\n', encoding="utf-8"
+    )
     key = sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)
-    code = main(["--json", "--config", str(config), "refund-with-clawback", "--order-id",
-                 order["order_id"], "--openid", ALICE, "--refund-fee", "600", "--note", "complaint", "--wait", "10"])
+    code = main(
+        [
+            "--json",
+            "--config",
+            str(config),
+            "refund-with-clawback",
+            "--order-id",
+            order["order_id"],
+            "--openid",
+            ALICE,
+            "--refund-fee",
+            "600",
+            "--note",
+            "complaint",
+            "--wait",
+            "10",
+        ]
+    )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert code == 0 and out["state"] == "done"
     (claw,) = out["clawbacks"]

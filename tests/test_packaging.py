@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_frozen_app_builds_and_passes_its_self_test():
     import PyInstaller  # noqa: F401  (a missing packager fails here, never skips: make test-packaging installs it)
+
     result = subprocess.run(
         [sys.executable, "packaging/build.py", "--skip-installer"],
         cwd=ROOT,

@@ -280,9 +280,11 @@ class OrderPager:
         yields every anchor is cheaper than a walk per jump."""
         where, params = self.filt.where(sort_first=self._sort_first())
         cols = self._keycols()
-        sql = (f"SELECT n, {cols} FROM (SELECT {cols}, row_number() OVER (ORDER BY "
-               f"{self.sort.order_by()}) - 1 AS n FROM orders WHERE {where}) "
-               f"WHERE n % {self.stride} = 0")
+        sql = (
+            f"SELECT n, {cols} FROM (SELECT {cols}, row_number() OVER (ORDER BY "
+            f"{self.sort.order_by()}) - 1 AS n FROM orders WHERE {where}) "
+            f"WHERE n % {self.stride} = 0"
+        )
         for n, *key in self.mirror.conn.execute(sql, params):
             if n not in self._anchor_keys:
                 self._anchor_keys[n] = tuple(key)
