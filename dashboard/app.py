@@ -12,6 +12,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 os.environ.setdefault("QT_API", "pyside6")
 
@@ -76,9 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from core.logs import setup_logging
     from dashboard import i18n, theme
-    from dashboard.context import AppContext
-    from dashboard.main_window import MainWindow
-    from dashboard.tasks import TaskRunner
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -94,21 +92,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     translator = i18n.install(lang) if lang != "en" else None
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    runner = TaskRunner()
-    ctx = AppContext(runner, demo=bool(args.demo or args.screenshot))
-    ctx.lang = lang
-    window = MainWindow(ctx)
-    install_excepthook(lambda: window)
+    window = new_window(args, lang)
+    install_excepthook(lambda: _current_window)
     loop.set_exception_handler(lambda _loop, context: log.error("asyncio: %s", context))
     with loop:
         if args.self_test:
             from dashboard.selftest import self_test
 
-            return loop.run_until_complete(self_test(window, ctx, translator=translator, lang=lang))
+            return loop.run_until_complete(
+                self_test(window, window.ctx, translator=translator, lang=lang)
+            )
         if args.screenshot:
             from dashboard.screenshot import screenshots
 
-            return loop.run_until_complete(screenshots(window, ctx, args.screenshot, lang))
+            return loop.run_until_complete(screenshots(window, window.ctx, args.screenshot, lang))
         window.show()
         if os.environ.get("XPAYDESK_EXIT_AFTER_PAINT"):  # the start-up benchmark
             from PySide6.QtCore import QTimer
@@ -116,12 +113,84 @@ def main(argv: Sequence[str] | None = None) -> int:
             QTimer.singleShot(0, app.quit)
             app.exec()
             return 0
-        closed = asyncio.Event()
-        app.lastWindowClosed.connect(closed.set)
-        runner.run(start(ctx, args), on_error=window.startup_failed)
-        loop.run_until_complete(closed.wait())
-        runner.cancel_all()
+        loop.run_until_complete(run_windows(app, window, args, translator))
     return 0
+
+
+_current_window: Any = None  # the excepthook's target; replaced when the window is reopened
+
+
+def new_window(args: argparse.Namespace, lang: str) -> Any:
+    global _current_window
+    from dashboard.context import AppContext
+    from dashboard.main_window import MainWindow
+    from dashboard.tasks import TaskRunner
+
+    ctx = AppContext(TaskRunner(), demo=bool(args.demo or args.screenshot))
+    ctx.lang = lang
+    ctx.config_path = args.config
+    ctx.profile_name = args.profile
+    _current_window = MainWindow(ctx)
+    return _current_window
+
+
+async def run_windows(app: Any, window: Any, args: argparse.Namespace, translator: Any) -> Any:
+    """One window at a time until the last one closes. A profile switch closes the current
+    profile (its Desk, the demo's simulator) and opens a fresh window on the next; a new language
+    alone opens a fresh window on the same Desk (a demo keeps its state). Either way no page
+    keeps data or text of the one before. Returns the translator in effect at the end."""
+    from dashboard import i18n
+
+    carried: tuple[Any, Any] | None = None  # (Desk, demo world) kept across a language switch
+    while True:
+        ctx = window.ctx
+        closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        reopen: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+
+        def settle(future: asyncio.Future[Any], value: Any) -> None:
+            if not future.done():
+                future.set_result(value)
+
+        app.lastWindowClosed.connect(lambda f=closed: settle(f, None))
+        ctx.reopen.connect(lambda request, f=reopen: settle(f, request))
+        if carried is None:
+            ctx.runner.run(start(ctx, args), on_error=window.startup_failed)
+        else:
+            ctx.demo_world = carried[1]
+            ctx.set_desk(carried[0])
+            ctx.changes.emit({"pending", "ledger", "refunds", "orders", "audit"})
+        await asyncio.wait({closed, reopen}, return_when=asyncio.FIRST_COMPLETED)
+        app.lastWindowClosed.disconnect()
+        ctx.runner.cancel_all()
+        request = reopen.result() if reopen.done() else None
+        if request is not None and request.profile is None and ctx.desk is not None:
+            carried = (ctx.desk, ctx.demo_world)
+        else:
+            carried = None
+            await close_profile(ctx)
+        if request is None:
+            return translator
+        if request.profile is not None:
+            args.profile, args.demo = request.profile, False
+        lang = request.lang or ctx.lang
+        if lang != ctx.lang:
+            if translator is not None:
+                app.removeTranslator(translator)
+            translator = i18n.install(lang) if lang != "en" else None
+        window.save_state()  # the next window opens where this one was
+        previous, window = window, new_window(args, lang)
+        window.show()
+        previous.close()
+        previous.deleteLater()
+
+
+async def close_profile(ctx: Any) -> None:
+    desk, ctx.desk = ctx.desk, None
+    if desk is not None:
+        await desk.close()
+    world, ctx.demo_world = ctx.demo_world, None
+    if world is not None:
+        await asyncio.to_thread(world.stop)
 
 
 def _warm_imports() -> None:
@@ -130,7 +199,7 @@ def _warm_imports() -> None:
     on the UI thread is a visible stall (measured: 170 ms for anyio)."""
     import importlib
 
-    for name in ("core.desk", "anyio._backends._asyncio"):
+    for name in ("core.desk", "core.profile_store", "anyio._backends._asyncio"):
         importlib.import_module(name)
 
 
@@ -153,7 +222,7 @@ async def start(ctx: object, args: argparse.Namespace) -> None:
         world = await asyncio.to_thread(start_demo)
         desk = await asyncio.to_thread(Desk, world.profile)
         await demo_actions(desk.ops, world)
-        ctx.demo_world = world  # type: ignore[attr-defined]
+        ctx.demo_world = world
     else:
         profile = load_profiles(args.config).get(args.profile)
         # opening the mirror (migrations, sqlite-utils' plugin scan) is disk work: off the UI too

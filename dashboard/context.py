@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -12,10 +14,20 @@ if TYPE_CHECKING:  # the core loads in the background, after the first paint
     from core.desk import Desk
 
 
+@dataclass(frozen=True)
+class Reopen:
+    """Close this window's profile and open the window again: another profile, another
+    language, or both."""
+
+    profile: str | None = None
+    lang: str | None = None
+
+
 class AppContext(QObject):
     ready = Signal()  # the Desk exists (a demo builds it in the background)
     notify = Signal(str, str)  # kind (ok | error | warn), text
     navigate = Signal(str, str)  # page, target (openid, order id, refund id)
+    reopen = Signal(object)  # a Reopen; app.py closes this window and opens the next
 
     def __init__(self, runner: TaskRunner, *, demo: bool = False) -> None:
         super().__init__()
@@ -23,6 +35,25 @@ class AppContext(QObject):
         self.demo = demo
         self.desk: Desk | None = None
         self.lang = "zh_CN"
+        self.config_path: Path | None = None  # None: the platformdirs default
+        self.profile_name: str | None = None  # what was asked for; the Desk knows what opened
+        self.demo_world: Any = None  # core.demo.DemoWorld while a demo runs
+
+    def request_reopen(self, *, profile: str | None = None, lang: str | None = None) -> bool:
+        """Refused while anything runs: a money operation must finish (or be left pending in the
+        journal) on the profile that started it, not be cancelled by a switch."""
+        if self.runner.running:
+            from dashboard.i18n import tr
+
+            self.notify.emit(
+                "warn",
+                tr("{n} operations are still running; switch when they have finished.").format(
+                    n=self.runner.running
+                ),
+            )
+            return False
+        self.reopen.emit(Reopen(profile=profile, lang=lang))
+        return True
 
     def set_desk(self, desk: Desk) -> None:
         self.desk = desk

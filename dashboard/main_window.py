@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("Ready"))
         ctx.notify.connect(self._notify)
         ctx.ready.connect(self._ready)
-        ctx.changes.connect(lambda _what: self._update_pending())
+        ctx.changes.connect(self._changed)
         ctx.runner.failed.connect(self._unexpected)
         QShortcut(QKeySequence("Ctrl+K"), self, self._focus_search)
         self._restore_geometry()
@@ -188,6 +188,8 @@ class MainWindow(QMainWindow):
         self.profile_box = QComboBox()
         self.profile_box.setAccessibleName(tr("Profile"))
         self.profile_box.setMinimumWidth(140)
+        self.profile_box.setToolTip(tr("Profile: choosing another reopens the window on it"))
+        self.profile_box.activated.connect(self._switch_profile)
         self.env_chip = Badge()
         self.search = QLineEdit()
         self.search.setPlaceholderText(
@@ -219,8 +221,7 @@ class MainWindow(QMainWindow):
         desk = self.ctx.desk
         assert desk is not None
         p = desk.profile
-        self.profile_box.clear()
-        self.profile_box.addItem(p.name)
+        self._fill_profiles(p.name)
         if self.ctx.demo:
             self.env_chip.set(tr("Demo"), "orange")
             self.banner.setText(
@@ -236,6 +237,35 @@ class MainWindow(QMainWindow):
         self.operator.setText(f"{tr('Operator')}: {p.operator}")
         self._update_pending()
         self.statusBar().showMessage(tr("Profile {name} ready").format(name=p.name), 5000)
+
+    def _fill_profiles(self, current: str | None) -> None:
+        """The open profile first, then the others in the profiles file; choosing one reopens the
+        window on it."""
+        from core.profile_store import read_profile_tables
+
+        try:
+            names = list(read_profile_tables(self.ctx.config_path)[0])
+        except Exception:  # a broken file is reported on the Settings page
+            names = []
+        self.profile_box.blockSignals(True)
+        self.profile_box.clear()
+        if current is not None:
+            self.profile_box.addItem(current, None)
+        for name in names:
+            if name != current or self.ctx.demo:
+                self.profile_box.addItem(name, name)
+        self.profile_box.setCurrentIndex(0)
+        self.profile_box.blockSignals(False)
+
+    def _changed(self, what: set[str]) -> None:
+        self._update_pending()
+        if "profiles" in what:
+            self._fill_profiles(self.ctx.desk.profile.name if self.ctx.desk else None)
+
+    def _switch_profile(self, index: int) -> None:
+        name = self.profile_box.itemData(index)
+        if name is not None and not self.ctx.request_reopen(profile=name):
+            self.profile_box.setCurrentIndex(0)
 
     def _update_pending(self) -> None:
         count = len(self.ctx.desk.pending()) if self.ctx.desk else 0
@@ -259,15 +289,17 @@ class MainWindow(QMainWindow):
         )
 
     def startup_failed(self, exc: BaseException) -> None:
-        """No profile, a broken file, no keyring: said on the first page, not in a modal."""
-        self.go("users")
-        page = self.pages["users"]
+        """No profile, a broken file, no keyring: said on the Settings page, where a profile is
+        created or fixed, not in a modal."""
+        self.go("settings")
+        page = self.pages["settings"]
         page.inline.error(exc)
         page.inline.text.setText(
             page.inline.text.text()
             + "\n\n"
-            + tr("Create a profile (see the README) or start with --demo to try XPay Desk.")
+            + tr("Create or fix a profile below, or start with --demo to try XPay Desk.")
         )
+        self._fill_profiles(None)
         self._unexpected(exc)
 
     def _focus_search(self) -> None:
@@ -359,11 +391,14 @@ class MainWindow(QMainWindow):
         if not (restored and usable and available.intersects(self.frameGeometry())):
             self.resize(min(1280, available.width()), min(800, available.height()))
 
-    def closeEvent(self, event: Any) -> None:
+    def save_state(self) -> None:
         QSettings().setValue("window/geometry", self.saveGeometry())
         for page in self.pages.values():
             for table in page.findChildren(Table):
                 table.save_layout()
+
+    def closeEvent(self, event: Any) -> None:
+        self.save_state()
         super().closeEvent(event)
 
 

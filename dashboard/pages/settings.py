@@ -1,5 +1,7 @@
-"""Settings: the profile, secrets written to the OS keyring (never shown back in full), language,
-limits, and a connection test (token, then a checksession round trip)."""
+"""Settings: the profiles in the profiles file (create, edit, open another), the open profile,
+secrets written to the OS keyring (never shown back in full), language (applies at once: the
+window reopens), limits, and a connection test (token, then a checksession round trip). The
+profiles list works without an open profile: a first start with no file lands here."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGridLayout, QHBoxLayout, 
 
 from dashboard import fmt
 from dashboard.i18n import N_, tr
+from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
-from dashboard.widgets import Card, button, muted
+from dashboard.widgets import Card, Table, button, muted
 
 SOURCES = {
     "env": N_("environment"),
@@ -20,6 +23,14 @@ SOURCES = {
     "given": N_("given"),
 }
 
+PROFILE_COLUMNS = [
+    Col("name", "Name", "text", 160),
+    Col("env_label", "Environment", "text", 110),
+    Col("appid", "appid", "text", 170),
+    Col("role", "Role", "text", 80),
+    Col("marks", "Notes", "text", 200),
+]
+
 
 class SettingsPage(Page):
     name = "settings"
@@ -27,6 +38,7 @@ class SettingsPage(Page):
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
+        self.root.addWidget(self._profiles_card())
         top = QHBoxLayout()
         self.profile_card = Card(tr("Profile"))
         self.profile_form = QFormLayout()
@@ -44,10 +56,11 @@ class SettingsPage(Page):
         self.language.addItem("简体中文", "zh_CN")
         self.language.addItem("English", "en")
         self.language.setAccessibleName(tr("Language"))
+        self.language.setCurrentIndex(max(self.language.findData(ctx.lang), 0))
         self.language.activated.connect(self._language)
         form.addRow(tr("Language"), self.language)
         prefs.body.addLayout(form)
-        prefs.body.addWidget(muted(tr("A new language applies the next time XPay Desk starts.")))
+        prefs.body.addWidget(muted(tr("Choosing a language reopens the window in it.")))
         bottom.addWidget(prefs, 1)
         self.limits_card = Card(tr("Your limits"))
         self.limits_form = QFormLayout()
@@ -67,12 +80,132 @@ class SettingsPage(Page):
         self.root.addLayout(row)
         self.root.addStretch(1)
 
+    def _profiles_card(self) -> Card:
+        card = Card(tr("Profiles"))
+        self.profiles_path = muted("")
+        self.profiles_path.setWordWrap(True)
+        card.body.addWidget(self.profiles_path)
+        self.profiles_model = RowsModel(PROFILE_COLUMNS)
+        self.profiles = Table("profiles")
+        self.profiles.setModel(self.profiles_model)
+        for n, col in enumerate(PROFILE_COLUMNS):
+            self.profiles.setColumnWidth(n, col.width)
+        self.profiles.setMaximumHeight(28 * 3 + 30)
+        self.profiles.doubleClicked.connect(lambda _index: self.open_profile())
+        card.body.addWidget(self.profiles)
+        row = QHBoxLayout()
+        for text, slot, kind in (
+            (tr("New profile…"), self.new_profile, "primary"),
+            (tr("Edit…"), self.edit_profile, ""),
+            (tr("Open this profile"), self.open_profile, ""),
+        ):
+            widget = button(text, kind=kind)
+            widget.clicked.connect(slot)
+            row.addWidget(widget)
+        row.addStretch(1)
+        card.body.addLayout(row)
+        self.reload_profiles()
+        return card
+
+    def reload_profiles(self) -> None:
+        from core.profile_store import read_profile_tables
+        from core.profiles import default_config_path
+
+        path = self.ctx.config_path or default_config_path()
+        try:
+            self.profile_tables, default = read_profile_tables(path)
+        except Exception as exc:  # a broken file: said here, the list stays empty
+            self.profile_tables, default = {}, None
+            self.inline.error(exc)
+        desk = self.ctx.desk
+        current = desk.profile.name if desk and not self.ctx.demo else None
+        rows = []
+        if desk is not None and self.ctx.demo:  # built at each start, in a temporary folder
+            rows.append(
+                {
+                    "name": desk.profile.name,
+                    "env_label": tr("Demo"),
+                    "appid": desk.profile.appid,
+                    "role": desk.profile.role,
+                    "marks": tr("temporary, rebuilt at each demo start") + " · " + tr("open now"),
+                    "demo": True,
+                }
+            )
+        for name, table in self.profile_tables.items():
+            marks = [tr("opens at start")] if name == default else []
+            if name == current:
+                marks.append(tr("open now"))
+            env = str(table.get("env", ""))
+            rows.append(
+                {
+                    "name": name,
+                    "env_label": {"sandbox": tr("Sandbox"), "production": tr("Production")}.get(
+                        env, env
+                    ),
+                    "appid": str(table.get("appid", "")),
+                    "role": str(table.get("role", "support")),
+                    "marks": " · ".join(marks),
+                }
+            )
+        self.profiles_model.set_rows(rows)
+        self.profiles_path.setText(
+            tr("Profiles file: {path}").format(path=path)
+            if rows
+            else tr("No profiles yet in {path}. Create one with “New profile…”.").format(path=path)
+        )
+
+    def _chosen_profile(self) -> str | None:
+        index = self.profiles.currentIndex()
+        if not index.isValid():
+            self.inline.show_message("warn", tr("Choose a profile in the list first."))
+            return None
+        row = self.profiles_model.row_dict(index.row())
+        if row.get("demo"):
+            self.inline.show_message(
+                "warn", tr("The demo profile is built at each start; create your own instead.")
+            )
+            return None
+        return str(row["name"])
+
+    def new_profile(self) -> None:
+        self._profile_dialog(None)
+
+    def edit_profile(self) -> None:
+        name = self._chosen_profile()
+        if name is not None:
+            self._profile_dialog(name)
+
+    def _profile_dialog(self, name: str | None) -> None:
+        from dashboard.profile_dialog import ProfileDialog
+
+        dialog = ProfileDialog(
+            self.ctx,
+            parent=self,
+            name=name,
+            table=self.profile_tables.get(name, {}) if name else None,
+            on_saved=self._saved,
+        )
+        dialog.open()  # window-modal without a nested event loop
+        self.profile_dialog = dialog
+
+    def _saved(self, name: str) -> None:
+        self.ctx.changes.emit({"profiles"})  # the top bar's switcher lists it too
+        self.reload_profiles()
+        self.inline.show_message(
+            "ok",
+            tr("Profile {name} saved. Open it with “Open this profile”.").format(name=name),
+        )
+
+    def open_profile(self) -> None:
+        name = self._chosen_profile()
+        if name is not None:
+            self.ctx.request_reopen(profile=name)
+
     def on_ready(self) -> None:
+        self.reload_profiles()
         desk = self.ctx.desk
         assert desk is not None
         p = desk.profile
-        current = QSettings().value("language", self.ctx.lang)
-        self.language.setCurrentIndex(max(self.language.findData(current), 0))
         for label, value in (
             (N_("Name"), p.name),
             ("appid", p.appid),
@@ -130,8 +263,10 @@ class SettingsPage(Page):
         )
 
     def _language(self) -> None:
-        QSettings().setValue("language", self.language.currentData())
-        self.inline.show_message("ok", tr("A new language applies the next time XPay Desk starts."))
+        lang = str(self.language.currentData())
+        QSettings().setValue("language", lang)
+        if lang != self.ctx.lang and not self.ctx.request_reopen(lang=lang):
+            self.language.setCurrentIndex(max(self.language.findData(self.ctx.lang), 0))
 
     def test_connection(self) -> None:
         desk = self.ctx.desk

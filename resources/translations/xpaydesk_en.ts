@@ -4,6 +4,10 @@
   <context>
     <name>XPayDesk</name>
     <message>
+      <source>{n} operations are still running; switch when they have finished.</source>
+      <translation>{n} operations are still running; switch when they have finished.</translation>
+    </message>
+    <message>
       <source>Done</source>
       <translation>Done</translation>
     </message>
@@ -328,6 +332,34 @@
       <translation>Message</translation>
     </message>
     <message>
+      <source>Orders</source>
+      <translation>Orders</translation>
+    </message>
+    <message>
+      <source>Refunds &amp; clawbacks</source>
+      <translation>Refunds &amp; clawbacks</translation>
+    </message>
+    <message>
+      <source>Reconciliation</source>
+      <translation>Reconciliation</translation>
+    </message>
+    <message>
+      <source>Callback inspector</source>
+      <translation>Callback inspector</translation>
+    </message>
+    <message>
+      <source>Signature debugger</source>
+      <translation>Signature debugger</translation>
+    </message>
+    <message>
+      <source>Audit log</source>
+      <translation>Audit log</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>Settings</translation>
+    </message>
+    <message>
       <source>Pending operations</source>
       <translation>Pending operations</translation>
     </message>
@@ -346,6 +378,10 @@
     <message>
       <source>Profile</source>
       <translation>Profile</translation>
+    </message>
+    <message>
+      <source>Profile: choosing another reopens the window on it</source>
+      <translation>Profile: choosing another reopens the window on it</translation>
     </message>
     <message>
       <source>Search openid, order id, WeChat order id, refund id… (Ctrl+K)</source>
@@ -388,8 +424,8 @@
       <translation>Demo</translation>
     </message>
     <message>
-      <source>Create a profile (see the README) or start with --demo to try XPay Desk.</source>
-      <translation>Create a profile (see the README) or start with --demo to try XPay Desk.</translation>
+      <source>Create or fix a profile below, or start with --demo to try XPay Desk.</source>
+      <translation>Create or fix a profile below, or start with --demo to try XPay Desk.</translation>
     </message>
     <message>
       <source>Operations console for WeChat Mini Program virtual payment.</source>
@@ -504,10 +540,6 @@
       <translation>Parameters</translation>
     </message>
     <message>
-      <source>Audit log</source>
-      <translation>Audit log</translation>
-    </message>
-    <message>
       <source>Filter by openid</source>
       <translation>Filter by openid</translation>
     </message>
@@ -542,10 +574,6 @@
     <message>
       <source>{n} rows exported</source>
       <translation>{n} rows exported</translation>
-    </message>
-    <message>
-      <source>Callback inspector</source>
-      <translation>Callback inspector</translation>
     </message>
     <message>
       <source>Paste the callback URL, its query string, or a server log line</source>
@@ -632,10 +660,6 @@
       <translation>Id</translation>
     </message>
     <message>
-      <source>Orders</source>
-      <translation>Orders</translation>
-    </message>
-    <message>
       <source>All statuses</source>
       <translation>All statuses</translation>
     </message>
@@ -710,10 +734,6 @@
     <message>
       <source>Delivery push failed; marked by support</source>
       <translation>Delivery push failed; marked by support</translation>
-    </message>
-    <message>
-      <source>Reconciliation</source>
-      <translation>Reconciliation</translation>
     </message>
     <message>
       <source>Daily refunds against clawbacks</source>
@@ -820,10 +840,6 @@
       <translation>Unknown</translation>
     </message>
     <message>
-      <source>Refunds &amp; clawbacks</source>
-      <translation>Refunds &amp; clawbacks</translation>
-    </message>
-    <message>
       <source>Only refunds whose coins are not back yet</source>
       <translation>Only refunds whose coins are not back yet</translation>
     </message>
@@ -860,8 +876,24 @@
       <translation>given</translation>
     </message>
     <message>
-      <source>Settings</source>
-      <translation>Settings</translation>
+      <source>Name</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>Environment</source>
+      <translation>Environment</translation>
+    </message>
+    <message>
+      <source>appid</source>
+      <translation>appid</translation>
+    </message>
+    <message>
+      <source>Role</source>
+      <translation>Role</translation>
+    </message>
+    <message>
+      <source>Notes</source>
+      <translation>Notes</translation>
     </message>
     <message>
       <source>Secrets</source>
@@ -888,28 +920,40 @@
       <translation>Test connection</translation>
     </message>
     <message>
-      <source>A new language applies the next time XPay Desk starts.</source>
-      <translation>A new language applies the next time XPay Desk starts.</translation>
+      <source>Profiles</source>
+      <translation>Profiles</translation>
+    </message>
+    <message>
+      <source>Choosing a language reopens the window in it.</source>
+      <translation>Choosing a language reopens the window in it.</translation>
     </message>
     <message>
       <source>A guard rail against mistakes on one desktop, not access control.</source>
       <translation>A guard rail against mistakes on one desktop, not access control.</translation>
     </message>
     <message>
-      <source>Name</source>
-      <translation>Name</translation>
+      <source>New profile…</source>
+      <translation>New profile…</translation>
     </message>
     <message>
-      <source>Environment</source>
-      <translation>Environment</translation>
+      <source>Edit…</source>
+      <translation>Edit…</translation>
+    </message>
+    <message>
+      <source>Open this profile</source>
+      <translation>Open this profile</translation>
+    </message>
+    <message>
+      <source>Choose a profile in the list first.</source>
+      <translation>Choose a profile in the list first.</translation>
+    </message>
+    <message>
+      <source>The demo profile is built at each start; create your own instead.</source>
+      <translation>The demo profile is built at each start; create your own instead.</translation>
     </message>
     <message>
       <source>Coins per yuan</source>
       <translation>Coins per yuan</translation>
-    </message>
-    <message>
-      <source>Role</source>
-      <translation>Role</translation>
     </message>
     <message>
       <source>Mirror</source>
@@ -932,12 +976,32 @@
       <translation>Store in keyring</translation>
     </message>
     <message>
+      <source>opens at start</source>
+      <translation>opens at start</translation>
+    </message>
+    <message>
+      <source>open now</source>
+      <translation>open now</translation>
+    </message>
+    <message>
+      <source>Profile {name} saved. Open it with “Open this profile”.</source>
+      <translation>Profile {name} saved. Open it with “Open this profile”.</translation>
+    </message>
+    <message>
       <source>{field} stored in the OS keyring; it applies the next time the profile is opened.</source>
       <translation>{field} stored in the OS keyring; it applies the next time the profile is opened.</translation>
     </message>
     <message>
-      <source>Signature debugger</source>
-      <translation>Signature debugger</translation>
+      <source>Profiles file: {path}</source>
+      <translation>Profiles file: {path}</translation>
+    </message>
+    <message>
+      <source>No profiles yet in {path}. Create one with “New profile…”.</source>
+      <translation>No profiles yet in {path}. Create one with “New profile…”.</translation>
+    </message>
+    <message>
+      <source>temporary, rebuilt at each demo start</source>
+      <translation>temporary, rebuilt at each demo start</translation>
     </message>
     <message>
       <source>Empty: the profile's AppKey for its environment</source>
@@ -1098,6 +1162,82 @@
     <message>
       <source>No</source>
       <translation>No</translation>
+    </message>
+    <message>
+      <source>appid (wx + 16 characters)</source>
+      <translation>appid (wx + 16 characters)</translation>
+    </message>
+    <message>
+      <source>Merchant id (mch_id)</source>
+      <translation>Merchant id (mch_id)</translation>
+    </message>
+    <message>
+      <source>Offer id (offer_id)</source>
+      <translation>Offer id (offer_id)</translation>
+    </message>
+    <message>
+      <source>API address</source>
+      <translation>API address</translation>
+    </message>
+    <message>
+      <source>Push receiver appid (optional)</source>
+      <translation>Push receiver appid (optional)</translation>
+    </message>
+    <message>
+      <source>Session key endpoint (optional)</source>
+      <translation>Session key endpoint (optional)</translation>
+    </message>
+    <message>
+      <source>AppKey (production)</source>
+      <translation>AppKey (production)</translation>
+    </message>
+    <message>
+      <source>AppKey (sandbox)</source>
+      <translation>AppKey (sandbox)</translation>
+    </message>
+    <message>
+      <source>AppSecret</source>
+      <translation>AppSecret</translation>
+    </message>
+    <message>
+      <source>Push token</source>
+      <translation>Push token</translation>
+    </message>
+    <message>
+      <source>EncodingAESKey</source>
+      <translation>EncodingAESKey</translation>
+    </message>
+    <message>
+      <source>Profile name</source>
+      <translation>Profile name</translation>
+    </message>
+    <message>
+      <source>Open this profile when XPay Desk starts</source>
+      <translation>Open this profile when XPay Desk starts</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>Save</translation>
+    </message>
+    <message>
+      <source>New profile</source>
+      <translation>New profile</translation>
+    </message>
+    <message>
+      <source>Edit profile</source>
+      <translation>Edit profile</translation>
+    </message>
+    <message>
+      <source>Keys go to the OS keyring and are never shown again, not even here.</source>
+      <translation>Keys go to the OS keyring and are never shown again, not even here.</translation>
+    </message>
+    <message>
+      <source>stored in the OS keyring</source>
+      <translation>stored in the OS keyring</translation>
+    </message>
+    <message>
+      <source>empty: keep the stored</source>
+      <translation>empty: keep the stored</translation>
     </message>
     <message>
       <source>Copy details</source>

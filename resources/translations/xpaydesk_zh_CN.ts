@@ -4,6 +4,10 @@
   <context>
     <name>XPayDesk</name>
     <message>
+      <source>{n} operations are still running; switch when they have finished.</source>
+      <translation>还有 {n} 个操作在进行中，请等它们完成后再切换。</translation>
+    </message>
+    <message>
       <source>Done</source>
       <translation>完成</translation>
     </message>
@@ -328,6 +332,34 @@
       <translation>信息</translation>
     </message>
     <message>
+      <source>Orders</source>
+      <translation>订单</translation>
+    </message>
+    <message>
+      <source>Refunds &amp; clawbacks</source>
+      <translation>退款与回收</translation>
+    </message>
+    <message>
+      <source>Reconciliation</source>
+      <translation>对账</translation>
+    </message>
+    <message>
+      <source>Callback inspector</source>
+      <translation>回调解析</translation>
+    </message>
+    <message>
+      <source>Signature debugger</source>
+      <translation>签名调试</translation>
+    </message>
+    <message>
+      <source>Audit log</source>
+      <translation>审计日志</translation>
+    </message>
+    <message>
+      <source>Settings</source>
+      <translation>设置</translation>
+    </message>
+    <message>
       <source>Pending operations</source>
       <translation>待处理操作</translation>
     </message>
@@ -346,6 +378,10 @@
     <message>
       <source>Profile</source>
       <translation>配置</translation>
+    </message>
+    <message>
+      <source>Profile: choosing another reopens the window on it</source>
+      <translation>配置：选择其他配置会以它重新打开窗口</translation>
     </message>
     <message>
       <source>Search openid, order id, WeChat order id, refund id… (Ctrl+K)</source>
@@ -388,8 +424,8 @@
       <translation>演示</translation>
     </message>
     <message>
-      <source>Create a profile (see the README) or start with --demo to try XPay Desk.</source>
-      <translation>请先创建配置（见 README），或用 --demo 启动体验。</translation>
+      <source>Create or fix a profile below, or start with --demo to try XPay Desk.</source>
+      <translation>请在下方新建或修正配置，或以 --demo 启动体验 XPay Desk。</translation>
     </message>
     <message>
       <source>Operations console for WeChat Mini Program virtual payment.</source>
@@ -504,10 +540,6 @@
       <translation>参数</translation>
     </message>
     <message>
-      <source>Audit log</source>
-      <translation>审计日志</translation>
-    </message>
-    <message>
       <source>Filter by openid</source>
       <translation>按 openid 筛选</translation>
     </message>
@@ -542,10 +574,6 @@
     <message>
       <source>{n} rows exported</source>
       <translation>已导出 {n} 行</translation>
-    </message>
-    <message>
-      <source>Callback inspector</source>
-      <translation>回调解析</translation>
     </message>
     <message>
       <source>Paste the callback URL, its query string, or a server log line</source>
@@ -632,10 +660,6 @@
       <translation>单号</translation>
     </message>
     <message>
-      <source>Orders</source>
-      <translation>订单</translation>
-    </message>
-    <message>
       <source>All statuses</source>
       <translation>全部状态</translation>
     </message>
@@ -710,10 +734,6 @@
     <message>
       <source>Delivery push failed; marked by support</source>
       <translation>发货推送失败，由客服补标记</translation>
-    </message>
-    <message>
-      <source>Reconciliation</source>
-      <translation>对账</translation>
     </message>
     <message>
       <source>Daily refunds against clawbacks</source>
@@ -820,10 +840,6 @@
       <translation>未知</translation>
     </message>
     <message>
-      <source>Refunds &amp; clawbacks</source>
-      <translation>退款与回收</translation>
-    </message>
-    <message>
       <source>Only refunds whose coins are not back yet</source>
       <translation>只看代币尚未回收的退款</translation>
     </message>
@@ -860,8 +876,24 @@
       <translation>手动提供</translation>
     </message>
     <message>
-      <source>Settings</source>
-      <translation>设置</translation>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>Environment</source>
+      <translation>环境</translation>
+    </message>
+    <message>
+      <source>appid</source>
+      <translation>appid</translation>
+    </message>
+    <message>
+      <source>Role</source>
+      <translation>角色</translation>
+    </message>
+    <message>
+      <source>Notes</source>
+      <translation>备注</translation>
     </message>
     <message>
       <source>Secrets</source>
@@ -888,28 +920,40 @@
       <translation>测试连接</translation>
     </message>
     <message>
-      <source>A new language applies the next time XPay Desk starts.</source>
-      <translation>新语言将在下次启动时生效。</translation>
+      <source>Profiles</source>
+      <translation>配置列表</translation>
+    </message>
+    <message>
+      <source>Choosing a language reopens the window in it.</source>
+      <translation>选择语言后窗口会以该语言重新打开。</translation>
     </message>
     <message>
       <source>A guard rail against mistakes on one desktop, not access control.</source>
       <translation>这是防止单机误操作的护栏，不是权限控制。</translation>
     </message>
     <message>
-      <source>Name</source>
-      <translation>名称</translation>
+      <source>New profile…</source>
+      <translation>新建配置…</translation>
     </message>
     <message>
-      <source>Environment</source>
-      <translation>环境</translation>
+      <source>Edit…</source>
+      <translation>编辑…</translation>
+    </message>
+    <message>
+      <source>Open this profile</source>
+      <translation>打开此配置</translation>
+    </message>
+    <message>
+      <source>Choose a profile in the list first.</source>
+      <translation>请先在列表中选择一个配置。</translation>
+    </message>
+    <message>
+      <source>The demo profile is built at each start; create your own instead.</source>
+      <translation>演示配置在每次启动时重建，请新建您自己的配置。</translation>
     </message>
     <message>
       <source>Coins per yuan</source>
       <translation>每元代币数</translation>
-    </message>
-    <message>
-      <source>Role</source>
-      <translation>角色</translation>
     </message>
     <message>
       <source>Mirror</source>
@@ -932,12 +976,32 @@
       <translation>存入钥匙串</translation>
     </message>
     <message>
+      <source>opens at start</source>
+      <translation>启动时打开</translation>
+    </message>
+    <message>
+      <source>open now</source>
+      <translation>当前打开</translation>
+    </message>
+    <message>
+      <source>Profile {name} saved. Open it with “Open this profile”.</source>
+      <translation>配置 {name} 已保存。点击“打开此配置”即可使用。</translation>
+    </message>
+    <message>
       <source>{field} stored in the OS keyring; it applies the next time the profile is opened.</source>
       <translation>{field} 已存入系统钥匙串，下次打开该配置时生效。</translation>
     </message>
     <message>
-      <source>Signature debugger</source>
-      <translation>签名调试</translation>
+      <source>Profiles file: {path}</source>
+      <translation>配置文件：{path}</translation>
+    </message>
+    <message>
+      <source>No profiles yet in {path}. Create one with “New profile…”.</source>
+      <translation>{path} 中还没有配置。请点击“新建配置…”创建。</translation>
+    </message>
+    <message>
+      <source>temporary, rebuilt at each demo start</source>
+      <translation>临时，每次演示启动时重建</translation>
     </message>
     <message>
       <source>Empty: the profile's AppKey for its environment</source>
@@ -1098,6 +1162,82 @@
     <message>
       <source>No</source>
       <translation>否</translation>
+    </message>
+    <message>
+      <source>appid (wx + 16 characters)</source>
+      <translation>appid（wx 加 16 位字符）</translation>
+    </message>
+    <message>
+      <source>Merchant id (mch_id)</source>
+      <translation>商户号（mch_id）</translation>
+    </message>
+    <message>
+      <source>Offer id (offer_id)</source>
+      <translation>虚拟支付应用 ID（offer_id）</translation>
+    </message>
+    <message>
+      <source>API address</source>
+      <translation>API 地址</translation>
+    </message>
+    <message>
+      <source>Push receiver appid (optional)</source>
+      <translation>推送接收方 appid（可选）</translation>
+    </message>
+    <message>
+      <source>Session key endpoint (optional)</source>
+      <translation>session_key 获取接口（可选）</translation>
+    </message>
+    <message>
+      <source>AppKey (production)</source>
+      <translation>AppKey（现网）</translation>
+    </message>
+    <message>
+      <source>AppKey (sandbox)</source>
+      <translation>AppKey（沙箱）</translation>
+    </message>
+    <message>
+      <source>AppSecret</source>
+      <translation>AppSecret</translation>
+    </message>
+    <message>
+      <source>Push token</source>
+      <translation>消息推送 Token</translation>
+    </message>
+    <message>
+      <source>EncodingAESKey</source>
+      <translation>EncodingAESKey</translation>
+    </message>
+    <message>
+      <source>Profile name</source>
+      <translation>配置名称</translation>
+    </message>
+    <message>
+      <source>Open this profile when XPay Desk starts</source>
+      <translation>XPay Desk 启动时打开此配置</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <source>New profile</source>
+      <translation>新建配置</translation>
+    </message>
+    <message>
+      <source>Edit profile</source>
+      <translation>编辑配置</translation>
+    </message>
+    <message>
+      <source>Keys go to the OS keyring and are never shown again, not even here.</source>
+      <translation>密钥存入系统钥匙串，之后不再显示，包括此处。</translation>
+    </message>
+    <message>
+      <source>stored in the OS keyring</source>
+      <translation>将存入系统钥匙串</translation>
+    </message>
+    <message>
+      <source>empty: keep the stored</source>
+      <translation>留空：保留已存的值</translation>
     </message>
     <message>
       <source>Copy details</source>
