@@ -40,8 +40,18 @@ def frozen_executable() -> Path:
 
 def build_app() -> Path:
     run(sys.executable, "packaging/i18n.py", "--compile")
-    run(sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--distpath", str(DIST),
-        "--workpath", str(ROOT / "build" / "pyinstaller"), "packaging/xpaydesk.spec")
+    run(
+        sys.executable,
+        "-m",
+        "PyInstaller",
+        "--noconfirm",
+        "--clean",
+        "--distpath",
+        str(DIST),
+        "--workpath",
+        str(ROOT / "build" / "pyinstaller"),
+        "packaging/xpaydesk.spec",
+    )
     exe = frozen_executable()
     if not exe.exists():
         raise SystemExit(f"the build did not produce {exe}")
@@ -51,8 +61,9 @@ def build_app() -> Path:
 def smoke_test(exe: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
-    result = subprocess.run([str(exe), "--self-test"], capture_output=True, text=True, env=env,
-                            timeout=180)
+    result = subprocess.run(
+        [str(exe), "--self-test"], capture_output=True, text=True, env=env, timeout=180
+    )
     print(result.stdout)
     if result.returncode != 0:
         print(result.stderr[-3000:])
@@ -66,20 +77,53 @@ def windows_installer() -> None:
     pfx, password = os.environ.get("XPAYDESK_SIGN_PFX"), os.environ.get("XPAYDESK_SIGN_PASSWORD")
     signtool = shutil.which("signtool")
     if pfx and password and signtool:
-        run(signtool, "sign", "/f", pfx, "/p", password, "/fd", "sha256", "/tr",
-            "http://timestamp.digicert.com", "/td", "sha256", str(exe))
+        run(
+            signtool,
+            "sign",
+            "/f",
+            pfx,
+            "/p",
+            password,
+            "/fd",
+            "sha256",
+            "/tr",
+            "http://timestamp.digicert.com",
+            "/td",
+            "sha256",
+            str(exe),
+        )
     else:
-        print("signing skipped: set XPAYDESK_SIGN_PFX and XPAYDESK_SIGN_PASSWORD (and have "
-              "signtool on PATH) to sign")
+        print(
+            "signing skipped: set XPAYDESK_SIGN_PFX and XPAYDESK_SIGN_PASSWORD (and have "
+            "signtool on PATH) to sign"
+        )
     iscc = shutil.which("iscc") or r"C:\Program Files (x86)\Inno Setup 6\ISCC.exe"
     if not Path(iscc).exists() and not shutil.which("iscc"):
         raise SystemExit("Inno Setup (iscc) not found: choco install innosetup")
-    run(iscc, f"/DAppVersion={__version__}", f"/DSourceDir={DIST / 'xpaydesk'}",
-        f"/DOutputDir={DIST}", "packaging/windows/xpaydesk.iss")
+    run(
+        iscc,
+        f"/DAppVersion={__version__}",
+        f"/DSourceDir={DIST / 'xpaydesk'}",
+        f"/DOutputDir={DIST}",
+        "packaging/windows/xpaydesk.iss",
+    )
     installer = DIST / f"XPayDesk-{__version__}-setup.exe"
     if pfx and password and signtool:
-        run(signtool, "sign", "/f", pfx, "/p", password, "/fd", "sha256", "/tr",
-            "http://timestamp.digicert.com", "/td", "sha256", str(installer))
+        run(
+            signtool,
+            "sign",
+            "/f",
+            pfx,
+            "/p",
+            password,
+            "/fd",
+            "sha256",
+            "/tr",
+            "http://timestamp.digicert.com",
+            "/td",
+            "sha256",
+            str(installer),
+        )
 
 
 def macos_package() -> None:
