@@ -3,8 +3,6 @@ to .qm at build time (make, packaging). zh_CN is the default, following the OS l
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -38,7 +36,11 @@ def _compiled(lang: str) -> Path | None:
     qm, ts = folder / f"xpaydesk_{lang}.qm", folder / f"xpaydesk_{lang}.ts"
     if qm.exists() and (not ts.exists() or qm.stat().st_mtime >= ts.stat().st_mtime):
         return qm
-    # a source checkout that skipped `make`: compile now if the Qt tool is at hand
+    # a source checkout that skipped `make`: compile now if the Qt tool is at hand (imported
+    # here: subprocess costs 15 ms of start-up for a case an installed app never meets)
+    import shutil
+    import subprocess
+
     tool = shutil.which("pyside6-lrelease") or str(
         Path(sys.executable).with_name("pyside6-lrelease")
     )

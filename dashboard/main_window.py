@@ -188,9 +188,11 @@ class MainWindow(QMainWindow):
         self.profile_box = QComboBox()
         self.profile_box.setAccessibleName(tr("Profile"))
         self.profile_box.setMinimumWidth(140)
+        self.profile_box.setPlaceholderText(tr("No profile"))
         self.profile_box.setToolTip(tr("Profile: choosing another reopens the window on it"))
         self.profile_box.activated.connect(self._switch_profile)
         self.env_chip = Badge()
+        self.env_chip.hide()  # until a profile is open
         self.search = QLineEdit()
         self.search.setPlaceholderText(
             tr("Search openid, order id, WeChat order id, refund id… (Ctrl+K)")
@@ -222,6 +224,7 @@ class MainWindow(QMainWindow):
         assert desk is not None
         p = desk.profile
         self._fill_profiles(p.name)
+        self.env_chip.show()
         if self.ctx.demo:
             self.env_chip.set(tr("Demo"), "orange")
             self.banner.setText(
@@ -254,7 +257,7 @@ class MainWindow(QMainWindow):
         for name in names:
             if name != current or self.ctx.demo:
                 self.profile_box.addItem(name, name)
-        self.profile_box.setCurrentIndex(0)
+        self.profile_box.setCurrentIndex(0 if current is not None else -1)
         self.profile_box.blockSignals(False)
 
     def _changed(self, what: set[str]) -> None:
@@ -265,7 +268,7 @@ class MainWindow(QMainWindow):
     def _switch_profile(self, index: int) -> None:
         name = self.profile_box.itemData(index)
         if name is not None and not self.ctx.request_reopen(profile=name):
-            self.profile_box.setCurrentIndex(0)
+            self.profile_box.setCurrentIndex(0 if self.ctx.desk is not None else -1)
 
     def _update_pending(self) -> None:
         count = len(self.ctx.desk.pending()) if self.ctx.desk else 0
@@ -300,7 +303,8 @@ class MainWindow(QMainWindow):
             + tr("Create or fix a profile below, or start with --demo to try XPay Desk.")
         )
         self._fill_profiles(None)
-        self._unexpected(exc)
+        text = getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
+        self.statusBar().showMessage("⚠ " + tr("No profile open: ") + str(text))
 
     def _focus_search(self) -> None:
         self.search.setFocus()

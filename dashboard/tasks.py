@@ -3,12 +3,16 @@ callbacks, keep a strong reference until it ends, and tell every view what chang
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+
+if TYPE_CHECKING:
+    # asyncio (with ssl and subprocess, ~60 ms) loads when the first task runs, after the
+    # window has painted, not while it is being built
+    import asyncio
 
 T = TypeVar("T")
 log = logging.getLogger("xpaydesk.tasks")
@@ -41,6 +45,8 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         changes: set[str] | None = None,
     ) -> asyncio.Task[T]:
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)  # a strong reference: an unreferenced task may vanish mid-flight
         self.busy_changed.emit(len(self._tasks))
@@ -68,6 +74,8 @@ class TaskRunner(QObject):
 
     async def idle(self, timeout: float = 30.0) -> None:
         """Waits until no task runs (screenshots, tests)."""
+        import asyncio
+
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while self._tasks and loop.time() < deadline:

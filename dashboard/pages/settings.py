@@ -79,6 +79,16 @@ class SettingsPage(Page):
         row.addWidget(test)
         self.root.addLayout(row)
         self.root.addStretch(1)
+        # what describes the open profile stays hidden until one is open (a first start has none)
+        self.profile_only = [
+            self.profile_card,
+            self.secret_card,
+            self.limits_card,
+            self.test_openid,
+            test,
+        ]
+        for widget in self.profile_only:
+            widget.setVisible(ctx.desk is not None)
 
     def _profiles_card(self) -> Card:
         card = Card(tr("Profiles"))
@@ -203,6 +213,8 @@ class SettingsPage(Page):
 
     def on_ready(self) -> None:
         self.reload_profiles()
+        for widget in self.profile_only:
+            widget.setVisible(True)
         desk = self.ctx.desk
         assert desk is not None
         p = desk.profile

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard import fmt
-from dashboard.dialogs import MoneyDialog
 from dashboard.i18n import N_, tr
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
@@ -261,6 +260,8 @@ class UsersPage(Page):
             )
             return
         balance = self.view.balance.balance if self.view.balance else None
+        from dashboard.dialogs import MoneyDialog  # the first page builds without it
+
         dialog = MoneyDialog(
             self.ctx,
             action,

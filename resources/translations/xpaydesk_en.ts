@@ -380,6 +380,10 @@
       <translation>Profile</translation>
     </message>
     <message>
+      <source>No profile</source>
+      <translation>No profile</translation>
+    </message>
+    <message>
       <source>Profile: choosing another reopens the window on it</source>
       <translation>Profile: choosing another reopens the window on it</translation>
     </message>
@@ -458,6 +462,10 @@
     <message>
       <source>Unexpected error (details in the log): </source>
       <translation>Unexpected error (details in the log): </translation>
+    </message>
+    <message>
+      <source>No profile open: </source>
+      <translation>No profile open: </translation>
     </message>
     <message>
       <source>DEMO</source>

@@ -380,6 +380,10 @@
       <translation>配置</translation>
     </message>
     <message>
+      <source>No profile</source>
+      <translation>无配置</translation>
+    </message>
+    <message>
       <source>Profile: choosing another reopens the window on it</source>
       <translation>配置：选择其他配置会以它重新打开窗口</translation>
     </message>
@@ -458,6 +462,10 @@
     <message>
       <source>Unexpected error (details in the log): </source>
       <translation>意外错误（详见日志）：</translation>
+    </message>
+    <message>
+      <source>No profile open: </source>
+      <translation>未打开配置：</translation>
     </message>
     <message>
       <source>DEMO</source>
