@@ -69,6 +69,7 @@ def test_migrates_from_every_earlier_version_without_losing_rows(tmp_path, versi
     if version >= 1:
         row = new.one("SELECT * FROM orders WHERE order_id = 'ORDER0001'")
         assert row["paid_fee"] == 600 and row["channel_order_id"] == ""
+        assert count_orders(new) == 1  # the counter starts from the rows already there
         assert new.count("ledger") == 1
     if version >= 2:
         assert new.count("pushes") == 1
@@ -77,6 +78,24 @@ def test_migrates_from_every_earlier_version_without_losing_rows(tmp_path, versi
     if version >= 6:
         assert new.count("statement_lines") == 1
     assert new.migrate() == 0  # nothing left to do
+
+
+def test_the_order_counter_follows_inserts_updates_and_deletes(mirror):
+    def scanned() -> int:
+        return int(mirror.one("SELECT COUNT(*) AS n FROM orders")["n"])
+
+    rows = [order_row(n) for n in range(5)]
+    with mirror.transaction():
+        first = upsert_orders(mirror, rows)
+    assert (first.added, first.updated, first.unchanged) == (5, 0, 0)
+    rows[0] = {**rows[0], "status": 4}
+    with mirror.transaction():
+        again = upsert_orders(mirror, [*rows, order_row(9999)])
+    assert (again.added, again.updated, again.unchanged) == (1, 1, 4)
+    assert count_orders(mirror) == scanned() == 6
+    with mirror.transaction() as conn:
+        conn.execute("DELETE FROM orders WHERE order_id = 'Q0000001'")
+    assert count_orders(mirror) == scanned() == 5
 
 
 def test_newer_database_is_refused(tmp_path):
@@ -453,39 +472,39 @@ def test_audit_export_csv_round_trips(audited, tmp_path):
 # ---- queries -----------------------------------------------------------------------------
 
 
+def order_row(n: int) -> dict:
+    return {
+        "order_id": f"Q{n:07d}",
+        "wx_order_id": f"VPO{n:07d}",
+        "openid": f"oQUERY{n % 50:022d}",
+        "kind": "coin" if n % 3 else "item",
+        "product_id": "coin",
+        "quantity": 600,
+        "order_fee": 600 + n % 7,
+        "paid_fee": 600,
+        "left_fee": 600,
+        "status": 4 if n % 10 else 2,
+        "env": 1,
+        "create_time": 1767225600 + n * 60,
+        "paid_time": 1767225600 + n * 60 + 5,
+        "provide_time": 0,
+        "source": "test",
+        "refreshed_at": 0,
+        "raw": "{}",
+        "channel_order_id": f"CH{n}",
+        "wxpay_order_id": f"42{n:08d}",
+        "sett_state": 0,
+        "sett_time": 0,
+        "platform_fee_fen": 0,
+        "cps_fee_fen": 0,
+        "update_time": 0,
+        "biz_meta": "",
+    }
+
+
 def many_orders(mirror, count: int):
-    rows = [
-        {
-            "order_id": f"Q{n:07d}",
-            "wx_order_id": f"VPO{n:07d}",
-            "openid": f"oQUERY{n % 50:022d}",
-            "kind": "coin" if n % 3 else "item",
-            "product_id": "coin",
-            "quantity": 600,
-            "order_fee": 600 + n % 7,
-            "paid_fee": 600,
-            "left_fee": 600,
-            "status": 4 if n % 10 else 2,
-            "env": 1,
-            "create_time": 1767225600 + n * 60,
-            "paid_time": 1767225600 + n * 60 + 5,
-            "provide_time": 0,
-            "source": "test",
-            "refreshed_at": 0,
-            "raw": "{}",
-            "channel_order_id": f"CH{n}",
-            "wxpay_order_id": f"42{n:08d}",
-            "sett_state": 0,
-            "sett_time": 0,
-            "platform_fee_fen": 0,
-            "cps_fee_fen": 0,
-            "update_time": 0,
-            "biz_meta": "",
-        }
-        for n in range(count)
-    ]
     with mirror.transaction():
-        upsert_orders(mirror, rows)
+        upsert_orders(mirror, [order_row(n) for n in range(count)])
 
 
 def test_timeline_merges_everything_newest_first(mirror):

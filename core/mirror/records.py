@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from core.mirror.db import Mirror
+from core.mirror.schema import COUNTED_TABLES
 from core.models import Balance, Order
 
 ORDER_COLUMNS = (
@@ -97,13 +98,23 @@ def upsert(
     """executemany in the caller's transaction; counts from COUNT(*) and total_changes, which
     costs nothing per row."""
     conn: sqlite3.Connection = mirror.conn
-    before_rows = int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+    before_rows = row_count(mirror, table)
     before_changes = conn.total_changes
     batch = list(rows) if not isinstance(rows, list) else rows
     conn.executemany(_upsert_sql(table, key, tuple(columns)), batch)
-    added = int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]) - before_rows
+    added = row_count(mirror, table) - before_rows
     changed = conn.total_changes - before_changes
+    if table in COUNTED_TABLES:
+        changed -= added  # total_changes also counts each trigger's update of row_counts
     return UpsertCounts(added=added, updated=changed - added, unchanged=len(batch) - changed)
+
+
+def row_count(mirror: Mirror, table: str) -> int:
+    """From the trigger-kept counter where there is one, else COUNT(*)."""
+    if table in COUNTED_TABLES:
+        found = mirror.conn.execute("SELECT n FROM row_counts WHERE tbl = ?", (table,)).fetchone()
+        return int(found[0])
+    return int(mirror.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
 
 def upsert_orders(mirror: Mirror, rows: Iterable[Mapping[str, Any]]) -> UpsertCounts:
