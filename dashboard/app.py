@@ -58,8 +58,8 @@ def install_excepthook(window_getter: object) -> None:
         window = window_getter() if callable(window_getter) else None
         if window is not None:
             window._unexpected(value)
-        else:
-            sys.__excepthook__(kind, value, tb)
+        # stderr too: where --screenshot and --self-test report, and a crash at exit is seen
+        sys.__excepthook__(kind, value, tb)
 
     sys.excepthook = hook
 

@@ -6,10 +6,11 @@ them all; sorting and filtering happen in SQL."""
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from dashboard import fmt, theme
@@ -167,8 +168,24 @@ SORT_KEYS = {"create_time", "paid_time", "paid_fee", "order_id", "status", "left
 PAGE = 200
 
 
+# runs work() off the UI thread, then done(result) or failed(exc) on it
+Background = Callable[
+    [Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]], None
+]
+
+
 class OrdersModel(ColumnsModel):
-    def __init__(self, pager_factory: Any, *, cache_pages: int = 50) -> None:
+    """Holds pages of rows, fetched when a view asks for them. Under a filter, the first jump
+    past the first page needs every anchor of the filtered list (one pass: seconds at a million
+    orders); with `background` given that pass runs on its own connection off the UI thread,
+    the rows show empty meanwhile and fill in when it ends (`preparing` tells the view)."""
+
+    preparing = Signal(bool)
+    failed = Signal(object)  # the background pass failed: the view says so
+
+    def __init__(
+        self, pager_factory: Any, *, cache_pages: int = 50, background: Background | None = None
+    ) -> None:
         from core.mirror.queries import OrderFilter, OrderSort
 
         super().__init__()
@@ -180,6 +197,8 @@ class OrdersModel(ColumnsModel):
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self._cache_pages = cache_pages
         self._total = self._pager.total
+        self._background = background
+        self._preparing_for: OrderPager | None = None
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -188,20 +207,70 @@ class OrdersModel(ColumnsModel):
         self.filt = filt or self.filt
         self.sort_spec = sort or self.sort_spec
         self._pager = self._factory(self.filt, self.sort_spec)
+        if self._preparing_for is not None:  # its result is for the old list: ignored
+            self._preparing_for = None
+            self.preparing.emit(False)
         self._pages.clear()
         self._total = self._pager.total
         self.endResetModel()
 
     def _page(self, number: int) -> list[dict[str, Any]]:
         page = self._pages.get(number)
-        if page is None:
-            page = self._pager.rows(number * PAGE, PAGE)
-            self._pages[number] = page
-            if len(self._pages) > self._cache_pages:  # memory stays flat while scrolling
-                self._pages.popitem(last=False)
-        else:
+        if page is not None:
             self._pages.move_to_end(number)
+            return page
+        if self._pager.needs_anchors(number * PAGE) and self._prepare_in_background():
+            return []  # not cached: asked again when the anchors are in
+        page = self._pager.rows(number * PAGE, PAGE)
+        self._pages[number] = page
+        if len(self._pages) > self._cache_pages:  # memory stays flat while scrolling
+            self._pages.popitem(last=False)
         return page
+
+    @property
+    def is_preparing(self) -> bool:
+        return self._preparing_for is not None
+
+    def _prepare_in_background(self) -> bool:
+        """Starts (once per pager) the anchor pass in the background; False when there is no
+        background or no second connection (an in-memory mirror): then rows() waits for it."""
+        pager = self._pager
+        if self._preparing_for is pager:
+            return True
+        if self._background is None:
+            return False
+        reader = pager.mirror.reader()
+        if reader is None:
+            return False
+        self._preparing_for = pager
+        self.preparing.emit(True)
+
+        def work() -> dict[int, tuple[Any, ...]]:
+            try:
+                return pager.compute_anchors(reader)
+            finally:
+                reader.close()
+
+        def finish() -> None:
+            if self._preparing_for is pager:
+                self._preparing_for = None
+                self.preparing.emit(False)
+
+        def done(anchors: dict[int, tuple[Any, ...]]) -> None:
+            finish()
+            if pager is self._pager:  # else the filter or sort changed meanwhile
+                pager.install_anchors(anchors)
+                if self._total:
+                    last = self.index(self._total - 1, len(self.columns) - 1)
+                    self.dataChanged.emit(self.index(0, 0), last)
+
+        def failed(exc: BaseException) -> None:
+            finish()
+            self._background = None  # the next ask computes in place
+            self.failed.emit(exc)
+
+        self._background(work, done, failed)
+        return True
 
     def row_dict(self, row: int) -> dict[str, Any]:
         page = self._page(row // PAGE)

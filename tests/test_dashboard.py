@@ -277,3 +277,23 @@ def test_translations_are_complete():
     ).stdout.splitlines()
     assert int(out[0]) > 200
     assert [line for line in out[1:] if line] == []
+
+
+def test_a_deep_jump_under_a_filter_never_waits_on_the_ui_thread(qtbot, window, desk, many_orders):
+    """The anchors of a filtered list come from a second connection in a worker; meanwhile the
+    rows are empty (not wrong), and they fill in with the same rows the slow path gives."""
+    from core.mirror.queries import OrderFilter, OrderSort
+
+    window.go("orders")
+    model = window.pages["orders"].model
+    QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    sort = OrderSort("paid_fee", descending=False)
+    model.reload(filt=OrderFilter(statuses=(4,)), sort=sort)
+    assert model.rowCount() == 1200
+    with qtbot.waitSignal(model.preparing, timeout=WAIT) as started:
+        assert model.index(1100, 0).data() in ("", "—")  # asked for: not there yet
+    assert started.args == [True]
+    qtbot.waitUntil(lambda: not model.is_preparing, timeout=WAIT)
+    slow = desk.order_pager(OrderFilter(statuses=(4,)), sort).rows(1100, 5)  # computes in place
+    assert [model.index(1100 + n, 0).data() for n in range(5)] == [r["order_id"] for r in slow]
+    assert model.index(1100, 0).data().startswith("M")

@@ -120,6 +120,18 @@ class Mirror:
             raise
         self.conn.execute("COMMIT")
 
+    def reader(self) -> sqlite3.Connection | None:
+        """A second, read-only connection to the same file, for a long read in another thread
+        (this connection's mutex would otherwise hold every other query for its duration).
+        None for an in-memory mirror, which no other connection can see."""
+        if str(self.path) == ":memory:":
+            return None
+        conn = sqlite3.connect(
+            f"{Path(self.path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+        )
+        conn.execute("PRAGMA busy_timeout=10000")
+        return conn
+
     def now(self) -> int:
         return int(self.clock())
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from core.mirror.records import ORDER_COLUMNS, row_count
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from core.mirror.db import Mirror
 
 # ---- timeline ------------------------------------------------------------------------------
@@ -276,10 +278,20 @@ class OrderPager:
         found = self.mirror.conn.execute(sql, [*params, offset]).fetchone()
         return tuple(found)
 
-    def _build_all_anchors(self) -> None:
+    def needs_anchors(self, start: int) -> bool:
+        """Whether reading row `start` would first compute every anchor (one pass over the
+        matching rows: seconds at a million orders). A UI computes them in the background with
+        `compute_anchors` and `install_anchors` instead of waiting for `rows`."""
+        needed = start >= self.stride and self.filt != OrderFilter() and not self._complete
+        if needed:
+            self._sort_first()  # settled here, on the pager's own connection, before any worker
+        return needed
+
+    def compute_anchors(self, conn: sqlite3.Connection | None = None) -> dict[int, tuple[Any, ...]]:
         """Every stride-th key in one pass (a window function over the matching rows): under a
         filter, walking to one deep row costs a table lookup per skipped row, so one pass that
-        yields every anchor is cheaper than a walk per jump."""
+        yields every anchor is cheaper than a walk per jump. Touches no state of the pager, so
+        it may run in another thread on its own connection (`Mirror.reader()`)."""
         where, params = self.filt.where(sort_first=self._sort_first())
         cols = self._keycols()
         sql = (
@@ -287,12 +299,18 @@ class OrderPager:
             f"{self.sort.order_by()}) - 1 AS n FROM orders WHERE {where}) "
             f"WHERE n % {self.stride} = 0"
         )
-        for n, *key in self.mirror.conn.execute(sql, params):
+        return {n: tuple(key) for n, *key in (conn or self.mirror.conn).execute(sql, params)}
+
+    def install_anchors(self, anchors: dict[int, tuple[Any, ...]]) -> None:
+        for n, key in anchors.items():
             if n not in self._anchor_keys:
-                self._anchor_keys[n] = tuple(key)
+                self._anchor_keys[n] = key
                 self._anchor_rows.append(n)
         self._anchor_rows.sort()
         self._complete = True
+
+    def _build_all_anchors(self) -> None:
+        self.install_anchors(self.compute_anchors())
 
     def _anchor(self, row: int) -> tuple[int, tuple[Any, ...]]:
         """The anchor at or before `row`, making one when the nearest is too far. Unfiltered,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -182,7 +183,9 @@ class OrdersPage(Page):
     def on_ready(self) -> None:
         desk = self.ctx.desk
         assert desk is not None
-        self.model = OrdersModel(desk.order_pager)
+        self.model = OrdersModel(desk.order_pager, background=self._in_background)
+        self.model.preparing.connect(self._preparing)
+        self.model.failed.connect(self.inline.error)
         self.table.setModel(self.model)
         for n, col in enumerate(ORDER_COLUMNS):
             self.table.setColumnWidth(n, col.width)
@@ -242,6 +245,23 @@ class OrdersPage(Page):
             self._counts()
             if self.current:
                 self.show_order(self.current["order"]["order_id"])
+
+    def _in_background(
+        self,
+        work: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[BaseException], None],
+    ) -> None:
+        import asyncio
+
+        self.ctx.runner.run(asyncio.to_thread(work), on_done=done, on_error=failed)
+
+    def _preparing(self, busy: bool) -> None:
+        # the rows show empty until the pass ends; the busy bar says why
+        if busy:
+            self.busy.start()
+        else:
+            self.busy.stop()
 
     def _counts(self) -> None:
         assert self.model is not None
