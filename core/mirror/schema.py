@@ -261,6 +261,23 @@ MIGRATIONS.append(
     """
 )
 
+MIGRATIONS.append(
+    # 9: the month's report reads every order and ledger row of the period; through a plain
+    # time index that is one table lookup per row (rows carry their raw JSON). The time indexes
+    # now carry the columns the report sums (still ending in the keyset tie-break), so those
+    # queries read the index alone: 2.1 s -> see README for a month of 345,600 orders
+    """
+    DROP INDEX orders_paid_time;
+    CREATE INDEX orders_paid_time ON orders (paid_time, order_id, paid_fee, sett_state,
+        platform_fee_fen, cps_fee_fen, kind, quantity);
+    DROP INDEX ledger_time;
+    CREATE INDEX ledger_time ON ledger (created_at, status, kind, operator, amount);
+    DROP INDEX ledger_kind_time;
+    CREATE INDEX ledger_kind_time ON ledger (kind, created_at, status, operator, amount,
+        order_id, openid);
+    """
+)
+
 # tables whose row count the triggers above keep
 COUNTED_TABLES = frozenset({"orders"})
 

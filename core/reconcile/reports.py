@@ -21,7 +21,6 @@ from zoneinfo import ZoneInfo
 from core.mirror.db import Mirror
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DAY_SQL = "date({col}, 'unixepoch', '+8 hours')"  # China has no DST: a fixed offset is exact
 
 
 @dataclass(frozen=True)
@@ -265,66 +264,52 @@ class Reconciliation:
     # ---- daily summary and operators ---------------------------------------------------------
 
     def daily_rows(self) -> Iterator[dict[str, Any]]:
-        p = (self.period.since, self.period.until)
+        """One aggregate per day over that day's slice of the time indexes: a GROUP BY over the
+        month sorts every row of it in a temporary b-tree (~1 s at 345,600 orders and as many
+        ledger rows); a day's slice needs no sort."""
         conn = self.mirror.conn
-        days: dict[str, dict[str, Any]] = {}
-
-        def day(d: str) -> dict[str, Any]:
-            return days.setdefault(
-                d,
-                {
-                    "day": d,
-                    "orders": 0,
-                    "gross_paid": 0,
-                    "refunds": 0,
-                    "refunded": 0,
-                    "platform_fee": 0,
-                    "cps_fee": 0,
-                    "net": 0,
-                    "coins_sold": 0,
-                    "coins_gifted": 0,
-                    "coins_deducted": 0,
-                    "coins_clawed_back": 0,
-                },
-            )
-
-        for r in conn.execute(
-            f"SELECT {DAY_SQL.format(col='paid_time')} AS d, COUNT(*), SUM(paid_fee), "
-            "SUM(CASE WHEN sett_state = 2 THEN platform_fee_fen ELSE 0 END), "
-            "SUM(CASE WHEN sett_state = 2 THEN cps_fee_fen ELSE 0 END), "
-            "SUM(CASE WHEN kind = 'coin' THEN quantity ELSE 0 END) FROM orders "
-            "WHERE paid_time >= ? AND paid_time < ? AND paid_fee > 0 GROUP BY d",
-            p,
-        ):
-            row = day(r[0])
-            row.update(
-                orders=r[1],
-                gross_paid=r[2] or 0,
-                platform_fee=r[3] or 0,
-                cps_fee=r[4] or 0,
-                coins_sold=r[5] or 0,
-            )
-        for r in conn.execute(
-            f"SELECT {DAY_SQL.format(col='finished_at')} AS d, COUNT(*), SUM(refund_fee) "
-            "FROM refunds WHERE status = 'refunded' AND finished_at >= ? AND finished_at < ? "
-            "GROUP BY d",
-            p,
-        ):
-            day(r[0]).update(refunds=r[1], refunded=r[2] or 0)
-        for r in conn.execute(
-            f"SELECT {DAY_SQL.format(col='created_at')} AS d, kind, SUM(amount) FROM ledger "
-            "WHERE status = 'done' AND created_at >= ? AND created_at < ? GROUP BY d, kind",
-            p,
-        ):
-            key = {
-                "gift": "coins_gifted",
-                "deduct": "coins_deducted",
-                "clawback": "coins_clawed_back",
-            }.get(r[1])
-            if key:
-                day(r[0])[key] = r[2] or 0
-        for d in sorted(days):
-            row = days[d]
+        day = self.period.start
+        while day <= self.period.end:
+            bounds = Period(day, day)
+            p = (bounds.since, bounds.until)
+            orders = conn.execute(
+                "SELECT COUNT(*), SUM(paid_fee), "
+                "SUM(CASE WHEN sett_state = 2 THEN platform_fee_fen ELSE 0 END), "
+                "SUM(CASE WHEN sett_state = 2 THEN cps_fee_fen ELSE 0 END), "
+                "SUM(CASE WHEN kind = 'coin' THEN quantity ELSE 0 END) FROM orders "
+                "WHERE paid_time >= ? AND paid_time < ? AND paid_fee > 0",
+                p,
+            ).fetchone()
+            refunds = conn.execute(
+                "SELECT COUNT(*), SUM(refund_fee) FROM refunds WHERE status = 'refunded' "
+                "AND finished_at >= ? AND finished_at < ?",
+                p,
+            ).fetchone()
+            ledger = conn.execute(
+                "SELECT SUM(CASE WHEN kind = 'gift' THEN amount ELSE 0 END), "
+                "SUM(CASE WHEN kind = 'deduct' THEN amount ELSE 0 END), "
+                "SUM(CASE WHEN kind = 'clawback' THEN amount ELSE 0 END), "
+                "COUNT(CASE WHEN kind IN ('gift', 'deduct', 'clawback') THEN 1 END) FROM ledger "
+                "WHERE status = 'done' AND created_at >= ? AND created_at < ?",
+                p,
+            ).fetchone()
+            day += timedelta(days=1)
+            if not (orders[0] or refunds[0] or ledger[3]):
+                continue  # a day with nothing is not a row (as before: only days seen)
+            row = {
+                "day": bounds.start.isoformat(),
+                "orders": orders[0],
+                "gross_paid": orders[1] or 0,
+                "refunds": refunds[0],
+                "refunded": refunds[1] or 0,
+                "platform_fee": orders[2] or 0,
+                "cps_fee": orders[3] or 0,
+                "net": 0,
+                "coins_sold": orders[4] or 0,
+                "coins_gifted": ledger[0] or 0,
+                "coins_deducted": ledger[1] or 0,
+                "coins_clawed_back": ledger[2] or 0,
+            }
             row["net"] = row["gross_paid"] - row["refunded"] - row["platform_fee"] - row["cps_fee"]
             yield row
 
