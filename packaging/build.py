@@ -72,27 +72,20 @@ def smoke_test(exe: Path) -> None:
     print(version.stdout.strip() or version.stderr.strip())
 
 
-def windows_installer() -> None:
-    exe = frozen_executable()
+def windows_sign(path: Path) -> bool:
+    """Authenticode with a timestamp, when a certificate is configured; False when skipped."""
     pfx, password = os.environ.get("XPAYDESK_SIGN_PFX"), os.environ.get("XPAYDESK_SIGN_PASSWORD")
     signtool = shutil.which("signtool")
-    if pfx and password and signtool:
-        run(
-            signtool,
-            "sign",
-            "/f",
-            pfx,
-            "/p",
-            password,
-            "/fd",
-            "sha256",
-            "/tr",
-            "http://timestamp.digicert.com",
-            "/td",
-            "sha256",
-            str(exe),
-        )
-    else:
+    if not (pfx and password and signtool):
+        return False
+    timestamp = "http://timestamp.digicert.com"
+    run(signtool, "sign", "/f", pfx, "/p", password, "/fd", "sha256", "/tr", timestamp,
+        "/td", "sha256", str(path))  # fmt: skip
+    return True
+
+
+def windows_installer() -> None:
+    if not windows_sign(frozen_executable()):
         print(
             "signing skipped: set XPAYDESK_SIGN_PFX and XPAYDESK_SIGN_PASSWORD (and have "
             "signtool on PATH) to sign"
@@ -107,23 +100,7 @@ def windows_installer() -> None:
         f"/DOutputDir={DIST}",
         "packaging/windows/xpaydesk.iss",
     )
-    installer = DIST / f"XPayDesk-{__version__}-setup.exe"
-    if pfx and password and signtool:
-        run(
-            signtool,
-            "sign",
-            "/f",
-            pfx,
-            "/p",
-            password,
-            "/fd",
-            "sha256",
-            "/tr",
-            "http://timestamp.digicert.com",
-            "/td",
-            "sha256",
-            str(installer),
-        )
+    windows_sign(DIST / f"XPayDesk-{__version__}-setup.exe")
 
 
 def macos_package() -> None:
