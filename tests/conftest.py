@@ -13,17 +13,14 @@ import pytest
 
 pytest_plugins = ["tests.simfixtures", "tests.opsfixtures", "tests.guifixtures"]
 
-# shared/ sits beside the checkout (sessions and CI alike); XPAYDESK_REFERENCE overrides
-REFERENCE = Path(
-    os.environ.get("XPAYDESK_REFERENCE")
-    or Path(__file__).resolve().parents[2] / "shared" / "reference"
-)
+# every file a test reads is inside the repository (tests/data/README.md says where each comes from)
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def load_vectors(name: str) -> dict:
-    path = REFERENCE / "vectors" / name
+    path = DATA / "vectors" / name
     if not path.exists():
-        pytest.fail(f"reference vectors missing: {path}")
+        pytest.fail(f"test vectors missing: {path}")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
