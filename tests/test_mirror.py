@@ -591,6 +591,61 @@ def test_order_detail_links_refunds_ledger_and_pushes(mirror):
     assert [r["order_id"] for r in detail["ledger"]] == ["CLAW0001"]
     assert order_detail(mirror, "missing") is None
 
+def add_push(mirror, key: str, event: str, order_id: str, refund_order_id: str = "") -> None:
+    mirror.conn.execute(
+        "INSERT INTO pushes (dedupe_key, event, order_id, refund_order_id, verdict, create_time, "
+        "received_at) VALUES (?, ?, ?, ?, 'accept', 1767226000, 1767226000)",
+        (key, event, order_id, refund_order_id),
+    )
+
+
+def add_ledger(mirror, ledger_id: str, kind: str, refund_order_id: str | None) -> None:
+    mirror.conn.execute(
+        "INSERT INTO ledger (kind, order_id, openid, amount, created_at, status, "
+        "refund_order_id) VALUES (?, ?, 'o', 5, 1, 'done', ?)",
+        (kind, ledger_id, refund_order_id),
+    )
+
+
+def test_order_detail_shows_only_that_order(mirror):
+    """An order without refunds once matched `refund_order_id IN ('')`: every push and ledger
+    row with an empty refund id belonged to it."""
+    many_orders(mirror, 3)  # Q0000000 (no refunds), Q0000001 (two refunds), Q0000002
+    for refund_id, fee in (("R1", 100), ("R2", 200)):
+        mirror.conn.execute(
+            "INSERT INTO refunds (refund_order_id, order_id, refund_fee, status) "
+            "VALUES (?, 'Q0000001', ?, 'refunded')",
+            (refund_id, fee),
+        )
+    add_push(mirror, "p0", "xpay_goods_deliver_notify", "Q0000000")
+    add_push(mirror, "p1", "xpay_coin_pay_notify", "Q0000001")
+    add_push(mirror, "p2", "xpay_coin_pay_notify", "Q0000002")
+    add_push(mirror, "p3", "xpay_refund_notify", "", "R1")
+    add_push(mirror, "p4", "xpay_refund_notify", "Q0000001", "R2")
+    add_ledger(mirror, "GIFT0001", "gift", "")  # no refund: an empty id
+    add_ledger(mirror, "GIFT0002", "gift", None)
+    add_ledger(mirror, "CLAW0001", "clawback", "R1")
+    add_ledger(mirror, "CLAW0002", "clawback", "R2")
+    plain = order_detail(mirror, "Q0000000")
+    assert (plain["refunds"], plain["ledger"]) == ([], [])
+    assert [p["id"] for p in plain["pushes"]] == [1]
+    refunded = order_detail(mirror, "Q0000001")
+    assert [r["refund_order_id"] for r in refunded["refunds"]] == ["R1", "R2"]
+    assert sorted(r["order_id"] for r in refunded["ledger"]) == ["CLAW0001", "CLAW0002"]
+    assert sorted(p["id"] for p in refunded["pushes"]) == [2, 4, 5]
+    other = order_detail(mirror, "Q0000002")
+    assert [p["id"] for p in other["pushes"]] == [3] and other["ledger"] == []
+
+
+def test_order_detail_reads_through_indexes(mirror):
+    from core.mirror.queries import order_detail_plan
+
+    many_orders(mirror, 3)
+    for refund_ids in ([], ["R1"], ["R1", "R2"]):
+        plan = order_detail_plan(mirror, "Q0000001", refund_ids)
+        assert plan and not [line for line in plan if line.startswith("SCAN")], plan
+
+
 
 def test_many_openers_of_a_new_mirror_migrate_it_once(tmp_path):
     """Operators starting at the same moment on a new mirror file (seen in the refund race:
