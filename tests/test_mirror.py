@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 
+from core.beijing import beijing_today, yyyymmdd
 from core.errors import ConfigError
 from core.mirror import audit
 from core.mirror.db import Mirror
@@ -356,11 +357,9 @@ def test_bill_bad_rows_and_missing_header(mirror, tmp_path):
 
 
 def test_simulator_bill_file_imports_cleanly(mirror, tmp_path, sim):
-    from datetime import date
-
     sim.add_user(OPENID)
     order = sim.user_pays(OPENID, coins=600, env=0)
-    day = int(date.fromtimestamp(sim.state.now()).strftime("%Y%m%d"))
+    day = yyyymmdd(beijing_today(sim.state.now()))
     path = tmp_path / "sim-bill.csv.gz"
     path.write_bytes(sim._bill_file(day, day))
     report = import_bill(mirror, path)

@@ -9,13 +9,13 @@ import gzip
 import hashlib
 import json
 import struct
-from datetime import date
 from decimal import Decimal
 
 import httpx
 import pytest
 from Crypto.Cipher import AES
 
+from core.beijing import beijing_today, yyyymmdd
 from core.callbacks import CallbackKeys, decode
 from core.environment import AppKeys, Env
 from core.errors import NetworkError, OutcomeUnknownError, XPayError
@@ -266,7 +266,7 @@ async def test_deliver_stuck_item_order(sim, client):
 async def test_bill_polls_then_serves_a_gbk_gzip_csv(sim, client, http):
     sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)
-    today = date.today().strftime("%Y%m%d")
+    today = yyyymmdd(beijing_today(sim.state.now()))  # WeChat's day, on any computer
     for _ in range(sim.config.bill_polls):
         assert await errcode_of(client.download_bill(today, today)) == 268490011
     bill = await client.download_bill(today, today)
@@ -277,7 +277,7 @@ async def test_bill_polls_then_serves_a_gbk_gzip_csv(sim, client, http):
 async def test_order_export_task(sim, client, http):
     sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)
-    today = date.fromtimestamp(sim.state.now())
+    today = beijing_today(sim.state.now())
     task = await client.start_download_order(today, today, order_type=1)
     answers = [await client.query_download_order(task.task_id) for _ in range(3)]
     assert [a.status for a in answers] == [1, 2, 2]  # running, then done
@@ -311,7 +311,7 @@ async def test_funds_goods_and_complaints(sim, client, http):
     await client.start_publish_goods("vip_month_01")
     assert (await client.query_publish_goods()).publish_item[0].publish_status == 2
     complaint_id = sim.add_complaint(ALICE, order["order_id"])
-    today = date.fromtimestamp(sim.state.now())
+    today = beijing_today(sim.state.now())
     listed = await client.get_complaint_list(today, today)
     assert listed.complaints[0].complaint_order_info[0].wxa_out_trade_no == order["order_id"]
     await client.response_complaint(complaint_id, "已处理")
