@@ -17,6 +17,7 @@ import httpx
 
 from core import signing
 from core.callbacks import CallbackError, DecodeResult, decode, expected_reply
+from core.complaints import ComplaintResult, ComplaintRow, Complaints, ComplaintView, SyncReport
 from core.connect import DEFAULT_TIMEOUT, callback_keys
 from core.errors import XPayDeskError
 from core.mirror import audit
@@ -77,6 +78,14 @@ class Desk:
         self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, transport=transport)
         self.ops: Operations = operations_for(profile, self.mirror, self._http)
         self.vault: SessionKeyVault = SessionKeyVault(self.mirror, vault_key(profile.name))
+        self.complaints = Complaints(
+            self.ops.client,
+            self.mirror,
+            audit=self.ops.audit,
+            locks=self.ops.locks,
+            role=profile.role,
+            operator=profile.operator,
+        )
 
     def __repr__(self) -> str:
         return f"Desk(profile={self.profile.name!r})"
@@ -263,6 +272,29 @@ class Desk:
 
     def search(self, term: str) -> list[SearchHit]:
         return search(self.mirror, term)
+
+    # ---- complaints (用户投诉) ------------------------------------------------------------------
+
+    def open_complaints(self, *, openid: str | None = None) -> list[ComplaintRow]:
+        """Open complaints from the mirror, the one to answer soonest first."""
+        return self.complaints.open(openid=openid)
+
+    def open_complaint_count(self) -> int:
+        return self.complaints.open_count()
+
+    async def sync_complaints(self) -> SyncReport:
+        return await self.complaints.sync()
+
+    async def complaint(self, complaint_id: str) -> ComplaintView:
+        return await self.complaints.view(complaint_id)
+
+    async def respond_complaint(
+        self, complaint_id: str, text: str, images: list[Path] | None = None
+    ) -> ComplaintResult:
+        return await self.complaints.respond(complaint_id, text, images or [])
+
+    async def complete_complaint(self, complaint_id: str) -> ComplaintResult:
+        return await self.complaints.complete(complaint_id)
 
     # ---- callbacks and signatures ------------------------------------------------------------
 

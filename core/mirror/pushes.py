@@ -66,6 +66,10 @@ def apply_event(mirror: Mirror, event: PushEvent) -> None:
         _apply_refund(mirror, event)
     elif event.event in ("xpay_coin_pay_notify", "xpay_goods_deliver_notify"):
         _apply_payment(mirror, event)
+    elif event.event == "xpay_complaint_notify":
+        from core.complaints import record_push
+
+        record_push(mirror, event.fields)
 
 
 def _created(mirror: Mirror, event: PushEvent) -> int:

@@ -278,6 +278,30 @@ MIGRATIONS.append(
     """
 )
 
+MIGRATIONS.append(
+    # 10: user complaints (用户投诉), as get_complaint_list / get_complaint_detail last showed them
+    # (or as an xpay_complaint_notify push announced them before the next refresh), so the open
+    # list, the pending counter and a user's card read them without a call to WeChat
+    """
+    CREATE TABLE complaints (
+        complaint_id TEXT PRIMARY KEY,
+        openid TEXT NOT NULL DEFAULT '',
+        order_id TEXT NOT NULL DEFAULT '',     -- merchant order id (wxa_out_trade_no / MchOrderId)
+        wx_order_id TEXT NOT NULL DEFAULT '',
+        amount INTEGER NOT NULL DEFAULT 0,     -- fen paid for the order(s) complained about
+        state TEXT NOT NULL DEFAULT 'PENDING', -- PENDING | PROCESSING | PROCESSED
+        complained_at INTEGER NOT NULL DEFAULT 0,
+        answered_at INTEGER NOT NULL DEFAULT 0, -- the merchant's first answer, when known
+        user_waiting INTEGER NOT NULL DEFAULT 0, -- incoming_user_response: the user wrote again
+        source TEXT NOT NULL DEFAULT '',       -- list | detail | push
+        refreshed_at INTEGER NOT NULL DEFAULT 0,
+        raw TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX complaints_state_time ON complaints (state, complained_at);
+    CREATE INDEX complaints_openid ON complaints (openid);
+    """
+)
+
 # tables whose row count the triggers above keep
 COUNTED_TABLES = frozenset({"orders"})
 

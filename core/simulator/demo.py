@@ -9,7 +9,9 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from core.simulator.state import CREATED, DELIVERED, PAID, REFUNDED, SimState
 
@@ -252,6 +254,7 @@ def populate(
             )
         db.executemany("INSERT OR REPLACE INTO coin_ops VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ops)
     _awkward_cases(state, summary, rng, env=env, now=now, refunded=refunded_coin_orders)
+    _complaints(state, summary, random.Random(seed + 14), now=now)
     return summary
 
 
@@ -323,3 +326,134 @@ def _awkward_cases(
     assert unpaid["status"] == CREATED
     summary.cases["unpaid"] = unpaid["order_id"]
     assert state.order_row(stuck["order_id"])["status"] == PAID  # type: ignore[index]
+
+
+# (hours since the complaint, state, problem type, what the user wrote, a follow-up from the user)
+DEMO_COMPLAINTS = (
+    (2, "PENDING", "REFUND", "充值了代币但是余额没有变化，请退款", ""),
+    (20, "PENDING", "SERVICE_NOT_WORK", "买了月卡，会员权益一直没有生效", ""),
+    (30, "PENDING", "OTHERS", "同一笔订单被扣了两次钱？", ""),
+    (40, "PROCESSING", "REFUND", "误买了 6800 代币，想退掉", "还没收到退款，什么时候处理？"),
+    (120, "PROCESSED", "OTHERS", "代币什么时候到账", ""),
+)
+
+
+def _complaints(state: SimState, summary: DemoSummary, rng: random.Random, *, now: int) -> None:
+    """Complaints of different ages: one just in, one due within hours, one overdue, one answered
+    whose user wrote again, one closed; each about a real paid order, with the user's evidence."""
+    tz = ZoneInfo("Asia/Shanghai")
+    users = summary.users[10:]
+    picks = [summary.cases.get("paid_not_delivered", "")]  # the undelivered month card
+    for openid in users:
+        if len(picks) == len(DEMO_COMPLAINTS):
+            break
+        row = state.db.execute(
+            "SELECT order_id FROM orders WHERE openid = ? AND order_type = 0 AND status = ? "
+            "AND kind = 'coin' ORDER BY paid_time DESC LIMIT 1",
+            (openid, DELIVERED),
+        ).fetchone()
+        if row is not None:
+            picks.append(row["order_id"])
+    picks = [picks[1], picks[0], *picks[2:]]  # the month card is the second complaint
+    rows = []
+    for n, ((hours, cstate, problem, text, follow_up), order_id) in enumerate(
+        zip(DEMO_COMPLAINTS, picks, strict=False)
+    ):
+        order = state.order_row(order_id)
+        if order is None:
+            continue
+        complaint_id = f"2000{rng.randrange(10**14):014d}"
+        at = now - hours * 3600
+
+        def stamp(seconds: int) -> str:
+            return datetime.fromtimestamp(seconds, tz).isoformat(timespec="seconds")
+
+        evidence = [
+            {
+                "media_type": "USER_COMPLAINT_IMAGE",
+                "media_url": [
+                    "https://api.mch.weixin.qq.com/v3/merchant-service/images/"
+                    f"demo{complaint_id[-8:]}{k}"
+                    for k in range(1 + n % 2)
+                ],
+            }
+        ]
+        body = {
+            "complaint_id": complaint_id,
+            "complaint_time": stamp(at),
+            "complaint_detail": text,
+            "complaint_state": cstate,
+            "payer_phone": "",
+            "payer_openid": order["openid"],
+            "complaint_order_info": [
+                {
+                    "transaction_id": order["wxpay_order_id"],
+                    "out_trade_no": order["channel_order_id"],
+                    "amount": order["paid_fee"],
+                    "wxa_out_trade_no": order_id,
+                    "wx_order_id": order["wx_order_id"],
+                }
+            ],
+            "complaint_full_refunded": False,
+            "incoming_user_response": bool(follow_up),
+            "user_complaint_times": 2 if follow_up else 1,
+            "complaint_media_list": evidence,
+            "problem_description": text,
+            "problem_type": problem,
+            "apply_refund_amount": order["paid_fee"] if problem == "REFUND" else 0,
+            "user_tag_list": ["HIGH_RISK"] if n == 2 else ["TRUSTED"] if n == 0 else [],
+            "service_order_info": [],
+        }
+        history = [
+            {
+                "log_id": f"{complaint_id}-1",
+                "operator": "user",
+                "operate_time": stamp(at),
+                "operate_type": "USER_CREATE_COMPLAINT",
+                "operate_details": text,
+                "complaint_media_list": evidence,
+            }
+        ]
+        if cstate != "PENDING":
+            history.append(
+                {
+                    "log_id": f"{complaint_id}-2",
+                    "operator": "merchant",
+                    "operate_time": stamp(at + 5 * 3600),
+                    "operate_type": "MERCHANT_RESPONSE",
+                    "operate_details": "您好，已收到您的反馈，正在核实订单，会尽快处理。",
+                    "complaint_media_list": [],
+                }
+            )
+        if follow_up:
+            history.append(
+                {
+                    "log_id": f"{complaint_id}-3",
+                    "operator": "user",
+                    "operate_time": stamp(at + 30 * 3600),
+                    "operate_type": "USER_RESPONSE",
+                    "operate_details": follow_up,
+                    "complaint_media_list": [],
+                }
+            )
+        if cstate == "PROCESSED":
+            history.append(
+                {
+                    "log_id": f"{complaint_id}-{len(history) + 1}",
+                    "operator": "merchant",
+                    "operate_time": stamp(at + 8 * 3600),
+                    "operate_type": "MERCHANT_CONFIRM_COMPLETE",
+                    "operate_details": "",
+                    "complaint_media_list": [],
+                }
+            )
+        rows.append(
+            (
+                complaint_id,
+                json.dumps(body, ensure_ascii=False),
+                json.dumps(history, ensure_ascii=False),
+            )
+        )
+        summary.cases[f"complaint_{hours}h"] = complaint_id
+    with state.transaction() as db:
+        db.executemany("INSERT OR REPLACE INTO complaints VALUES (?, ?, ?)", rows)

@@ -7,12 +7,14 @@ Checks run in WeChat's order: access_token, body, env, pay_sig (key by env), use
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import hashlib
 import hmac
 import io
 import json
+import logging
 import socket
 import struct
 import threading
@@ -33,7 +35,11 @@ from core.simulator.state import Push, SimError, SimState
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 USER_STATE_APIS = frozenset({"query_user_balance", "currency_pay", "cancel_currency_pay"})
-NO_ENV_APIS = frozenset({"download_bill"})
+NO_ENV_APIS = schema.NO_ENV_APIS
+# the largest body read: a 1 MB complaint image in base64 is ~1.4 MB (reference §2.7)
+MAX_BODY = 4 * 1024 * 1024
+SYSTEM_ERROR = {"errcode": -1, "errmsg": "system error"}
+log = logging.getLogger(__name__)
 BILL_COLUMNS = [
     "交易时间",
     "商户订单号",
@@ -54,6 +60,57 @@ BILL_COLUMNS = [
 
 class _Dropped(Exception):
     """The fault says: answer nothing."""
+
+
+class _BadFraming(Exception):
+    """The request's body cannot be read as sent (Content-Length); answered, then closed."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise SimError(268490002, f"请求参数字段错误：{name} 不是合法的 JSON 数值 ({name} is not JSON)")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """object_pairs_hook: a key given twice is refused, never "last one wins"."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise SimError(
+                268490002, f"请求参数字段错误：字段 {key} 重复 (field {key} given more than once)"
+            )
+        seen[key] = value
+    return seen
+
+
+def _json_content_type(values: list[str]) -> bool:
+    """Exactly one Content-Type, application/json, with no charset or charset=utf-8."""
+    if len(values) != 1:
+        return False
+    media, *params = (part.strip() for part in values[0].split(";"))
+    if media.lower() != "application/json":
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() != "charset" or value.strip().strip('"').lower() not in (
+            "utf-8",
+            "utf8",
+        ):
+            return False
+    return True
+
+
+def _body_length(h: BaseHTTPRequestHandler) -> int:
+    values = h.headers.get_all("Content-Length") or []
+    if h.headers.get("Transfer-Encoding"):
+        raise _BadFraming("Transfer-Encoding 不受支持，请带 Content-Length")
+    if not values:
+        return 0
+    if len(values) > 1 or not values[0].strip().isdigit():
+        raise _BadFraming("Content-Length 不合法")
+    length = int(values[0])
+    if length > MAX_BODY:
+        raise _BadFraming(f"body 超过 {MAX_BODY} 字节")
+    return length
 
 
 def _hmac(key: str, message: bytes) -> str:
@@ -282,21 +339,24 @@ class Simulator:
         return Handler
 
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        """Every request gets an answer: odd input a WeChat-shaped error, a bug in the simulator
+        `{"errcode": -1, "errmsg": "system error"}` (logged), never a silently closed connection."""
         self.requests += 1
         url = urlsplit(h.path)
-        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        length = int(h.headers.get("Content-Length") or 0)
-        body = h.rfile.read(length) if length else b""
         try:
+            lists = parse_qs(url.query, keep_blank_values=True)
+            query = {k: v[-1] for k, v in lists.items()}
+            length = _body_length(h)
+            body = h.rfile.read(length) if length else b""
             if url.path.startswith("/xpay/") and method == "POST":
-                self._xpay(h, url.path[len("/xpay/") :], query, body)
+                self._xpay(h, url.path[len("/xpay/") :], lists, body)
             elif url.path == "/cgi-bin/stable_token" and method == "POST":
                 self._stable_token(h, body)
             elif url.path == "/cgi-bin/token":
                 # never used by XPay Desk: it would invalidate the production backend's token
                 self._json(h, {"errcode": 48001, "errmsg": "use /cgi-bin/stable_token"})
             elif url.path == "/wxa/checksession" and method == "GET":
-                self._checksession(h, query)
+                self._checksession(h, lists)
             elif url.path.startswith("/sim/files/") and method == "GET":
                 self._file(h, url.path.rsplit("/", 1)[-1])
             elif url.path.startswith("/sim/admin/"):
@@ -307,6 +367,24 @@ class Simulator:
             return
         except (BrokenPipeError, ConnectionResetError):
             return
+        except _BadFraming as exc:
+            # the unread body would be taken for the next request: answer, then close
+            h.close_connection = True
+            message = f"请求参数字段错误：{exc} (the request body cannot be read)"
+            self._answer_anyway(h, {"errcode": 268490002, "errmsg": message}, status=400)
+        except Exception:
+            # the path only: the query carries access_token and signatures
+            log.exception("simulator: internal error on %s %s", method, url.path)
+            h.close_connection = True
+            self._answer_anyway(h, SYSTEM_ERROR)
+
+    def _answer_anyway(
+        self, h: BaseHTTPRequestHandler, data: dict[str, Any], *, status: int = 200
+    ) -> None:
+        try:
+            self._json(h, data, status=status)
+        except OSError:
+            pass  # the peer is gone
 
     def _json(self, h: BaseHTTPRequestHandler, data: dict[str, Any], *, status: int = 200) -> None:
         payload = json.dumps(data, ensure_ascii=False).encode()
@@ -378,8 +456,12 @@ class Simulator:
         except SimError as exc:
             self._json(h, {"errcode": exc.errcode, "errmsg": exc.errmsg})
 
-    def _checksession(self, h: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
+    def _checksession(self, h: BaseHTTPRequestHandler, lists: dict[str, list[str]]) -> None:
+        query = {k: v[-1] for k, v in lists.items()}
         try:
+            _single_token(lists)
+            if len(lists.get("signature", [])) > 1 or len(lists.get("openid", [])) > 1:
+                raise SimError(87009, "invalid signature (signature or openid given twice)")
             self.state.check_token(query.get("access_token"))
             key, alive, _old = self.state.session_key_state(query.get("openid", ""))
             if query.get("sig_method") != "hmac_sha256":
@@ -391,15 +473,29 @@ class Simulator:
         except SimError as exc:
             self._json(h, {"errcode": exc.errcode, "errmsg": exc.errmsg})
 
-    def _xpay(self, h: BaseHTTPRequestHandler, api: str, query: dict[str, str], raw: bytes) -> None:
+    def _xpay(
+        self, h: BaseHTTPRequestHandler, api: str, lists: dict[str, list[str]], raw: bytes
+    ) -> None:
         if api not in schema.SCHEMAS:
             self._json(h, {"errcode": 404, "errmsg": f"unknown api {api}"}, status=404)
             return
         fault = self.faults.pick(api)
         if not self._apply_fault_before(h, fault):
             return
+        query = {k: v[-1] for k, v in lists.items()}
         try:
+            _single_token(lists)
             self.state.check_token(query.get("access_token"))
+            for name in ("pay_sig", "signature"):
+                if len(lists.get(name, [])) > 1:
+                    # never "last one wins": which one would WeChat have checked?
+                    raise SimError(268490003, f"签名字段[{name}]重复 ({name} given more than once)")
+            if not _json_content_type(h.headers.get_all("Content-Type") or []):
+                raise SimError(
+                    268490002,
+                    "请求参数字段错误：Content-Type 须为 application/json (UTF-8) "
+                    "(Content-Type must be application/json)",
+                )
             body = self._verified_body(api, query, raw)
             answer = self._dispatch(api, body)
             result = {"errcode": 0, "errmsg": "ok", **answer}
@@ -414,15 +510,19 @@ class Simulator:
 
     def _verified_body(self, api: str, query: dict[str, str], raw: bytes) -> dict[str, Any]:
         try:
-            body = json.loads(raw.decode("utf-8"))
+            body = json.loads(
+                raw.decode("utf-8"), object_pairs_hook=_unique_keys, parse_constant=_reject_constant
+            )
         except (UnicodeDecodeError, ValueError):
             raise SimError(268490002, "请求参数字段错误：body 不是合法的 JSON") from None
+        except RecursionError:
+            raise SimError(268490002, "请求参数字段错误：body 嵌套过深 (nested too deep)") from None
         if not isinstance(body, dict):
             raise SimError(268490002, "请求参数字段错误：body 必须是 JSON 对象")
         env = 0
         if api not in NO_ENV_APIS:
             given_env = body.get("env")
-            if given_env not in (0, 1) or isinstance(given_env, bool):
+            if type(given_env) is not int or given_env not in (0, 1):  # not 1.0, not true
                 raise SimError(268490002, "请求参数字段错误：env 须为 0 或 1 (env must be 0 or 1)")
             env = int(given_env)
         pay_sig = query.get("pay_sig")
@@ -537,6 +637,13 @@ class Simulator:
                 "history": history[b["offset"] : b["offset"] + b["limit"]],
             }
         if api == "response_complaint":
+            body, _history = st.complaint(b["complaint_id"])
+            if body["complaint_state"] == "PROCESSED":
+                raise SimError(268490002, "投诉已处理完成")
+            images = b.get("response_images") or []
+            for file_id in images:
+                if not isinstance(file_id, str) or f"upload-{file_id}" not in self._files:
+                    raise SimError(268490002, f"file_id {file_id} 不存在")
             st.update_complaint(
                 b["complaint_id"],
                 state="PROCESSING",
@@ -544,7 +651,10 @@ class Simulator:
                     "operator": "merchant",
                     "operate_type": "MERCHANT_RESPONSE",
                     "operate_details": b["response_content"],
-                    "complaint_media_list": [],
+                    "complaint_media_list": [
+                        {"media_type": "OPERATION_IMAGE", "media_url": [_media_url(f)]}
+                        for f in images
+                    ],
                 },
             )
             return {}
@@ -563,12 +673,27 @@ class Simulator:
         if api == "upload_vp_file":
             if ("base64_img" in b) == ("img_url" in b):
                 raise SimError(268490002, "base64_img 与 img_url 须且只能填一个")
-            return {"file_id": f"file{st.rng.randrange(10**12):012d}"}
+            file_id = f"file{st.rng.randrange(10**12):012d}"
+            if "base64_img" in b:
+                try:
+                    data = base64.b64decode(b["base64_img"], validate=True)
+                except ValueError:
+                    raise SimError(268490002, "base64_img 不是有效的 base64") from None
+                if len(data) > 1024 * 1024:
+                    raise SimError(268490002, "图片超过 1 MB")
+                self._files[f"upload-{file_id}"] = (data, _image_type(data))
+            else:
+                self._files[f"upload-{file_id}"] = (b"", "application/octet-stream")
+            return {"file_id": file_id}
         if api == "get_upload_file_sign":
             st.complaint(b["complaint_id"])
-            cos = (
-                f"{self.url}/sim/files/cos{st.rng.randrange(10**9)}" if b.get("convert_cos") else ""
-            )
+            name = b["wxpay_url"].rsplit("/", 1)[-1]
+            cos = ""
+            if b.get("convert_cos"):
+                known = f"upload-{name}" in self._files
+                cos = f"{self.url}/sim/files/" + (
+                    f"upload-{name}" if known else f"cos{st.rng.randrange(10**9)}"
+                )
             return {"sign": "WECHATPAY2-SHA256-RSA2048 simulated", "cos_url": cos}
         raise SimError(268490002, f"unsupported api {api}")
 
@@ -712,3 +837,25 @@ class Simulator:
         if action == "account":
             return self.state.account(int(data.get("env", 1)), data["openid"])
         raise KeyError(f"unknown admin action {method} {action}")
+
+
+def _single_token(lists: dict[str, list[str]]) -> None:
+    if len(lists.get("access_token", [])) > 1:
+        raise SimError(
+            40001,
+            "invalid credential, access_token is invalid or not latest "
+            "(access_token given more than once)",
+        )
+
+
+def _media_url(file_id: str) -> str:
+    """Where WeChat Pay keeps an uploaded complaint image (get_upload_file_sign signs it)."""
+    return f"https://api.mch.weixin.qq.com/v3/merchant-service/images/{file_id}"
+
+
+def _image_type(data: bytes) -> str:
+    if data.startswith(b"\x89PNG"):
+        return "image/png"
+    if data.startswith(b"BM"):
+        return "image/bmp"
+    return "image/jpeg"
