@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
+from core.beijing import beijing_today, yyyymmdd
 from core.mirror.db import Mirror
 from core.mirror.importing import import_bill, import_pushes, import_vk_orders
 from core.mirror.vault import SessionKeyVault, vault_key
@@ -97,10 +100,16 @@ def _save_pushes(wires: list[WirePush], folder: Path) -> None:
 
 
 def start_demo(
-    *, users: int = 300, orders: int = 20_000, seed: int = 2026, folder: Path | None = None
+    *,
+    users: int = 300,
+    orders: int = 20_000,
+    seed: int = 2026,
+    folder: Path | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> DemoWorld:
+    """`clock` is the simulated WeChat's (tests pin it: the demo's days are Beijing days)."""
     folder = folder or Path(tempfile.mkdtemp(prefix="xpaydesk-demo-"))
-    sim = Simulator(SimConfig(refund_delay=3.0), seed=seed).start()
+    sim = Simulator(SimConfig(refund_delay=3.0), seed=seed, clock=clock).start()
     summary = populate(sim.state, seed=seed, users=users, orders=orders, days=90, env=1)
     # a few live events, so the demo has real pushes to inspect
     for openid in summary.users[5:9]:
@@ -118,13 +127,9 @@ def start_demo(
         export = folder / "vk-pay-orders.jsonl"
         _vk_export(sim, export)
         import_vk_orders(mirror, export, env=1)
-        today = date.fromtimestamp(sim.state.now())
+        today = beijing_today(sim.state.now())  # WeChat's day, whatever this computer's zone
         bill = folder / "bill.csv.gz"
-        bill.write_bytes(
-            sim._bill_file(
-                int((today - timedelta(days=95)).strftime("%Y%m%d")), int(today.strftime("%Y%m%d"))
-            )
-        )
+        bill.write_bytes(sim._bill_file(yyyymmdd(today - timedelta(days=95)), yyyymmdd(today)))
         import_bill(mirror, bill, env=1)
         _save_pushes(list(sim.delivered), folder / "pushes")
         pc = sim.config.push

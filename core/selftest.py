@@ -1,6 +1,10 @@
-"""The core half of `xpaydesk --self-test`: one round trip against the built-in simulator."""
+"""The core half of `xpaydesk --self-test`: Beijing's time zone from the bundled tzdata, and one
+round trip against the built-in simulator."""
 
 from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
 
 import httpx
 
@@ -10,6 +14,23 @@ from core.environment import AppKeys, Env
 from core.secret import Secret
 from core.simulator import SimConfig, Simulator
 from core.tokens import StableTokenCache
+
+
+def beijing_zone_check() -> str:
+    """Load Asia/Shanghai with the system zone database out of reach, as on Windows (which has
+    none): it must come from the `tzdata` package. Raises ZoneInfoNotFoundError without it."""
+    system = zoneinfo.TZPATH
+    zoneinfo.reset_tzpath([])
+    try:
+        zone = zoneinfo.ZoneInfo.no_cache("Asia/Shanghai")
+        offset = datetime(2026, 7, 1, tzinfo=zone).utcoffset()
+    finally:
+        zoneinfo.reset_tzpath(system)
+    if offset != timedelta(hours=8):
+        raise AssertionError(f"Asia/Shanghai is UTC{offset}, not UTC+08:00")
+    import tzdata  # type: ignore[import-untyped,unused-ignore]
+
+    return f"Asia/Shanghai UTC+08:00 from tzdata {tzdata.IANA_VERSION}"
 
 
 async def simulator_round_trip() -> str:

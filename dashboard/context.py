@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +40,8 @@ class AppContext(QObject):
         self.config_path: Path | None = None  # None: the platformdirs default
         self.profile_name: str | None = None  # what was asked for; the Desk knows what opened
         self.demo_world: Any = None  # core.demo.DemoWorld while a demo runs
+        # unix time for "today" (tests pin it); WeChat's day is Beijing's: core.beijing
+        self.clock: Callable[[], float] = time.time
 
     def request_reopen(self, *, profile: str | None = None, lang: str | None = None) -> bool:
         """Refused while anything runs: a money operation must finish (or be left pending in the

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
-from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QApplication
 
 from core.demo import demo_actions, start_demo
@@ -42,11 +40,8 @@ async def screenshots(window: MainWindow, ctx: AppContext, folder: Path, lang: s
         orders = pages["orders"]
         orders.table.selectRow(0)  # type: ignore[attr-defined]
         recon = pages["reconcile"]
-        today = date.fromtimestamp(world.sim.state.now())
-        start = today - timedelta(days=89)
-        recon.preset.setCurrentIndex(3)  # type: ignore[attr-defined]
-        recon.since.setDate(QDate(start.year, start.month, start.day))  # type: ignore[attr-defined]
-        recon.until.setDate(QDate(today.year, today.month, today.day))  # type: ignore[attr-defined]
+        ctx.clock = world.sim.state.now  # the demo's days: Beijing days on the simulator's clock
+        recon.preset.setCurrentIndex(2)  # type: ignore[attr-defined]  # the last 90 days
         recon.run_report()  # type: ignore[attr-defined]
         callbacks = pages["callbacks"]
         wire = world.sim.delivered[0]

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
-from core.selftest import simulator_round_trip
+from core.selftest import beijing_zone_check, simulator_round_trip
 from dashboard.context import AppContext
 from dashboard.i18n import resources_dir, tr
 from dashboard.main_window import MainWindow
@@ -33,6 +33,10 @@ async def self_test(window: MainWindow, ctx: AppContext, *, translator: Any, lan
     check("main window", window.isVisible() and window.nav.count() == 8)
     window.close()
     QApplication.processEvents()
+    try:  # Windows has no zone database: WeChat's day (Asia/Shanghai) comes from tzdata
+        check("time zone", True, beijing_zone_check())
+    except Exception as exc:
+        check("time zone", False, f"{type(exc).__name__}: {exc}")
     try:
         check("simulator round trip", True, await asyncio.wait_for(simulator_round_trip(), 60))
     except Exception as exc:

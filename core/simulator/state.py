@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core.beijing import beijing_day_of, beijing_now, yyyymmdd
 from core.simulator.config import SimConfig
 
 SCHEMA = """
@@ -137,7 +138,7 @@ class SimState:
         return row
 
     def _new_id(self, prefix: str) -> str:
-        stamp = time.strftime("%y%m%d%H%M%S", time.localtime(self.now()))
+        stamp = beijing_now(self.now()).strftime("%y%m%d%H%M%S")  # WeChat's clock, anywhere
         return f"{prefix}{stamp}{self.rng.randrange(10**9):09d}"
 
     # ---- tokens (§4.2) ---------------------------------------------------------------------
@@ -390,9 +391,7 @@ class SimState:
             order = self._row("SELECT * FROM orders WHERE order_id = ?", order_id)
             if order is None or order["status"] != CREATED:
                 raise SimError(268490002, "订单状态不允许支付")
-            channel = (
-                f"{time.strftime('%Y%m%d', time.localtime(at))}{self.rng.randrange(10**10):010d}"
-            )
+            channel = f"{yyyymmdd(beijing_day_of(at))}{self.rng.randrange(10**10):010d}"
             wxpay = f"4200{self.rng.randrange(10**24):024d}"
             db.execute(
                 "UPDATE orders SET status = ?, paid_fee = order_fee, left_fee = order_fee, "
@@ -783,9 +782,7 @@ class SimState:
         if entry:
             entry = {
                 "log_id": f"{complaint_id}-{len(history) + 1}",
-                "operate_time": time.strftime(
-                    "%Y-%m-%dT%H:%M:%S+08:00", time.localtime(self.now())
-                ),
+                "operate_time": beijing_now(self.now()).isoformat(timespec="seconds"),
                 **entry,
             }
             history.append(entry)

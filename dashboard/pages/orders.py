@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QSettings, Qt
@@ -27,9 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.beijing import beijing_day_bounds, beijing_today
 from dashboard import fmt
 from dashboard.dialogs import MoneyDialog
-from dashboard.fmt import SHANGHAI
 from dashboard.i18n import N_, tr
 from dashboard.models import ORDER_COLUMNS, Col, OrdersModel, RowsModel
 from dashboard.pages.base import Page
@@ -79,8 +78,9 @@ class OrdersPage(Page):
             self.kind.addItem(tr(label))
         self.kind.setAccessibleName(tr("Kind"))
         self.use_dates = QCheckBox(tr("From"))
-        self.since = QDateEdit(QDate.currentDate().addMonths(-1))
-        self.until = QDateEdit(QDate.currentDate())
+        today = QDate(beijing_today(ctx.clock()))  # WeChat's day, whatever this computer's zone
+        self.since = QDateEdit(today.addMonths(-1))
+        self.until = QDateEdit(today)
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -222,10 +222,8 @@ class OrdersPage(Page):
 
         since = until = None
         if self.use_dates.isChecked():
-            start = self.since.date().toPython()
-            end = self.until.date().toPython()
-            since = int(datetime.combine(start, time.min, SHANGHAI).timestamp())
-            until = int(datetime.combine(end, time.max, SHANGHAI).timestamp()) + 1
+            since = beijing_day_bounds(self.since.date().toPython())[0]
+            until = beijing_day_bounds(self.until.date().toPython())[1]
         return OrderFilter(
             statuses=STATUS_FILTERS[self.status.currentIndex()][1],
             kind=KIND_FILTERS[self.kind.currentIndex()][1],

@@ -4,7 +4,7 @@ report tables with drill-down to the rows behind each figure, and export."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.beijing import beijing_today
 from dashboard import fmt, theme
 from dashboard.i18n import N_, tr
 from dashboard.models import Col, RowsModel
@@ -166,7 +167,7 @@ class ReconPage(Page):
         self._preset()
 
     def _preset(self) -> None:
-        today = date.today()
+        today = beijing_today(self.ctx.clock())  # WeChat's day, whatever this computer's zone
         index = self.preset.currentIndex()
         if index == 0:
             start, end = today.replace(day=1), today
