@@ -213,3 +213,63 @@ async def test_a_lost_answer_is_looked_up_not_sent_twice(sim, http, mirror):
     ]
     assert len(answers) == 1
     assert [r for r, _p in audit_rows(mirror, "complaint_response")] == ["intent", "ok"]
+
+
+def cli(capsys, profile, *args):
+    from core.cli import main
+
+    code = main(["--json", "--config", str(profile), "complaints", *args])
+    captured = capsys.readouterr()
+    return code, json.loads(captured.out) if captured.out.strip() else None
+
+
+def test_cli_lists_shows_answers_with_an_image_and_completes(sim, tmp_path, capsys):
+    from core.cli import main
+    from core.simulator import profile_toml
+
+    profile = tmp_path / "profiles.toml"
+    profile.write_text(
+        profile_toml(sim, db=str(tmp_path / "cli.sqlite")) + 'role = "support"\n', encoding="utf-8"
+    )
+    older = paid_complaint(sim, ALICE)
+    sim.advance(3 * HOUR)
+    newer = paid_complaint(sim, BOB)
+    code, out = cli(capsys, profile, "list")
+    assert code == 0 and [r["complaint_id"] for r in out["open"]] == [older, newer]
+    assert out["open"][1]["seconds_left"] - out["open"][0]["seconds_left"] == 3 * HOUR
+    code, out = cli(capsys, profile, "show", older)
+    assert code == 0 and out["order"]["paid_fee"] == 600
+    assert [h["operate_type"] for h in out["history"]] == ["USER_CREATE_COMPLAINT"]
+    (tmp_path / "proof.png").write_bytes(png())
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    code, out = cli(
+        capsys,
+        profile,
+        "respond",
+        older,
+        "--text",
+        "已补发",
+        "--image",
+        str(tmp_path / "notes.txt"),
+    )
+    assert code == 2 and out["error"]["kind"] == "validation"
+    code, out = cli(
+        capsys,
+        profile,
+        "respond",
+        older,
+        "--text",
+        "已补发",
+        "--image",
+        str(tmp_path / "proof.png"),
+    )
+    assert code == 0 and out["state"] == "PROCESSING" and len(out["file_ids"]) == 1
+    assert sim.state.complaint(older)[1][-1]["complaint_media_list"][0]["media_type"] == (
+        "OPERATION_IMAGE"
+    )
+    code, out = cli(capsys, profile, "complete", older)
+    assert (code, out["state"]) == (0, "PROCESSED")
+    code, out = cli(capsys, profile, "list", "--no-refresh")
+    assert [r["complaint_id"] for r in out["open"]] == [newer]
+    assert main(["--config", str(profile), "complaints", "list", "--no-refresh"]) == 0
+    assert "还剩" in capsys.readouterr().out

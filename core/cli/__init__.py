@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from core import __version__
 from core.cli import (
     api_verbs,
+    complaints_verb,
     decode_verb,
     mirror_verbs,
     ops_verbs,
@@ -23,7 +24,15 @@ from core.cli import (
 from core.cli.output import Output
 from core.errors import XPayDeskError, XPayError
 
-VERB_MODULES = (api_verbs, ops_verbs, decode_verb, simulator_verb, mirror_verbs, reconcile_verb)
+VERB_MODULES = (
+    api_verbs,
+    ops_verbs,
+    decode_verb,
+    simulator_verb,
+    mirror_verbs,
+    reconcile_verb,
+    complaints_verb,
+)
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
