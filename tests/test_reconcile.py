@@ -23,7 +23,9 @@ def ts(day: int, hour: int = 12) -> int:
     return int(datetime(2026, 11, day, hour, tzinfo=SHANGHAI).timestamp())
 
 
-def order(order_id, *, paid_fee=600, quantity=600, kind="coin", status=4, day=2, left=None):
+def order(
+    order_id, *, paid_fee=600, quantity=600, kind="coin", status=4, day=2, left=None, hour=12
+):
     return {
         "order_id": order_id,
         "openid": f"o{order_id}user0000000000000",
@@ -35,24 +37,24 @@ def order(order_id, *, paid_fee=600, quantity=600, kind="coin", status=4, day=2,
         "left_fee": paid_fee if left is None else left,
         "status": status,
         "env": 0,
-        "create_time": ts(day) - 60,
-        "paid_time": ts(day),
-        "provide_time": ts(day),
+        "create_time": ts(day, hour) - 60,
+        "paid_time": ts(day, hour),
+        "provide_time": ts(day, hour),
         "source": "test",
         "refreshed_at": 0,
         "raw": "{}",
     }
 
 
-def refund(refund_id, order_id, fee, *, day):
+def refund(refund_id, order_id, fee, *, day, hour=12):
     return {
         "refund_order_id": refund_id,
         "order_id": order_id,
         "openid": f"o{order_id}user0000000000000",
         "refund_fee": fee,
         "status": "refunded",
-        "started_at": ts(day) - 60,
-        "finished_at": ts(day),
+        "started_at": ts(day, hour) - 60,
+        "finished_at": ts(day, hour),
         "operator": "alice",
         "source": "test",
     }
@@ -63,6 +65,15 @@ def statement(conn, line_type, id_, amount, *, day, order_id=""):
         "INSERT INTO statement_lines (line_type, id, order_id, amount, at, source) "
         "VALUES (?, ?, ?, ?, ?, 'bill.csv')",
         (line_type, id_, order_id or id_, amount, ts(day)),
+    )
+    cover(conn, date(2026, 11, day))
+
+
+def cover(conn, *days):
+    """What importing a bill of those days records."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO statement_days (day, source) VALUES (?, 'bill.csv')",
+        [(d.isoformat(),) for d in days],
     )
 
 
@@ -186,7 +197,8 @@ def test_empty_period_is_clean():
     with Mirror() as m:
         report = Reconciliation(m, NOV)
         assert report.summary()["open_items"] == 0
-        assert all(list(s.rows()) == [] for s in report.sections())
+        assert all(list(s.rows()) == [] for s in report.sections() if s.name != "not_covered")
+        assert report.summary()["days_not_covered"] == 30  # no bill at all
 
 
 def test_generator_month_matches_when_everything_agrees():
@@ -245,6 +257,7 @@ def test_generator_month_matches_when_everything_agrees():
                 for r in refunds
             ],
         )
+        cover(conn, *(date(2026, 11, d) for d in range(1, 31)))
     report = Reconciliation(m, NOV, now=end)
     assert list(report.discrepancy_rows()) == []
     claw = list(report.clawback_rows())
@@ -284,6 +297,7 @@ def test_xlsx_export_has_sheets_types_and_totals(known, tmp_path):
         "对账差异",
         "每日汇总",
         "操作员",
+        "账单未覆盖的日期",
         "明细-订单",
         "明细-退款",
         "明细-代币",
@@ -395,3 +409,126 @@ def test_openpyxl_writes_through_lxml():
     import openpyxl.xml
 
     assert openpyxl.xml.LXML is True
+
+
+# ---- bill coverage: refunds are compared only on the days an imported bill covers ----------
+
+
+def write_bill(path, lines):
+    """A WeChat-style bill (the simulator's columns): (time, order id, type, amount, pay order)."""
+    header = "交易时间,商户订单号,交易类型,订单金额(元),退款金额(元),关联订单号\n"
+    body = "".join(
+        f"{when},{oid},{kind},{amount},{amount if kind == '退款' else '0.00'},{pay}\n"
+        for when, oid, kind, amount, pay in lines
+    )
+    path.write_text(header + body, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def current_month(tmp_path):
+    """Nov 28, 10:00 in Beijing; the bill was downloaded for Nov 1-26 (as WeChat gives it, up to
+    a finished day) and imported. Refunds: R20 on the 20th (in the bill), X20 on the 20th (not in
+    the bill: a real discrepancy), R27 yesterday and R28 today (no bill covers those days yet)."""
+    from core.mirror.importing import import_bill
+
+    m = Mirror(clock=lambda: ts(28, 10))
+    upsert_orders(m, [order("O20", day=20), order("O27", day=27), order("O28", day=28, hour=9)])
+    upsert_refunds(
+        m,
+        [
+            refund("R20", "O20", 100, day=20),
+            refund("X20", "O20", 200, day=20),
+            refund("R27", "O27", 600, day=27),
+            refund("R28", "O28", 600, day=28, hour=9),
+        ],
+    )
+    bill = write_bill(
+        tmp_path / "bill_20261101_20261126.csv",
+        [
+            ("2026-11-20 12:00:00", "O20", "代币充值", "6.00", ""),
+            ("2026-11-20 12:00:00", "R20", "退款", "1.00", "O20"),
+        ],
+    )
+    report = import_bill(m, bill)
+    assert report.added == 2
+    yield m
+    m.close()
+
+
+def test_refunds_after_the_bill_are_not_flagged(current_month):
+    report = Reconciliation(current_month, NOV, now=ts(28, 10))
+    flagged = [
+        r["id"] for r in report.discrepancy_rows() if r["check"] == "refund_missing_at_wechat"
+    ]
+    assert flagged == ["X20"]
+
+
+def test_the_report_says_which_days_no_bill_covers(current_month):
+    report = Reconciliation(current_month, NOV, now=ts(28, 10))
+    assert report.uncovered_days() == [date(2026, 11, d) for d in range(27, 31)]
+    assert report.summary()["days_not_covered"] == 4
+    assert "2026-11-27 – 2026-11-30" in report.coverage_note("zh_CN")
+    assert "not covered" in report.coverage_note("en")
+    assert [r["day"] for r in report.not_covered_rows()] == [f"2026-11-{d}" for d in range(27, 31)]
+
+
+def test_a_bill_for_an_unfinished_day_does_not_cover_it(tmp_path):
+    """WeChat's bill of a day is complete only once the day is over: a bill of today (as the
+    simulator serves one) covers the days before it."""
+    from core.mirror.importing import import_bill
+
+    m = Mirror(clock=lambda: ts(28, 10))
+    bill = write_bill(
+        tmp_path / "bill.csv", [("2026-11-27 12:00:00", "O27", "代币充值", "6.00", "")]
+    )
+    bill_today = write_bill(
+        tmp_path / "bill_20261128.csv", [("2026-11-28 09:00:00", "O28", "代币充值", "6.00", "")]
+    )
+    import_bill(m, bill)
+    import_bill(m, bill_today)
+    report = Reconciliation(m, Period(date(2026, 11, 26), date(2026, 11, 28)), now=ts(28, 10))
+    assert report.uncovered_days() == [date(2026, 11, 26), date(2026, 11, 28)]
+
+
+def test_cli_and_exports_name_the_days_not_covered(current_month, tmp_path, capsys):
+    db = tmp_path / "m.sqlite"
+    current_month.conn.execute(f"VACUUM INTO '{db}'")
+    config = tmp_path / "p.toml"
+    config.write_text(
+        f'[profiles.f]\nappid = "wx0123456789abcdef"\nenv = "production"\ndb = "{db}"\n',
+        encoding="utf-8",
+    )
+    args = ["--config", str(config), "reconcile", "--from", "2026-11-01", "--to", "2026-11-30"]
+    main(args)
+    text = capsys.readouterr().out
+    assert "2026-11-27 – 2026-11-30" in text
+    main(["--json", *args])
+    data = json.loads(capsys.readouterr().out)
+    assert data["not_covered"] == ["2026-11-27", "2026-11-28", "2026-11-29", "2026-11-30"]
+    main([*args, "--format", "json", "--out", str(tmp_path / "r.json")])
+    exported = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert exported["not_covered"] == data["not_covered"]
+    assert len(exported["sections"]["not_covered"]) == 4
+    main([*args, "--out", str(tmp_path / "r.xlsx")])
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    summary = [[c.value for c in row] for row in book["汇总 Summary"].iter_rows()]
+    assert any("2026-11-27 – 2026-11-30" in str(row[1]) for row in summary)
+    main([*args, "--out", str(tmp_path / "r.csv")])
+    assert (tmp_path / "r-not_covered.csv").read_text(encoding="utf-8-sig").count("2026-11-") == 4
+
+
+def test_bills_imported_before_the_upgrade_cover_their_days(tmp_path):
+    from core.mirror.schema import MIGRATIONS
+
+    path = tmp_path / "old.sqlite"
+    before = next(n for n, sql in enumerate(MIGRATIONS) if "CREATE TABLE statement_days" in sql)
+    with Mirror(path, migrations=MIGRATIONS[:before]) as old:
+        old.conn.execute(
+            "INSERT INTO statement_lines (line_type, id, amount, at, source) "
+            "VALUES ('refund', 'R20', 100, ?, 'bill.csv')",
+            (ts(20, 23),),  # 23:00 in Beijing: 15:00 UTC, the same day
+        )
+    with Mirror(path) as m:
+        report = Reconciliation(m, Period(date(2026, 11, 19), date(2026, 11, 21)), now=ts(30))
+        assert report.uncovered_days() == [date(2026, 11, 19), date(2026, 11, 21)]

@@ -52,6 +52,7 @@ def cmd_reconcile(args: argparse.Namespace, out: Output) -> int:
             mirror, period, coin_rate=profile.coin_rate, delivery_delay=args.delivery_delay
         )
         summary = report.summary()
+        not_covered = report.uncovered_days()
         if fmt == "xlsx":
             if not args.out:
                 raise ValidationError("--out", "xlsx 需要输出文件", "xlsx needs an output file")
@@ -75,5 +76,14 @@ def cmd_reconcile(args: argparse.Namespace, out: Output) -> int:
             f"{summary['discrepancies']} discrepancies, {summary['clawbacks_open']} refunds "
             f"with {summary['coins_outstanding']:,} coins outstanding"
         ]
-        out.result({"period": period.label(), "summary": summary}, "\n".join(lines))
+        if not_covered:
+            lines.append(report.coverage_note(out.lang, not_covered))
+        out.result(
+            {
+                "period": period.label(),
+                "summary": summary,
+                "not_covered": [d.isoformat() for d in not_covered],
+            },
+            "\n".join(lines),
+        )
     return 4 if summary["open_items"] else 0

@@ -7,12 +7,15 @@ value really changed, so importing the same file twice reports every row as unch
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from core.beijing import beijing_today
 from core.mirror.db import Mirror
 from core.mirror.schema import COUNTED_TABLES
 from core.models import Balance, Order
@@ -207,3 +210,38 @@ def order_row(mirror: Mirror, order_id: str) -> dict[str, Any] | None:
 def refund_row(mirror: Mirror, refund_order_id: str) -> dict[str, Any] | None:
     row = mirror.one("SELECT * FROM refunds WHERE refund_order_id = ?", refund_order_id)
     return None if row is None else dict(row)
+
+
+# ---- the days WeChat's imported bills cover -----------------------------------------------------
+
+_BILL_NAME = re.compile(r"(?<!\d)(20\d{6})(?:[_-](20\d{6}))?(?!\d)")
+
+
+def bill_days_from_name(name: str) -> list[date]:
+    """The days a bill's file name states (`bill_20261101_20261126.csv.gz`, as download_bill's
+    file is named; `bill_20261127.csv`), or none when it names no day."""
+    found = _BILL_NAME.search(name)
+    if found is None:
+        return []
+    try:
+        first = datetime.strptime(found.group(1), "%Y%m%d").date()
+        last = datetime.strptime(found.group(2) or found.group(1), "%Y%m%d").date()
+    except ValueError:
+        return []
+    if last < first or (last - first).days > 400:
+        return []
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def record_statement_days(mirror: Mirror, days: Iterable[date], *, source: str) -> list[date]:
+    """Marks days as covered by WeChat's statement, all but those not over yet in Beijing: the
+    bill of an unfinished day is incomplete (WeChat serves a day's bill once it has ended). Runs
+    inside the import's transaction. Returns the days recorded."""
+    today = beijing_today(mirror.now())
+    done = sorted({d for d in days if d < today})
+    mirror.conn.executemany(
+        "INSERT INTO statement_days (day, source, imported_at) VALUES (?, ?, ?) ON CONFLICT(day) "
+        "DO UPDATE SET source = excluded.source, imported_at = excluded.imported_at",
+        [(d.isoformat(), source, mirror.now()) for d in done],
+    )
+    return done

@@ -302,6 +302,22 @@ MIGRATIONS.append(
     """
 )
 
+MIGRATIONS.append(
+    # 11: the days WeChat's imported bills cover (Asia/Shanghai calendar days, YYYY-MM-DD):
+    # reconciliation compares our refunds with the statement only on those days, and names the
+    # days of a period no bill covers yet. Bills imported before this migration cover the days
+    # their lines fall on.
+    """
+    CREATE TABLE statement_days (
+        day TEXT PRIMARY KEY,
+        source TEXT NOT NULL DEFAULT '',   -- the file that covered it last
+        imported_at INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO statement_days (day, source)
+        SELECT date(at, 'unixepoch', '+8 hours'), MAX(source) FROM statement_lines GROUP BY 1;
+    """
+)
+
 # tables whose row count the triggers above keep
 COUNTED_TABLES = frozenset({"orders"})
 

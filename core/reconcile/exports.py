@@ -35,6 +35,7 @@ SUMMARY_LABELS = {
     "coins_outstanding": ("未回收代币", "coins outstanding"),
     "needs_login": ("等待用户登录", "waiting for user login"),
     "discrepancies": ("对账差异", "discrepancies"),
+    "days_not_covered": ("微信账单未覆盖的天数", "days no WeChat bill covers"),
     "open_items": ("待处理事项", "open items"),
 }
 
@@ -143,6 +144,10 @@ def export_xlsx(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> Pa
     for key, value in report.summary().items():
         zh, en = SUMMARY_LABELS.get(key, (key, key))
         summary.append([f"{zh} {en}", value])
+    not_covered = report.uncovered_days()
+    if not_covered:
+        note = report.coverage_note(lang, not_covered)
+        summary.append(["账单未覆盖 not covered by a bill", note])
     for section in report.sections():
         sheet = book.create_sheet(sheet_title(section.title(lang)))
         sheet.freeze_panes = "A2"
@@ -168,6 +173,7 @@ def iter_json(report: Reconciliation) -> Iterator[str]:
                 "to": report.period.end.isoformat(),
             },
             "summary": report.summary(),
+            "not_covered": [d.isoformat() for d in report.uncovered_days()],
         },
         ensure_ascii=False,
     )[:-1]

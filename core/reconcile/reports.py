@@ -100,6 +100,20 @@ DISCREPANCY_CHECKS = {
 }
 
 
+BEIJING_OFFSET = "+8 hours"  # SQLite's date() of a unix time in Beijing (no daylight saving)
+
+
+def day_spans(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days joined: [27, 28, 29, 30] -> [(27, 30)]."""
+    spans: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if spans and day - spans[-1][1] == timedelta(days=1):
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
 def coins_due(granted: int, paid_fee: int, refund_fee: int) -> int:
     """Same rule as core.operations: the refunded share of the coins, rounded up."""
     if paid_fee <= 0:
@@ -235,17 +249,20 @@ class Reconciliation:
                 p,
             ),
         ]
-        if self.totals["statement_lines"]:  # only judge refunds WeChat's statement covers
-            queries.append(
-                (
-                    "refund_missing_at_wechat",
-                    "SELECT r.refund_order_id, r.openid, NULL, r.refund_fee, r.finished_at, "
-                    "'order ' || r.order_id FROM refunds r LEFT JOIN statement_lines s ON "
-                    "s.line_type = 'refund' AND s.id = r.refund_order_id WHERE r.status = 'refunded' "
-                    "AND r.finished_at >= ? AND r.finished_at < ? AND s.id IS NULL",
-                    p,
-                )
+        # a refund is missing at WeChat only on a day an imported bill covers: a refund after
+        # the last bill is simply not in a statement yet (`uncovered_days` names those days)
+        queries.append(
+            (
+                "refund_missing_at_wechat",
+                "SELECT r.refund_order_id, r.openid, NULL, r.refund_fee, r.finished_at, "
+                "'order ' || r.order_id FROM refunds r LEFT JOIN statement_lines s ON "
+                "s.line_type = 'refund' AND s.id = r.refund_order_id WHERE r.status = 'refunded' "
+                "AND r.finished_at >= ? AND r.finished_at < ? AND s.id IS NULL AND "
+                f"date(r.finished_at, 'unixepoch', '{BEIJING_OFFSET}') IN "
+                "(SELECT day FROM statement_days WHERE day BETWEEN ? AND ?)",
+                (*p, self.period.start.isoformat(), self.period.end.isoformat()),
             )
+        )
         for check, sql, params in queries:
             zh, en = DISCREPANCY_CHECKS[check]
             for row in conn.execute(sql, params):
@@ -260,6 +277,47 @@ class Reconciliation:
                     "at": row[4],
                     "detail": row[5] or "",
                 }
+
+    # ---- which days WeChat's imported bills cover ---------------------------------------------
+
+    def uncovered_days(self) -> list[date]:
+        """The days of the period no imported bill covers yet (today, the days after the last
+        bill, a day whose bill was never imported): our refunds of those days are not compared
+        with WeChat's statement."""
+        covered = {
+            r[0]
+            for r in self.mirror.conn.execute(
+                "SELECT day FROM statement_days WHERE day BETWEEN ? AND ?",
+                (self.period.start.isoformat(), self.period.end.isoformat()),
+            )
+        }
+        days = (self.period.end - self.period.start).days + 1
+        every = (self.period.start + timedelta(days=n) for n in range(days))
+        return [d for d in every if d.isoformat() not in covered]
+
+    def coverage_note(self, lang: str = "zh_CN", days: list[date] | None = None) -> str:
+        """One line for people: empty when bills cover the whole period."""
+        days = self.uncovered_days() if days is None else days
+        if not days:
+            return ""
+        spans = ", ".join(
+            a.isoformat() if a == b else f"{a.isoformat()} – {b.isoformat()}"
+            for a, b in day_spans(days)
+        )
+        if lang.startswith("en"):
+            return (
+                f"WeChat's bill does not cover {spans} yet (not covered: {len(days)} days): "
+                "refunds of those days are not compared with WeChat's statement."
+            )
+        return f"微信账单尚未覆盖 {spans}（共 {len(days)} 天），这些日期的退款未与微信账单核对。"
+
+    def not_covered_rows(self) -> Iterator[dict[str, Any]]:
+        for day in self.uncovered_days():
+            yield {
+                "day": day.isoformat(),
+                "note_zh": "未导入覆盖该日的微信账单，该日退款未核对",
+                "note_en": "no imported WeChat bill covers this day: its refunds were not compared",
+            }
 
     # ---- daily summary and operators ---------------------------------------------------------
 
@@ -400,6 +458,7 @@ class Reconciliation:
         open_rows = [r for r in clawbacks if r["outstanding"]]
         return {
             **self.totals,
+            "days_not_covered": len(self.uncovered_days()),
             "clawbacks_open": len(open_rows),
             "coins_outstanding": sum(r["outstanding"] for r in open_rows),
             "needs_login": sum(r["reason"] == "needs_login" for r in open_rows),
@@ -483,6 +542,16 @@ class Reconciliation:
                     C("coins", "代币", "coins", "coins"),
                 ),
                 self.operator_rows,
+            ),
+            Section(
+                "not_covered",
+                "账单未覆盖的日期",
+                "Days no bill covers",
+                (
+                    C("day", "日期", "day", "date"),
+                    C("note_zh", "说明", "note", key_en="note_en"),
+                ),
+                self.not_covered_rows,
             ),
             Section(
                 "orders",

@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from core.beijing import beijing_day_of
 from core.mirror.db import Mirror
 from core.mirror.importing.common import (
     BATCH,
@@ -24,7 +26,14 @@ from core.mirror.importing.common import (
     to_unix,
     yuan_to_fen,
 )
-from core.mirror.records import UpsertCounts, upsert, upsert_orders, upsert_refunds
+from core.mirror.records import (
+    UpsertCounts,
+    bill_days_from_name,
+    record_statement_days,
+    upsert,
+    upsert_orders,
+    upsert_refunds,
+)
 
 # vk-pay status -> query_order status (reference §2.2.1)
 VK_STATUS = {-1: 6, 0: 1, 1: 4, 2: 4, 3: 5}
@@ -349,9 +358,11 @@ class _StatementBatches:
         self.mirror = mirror
         self.report = report
         self.rows: list[dict[str, Any]] = []
+        self.days: set[date] = set()  # the Beijing days the lines fall on
 
     def add(self, row: dict[str, Any]) -> None:
         self.rows.append(row)
+        self.days.add(beijing_day_of(row["at"]))
         if len(self.rows) >= BATCH:
             self.flush()
 
@@ -440,6 +451,10 @@ def import_bill(
             else:
                 batches.add(item)
         batches.flush()
+        # the days this bill covers (its name's range, else the days of its lines), so that
+        # reconciliation compares our refunds with WeChat's only where WeChat's are known
+        days = batches.days | set(bill_days_from_name(path.name))
+        record_statement_days(mirror, days, source=path.name)
 
     guarded(mirror, report, path, progress, write)
     return report
