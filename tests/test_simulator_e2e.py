@@ -136,7 +136,10 @@ async def _raw_post(http, sim, api, body: bytes, *, pay_sig=None, signature=None
         params["pay_sig"] = pay_sig
     if signature is not None:
         params["signature"] = signature
-    return (await http.post(f"{sim.url}/xpay/{api}", params=params, content=body)).json()
+    headers = {"Content-Type": "application/json"}
+    return (
+        await http.post(f"{sim.url}/xpay/{api}", params=params, content=body, headers=headers)
+    ).json()
 
 
 async def test_reserialised_body_and_missing_signatures_are_rejected(sim, http):

@@ -8,6 +8,7 @@ Checks run in WeChat's order: access_token, body, env, pay_sig (key by env), use
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import gzip
 import hashlib
@@ -111,6 +112,15 @@ def _body_length(h: BaseHTTPRequestHandler) -> int:
     if length > MAX_BODY:
         raise _BadFraming(f"body 超过 {MAX_BODY} 字节")
     return length
+
+
+def _single_token(lists: dict[str, list[str]]) -> None:
+    if len(lists.get("access_token", [])) > 1:
+        raise SimError(
+            40001,
+            "invalid credential, access_token is invalid or not latest "
+            "(access_token given more than once)",
+        )
 
 
 def _hmac(key: str, message: bytes) -> str:
@@ -345,7 +355,6 @@ class Simulator:
         url = urlsplit(h.path)
         try:
             lists = parse_qs(url.query, keep_blank_values=True)
-            query = {k: v[-1] for k, v in lists.items()}
             length = _body_length(h)
             body = h.rfile.read(length) if length else b""
             if url.path.startswith("/xpay/") and method == "POST":
@@ -381,10 +390,8 @@ class Simulator:
     def _answer_anyway(
         self, h: BaseHTTPRequestHandler, data: dict[str, Any], *, status: int = 200
     ) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the peer is gone
             self._json(h, data, status=status)
-        except OSError:
-            pass  # the peer is gone
 
     def _json(self, h: BaseHTTPRequestHandler, data: dict[str, Any], *, status: int = 200) -> None:
         payload = json.dumps(data, ensure_ascii=False).encode()
@@ -837,15 +844,6 @@ class Simulator:
         if action == "account":
             return self.state.account(int(data.get("env", 1)), data["openid"])
         raise KeyError(f"unknown admin action {method} {action}")
-
-
-def _single_token(lists: dict[str, list[str]]) -> None:
-    if len(lists.get("access_token", [])) > 1:
-        raise SimError(
-            40001,
-            "invalid credential, access_token is invalid or not latest "
-            "(access_token given more than once)",
-        )
 
 
 def _media_url(file_id: str) -> str:
