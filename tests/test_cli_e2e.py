@@ -158,6 +158,66 @@ def test_cli_deliver_and_bill_polling(sim, profile, capsys):
     assert code == 0 and out["url"].startswith(sim.url)
 
 
+def test_cli_verbs_find_an_order_by_its_wechat_id_alone(sim, profile, capsys):
+    """A support agent often has only the WeChat order id of an order the mirror never saw:
+    the verb asks query_order for it (by wx_order_id), records it, then acts."""
+    from core.mirror.db import Mirror
+    from core.profiles import load_profiles
+
+    sim.add_user(ALICE)
+    item = sim.state.create_order(openid=ALICE, env=1, kind="item", order_fee=990, quantity=1)
+    sim.state.pay_order(item["order_id"], push=False)
+    wx = sim.state.order_row(item["order_id"])["wx_order_id"]
+    code, out = run(capsys, profile, "deliver", "--wx-order-id", wx, "--note", "补发")
+    assert (code, out["error"]["kind"]) == (2, "validation")
+    assert "--openid" in out["error"]["message"]
+    code, out = run(
+        capsys, profile, "deliver", "--wx-order-id", wx, "--openid", ALICE, "--note", "补发"
+    )
+    assert (code, out["state"], out["outcome"]["delivered"]) == (0, "done", item["order_id"])
+    assert sim.state.order_row(item["order_id"])["status"] == 4
+    coin = sim.user_pays(ALICE, coins=600)
+    code, out = run(capsys, profile, "refresh", "--wx-order-id", coin["wx_order_id"])
+    assert code == 2 and "--openid" in out["error"]["message"]
+    code, out = run(
+        capsys, profile, "refresh", "--wx-order-id", coin["wx_order_id"], "--openid", ALICE
+    )
+    assert (code, out["refreshed"]) == (0, [coin["order_id"]])
+    paid = sim.user_pays(ALICE, coins=1200)
+    code, out = run(
+        capsys,
+        profile,
+        "refund",
+        "--openid",
+        ALICE,
+        "--wx-order-id",
+        paid["wx_order_id"],
+        "--refund-order-id",
+        "REFUNDWX00001",
+        "--left-fee",
+        "1200",
+        "--refund-fee",
+        "1200",
+        "--reason",
+        "3",
+        "--note",
+        "用户申请 user asked",
+    )
+    assert (code, out["state"], out["outcome"]["pay_order_id"]) == (
+        0,
+        "refunding",
+        paid["order_id"],
+    )
+    with Mirror(load_profiles(profile).get(None).mirror_path) as mirror:
+        rows = {
+            r["wx_order_id"]: (r["order_id"], r["openid"], r["source"])
+            for r in mirror.all("SELECT * FROM orders")
+        }
+    assert rows[wx] == (item["order_id"], ALICE, "query_order")
+    assert rows[coin["wx_order_id"]][0] == coin["order_id"]
+    assert rows[paid["wx_order_id"]][0] == paid["order_id"]
+
+
 def test_cli_outcome_unknown_exit_3(sim, profile, capsys):
     sim.add_user(ALICE)
     sim.faults.add("present_currency", "reset", count=1)

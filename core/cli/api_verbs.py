@@ -17,6 +17,7 @@ from core.cli.output import Output
 from core.client import XPayClient
 from core.connect import open_client
 from core.errors import ConfigError, Handling, XPayError
+from core.mirror.refresh import order_by_wx_id
 from core.money import format_coins, format_fen
 from core.operations import Operations
 from core.profiles import Profile, load_profiles
@@ -169,6 +170,9 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
 
     p = add("bill", "download_bill: print the bill URL (polls while it is generated)", cmd_bill)
     p.add_argument("--from", dest="begin", required=True, help="YYYYMMDD")
+    p.add_argument(
+        "--openid", help="the payer: needed with --wx-order-id for an order not in the mirror"
+    )
     p.add_argument("--to", dest="end", required=True, help="YYYYMMDD")
     p.add_argument("--poll-interval", type=float, default=3.0)
     p.add_argument("--max-wait", type=float, default=180.0)
@@ -316,7 +320,7 @@ def cmd_order(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_refund(args: argparse.Namespace, out: Output) -> int:
     async def action(ops: Operations, profile: Profile) -> int:
-        order_id = args.order_id or _order_by_wx_id(ops, args.wx_order_id)
+        order_id = args.order_id or await _order_by_wx_id(ops, args.wx_order_id, args.openid)
         result = await ops.refund(
             order_id,
             refund_fee=args.refund_fee,
@@ -333,19 +337,14 @@ def cmd_refund(args: argparse.Namespace, out: Output) -> int:
     return run_ops(args, out, action)
 
 
-def _order_by_wx_id(ops: Operations, wx_order_id: str) -> str:
-    row = ops.mirror.one("SELECT order_id FROM orders WHERE wx_order_id = ?", wx_order_id)
-    if row is None:
-        raise ConfigError(
-            f"镜像中没有微信订单号 {wx_order_id}，请先 refresh 或改用 --order-id",
-            f"WeChat order id {wx_order_id} is not in the mirror; refresh it or use --order-id",
-        )
-    return str(row["order_id"])
+async def _order_by_wx_id(ops: Operations, wx_order_id: str, openid: str | None) -> str:
+    """--wx-order-id: the mirror's order, else WeChat's (query_order), recorded first."""
+    return await order_by_wx_id(ops.client, ops.mirror, wx_order_id, openid=openid)
 
 
 def cmd_deliver(args: argparse.Namespace, out: Output) -> int:
     async def action(ops: Operations, profile: Profile) -> int:
-        order_id = args.order_id or _order_by_wx_id(ops, args.wx_order_id)
+        order_id = args.order_id or await _order_by_wx_id(ops, args.wx_order_id, args.openid)
         result = await ops.deliver(
             order_id, reason=args.note, request_key=f"cli:deliver:{order_id}:{ops.mirror.now()}"
         )

@@ -13,6 +13,7 @@ from typing import Any
 from core.cli.api_verbs import load_profile
 from core.cli.output import Output
 from core.connect import callback_keys, open_client
+from core.errors import ValidationError
 from core.mirror import audit
 from core.mirror.db import Mirror
 from core.mirror.importing import (
@@ -22,7 +23,7 @@ from core.mirror.importing import (
     import_session_keys,
     import_vk_orders,
 )
-from core.mirror.refresh import refresh_orders
+from core.mirror.refresh import order_by_wx_id, refresh_orders
 from core.mirror.vault import SessionKeyVault, vault_key
 from core.profiles import Profile
 
@@ -43,7 +44,13 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=cmd_import)
 
     p = verbs.add_parser("refresh", parents=[common], help="refresh orders from query_order")
-    p.add_argument("order_ids", nargs="+", metavar="ORDER_ID")
+    p.add_argument("order_ids", nargs="*", metavar="ORDER_ID")
+    p.add_argument(
+        "--wx-order-id", help="a WeChat order id (微信订单号), known to the mirror or not"
+    )
+    p.add_argument(
+        "--openid", help="the payer: needed with --wx-order-id for an order not in the mirror"
+    )
     p.set_defaults(run=cmd_refresh)
 
     p = verbs.add_parser("audit", parents=[common], help="check or export the audit log")
@@ -111,12 +118,21 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_refresh(args: argparse.Namespace, out: Output) -> int:
+    if not args.order_ids and not args.wx_order_id:
+        raise ValidationError(
+            "ORDER_ID", "请给出订单号或 --wx-order-id", "give order ids or --wx-order-id"
+        )
     profile = load_profile(args, out)
 
     async def go() -> int:
         with open_mirror(profile) as mirror:
             async with open_client(profile) as client:
-                report = await refresh_orders(client, mirror, args.order_ids)
+                order_ids = list(args.order_ids)
+                if args.wx_order_id:  # asked of WeChat and recorded when the mirror lacks it
+                    order_ids.append(
+                        await order_by_wx_id(client, mirror, args.wx_order_id, openid=args.openid)
+                    )
+                report = await refresh_orders(client, mirror, order_ids)
         lines = [f"refreshed {o}" for o in report.refreshed]
         lines += [f"FAILED {o}: {why}" for o, why in report.failed.items()]
         out.result({"refreshed": report.refreshed, "failed": report.failed}, "\n".join(lines))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.client import XPayClient
-from core.errors import XPayDeskError
+from core.errors import ValidationError, XPayDeskError
 from core.mirror.db import Mirror
 from core.mirror.records import (
     order_from_query,
@@ -56,6 +56,43 @@ async def refresh_order(
         return
     with mirror.transaction():
         upsert_orders(mirror, [order_from_query(order, openid=who, now=mirror.now())])
+
+
+async def order_by_wx_id(
+    client: XPayClient, mirror: Mirror, wx_order_id: str, *, openid: str | None = None
+) -> str:
+    """The merchant order id of a WeChat order id. The mirror first; an order it never saw is
+    asked of WeChat (query_order accepts wx_order_id, but needs the payer's openid) and recorded
+    in the mirror, so the action that follows finds it like any other order."""
+    row = mirror.one("SELECT order_id FROM orders WHERE wx_order_id = ?", wx_order_id)
+    if row is not None:
+        return str(row["order_id"])
+    refund = mirror.one(
+        "SELECT refund_order_id FROM refunds WHERE refund_wx_order_id = ?", wx_order_id
+    )
+    if refund is not None:
+        raise ValidationError(
+            "--wx-order-id",
+            f"{wx_order_id} 是退款单 {refund['refund_order_id']} 的微信单号，不是支付订单",
+            f"{wx_order_id} is the WeChat id of refund {refund['refund_order_id']}, not of an order",
+        )
+    if not openid:
+        raise ValidationError(
+            "--openid",
+            f"镜像中没有微信订单号 {wx_order_id}；向微信查询（query_order）需要付款用户的 openid",
+            f"WeChat order id {wx_order_id} is not in the mirror; asking WeChat (query_order) "
+            "needs the payer's openid",
+        )
+    order = await client.query_order(openid, wx_order_id=wx_order_id)
+    if order.order_type in (1, 8) or not order.order_id:  # a refund order, or nothing usable
+        raise ValidationError(
+            "--wx-order-id",
+            f"{wx_order_id} 不是支付订单（order_type {order.order_type}）",
+            f"{wx_order_id} is not a payment order (order_type {order.order_type})",
+        )
+    with mirror.transaction():
+        upsert_orders(mirror, [order_from_query(order, openid=openid, now=mirror.now())])
+    return order.order_id
 
 
 async def refresh_orders(
