@@ -113,12 +113,20 @@ def bench_queries(work: Path) -> list[Row]:
         t = time.perf_counter()
         assert search(mirror, rng.choice(ids))
         searches.append((time.perf_counter() - t) * 1000)
+    details = order_detail_timings(mirror, rng)
     out = [
         row("timeline p50", pct(timings, 0.5), "ms"),
         row("timeline p99", pct(timings, 0.99), "ms", target="< 5 ms", ok=pct(timings, 0.99) < 5),
         row("id search p50", pct(searches, 0.5), "ms"),
         row(
             "id search p99", pct(searches, 0.99), "ms", target="< 5 ms", ok=pct(searches, 0.99) < 5
+        ),
+        row(
+            "open an order's detail p99",
+            pct(details, 0.99),
+            "ms",
+            target="< 5 ms",
+            ok=pct(details, 0.99) < 5,
         ),
     ]
     pager = OrderPager(mirror, OrderFilter(), OrderSort("create_time", True))
@@ -170,6 +178,23 @@ def bench_queries(work: Path) -> list[Row]:
     out.append(row("filtered+sorted: later pages, worst of 39", later[-1], "ms"))
     mirror.close()
     return out
+
+
+def order_detail_timings(mirror: Any, rng: random.Random, count: int = 500) -> list[float]:
+    """What a click on an order costs (the Orders page reads it on the UI thread): half the
+    orders have refunds, half have none (those once read every push without a refund id)."""
+    from core.mirror.queries import order_detail
+
+    refunded = [r[0] for r in mirror.conn.execute("SELECT order_id FROM refunds LIMIT 2000")]
+    plain = [r[0] for r in mirror.conn.execute("SELECT order_id FROM orders WHERE rowid % 991 = 1")]
+    timings: list[float] = []
+    for n in range(count):
+        order_id = rng.choice(refunded if n % 2 and refunded else plain)
+        t = time.perf_counter()
+        detail = order_detail(mirror, order_id)
+        timings.append((time.perf_counter() - t) * 1000)
+        assert detail is not None and len(detail["pushes"]) <= 3
+    return timings
 
 
 # ---- reconciliation -----------------------------------------------------------------------------

@@ -73,7 +73,8 @@ def bare_insert(path: Path, count: int) -> None:
 
 
 def fill_ledger_and_refunds(path: Path, count: int) -> None:
-    """1M ledger rows (gifts, deductions, clawbacks) and refunds for 3% of the orders."""
+    """1M ledger rows (gifts, deductions, clawbacks), refunds for 3% of the orders, and the pushes
+    of a fifth of the orders and of every refund."""
     conn = sqlite3.connect(str(path), isolation_level=None)
     if conn.execute("SELECT 1 FROM ledger WHERE reason = 'bench' LIMIT 1").fetchone():
         conn.close()  # filled by an earlier run on this database (`--one queries` twice)
@@ -102,6 +103,19 @@ def fill_ledger_and_refunds(path: Path, count: int) -> None:
         "'refunded', paid_time + 3600, paid_time + 3700, 'bench' FROM orders WHERE "
         "rowid % 33 = 0",
         [()],
+    )
+    # pushes as WeChat sends them: a payment push for every fifth order (no refund id: '') and
+    # a refund push for every refund; an order's detail reads only its own
+    conn.execute(
+        "INSERT INTO pushes (dedupe_key, event, openid, order_id, verdict, create_time, "
+        "received_at) SELECT 'pay:' || order_id, CASE kind WHEN 'coin' THEN "
+        "'xpay_coin_pay_notify' ELSE 'xpay_goods_deliver_notify' END, openid, order_id, "
+        "'accept', paid_time, paid_time + 8 FROM orders WHERE rowid % 5 = 0"
+    )
+    conn.execute(
+        "INSERT INTO pushes (dedupe_key, event, openid, order_id, refund_order_id, verdict, "
+        "create_time, received_at) SELECT 'refund:' || refund_order_id, 'xpay_refund_notify', "
+        "openid, order_id, refund_order_id, 'accept', finished_at, finished_at + 8 FROM refunds"
     )
     conn.execute("COMMIT")
     conn.close()
