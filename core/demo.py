@@ -40,17 +40,35 @@ class DemoWorld:
         self.sim.stop()
 
 
-def _vk_export(sim: Simulator, path: Path) -> int:
-    """The merchant's vk-pay order collection, as uniCloud exports it (JSON lines)."""
+def _vk_export(sim: Simulator, path: Path, cases: dict[str, str] | None = None) -> int:
+    """The merchant's vk-pay order collection, as uniCloud exports it (JSON lines). It departs
+    from WeChat's records where the demo's past discrepancies say so (`populate`'s cases): a
+    missed push, an amount recorded wrong, a refund on one side only."""
+    cases = cases or {}
     count = 0
     refunds: dict[str, list[dict[str, object]]] = {}
     for r in sim.state.db.execute("SELECT * FROM orders WHERE order_type = 1"):
+        if r["order_id"] == cases.get("refund_only_at_wechat"):
+            continue  # refunded at WeChat; the merchant never heard of it
         refunds.setdefault(r["pay_order_id"], []).append(
             {
                 "out_refund_no": r["order_id"],
                 "refund_fee": r["refund_fee"],
                 "refund_id": r["wx_order_id"],
                 "refund_time": (r["paid_time"] or r["create_time"]) * 1000,
+                "operator": "客服小周",
+            }
+        )
+    here = cases.get("refund_only_here_order")
+    if here:  # marked refunded by the merchant; the refund never reached WeChat
+        paid = sim.state.order_row(here)
+        assert paid is not None
+        refunds.setdefault(here, []).append(
+            {
+                "out_refund_no": cases["refund_only_here"],
+                "refund_fee": paid["paid_fee"],
+                "refund_id": "",
+                "refund_time": (paid["paid_time"] + 5400) * 1000,
                 "operator": "客服小周",
             }
         )
@@ -87,6 +105,10 @@ def _vk_export(sim: Simulator, path: Path) -> int:
                     },
                 },
             }
+            if r["order_id"] == cases.get("missed_push"):  # the payment push never arrived
+                doc.update(status=0, pay_date=None, user_order_success=False)
+            elif r["order_id"] == cases.get("amount_differs"):  # recorded 1 yuan more
+                doc["total_fee"] = r["order_fee"] + 100
             out.write(json.dumps(doc, ensure_ascii=False) + "\n")
             count += 1
     return count
@@ -125,7 +147,7 @@ def start_demo(
     profile = world.profile
     with Mirror(profile.mirror_path) as mirror:
         export = folder / "vk-pay-orders.jsonl"
-        _vk_export(sim, export)
+        _vk_export(sim, export, summary.cases)
         import_vk_orders(mirror, export, env=1)
         today = beijing_today(sim.state.now())  # WeChat's day, whatever this computer's zone
         bill = folder / "bill.csv.gz"

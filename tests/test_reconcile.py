@@ -532,3 +532,46 @@ def test_bills_imported_before_the_upgrade_cover_their_days(tmp_path):
     with Mirror(path) as m:
         report = Reconciliation(m, Period(date(2026, 11, 19), date(2026, 11, 21)), now=ts(30))
         assert report.uncovered_days() == [date(2026, 11, 19), date(2026, 11, 21)]
+
+
+# ---- the demo's past shows every kind of discrepancy ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_world(tmp_path_factory):
+    from core.demo import start_demo
+
+    # Nov 15, 10:00 in Beijing: the previous month is October
+    world = start_demo(
+        users=40, orders=2000, folder=tmp_path_factory.mktemp("demo"), clock=lambda: ts(15, 10)
+    )
+    yield world
+    world.stop()
+
+
+def test_the_demos_previous_month_shows_each_kind_of_discrepancy(demo_world):
+    with Mirror(demo_world.profile.mirror_path) as mirror:
+        october = Period(date(2026, 10, 1), date(2026, 10, 31))
+        rows = list(Reconciliation(mirror, october).discrepancy_rows())
+        assert Reconciliation(mirror, october).uncovered_days() == []
+    by_check = {}
+    for r in rows:
+        by_check.setdefault(r["check"], []).append(r)
+    cases = demo_world.summary.cases
+    assert {
+        "missed_payment",
+        "not_delivered",
+        "refund_missing_here",
+        "refund_missing_at_wechat",
+        "payment_amount",
+    } <= set(by_check)
+    assert [r["id"] for r in by_check["missed_payment"]] == [cases["missed_push"]]
+    assert [r["id"] for r in by_check["not_delivered"]] == [cases["past_not_delivered"]]
+    assert [r["id"] for r in by_check["payment_amount"]] == [cases["amount_differs"]]
+    assert [r["id"] for r in by_check["refund_missing_here"]] == [cases["refund_only_at_wechat"]]
+    assert [r["id"] for r in by_check["refund_missing_at_wechat"]] == [cases["refund_only_here"]]
+    # each names the order to open and the fix to offer there
+    fixes = {r["check"]: (r["order_id"], r["fix"]) for r in rows}
+    assert fixes["not_delivered"] == (cases["past_not_delivered"], "deliver")
+    assert fixes["missed_payment"] == (cases["missed_push"], "refresh")
+    assert all(order_id for order_id, _fix in fixes.values())

@@ -100,6 +100,18 @@ DISCREPANCY_CHECKS = {
 }
 
 
+# what each check asks of the operator on the order: refresh it from WeChat (query_order
+# brings our record in line), mark it delivered, or look at the user (no order to open)
+DISCREPANCY_FIXES = {
+    "missed_payment": "refresh",
+    "payment_amount": "refresh",
+    "not_delivered": "deliver",
+    "refund_missing_here": "refresh",
+    "refund_missing_at_wechat": "refresh",
+    "refund_amount": "refresh",
+    "ledger_unattributed": "",
+    "operation_open": "resolve",
+}
 BEIJING_OFFSET = "+8 hours"  # SQLite's date() of a unix time in Beijing (no daylight saving)
 
 
@@ -195,74 +207,75 @@ class Reconciliation:
     # ---- three-way match -------------------------------------------------------------------
 
     def discrepancy_rows(self) -> Iterator[dict[str, Any]]:
+        """Each row: the check, the id it is about, both amounts, and `order_id` (the order to
+        open, "" when the row is about a ledger entry or an operation) with its `fix`."""
         p = (self.period.since, self.period.until)
         conn = self.mirror.conn
         queries: list[tuple[str, str, tuple[Any, ...]]] = [
             (
                 "missed_payment",
                 "SELECT s.id, s.openid, s.amount AS wechat_amount, o.paid_fee AS mirror_amount, s.at, "
-                "CASE WHEN o.order_id IS NULL THEN 'missing' ELSE 'status ' || o.status END AS detail "
-                "FROM statement_lines s LEFT JOIN orders o ON o.order_id = s.id "
+                "CASE WHEN o.order_id IS NULL THEN 'missing' ELSE 'status ' || o.status END AS detail, "
+                "s.id FROM statement_lines s LEFT JOIN orders o ON o.order_id = s.id "
                 "WHERE s.line_type = 'payment' AND s.at >= ? AND s.at < ? "
                 "AND (o.order_id IS NULL OR o.status < 2 OR o.status = 6)",
                 p,
             ),
             (
                 "payment_amount",
-                "SELECT s.id, s.openid, s.amount, o.paid_fee, s.at, '' FROM statement_lines s "
+                "SELECT s.id, s.openid, s.amount, o.paid_fee, s.at, '', s.id FROM statement_lines s "
                 "JOIN orders o ON o.order_id = s.id WHERE s.line_type = 'payment' AND s.at >= ? "
                 "AND s.at < ? AND o.status >= 2 AND o.status != 6 AND s.amount != o.paid_fee",
                 p,
             ),
             (
                 "not_delivered",
-                "SELECT order_id, openid, NULL, paid_fee, paid_time, 'status ' || status FROM orders "
-                "WHERE status IN (2, 3) AND paid_time >= ? AND paid_time < ? AND paid_time < ?",
+                "SELECT order_id, openid, NULL, paid_fee, paid_time, 'status ' || status, order_id "
+                "FROM orders WHERE status IN (2, 3) AND paid_time >= ? AND paid_time < ? "
+                "AND paid_time < ?",
                 (*p, self.now - self.delivery_delay),
             ),
             (
                 "refund_missing_here",
-                "SELECT s.id, s.openid, s.amount, NULL, s.at, 'order ' || s.order_id FROM "
-                "statement_lines s LEFT JOIN refunds r ON r.refund_order_id = s.id WHERE "
+                "SELECT s.id, s.openid, s.amount, NULL, s.at, 'order ' || s.order_id, s.order_id "
+                "FROM statement_lines s LEFT JOIN refunds r ON r.refund_order_id = s.id WHERE "
                 "s.line_type = 'refund' AND s.at >= ? AND s.at < ? AND r.refund_order_id IS NULL",
                 p,
             ),
             (
                 "refund_amount",
-                "SELECT s.id, s.openid, s.amount, r.refund_fee, s.at, '' FROM statement_lines s "
-                "JOIN refunds r ON r.refund_order_id = s.id WHERE s.line_type = 'refund' AND "
-                "s.at >= ? AND s.at < ? AND s.amount != r.refund_fee",
+                "SELECT s.id, s.openid, s.amount, r.refund_fee, s.at, '', r.order_id "
+                "FROM statement_lines s JOIN refunds r ON r.refund_order_id = s.id "
+                "WHERE s.line_type = 'refund' AND s.at >= ? AND s.at < ? AND s.amount != r.refund_fee",
                 p,
             ),
             (
                 "ledger_unattributed",
-                "SELECT order_id, openid, NULL, amount, created_at, kind FROM ledger WHERE kind IN "
-                "('gift', 'deduct') AND created_at >= ? AND created_at < ? AND "
+                "SELECT order_id, openid, NULL, amount, created_at, kind, '' FROM ledger WHERE kind "
+                "IN ('gift', 'deduct') AND created_at >= ? AND created_at < ? AND "
                 "(trim(reason) = '' OR trim(operator) = '')",
                 p,
             ),
             (
                 "operation_open",
-                "SELECT wechat_id, openid, NULL, amount, created_at, action || ' ' || state FROM "
-                "intents WHERE state IN ('prepared', 'sending', 'unknown') AND created_at >= ? AND "
-                "created_at < ?",
+                "SELECT wechat_id, openid, NULL, amount, created_at, action || ' ' || state, '' "
+                "FROM intents WHERE state IN ('prepared', 'sending', 'unknown') AND created_at >= ? "
+                "AND created_at < ?",
                 p,
             ),
-        ]
-        # a refund is missing at WeChat only on a day an imported bill covers: a refund after
-        # the last bill is simply not in a statement yet (`uncovered_days` names those days)
-        queries.append(
+            # a refund is missing at WeChat only on a day an imported bill covers: a refund after
+            # the last bill is simply not in a statement yet (`uncovered_days` names those days)
             (
                 "refund_missing_at_wechat",
                 "SELECT r.refund_order_id, r.openid, NULL, r.refund_fee, r.finished_at, "
-                "'order ' || r.order_id FROM refunds r LEFT JOIN statement_lines s ON "
+                "'order ' || r.order_id, r.order_id FROM refunds r LEFT JOIN statement_lines s ON "
                 "s.line_type = 'refund' AND s.id = r.refund_order_id WHERE r.status = 'refunded' "
                 "AND r.finished_at >= ? AND r.finished_at < ? AND s.id IS NULL AND "
                 f"date(r.finished_at, 'unixepoch', '{BEIJING_OFFSET}') IN "
                 "(SELECT day FROM statement_days WHERE day BETWEEN ? AND ?)",
                 (*p, self.period.start.isoformat(), self.period.end.isoformat()),
-            )
-        )
+            ),
+        ]
         for check, sql, params in queries:
             zh, en = DISCREPANCY_CHECKS[check]
             for row in conn.execute(sql, params):
@@ -276,6 +289,8 @@ class Reconciliation:
                     "mirror_amount": row[3],
                     "at": row[4],
                     "detail": row[5] or "",
+                    "order_id": row[6] or "",
+                    "fix": DISCREPANCY_FIXES[check],
                 }
 
     # ---- which days WeChat's imported bills cover ---------------------------------------------
@@ -508,6 +523,7 @@ class Reconciliation:
                     C("mirror_amount", "本地金额", "our amount", "fen"),
                     C("at", "时间", "time", "time"),
                     C("detail", "说明", "detail"),
+                    C("order_id", "相关订单", "order"),
                 ),
                 self.discrepancy_rows,
             ),

@@ -9,10 +9,11 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.beijing import beijing_day_bounds, beijing_today
 from core.simulator.state import CREATED, DELIVERED, PAID, REFUNDED, SimState
 
 ITEMS = [("vip_month_01", 1800), ("vip_week_01", 600), ("ep_pack_10", 990), ("ep_pack_50", 3990)]
@@ -254,6 +255,7 @@ def populate(
             )
         db.executemany("INSERT OR REPLACE INTO coin_ops VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", ops)
     _awkward_cases(state, summary, rng, env=env, now=now, refunded=refunded_coin_orders)
+    _past_discrepancies(state, summary, rng, env=env, now=now)
     _complaints(state, summary, random.Random(seed + 14), now=now)
     return summary
 
@@ -457,3 +459,66 @@ def _complaints(state: SimState, summary: DemoSummary, rng: random.Random, *, no
         summary.cases[f"complaint_{hours}h"] = complaint_id
     with state.transaction() as db:
         db.executemany("INSERT OR REPLACE INTO complaints VALUES (?, ?, ?)", rows)
+
+
+def _past_discrepancies(
+    state: SimState, summary: DemoSummary, rng: random.Random, *, env: int, now: int
+) -> None:
+    """The previous month (Beijing's) gets one of each kind of discrepancy the three-way match
+    finds, so a trainee sees them in a closed period. WeChat's side is made here; the merchant's
+    side (the vk-pay export of `core.demo`) departs from it for the ids kept in `summary.cases`:
+
+    - missed_push: paid at WeChat, the push never arrived: the merchant's record says unpaid;
+    - amount_differs: the merchant recorded 1 yuan more than WeChat took;
+    - refund_only_here: the merchant marked a refund that never reached WeChat;
+    - refund_only_at_wechat: a refund made at WeChat the merchant has no record of;
+    - past_not_delivered: an item paid last month, its delivery push failed, never delivered.
+    """
+    first = beijing_today(now).replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    since = beijing_day_bounds(previous + timedelta(days=1))[0]
+    until = beijing_day_bounds(first - timedelta(days=3))[0]  # refunds stay in the month
+    paid = [
+        dict(r)
+        for r in state.db.execute(
+            "SELECT * FROM orders WHERE order_type = 0 AND status = ? AND left_fee = paid_fee "
+            "AND paid_time >= ? AND paid_time < ? ORDER BY paid_time, order_id",
+            (DELIVERED, since, until),
+        )
+    ]
+    if len(paid) < 4:
+        return  # a demo too small to have a past month
+    missed, differs, here, at_wechat = (paid[n * len(paid) // 4] for n in range(4))
+    summary.cases["missed_push"] = missed["order_id"]
+    summary.cases["amount_differs"] = differs["order_id"]
+    summary.cases["refund_only_here"] = f"RFDHERE{here['order_id'][3:]}"
+    summary.cases["refund_only_here_order"] = here["order_id"]
+    refund = _refund_row(rng, at_wechat, at_wechat["paid_fee"], now=now)
+    refund["order_id"] = f"RFDWX{at_wechat['order_id'][3:]}"
+    refund["create_time"] = at_wechat["paid_time"] + 7200
+    refund["update_time"] = refund["paid_time"] = at_wechat["paid_time"] + 7205
+    with state.transaction() as db:
+        db.execute(
+            f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES "
+            f"({', '.join('?' * len(ORDER_COLUMNS))})",
+            tuple(refund[c] for c in ORDER_COLUMNS),
+        )
+        db.execute(
+            "UPDATE orders SET left_fee = 0, status = ? WHERE order_id = ?",
+            (REFUNDED, at_wechat["order_id"]),
+        )
+    summary.cases["refund_only_at_wechat"] = refund["order_id"]
+    # an item paid in the middle of last month whose delivery push failed
+    at = since + (until - since) // 2
+    stuck = state.create_order(
+        openid=summary.users[3 % len(summary.users)],
+        env=env,
+        kind="item",
+        order_fee=990,
+        quantity=1,
+        product_id="ep_pack_10",
+        order_id="DEMOPASTSTUCK1",
+        created=at,
+    )
+    state.pay_order(stuck["order_id"], paid_at=at + 12, push=False)
+    summary.cases["past_not_delivered"] = stuck["order_id"]
