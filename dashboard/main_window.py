@@ -61,6 +61,7 @@ PAGE_CLASSES = [
     PageSpec("signatures", N_("Signature debugger"), "dashboard.pages.signatures", "SignaturePage"),
     PageSpec("audit", N_("Audit log"), "dashboard.pages.audit", "AuditPage"),
     PageSpec("settings", N_("Settings"), "dashboard.pages.settings", "SettingsPage"),
+    PageSpec("complaints", N_("Complaints"), "dashboard.pages.complaints", "ComplaintsPage"),
 ]
 PAGES = [(c.name, c.heading) for c in PAGE_CLASSES]
 PENDING_COLUMNS = [
@@ -111,6 +112,10 @@ class PendingDialog(QDialog):
         resolve = button(tr("Resolve now"), kind="primary")
         resolve.clicked.connect(self.resolve)
         layout.addWidget(resolve)
+        complaints = ctx.desk.open_complaint_count() if ctx.desk is not None else 0
+        self.complaints = button(tr("Open complaints: {n}").format(n=complaints))
+        self.complaints.clicked.connect(lambda: parent.go("complaints"))  # type: ignore[attr-defined]
+        layout.addWidget(self.complaints)
         self.reload()
 
     def reload(self) -> None:
@@ -240,6 +245,15 @@ class MainWindow(QMainWindow):
         self.operator.setText(f"{tr('Operator')}: {p.operator}")
         self._update_pending()
         self.statusBar().showMessage(tr("Profile {name} ready").format(name=p.name), 5000)
+        # open complaints count as pending work: ask WeChat for them now, not when the page opens
+        self.ctx.runner.run(
+            desk.sync_complaints(),
+            on_error=lambda e: self.statusBar().showMessage(
+                "⚠ " + tr("Could not refresh complaints: ") + str(getattr(e, "message_zh", e)),
+                8000,
+            ),
+            changes={"complaints"},
+        )
 
     def _fill_profiles(self, current: str | None) -> None:
         """The open profile first, then the others in the profiles file; choosing one reopens the
@@ -271,8 +285,16 @@ class MainWindow(QMainWindow):
             self.profile_box.setCurrentIndex(0 if self.ctx.desk is not None else -1)
 
     def _update_pending(self) -> None:
-        count = len(self.ctx.desk.pending()) if self.ctx.desk else 0
+        desk = self.ctx.desk
+        operations = len(desk.pending()) if desk else 0
+        complaints = desk.open_complaint_count() if desk else 0
+        count = operations + complaints
         self.pending_button.setText(tr("Pending: {n}").format(n=count))
+        self.pending_button.setToolTip(
+            tr("{ops} operations not finished, {complaints} open complaints").format(
+                ops=operations, complaints=complaints
+            )
+        )
         self.pending_button.setStyleSheet(
             f"color: {theme.ORANGE}; font-weight: 600;" if count else ""
         )
@@ -340,6 +362,8 @@ class MainWindow(QMainWindow):
             widget.show_user(target)  # type: ignore[attr-defined]
         elif page == "orders" and target:
             widget.show_order(target)  # type: ignore[attr-defined]
+        elif page == "complaints" and target:
+            widget.select(target)  # type: ignore[attr-defined]
 
     # ---- files ----------------------------------------------------------------------------------
 

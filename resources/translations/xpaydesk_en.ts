@@ -1255,5 +1255,313 @@
       <source>Copy</source>
       <translation>Copy</translation>
     </message>
+    <message>
+      <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
+      <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
+    </message>
+    <message>
+      <source>System message</source>
+      <translation>System message</translation>
+    </message>
+    <message>
+      <source>Time left</source>
+      <translation>Time left</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>Problem</translation>
+    </message>
+    <message>
+      <source>Complained</source>
+      <translation>Complained</translation>
+    </message>
+    <message>
+      <source>What the user wrote</source>
+      <translation>What the user wrote</translation>
+    </message>
+    <message>
+      <source>Awaiting first answer</source>
+      <translation>Awaiting first answer</translation>
+    </message>
+    <message>
+      <source>In progress</source>
+      <translation>In progress</translation>
+    </message>
+    <message>
+      <source>Complete</source>
+      <translation>Complete</translation>
+    </message>
+    <message>
+      <source>Refund requested</source>
+      <translation>Refund requested</translation>
+    </message>
+    <message>
+      <source>Benefit not working</source>
+      <translation>Benefit not working</translation>
+    </message>
+    <message>
+      <source>Trusted user (fast refund)</source>
+      <translation>Trusted user (fast refund)</translation>
+    </message>
+    <message>
+      <source>High-risk complaint</source>
+      <translation>High-risk complaint</translation>
+    </message>
+    <message>
+      <source>User complained</source>
+      <translation>User complained</translation>
+    </message>
+    <message>
+      <source>User complained again</source>
+      <translation>User complained again</translation>
+    </message>
+    <message>
+      <source>User replied</source>
+      <translation>User replied</translation>
+    </message>
+    <message>
+      <source>WeChat Pay replied</source>
+      <translation>WeChat Pay replied</translation>
+    </message>
+    <message>
+      <source>We answered</source>
+      <translation>We answered</translation>
+    </message>
+    <message>
+      <source>We marked it complete</source>
+      <translation>We marked it complete</translation>
+    </message>
+    <message>
+      <source>User withdrew the complaint</source>
+      <translation>User withdrew the complaint</translation>
+    </message>
+    <message>
+      <source>User confirmed it is solved</source>
+      <translation>User confirmed it is solved</translation>
+    </message>
+    <message>
+      <source>WeChat Pay asked to help</source>
+      <translation>WeChat Pay asked to help</translation>
+    </message>
+    <message>
+      <source>User asked WeChat Pay for help</source>
+      <translation>User asked WeChat Pay for help</translation>
+    </message>
+    <message>
+      <source>We approved a refund</source>
+      <translation>We approved a refund</translation>
+    </message>
+    <message>
+      <source>We refused a refund</source>
+      <translation>We refused a refund</translation>
+    </message>
+    <message>
+      <source>User rated the handling</source>
+      <translation>User rated the handling</translation>
+    </message>
+    <message>
+      <source>Fully refunded</source>
+      <translation>Fully refunded</translation>
+    </message>
+    <message>
+      <source>Partly refunded</source>
+      <translation>Partly refunded</translation>
+    </message>
+    <message>
+      <source>The user received the refund</source>
+      <translation>The user received the refund</translation>
+    </message>
+    <message>
+      <source>Complaints</source>
+      <translation>Complaints</translation>
+    </message>
+    <message>
+      <source>{h} h {m} min left</source>
+      <translation>{h} h {m} min left</translation>
+    </message>
+    <message>
+      <source>No open complaints. Refresh from WeChat, or save a complaint push, to bring new ones.</source>
+      <translation>No open complaints. Refresh from WeChat, or save a complaint push, to bring new ones.</translation>
+    </message>
+    <message>
+      <source>Complaint</source>
+      <translation>Complaint</translation>
+    </message>
+    <message>
+      <source>Open user</source>
+      <translation>Open user</translation>
+    </message>
+    <message>
+      <source>Complaint id</source>
+      <translation>Complaint id</translation>
+    </message>
+    <message>
+      <source>Deadline</source>
+      <translation>Deadline</translation>
+    </message>
+    <message>
+      <source>Negotiation history</source>
+      <translation>Negotiation history</translation>
+    </message>
+    <message>
+      <source>The user's evidence</source>
+      <translation>The user's evidence</translation>
+    </message>
+    <message>
+      <source>Answer the user</source>
+      <translation>Answer the user</translation>
+    </message>
+    <message>
+      <source>Answer</source>
+      <translation>Answer</translation>
+    </message>
+    <message>
+      <source>What the user will read in WeChat (at most 200 characters)</source>
+      <translation>What the user will read in WeChat (at most 200 characters)</translation>
+    </message>
+    <message>
+      <source>Images to send</source>
+      <translation>Images to send</translation>
+    </message>
+    <message>
+      <source>Add image…</source>
+      <translation>Add image…</translation>
+    </message>
+    <message>
+      <source>Remove images</source>
+      <translation>Remove images</translation>
+    </message>
+    <message>
+      <source>Send answer</source>
+      <translation>Send answer</translation>
+    </message>
+    <message>
+      <source>Offer a refund…</source>
+      <translation>Offer a refund…</translation>
+    </message>
+    <message>
+      <source>Mark complete…</source>
+      <translation>Mark complete…</translation>
+    </message>
+    <message>
+      <source>coin top-up</source>
+      <translation>coin top-up</translation>
+    </message>
+    <message>
+      <source>item purchase</source>
+      <translation>item purchase</translation>
+    </message>
+    <message>
+      <source>Choose a complaint.</source>
+      <translation>Choose a complaint.</translation>
+    </message>
+    <message>
+      <source>This complaint is complete.</source>
+      <translation>This complaint is complete.</translation>
+    </message>
+    <message>
+      <source>Write the answer the user will read.</source>
+      <translation>Write the answer the user will read.</translation>
+    </message>
+    <message>
+      <source>Choose images for the answer</source>
+      <translation>Choose images for the answer</translation>
+    </message>
+    <message>
+      <source>Mark this complaint complete at WeChat? Do it only when the user's problem is solved: a user who complains again counts as a repeated complaint.</source>
+      <translation>Mark this complaint complete at WeChat? Do it only when the user's problem is solved: a user who complains again counts as a repeated complaint.</translation>
+    </message>
+    <message>
+      <source>Confirm: mark complete</source>
+      <translation>Confirm: mark complete</translation>
+    </message>
+    <message>
+      <source>first answer</source>
+      <translation>first answer</translation>
+    </message>
+    <message>
+      <source>completion</source>
+      <translation>completion</translation>
+    </message>
+    <message>
+      <source>The order is not in the mirror.</source>
+      <translation>The order is not in the mirror.</translation>
+    </message>
+    <message>
+      <source>{kind} · paid {paid} · refundable {left} · {status}</source>
+      <translation>{kind} · paid {paid} · refundable {left} · {status}</translation>
+    </message>
+    <message>
+      <source>Nothing left to refund on this order.</source>
+      <translation>Nothing left to refund on this order.</translation>
+    </message>
+    <message>
+      <source>overdue by {h} h {m} min</source>
+      <translation>overdue by {h} h {m} min</translation>
+    </message>
+    <message>
+      <source>{n} open complaints, {late} overdue</source>
+      <translation>{n} open complaints, {late} overdue</translation>
+    </message>
+    <message>
+      <source>the user wrote again and waits for an answer</source>
+      <translation>the user wrote again and waits for an answer</translation>
+    </message>
+    <message>
+      <source>The user sent no images.</source>
+      <translation>The user sent no images.</translation>
+    </message>
+    <message>
+      <source>At most {n} characters.</source>
+      <translation>At most {n} characters.</translation>
+    </message>
+    <message>
+      <source>{n} / {max} characters</source>
+      <translation>{n} / {max} characters</translation>
+    </message>
+    <message>
+      <source>Mark complete — {id}</source>
+      <translation>Mark complete — {id}</translation>
+    </message>
+    <message>
+      <source>User complaint {id}</source>
+      <translation>User complaint {id}</translation>
+    </message>
+    <message>
+      <source>Answer sent to the user</source>
+      <translation>Answer sent to the user</translation>
+    </message>
+    <message>
+      <source>Complaint marked complete</source>
+      <translation>Complaint marked complete</translation>
+    </message>
+    <message>
+      <source>{n} new complaints</source>
+      <translation>{n} new complaints</translation>
+    </message>
+    <message>
+      <source>asks for {amount}</source>
+      <translation>asks for {amount}</translation>
+    </message>
+    <message>
+      <source>Image {n}</source>
+      <translation>Image {n}</translation>
+    </message>
+    <message>
+      <source>{n} images</source>
+      <translation>{n} images</translation>
+    </message>
+    <message>
+      <source>Open complaints: {n}</source>
+      <translation>Open complaints: {n}</translation>
+    </message>
+    <message>
+      <source>{ops} operations not finished, {complaints} open complaints</source>
+      <translation>{ops} operations not finished, {complaints} open complaints</translation>
+    </message>
+    <message>
+      <source>Could not refresh complaints: </source>
+      <translation>Could not refresh complaints: </translation>
+    </message>
   </context>
 </TS>

@@ -1255,5 +1255,313 @@
       <source>Copy</source>
       <translation>复制</translation>
     </message>
+    <message>
+      <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
+      <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
+    </message>
+    <message>
+      <source>System message</source>
+      <translation>系统消息</translation>
+    </message>
+    <message>
+      <source>Time left</source>
+      <translation>剩余时间</translation>
+    </message>
+    <message>
+      <source>Problem</source>
+      <translation>问题类型</translation>
+    </message>
+    <message>
+      <source>Complained</source>
+      <translation>投诉时间</translation>
+    </message>
+    <message>
+      <source>What the user wrote</source>
+      <translation>用户描述</translation>
+    </message>
+    <message>
+      <source>Awaiting first answer</source>
+      <translation>待处理</translation>
+    </message>
+    <message>
+      <source>In progress</source>
+      <translation>处理中</translation>
+    </message>
+    <message>
+      <source>Complete</source>
+      <translation>已处理完成</translation>
+    </message>
+    <message>
+      <source>Refund requested</source>
+      <translation>申请退款</translation>
+    </message>
+    <message>
+      <source>Benefit not working</source>
+      <translation>服务权益未生效</translation>
+    </message>
+    <message>
+      <source>Trusted user (fast refund)</source>
+      <translation>可信用户（可极速退款）</translation>
+    </message>
+    <message>
+      <source>High-risk complaint</source>
+      <translation>高风险投诉</translation>
+    </message>
+    <message>
+      <source>User complained</source>
+      <translation>用户发起投诉</translation>
+    </message>
+    <message>
+      <source>User complained again</source>
+      <translation>用户继续投诉</translation>
+    </message>
+    <message>
+      <source>User replied</source>
+      <translation>用户留言</translation>
+    </message>
+    <message>
+      <source>WeChat Pay replied</source>
+      <translation>微信支付平台回复</translation>
+    </message>
+    <message>
+      <source>We answered</source>
+      <translation>商户回复</translation>
+    </message>
+    <message>
+      <source>We marked it complete</source>
+      <translation>商户标记处理完成</translation>
+    </message>
+    <message>
+      <source>User withdrew the complaint</source>
+      <translation>用户撤销投诉</translation>
+    </message>
+    <message>
+      <source>User confirmed it is solved</source>
+      <translation>用户确认问题已解决</translation>
+    </message>
+    <message>
+      <source>WeChat Pay asked to help</source>
+      <translation>平台介入协助</translation>
+    </message>
+    <message>
+      <source>User asked WeChat Pay for help</source>
+      <translation>用户申请平台协助</translation>
+    </message>
+    <message>
+      <source>We approved a refund</source>
+      <translation>商户同意退款</translation>
+    </message>
+    <message>
+      <source>We refused a refund</source>
+      <translation>商户拒绝退款</translation>
+    </message>
+    <message>
+      <source>User rated the handling</source>
+      <translation>用户提交满意度评价</translation>
+    </message>
+    <message>
+      <source>Fully refunded</source>
+      <translation>已全额退款</translation>
+    </message>
+    <message>
+      <source>Partly refunded</source>
+      <translation>已部分退款</translation>
+    </message>
+    <message>
+      <source>The user received the refund</source>
+      <translation>用户已收到退款</translation>
+    </message>
+    <message>
+      <source>Complaints</source>
+      <translation>用户投诉</translation>
+    </message>
+    <message>
+      <source>{h} h {m} min left</source>
+      <translation>还剩 {h} 小时 {m} 分</translation>
+    </message>
+    <message>
+      <source>No open complaints. Refresh from WeChat, or save a complaint push, to bring new ones.</source>
+      <translation>没有待处理的投诉。从微信刷新，或保存一条投诉推送，即可看到新的投诉。</translation>
+    </message>
+    <message>
+      <source>Complaint</source>
+      <translation>投诉</translation>
+    </message>
+    <message>
+      <source>Open user</source>
+      <translation>查看用户</translation>
+    </message>
+    <message>
+      <source>Complaint id</source>
+      <translation>投诉单号</translation>
+    </message>
+    <message>
+      <source>Deadline</source>
+      <translation>处理时限</translation>
+    </message>
+    <message>
+      <source>Negotiation history</source>
+      <translation>协商记录</translation>
+    </message>
+    <message>
+      <source>The user's evidence</source>
+      <translation>用户提供的凭证</translation>
+    </message>
+    <message>
+      <source>Answer the user</source>
+      <translation>回复用户</translation>
+    </message>
+    <message>
+      <source>Answer</source>
+      <translation>回复内容</translation>
+    </message>
+    <message>
+      <source>What the user will read in WeChat (at most 200 characters)</source>
+      <translation>用户将在微信中看到的回复（最多 200 字）</translation>
+    </message>
+    <message>
+      <source>Images to send</source>
+      <translation>要发送的图片</translation>
+    </message>
+    <message>
+      <source>Add image…</source>
+      <translation>添加图片…</translation>
+    </message>
+    <message>
+      <source>Remove images</source>
+      <translation>移除图片</translation>
+    </message>
+    <message>
+      <source>Send answer</source>
+      <translation>发送回复</translation>
+    </message>
+    <message>
+      <source>Offer a refund…</source>
+      <translation>退款给用户…</translation>
+    </message>
+    <message>
+      <source>Mark complete…</source>
+      <translation>标记处理完成…</translation>
+    </message>
+    <message>
+      <source>coin top-up</source>
+      <translation>代币充值</translation>
+    </message>
+    <message>
+      <source>item purchase</source>
+      <translation>道具直购</translation>
+    </message>
+    <message>
+      <source>Choose a complaint.</source>
+      <translation>请选择一条投诉。</translation>
+    </message>
+    <message>
+      <source>This complaint is complete.</source>
+      <translation>该投诉已处理完成。</translation>
+    </message>
+    <message>
+      <source>Write the answer the user will read.</source>
+      <translation>请填写用户将看到的回复。</translation>
+    </message>
+    <message>
+      <source>Choose images for the answer</source>
+      <translation>选择随回复发送的图片</translation>
+    </message>
+    <message>
+      <source>Mark this complaint complete at WeChat? Do it only when the user's problem is solved: a user who complains again counts as a repeated complaint.</source>
+      <translation>要在微信标记该投诉处理完成吗？请只在用户问题已解决时标记：用户再次投诉会被计为重复投诉。</translation>
+    </message>
+    <message>
+      <source>Confirm: mark complete</source>
+      <translation>确认标记处理完成</translation>
+    </message>
+    <message>
+      <source>first answer</source>
+      <translation>首次回复</translation>
+    </message>
+    <message>
+      <source>completion</source>
+      <translation>处理完成</translation>
+    </message>
+    <message>
+      <source>The order is not in the mirror.</source>
+      <translation>镜像中没有这个订单。</translation>
+    </message>
+    <message>
+      <source>{kind} · paid {paid} · refundable {left} · {status}</source>
+      <translation>{kind} · 实付 {paid} · 可退 {left} · {status}</translation>
+    </message>
+    <message>
+      <source>Nothing left to refund on this order.</source>
+      <translation>该订单已没有可退金额。</translation>
+    </message>
+    <message>
+      <source>overdue by {h} h {m} min</source>
+      <translation>已超时 {h} 小时 {m} 分</translation>
+    </message>
+    <message>
+      <source>{n} open complaints, {late} overdue</source>
+      <translation>{n} 条待处理投诉，{late} 条已超时</translation>
+    </message>
+    <message>
+      <source>the user wrote again and waits for an answer</source>
+      <translation>用户有新留言，等待回复</translation>
+    </message>
+    <message>
+      <source>The user sent no images.</source>
+      <translation>用户没有提供图片。</translation>
+    </message>
+    <message>
+      <source>At most {n} characters.</source>
+      <translation>最多 {n} 个字。</translation>
+    </message>
+    <message>
+      <source>{n} / {max} characters</source>
+      <translation>{n} / {max} 字</translation>
+    </message>
+    <message>
+      <source>Mark complete — {id}</source>
+      <translation>标记处理完成 — {id}</translation>
+    </message>
+    <message>
+      <source>User complaint {id}</source>
+      <translation>用户投诉 {id}</translation>
+    </message>
+    <message>
+      <source>Answer sent to the user</source>
+      <translation>回复已发送给用户</translation>
+    </message>
+    <message>
+      <source>Complaint marked complete</source>
+      <translation>投诉已标记处理完成</translation>
+    </message>
+    <message>
+      <source>{n} new complaints</source>
+      <translation>{n} 条新投诉</translation>
+    </message>
+    <message>
+      <source>asks for {amount}</source>
+      <translation>申请退款 {amount}</translation>
+    </message>
+    <message>
+      <source>Image {n}</source>
+      <translation>图片 {n}</translation>
+    </message>
+    <message>
+      <source>{n} images</source>
+      <translation>{n} 张图片</translation>
+    </message>
+    <message>
+      <source>Open complaints: {n}</source>
+      <translation>待处理投诉：{n}</translation>
+    </message>
+    <message>
+      <source>{ops} operations not finished, {complaints} open complaints</source>
+      <translation>{ops} 个操作未完成，{complaints} 条投诉待处理</translation>
+    </message>
+    <message>
+      <source>Could not refresh complaints: </source>
+      <translation>无法刷新投诉：</translation>
+    </message>
   </context>
 </TS>
