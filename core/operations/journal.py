@@ -13,14 +13,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from core.beijing import beijing_day_bounds, beijing_today
 from core.errors import XPayDeskError
 from core.mirror.db import Mirror
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 OPEN_STATES = ("prepared", "sending", "unknown", "refunding", "waiting_refund", "needs_login")
 FINAL_STATES = ("done", "failed")
 ID_PREFIX = {
@@ -199,17 +197,15 @@ class Journal:
 
     def spent_today(self, operator: str, action: str) -> int:
         """What this operator moved today (Asia/Shanghai), counting everything not failed."""
-        now = datetime.fromtimestamp(self.mirror.now(), SHANGHAI)
-        start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        end = start + timedelta(days=1)
+        start, end = beijing_day_bounds(beijing_today(self.mirror.now()))
         row = self.mirror.one(
             "SELECT COALESCE(SUM(amount), 0) FROM intents WHERE operator = ? "
             "AND action = ? AND state != 'failed' AND created_at >= ? AND "
             "created_at < ?",
             operator,
             action,
-            int(start.timestamp()),
-            int(end.timestamp()),
+            start,
+            end,
         )
         return int(row[0]) if row else 0
 

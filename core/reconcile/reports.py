@@ -14,13 +14,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from core.beijing import BEIJING, beijing_day_bounds
 from core.mirror.db import Mirror
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = BEIJING  # WeChat's day is Beijing's: core.beijing
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,11 @@ class Period:
 
     @property
     def since(self) -> int:
-        return int(
-            datetime(self.start.year, self.start.month, self.start.day, tzinfo=SHANGHAI).timestamp()
-        )
+        return beijing_day_bounds(self.start)[0]
 
     @property
     def until(self) -> int:
-        after = self.end + timedelta(days=1)
-        return int(datetime(after.year, after.month, after.day, tzinfo=SHANGHAI).timestamp())
+        return beijing_day_bounds(self.end)[1]
 
     def label(self) -> str:
         return f"{self.start.isoformat()} – {self.end.isoformat()}"
