@@ -71,6 +71,9 @@ CREATE TABLE IF NOT EXISTS complaints (
 
 # query_order statuses (reference §2.2.1)
 CREATED, PAID, DELIVERING, DELIVERED, REFUNDED, CLOSED, REFUND_FAILED = 1, 2, 3, 4, 5, 6, 7
+# what SQLite's INTEGER holds; past it SQLite silently turns the sum into a float
+INT64_MAX = 2**63 - 1
+COIN_OP_NAMES = {"pay": "currency_pay", "cancel": "cancel_currency_pay", "gift": "present_currency"}
 
 
 class SimError(Exception):
@@ -240,6 +243,33 @@ class SimState:
             "first_save_flag": bool(acc["first_save"]),
         }
 
+    def _id_in_use(self, env: int, order_id: str, *, field: str = "order_id") -> SimError | None:
+        """An id names one operation: a coin operation of this env, a cash order or a refund."""
+        op = self._row("SELECT kind FROM coin_ops WHERE env = ? AND order_id = ?", env, order_id)
+        order = self._row("SELECT order_type FROM orders WHERE order_id = ?", order_id)
+        if op is None and order is None:
+            return None
+        if op is not None:
+            used_by = COIN_OP_NAMES[op["kind"]]
+        else:
+            assert order is not None
+            used_by = "refund_order" if order["order_type"] == 1 else "cash order"
+        return SimError(
+            268490002,
+            f"请求参数字段错误：{field} 已被其他操作使用 ({field} already used by {used_by})",
+        )
+
+    @staticmethod
+    def _check_headroom(acc: sqlite3.Row, coins: int) -> None:
+        """Balances stay integers: an addition that would pass int64 is refused, not stored."""
+        if max(acc["paid"] + acc["present"], acc["sum_save"] + acc["sum_present"]) > (
+            INT64_MAX - coins
+        ):
+            raise SimError(
+                268490002,
+                "请求参数字段错误：amount 将使余额超出上限 (amount would overflow the balance)",
+            )
+
     def query_user_balance(self, env: int, openid: str) -> dict[str, Any]:
         with self.transaction():
             return self._balance(self._account(env, openid))
@@ -250,14 +280,15 @@ class SimState:
             previous = self._row(
                 "SELECT * FROM coin_ops WHERE env = ? AND order_id = ?", env, order_id
             )
-            if previous is not None:
-                if (previous["kind"], previous["openid"], previous["amount"]) == (
-                    "pay",
-                    openid,
-                    amount,
-                ):
-                    raise SimError(268490004, "重复操作")
-                raise SimError(268490002, "order_id已被使用")
+            if previous is not None and (
+                previous["kind"],
+                previous["openid"],
+                previous["amount"],
+            ) == ("pay", openid, amount):
+                raise SimError(268490004, "重复操作")
+            in_use = self._id_in_use(env, order_id)
+            if in_use is not None:
+                raise in_use
             if amount > acc["paid"] + acc["present"]:
                 raise SimError(268490006, "代币的退款/支付操作金额不足")
             # gifted coins are spent first (an assumption: WeChat does not say)
@@ -292,13 +323,12 @@ class SimState:
                 raise SimError(268490002, "数据不存在")
             if pay["cancelled"]:
                 raise SimError(268490005, "订单已经通过cancel_currency_pay接口退款，不支持再退款")
-            if (
-                self._row("SELECT 1 FROM coin_ops WHERE env = ? AND order_id = ?", env, order_id)
-                is not None
-            ):
-                raise SimError(268490002, "order_id已被使用")
+            in_use = self._id_in_use(env, order_id)
+            if in_use is not None:
+                raise in_use
             if amount > pay["amount"]:
                 raise SimError(268490006, "代币的退款/支付操作金额不足")
+            self._check_headroom(self._account(env, openid), amount)
             to_present = min(pay["used_present"], amount)
             db.execute(
                 "UPDATE accounts SET present = present + ?, paid = paid + ?, "
@@ -317,12 +347,21 @@ class SimState:
 
     def present_currency(self, env: int, openid: str, amount: int, order_id: str) -> dict[str, Any]:
         with self.transaction() as db:
-            self._account(env, openid)
-            if (
-                self._row("SELECT 1 FROM coin_ops WHERE env = ? AND order_id = ?", env, order_id)
-                is not None
-            ):
+            acc = self._account(env, openid)
+            previous = self._row(
+                "SELECT * FROM coin_ops WHERE env = ? AND order_id = ?", env, order_id
+            )
+            # 268490004 says "the earlier identical gift succeeded": only for that gift
+            if previous is not None and (
+                previous["kind"],
+                previous["openid"],
+                previous["amount"],
+            ) == ("gift", openid, amount):
                 raise SimError(268490004, "重复操作")
+            in_use = self._id_in_use(env, order_id)
+            if in_use is not None:
+                raise in_use
+            self._check_headroom(acc, amount)
             db.execute(
                 "UPDATE accounts SET present = present + ?, sum_present = sum_present + ? "
                 "WHERE env = ? AND openid = ?",
@@ -509,10 +548,17 @@ class SimState:
                     and existing["refund_fee"] == p["refund_fee"]
                 )
                 if not same:
-                    raise SimError(268490002, "refund_order_id已被使用")
+                    raise SimError(
+                        268490002,
+                        "请求参数字段错误：refund_order_id 已被其他操作使用 "
+                        "(refund_order_id already used by another order or refund)",
+                    )
                 if existing["refund_due"] is not None:
                     raise SimError(268490014, "退款操作进行中，稍后可以使用相同参数重试")
                 return self._refund_answer(existing, order)
+            in_use = self._id_in_use(env, p["refund_order_id"], field="refund_order_id")
+            if in_use is not None:
+                raise in_use
             if order["order_type"] != 0 or order["status"] not in (PAID, DELIVERING, DELIVERED):
                 raise SimError(268490002, "订单状态不允许退款")
             if p["left_fee"] != order["left_fee"]:
