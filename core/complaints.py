@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from core.client import XPayClient
-from core.errors import OutcomeUnknownError, ValidationError, XPayDeskError
+from core.errors import NetworkError, OutcomeUnknownError, ValidationError, XPayDeskError
 from core.mirror.audit import AuditLog
 from core.mirror.db import Mirror
 from core.models import Complaint, NegotiationEntry
@@ -38,6 +40,7 @@ MAX_IMAGE_BYTES = 1024 * 1024  # upload_vp_file base64_img: at most 1 MB of imag
 IMAGE_KINDS = ((b"\xff\xd8\xff", "JPEG"), (b"\x89PNG\r\n\x1a\n", "PNG"), (b"BM", "BMP"))
 ROLES = frozenset({"support", "finance", "admin"})  # who may answer and complete
 USER_MEDIA = "USER_COMPLAINT_IMAGE"
+MAX_EVIDENCE_BYTES = 5 * 1024 * 1024  # an evidence image fetched for viewing
 
 
 @dataclass(frozen=True)
@@ -282,8 +285,10 @@ class Complaints:
         locks: Locks,
         role: str,
         operator: str,
+        http: httpx.AsyncClient | None = None,
     ) -> None:
         self.client = client
+        self.http = http
         self.mirror = mirror
         self.audit = audit
         self.locks = locks
@@ -381,6 +386,27 @@ class Complaints:
                 return None, exc.message("zh_CN") + "\n" + exc.message("en")
             found = self.mirror.one(sql, row.order_id)
         return (dict(found) if found is not None else None), ""
+
+    async def evidence(self, complaint_id: str, url: str) -> bytes:
+        """One evidence image: WeChat Pay's media URL cannot be fetched as is, so
+        get_upload_file_sign turns it into a temporary COS URL (30 min), fetched here."""
+        if self.http is None:
+            raise XPayDeskError(
+                "无法下载图片：没有网络客户端", "cannot fetch images: no HTTP client"
+            )
+        sign = await self.client.get_upload_file_sign(url, complaint_id, convert_cos=True)
+        if not sign.cos_url:
+            raise XPayDeskError("微信没有返回图片地址", "WeChat returned no address for the image")
+        try:
+            response = await self.http.get(sign.cos_url)
+        except httpx.HTTPError as exc:
+            raise NetworkError("cos_url", type(exc).__name__) from None
+        if response.status_code != 200:
+            raise NetworkError("cos_url", f"HTTP {response.status_code}")
+        data = response.content
+        if len(data) > MAX_EVIDENCE_BYTES:
+            raise XPayDeskError("图片超过 5 MB，未显示", "the image is over 5 MB; not shown")
+        return data
 
     def _require(self, complaint_id: str) -> ComplaintRow:
         r = self.mirror.one("SELECT * FROM complaints WHERE complaint_id = ?", complaint_id)

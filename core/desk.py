@@ -85,6 +85,7 @@ class Desk:
             locks=self.ops.locks,
             role=profile.role,
             operator=profile.operator,
+            http=self._http,
         )
 
     def __repr__(self) -> str:
@@ -295,6 +296,9 @@ class Desk:
 
     async def complete_complaint(self, complaint_id: str) -> ComplaintResult:
         return await self.complaints.complete(complaint_id)
+
+    async def complaint_evidence(self, complaint_id: str, url: str) -> bytes:
+        return await self.complaints.evidence(complaint_id, url)
 
     # ---- callbacks and signatures ------------------------------------------------------------
 

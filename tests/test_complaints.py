@@ -57,6 +57,7 @@ def complaints_for(sim, http, mirror, role: str = "support") -> Complaints:
         locks=Locks(mirror),
         role=role,
         operator="alice",
+        http=http,
     )
 
 
@@ -113,6 +114,8 @@ async def test_a_complaint_in_full_user_order_history_evidence(sim, http, mirror
     assert view.order["left_fee"] == view.order["paid_fee"]
     ages = [summary.cases[f"complaint_{h}h"] for h in (30, 20, 2, 40)]
     assert [r.complaint_id for r in c.open()] == ages  # overdue first; the closed one is gone
+    image = await c.evidence(view.row.complaint_id, view.evidence[0])  # signed, then fetched
+    assert image.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 async def test_answer_with_an_image_then_complete(sim, http, mirror, tmp_path):

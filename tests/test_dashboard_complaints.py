@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
+from core.simulator import populate
 from dashboard.dialogs import MoneyDialog
 from dashboard.main_window import PAGE_CLASSES
 from tests.simfixtures import ALICE, BOB
@@ -101,3 +102,19 @@ def test_a_saved_complaint_push_brings_a_new_one(qtbot, window, desk, sim):
         lambda: page.view is not None and page.view.row.complaint_id == second, timeout=WAIT
     )
     assert page.detail.text() == "月卡没有生效"
+
+
+def test_the_user_evidence_is_shown(qtbot, window, desk, sim):
+    summary = populate(sim.state, users=30, orders=300, days=30)
+    complaint_id = summary.cases["complaint_2h"]
+    window.go("complaints", "")
+    page = window.pages["complaints"]
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=WAIT)
+    window.go("complaints", complaint_id)
+    qtbot.waitUntil(
+        lambda: page.view is not None and page.view.row.complaint_id == complaint_id, timeout=WAIT
+    )
+    assert page.evidence.count() == 1 and page.evidence.item(0).toolTip().startswith("https://")
+    page.evidence.itemActivated.emit(page.evidence.item(0))  # a double-click or Enter
+    qtbot.waitUntil(lambda: page.preview.isVisible(), timeout=WAIT)
+    assert not page.preview.pixmap().isNull()

@@ -242,6 +242,9 @@ class Simulator:
         order_id: str | None = None,
     ) -> dict[str, Any]:
         """A user buys coins or an item in the mini program; returns the paid order."""
+        for name, value in (("coins", coins), ("fee", fee)):
+            if value is not None and (type(value) is not int or not 0 < value <= schema.INT32_MAX):
+                raise ValueError(f"{name} must be an integer in 1..{schema.INT32_MAX}")
         if self.state.session_key_state(openid)[0] is None:
             self.add_user(openid)
         price = fee if fee is not None else coins  # 100 coins per yuan: 1 coin = 1 fen
@@ -697,10 +700,9 @@ class Simulator:
             name = b["wxpay_url"].rsplit("/", 1)[-1]
             cos = ""
             if b.get("convert_cos"):
-                known = f"upload-{name}" in self._files
-                cos = f"{self.url}/sim/files/" + (
-                    f"upload-{name}" if known else f"cos{st.rng.randrange(10**9)}"
-                )
+                if f"upload-{name}" not in self._files:  # a user's evidence: a placeholder image
+                    self._files[f"upload-{name}"] = (_placeholder_png(name), "image/png")
+                cos = f"{self.url}/sim/files/upload-{name}"
             return {"sign": "WECHATPAY2-SHA256-RSA2048 simulated", "cos_url": cos}
         raise SimError(268490002, f"unsupported api {api}")
 
@@ -790,9 +792,11 @@ class Simulator:
 
     def _admin(self, h: BaseHTTPRequestHandler, method: str, action: str, raw: bytes) -> None:
         try:
-            data = json.loads(raw or b"{}")
+            data = json.loads(raw or b"{}", object_pairs_hook=_unique_keys)
+            if not isinstance(data, dict):
+                raise TypeError("the body must be a JSON object")
             result = self._admin_action(method, action, data)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
             self._json(h, {"error": f"{type(exc).__name__}: {exc}"}, status=400)
             return
         except SimError as exc:
@@ -857,3 +861,24 @@ def _image_type(data: bytes) -> str:
     if data.startswith(b"BM"):
         return "image/bmp"
     return "image/jpeg"
+
+
+def _placeholder_png(seed: str, size: int = 48) -> bytes:
+    """A small one-colour PNG standing for a user's evidence photo (colour from the media id)."""
+    import struct
+    import zlib
+
+    rgb = hashlib.sha256(seed.encode()).digest()[:3]
+    raw = b"".join(b"\x00" + rgb * size for _ in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
@@ -166,7 +167,14 @@ class ComplaintsPage(Page):
         self.evidence = QListWidget()
         self.evidence.setAccessibleName(tr("The user's evidence"))
         self.evidence.setMaximumHeight(80)
+        self.evidence.setToolTip(tr("Double-click an image to see it"))
+        self.evidence.itemActivated.connect(self.show_evidence)
         about.body.addWidget(self.evidence)
+        self.preview = QLabel()
+        self.preview.setAccessibleName(tr("Evidence image"))
+        self.preview.setMaximumHeight(220)
+        self.preview.hide()
+        about.body.addWidget(self.preview)
         columns.addWidget(about, 3)
 
         act = Card(tr("Answer the user"))
@@ -334,6 +342,8 @@ class ComplaintsPage(Page):
         self.detail.setText(row.detail if row else "")
         self.history.clear()
         self.evidence.clear()
+        self.preview.clear()
+        self.preview.hide()
         if view:
             for h in view.history:
                 images = sum(len(m.media_url) for m in h.complaint_media_list)
@@ -347,6 +357,7 @@ class ComplaintsPage(Page):
             for n, url in enumerate(view.evidence, start=1):
                 self.evidence.addItem(tr("Image {n}").format(n=n))
                 self.evidence.item(n - 1).setToolTip(url)
+                self.evidence.item(n - 1).setData(Qt.ItemDataRole.UserRole, url)
             if not view.evidence:
                 self.evidence.addItem(tr("The user sent no images."))
         if changed:
@@ -506,6 +517,37 @@ class ComplaintsPage(Page):
     def _act_failed(self, exc: BaseException) -> None:
         self._running(False)
         self.inline.error(exc)
+
+    def show_evidence(self, item: Any) -> None:
+        url = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if not url or self.view is None or self.ctx.desk is None:
+            return
+        complaint_id = self.view.row.complaint_id
+
+        def shown(data: bytes) -> None:
+            self.busy.stop()
+            if self.view is None or self.view.row.complaint_id != complaint_id:
+                return
+            pixmap = QPixmap()
+            if not pixmap.loadFromData(data):
+                self.inline.show_message("warn", tr("The image could not be read."))
+                return
+            self.preview.setPixmap(
+                pixmap.scaled(
+                    320,
+                    220,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
+            self.preview.show()
+
+        self.busy.start()
+        self.ctx.runner.run(
+            self.ctx.desk.complaint_evidence(complaint_id, str(url)),
+            on_done=shown,
+            on_error=lambda e: (self.busy.stop(), self.inline.error(e)),
+        )
 
     # ---- going elsewhere ----------------------------------------------------------------------
 

@@ -1563,5 +1563,33 @@
       <source>Could not refresh complaints: </source>
       <translation>Could not refresh complaints: </translation>
     </message>
+    <message>
+      <source>Double-click an image to see it</source>
+      <translation>Double-click an image to see it</translation>
+    </message>
+    <message>
+      <source>Evidence image</source>
+      <translation>Evidence image</translation>
+    </message>
+    <message>
+      <source>The image could not be read.</source>
+      <translation>The image could not be read.</translation>
+    </message>
+    <message>
+      <source>Why abandon the selected operation (kept in the audit log)</source>
+      <translation>Why abandon the selected operation (kept in the audit log)</translation>
+    </message>
+    <message>
+      <source>Note</source>
+      <translation>Note</translation>
+    </message>
+    <message>
+      <source>Abandon (never sent to WeChat)</source>
+      <translation>Abandon (never sent to WeChat)</translation>
+    </message>
+    <message>
+      <source>Abandoned: nothing was sent to WeChat.</source>
+      <translation>Abandoned: nothing was sent to WeChat.</translation>
+    </message>
   </context>
 </TS>

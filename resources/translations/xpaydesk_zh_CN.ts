@@ -1563,5 +1563,33 @@
       <source>Could not refresh complaints: </source>
       <translation>无法刷新投诉：</translation>
     </message>
+    <message>
+      <source>Double-click an image to see it</source>
+      <translation>双击图片查看</translation>
+    </message>
+    <message>
+      <source>Evidence image</source>
+      <translation>凭证图片</translation>
+    </message>
+    <message>
+      <source>The image could not be read.</source>
+      <translation>无法读取这张图片。</translation>
+    </message>
+    <message>
+      <source>Why abandon the selected operation (kept in the audit log)</source>
+      <translation>放弃所选操作的原因（记入审计日志）</translation>
+    </message>
+    <message>
+      <source>Note</source>
+      <translation>备注</translation>
+    </message>
+    <message>
+      <source>Abandon (never sent to WeChat)</source>
+      <translation>放弃（从未发送到微信）</translation>
+    </message>
+    <message>
+      <source>Abandoned: nothing was sent to WeChat.</source>
+      <translation>已放弃：没有向微信发送任何请求。</translation>
+    </message>
   </context>
 </TS>
