@@ -114,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     # the loop ends when *we* say so (lastWindowClosed below), not when Qt quits on its own
     app.setQuitOnLastWindowClosed(False)
+    from dashboard.lifetimes import GuiCollector
+
+    # garbage is collected on this (the GUI) thread only, never in a worker: dashboard.lifetimes
+    GuiCollector.install(app)
     theme.load_fonts()
     theme.apply(app)
     lang = args.lang or str(QSettings().value("language", i18n.default_language()))
@@ -154,21 +158,28 @@ def run_event_loop(
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     loop.set_exception_handler(lambda _loop, context: log.error("asyncio: %s", context))
-    with loop:
-        if args.self_test:
-            from dashboard.selftest import self_test
+    try:
+        with loop:
+            if args.self_test:
+                from dashboard.selftest import self_test
 
-            result: int = loop.run_until_complete(
-                self_test(window, window.ctx, translator=translator, lang=lang)
-            )
-            return result
-        if args.screenshot:
-            from dashboard.screenshot import screenshots
+                result: int = loop.run_until_complete(
+                    self_test(window, window.ctx, translator=translator, lang=lang)
+                )
+                return result
+            if args.screenshot:
+                from dashboard.screenshot import screenshots
 
-            result = loop.run_until_complete(screenshots(window, window.ctx, args.screenshot, lang))
-            return result
-        assert interactive
-        loop.run_until_complete(run_windows(app, window, args, translator))
+                result = loop.run_until_complete(
+                    screenshots(window, window.ctx, args.screenshot, lang)
+                )
+                return result
+            assert interactive
+            loop.run_until_complete(run_windows(app, window, args, translator))
+    finally:
+        from dashboard.lifetimes import dispose_loop
+
+        dispose_loop(loop)  # the loop's Qt objects die here, on the GUI thread
     return 0
 
 

@@ -141,6 +141,18 @@ class MoneyDialog(QDialog):
             self.order.currentIndexChanged.connect(self._pick_order)
             self._pick_order()
         form.addRow(tr("Reason"), self.reason)
+        for widget in (
+            self.amount,
+            self.yuan,
+            self.order,
+            self.deduction,
+            self.refund_reason,
+            self.clawback,
+            self.session_key,
+        ):
+            if widget.parent() is None:  # not on this action's form: still the dialog's, hidden
+                widget.setParent(self)  # (deleted with it on the GUI thread: dashboard.lifetimes)
+                widget.hide()
         self.effect = QLabel()
         self.effect.setWordWrap(True)
         self.limits = muted("")

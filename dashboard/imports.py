@@ -80,7 +80,7 @@ class ImportDialog(QDialog):
         self.start.clicked.connect(self.run)
         self.cancel.clicked.connect(self._cancel)
         self._stop = threading.Event()
-        self._signal = _Progress()
+        self._signal = _Progress(self)  # owned here: deleted with the dialog, on the GUI thread
         self._signal.moved.connect(self._moved)
         self.reports: list[ImportReport] = []
         self.running = False

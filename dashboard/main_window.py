@@ -30,6 +30,7 @@ from core import __version__
 from dashboard import theme
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
+from dashboard.lifetimes import retire
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
 
@@ -105,7 +106,7 @@ class PendingDialog(QDialog):
         self.setWindowTitle(tr("Pending operations"))
         self.resize(860, 360)
         layout = QVBoxLayout(self)
-        self.model = RowsModel(PENDING_COLUMNS)
+        self.model = RowsModel(PENDING_COLUMNS, parent=self)
         table = Table("pending")
         table.setModel(self.model)
         layout.addWidget(table)
@@ -138,6 +139,12 @@ class MainWindow(QMainWindow):
             from dashboard.tasks import TaskRunner
 
             ctx = AppContext(TaskRunner(), demo=demo)
+        # the window owns its context and task runner: they die with it, on the GUI thread
+        # (dashboard.lifetimes), never when some thread's garbage collection frees them
+        if ctx.parent() is None:
+            ctx.setParent(self)
+        if ctx.runner.parent() is None:
+            ctx.runner.setParent(ctx)
         self.ctx = ctx
         self.setWindowTitle(tr("XPay Desk") + (" — " + tr("DEMO") if ctx.demo else ""))
         self.setAcceptDrops(True)
@@ -302,6 +309,7 @@ class MainWindow(QMainWindow):
     def _show_pending(self) -> None:
         dialog = PendingDialog(self.ctx, self)
         dialog.show()  # non-modal
+        retire(getattr(self, "_pending_dialog", None))  # the last one, closed
         self._pending_dialog = dialog
 
     def _notify(self, kind: str, text: str) -> None:
@@ -390,6 +398,9 @@ class MainWindow(QMainWindow):
             return None
         dialog = ImportDialog(self.ctx, paths, self)
         dialog.open()
+        previous = getattr(self, "_import_dialog", None)
+        if previous is not None and not previous.running:  # a running import finishes first
+            retire(previous)
         self._import_dialog = dialog
         return dialog
 

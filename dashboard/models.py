@@ -10,7 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from dashboard import fmt, theme
@@ -109,8 +116,18 @@ class ColumnsModel(QAbstractTableModel):
 
 
 class RowsModel(ColumnsModel):
-    def __init__(self, columns: list[Col], rows: list[dict[str, Any]] | None = None) -> None:
-        super().__init__()
+    """A list of rows. Give it a parent (the page or view that shows it): a model owned only by
+    Python is deleted wherever its wrapper is freed, a worker thread included (dashboard.lifetimes).
+    """
+
+    def __init__(
+        self,
+        columns: list[Col],
+        rows: list[dict[str, Any]] | None = None,
+        *,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
         self.columns = columns
         self.rows: list[dict[str, Any]] = rows or []
 
@@ -119,6 +136,13 @@ class RowsModel(ColumnsModel):
 
     def set_rows(self, rows: list[dict[str, Any]]) -> None:
         self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def set_table(self, columns: list[Col], rows: list[dict[str, Any]]) -> None:
+        """New columns and rows in one reset: a view keeps its model and its widgets."""
+        self.beginResetModel()
+        self.columns = columns
         self.rows = rows
         self.endResetModel()
 
@@ -184,11 +208,16 @@ class OrdersModel(ColumnsModel):
     failed = Signal(object)  # the background pass failed: the view says so
 
     def __init__(
-        self, pager_factory: Any, *, cache_pages: int = 50, background: Background | None = None
+        self,
+        pager_factory: Any,
+        *,
+        cache_pages: int = 50,
+        background: Background | None = None,
+        parent: QObject | None = None,
     ) -> None:
         from core.mirror.queries import OrderFilter, OrderSort
 
-        super().__init__()
+        super().__init__(parent)
         self.columns = ORDER_COLUMNS
         self._factory = pager_factory  # (OrderFilter, OrderSort) -> OrderPager
         self.filt = OrderFilter()

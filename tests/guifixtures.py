@@ -5,6 +5,7 @@ quit pending and hang the next test)."""
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 import qasync
@@ -14,8 +15,26 @@ from core.desk import Desk
 from core.profiles import load_profiles
 from core.simulator import profile_toml
 from dashboard.context import AppContext
+from dashboard.lifetimes import GuiCollector, destroy, destroy_windows, dispose_loop
 from dashboard.main_window import MainWindow
 from dashboard.tasks import TaskRunner
+
+
+@pytest.fixture(autouse=True)
+def _qt_lifetimes(request):
+    """Every test that touches Qt runs as the app does (dashboard.lifetimes): automatic garbage
+    collection off, collection on the GUI thread only; at the end its windows are deleted and its
+    garbage collected here, on the GUI thread, so no Qt object is left for a worker thread's
+    collection to free (that crashed the suite about once in 20 runs)."""
+    if "qapp" not in request.fixturenames:
+        yield
+        return
+    qapp = request.getfixturevalue("qapp")
+    GuiCollector.install(qapp)
+    yield
+    destroy_windows()
+    gc.collect()
+    GuiCollector.uninstall()
 
 
 @pytest.fixture
@@ -29,6 +48,7 @@ def qloop(qapp):
     loop._QEventLoop__is_running = False
     asyncio.events._set_running_loop(None)
     loop.close()
+    dispose_loop(loop)  # its timer object, on this thread, not in some later worker
     asyncio.set_event_loop(None)
 
 
@@ -63,3 +83,4 @@ def window(qtbot, desk, qloop):
     w.show()
     yield w
     ctx.runner.cancel_all()
+    destroy(w)  # on the GUI thread, now: not when a collection finds it

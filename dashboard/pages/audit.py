@@ -47,7 +47,7 @@ class AuditPage(Page):
             bar.addWidget(widget)
         self.root.addLayout(bar)
         self.table = Table("audit")
-        self.model = RowsModel(COLUMNS)
+        self.model = RowsModel(COLUMNS, parent=self)
         self.table.setModel(self.model)
         for n, col in enumerate(COLUMNS):
             self.table.setColumnWidth(n, col.width)

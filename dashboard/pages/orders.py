@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from core.beijing import beijing_day_bounds, beijing_today
-from dashboard import fmt
+from dashboard import fmt, theme
 from dashboard.dialogs import MoneyDialog
 from dashboard.i18n import N_, tr
+from dashboard.lifetimes import retire
 from dashboard.models import ORDER_COLUMNS, Col, OrdersModel, RowsModel
 from dashboard.pages.base import Page
 from dashboard.widgets import Badge, IdLabel, Table, button, muted
@@ -159,13 +160,20 @@ class OrdersPage(Page):
         for widget in (self.refresh_button, self.deliver_button, self.refund_button):
             actions.addWidget(widget)
         layout.addLayout(actions)
+        # what reconciliation found about this order, and the action above that fixes it
+        self.fix_hint = QLabel()
+        self.fix_hint.setWordWrap(True)
+        self.fix_hint.setStyleSheet(f"color: {theme.ORANGE}; font-weight: 600;")
+        self.fix_hint.hide()
+        self._hint_for = ""
+        layout.addWidget(self.fix_hint)
         tabs = QTabWidget()
         self.history = QPlainTextEdit()
         self.history.setReadOnly(True)
         self.raw = QPlainTextEdit()
         self.raw.setReadOnly(True)
-        self.refunds_model = RowsModel(REFUND_COLS)
-        self.ledger_model = RowsModel(LEDGER_COLS)
+        self.refunds_model = RowsModel(REFUND_COLS, parent=self)
+        self.ledger_model = RowsModel(LEDGER_COLS, parent=self)
         refunds = Table("order_refunds")
         refunds.setModel(self.refunds_model)
         ledger = Table("order_ledger")
@@ -183,10 +191,14 @@ class OrdersPage(Page):
     def on_ready(self) -> None:
         desk = self.ctx.desk
         assert desk is not None
-        self.model = OrdersModel(desk.order_pager, background=self._in_background)
+        retire(self.model)  # a second ready (another Desk): the old model goes, on this thread
+        self.model = OrdersModel(desk.order_pager, background=self._in_background, parent=self)
         self.model.preparing.connect(self._preparing)
         self.model.failed.connect(self.inline.error)
+        old_selection = self.table.selectionModel()
         self.table.setModel(self.model)
+        if old_selection is not None:  # setModel() leaves the old one to its owner, the view
+            retire(old_selection)
         for n, col in enumerate(ORDER_COLUMNS):
             self.table.setColumnWidth(n, col.width)
         self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
@@ -208,6 +220,7 @@ class OrdersPage(Page):
             self.table.setColumnHidden(n, col.key in hidden)
             action.toggled.connect(lambda on, n=n: self._toggle_column(n, on))
         self.columns_button.setMenu(menu)
+        retire(getattr(self, "column_menu", None))
         self.column_menu = menu
 
     def _toggle_column(self, column: int, visible: bool) -> None:
@@ -278,6 +291,7 @@ class OrdersPage(Page):
         self.current = detail
         self.detail.setEnabled(detail is not None)
         if detail is None:
+            self._offer_fix(order_id, None)
             return
         order = detail["order"]
         self.detail_id.set(order["order_id"])
@@ -315,6 +329,41 @@ class OrdersPage(Page):
         self.ledger_model.set_rows(detail["ledger"])
         self.deliver_button.setEnabled(order["status"] in (2, 3))
         self.refund_button.setEnabled(order["left_fee"] > 0 and order["status"] in (2, 3, 4))
+        self._offer_fix(order_id, detail)
+
+    def _offer_fix(self, order_id: str, detail: dict[str, Any] | None) -> None:
+        """An order opened from a reconciliation discrepancy says what was found and points at
+        the action that fixes it. An order the mirror lacks (WeChat has it, the push never came)
+        is first asked of WeChat, then shown."""
+        wanted = self.ctx.suggestion
+        if not wanted or wanted["order_id"] != order_id:
+            if order_id != self._hint_for:
+                self.fix_hint.hide()
+            return
+        desk = self.ctx.desk
+        if detail is None:
+            if wanted["fix"] == "refresh" and wanted["openid"] and desk is not None:
+                wanted["fix"] = ""  # asked once
+                self.busy.start()
+                self.ctx.runner.run(
+                    desk.refresh_order(order_id, openid=wanted["openid"]),
+                    on_done=lambda _r: (self.busy.stop(), self.show_order(order_id)),
+                    on_error=lambda e: (self.busy.stop(), self.inline.error(e)),
+                    changes={"orders"},
+                )
+            return
+        self.ctx.suggestion = None
+        action = {"deliver": self.deliver_button, "refresh": self.refresh_button}.get(wanted["fix"])
+        why = wanted["why_en"] if fmt.lang() == "en" else wanted["why_zh"]
+        self.fix_hint.setText(
+            tr("Reconciliation: {why}. Suggested fix: {fix}").format(
+                why=why, fix=action.text() if action is not None else "—"
+            )
+        )
+        self.fix_hint.show()
+        self._hint_for = order_id
+        if action is not None and action.isEnabled():
+            action.setFocus()
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -358,6 +407,7 @@ class OrdersPage(Page):
             order_id=order["order_id"],
         )
         dialog.open()
+        retire(getattr(self, "dialog", None))  # the last one, closed: one dialog at a time
         self.dialog = dialog
 
     def closeEvent(self, event: Any) -> None:

@@ -145,6 +145,13 @@ class ReconPage(Page):
             self.figures[key] = Figure(tr(label))
             cards.addWidget(self.figures[key])
         self.root.addLayout(cards)
+        # the days no imported WeChat bill covers yet: their refunds were not compared
+        self.coverage = QLabel()
+        self.coverage.setWordWrap(True)
+        self.coverage.setStyleSheet(f"color: {theme.ORANGE}; font-weight: 600;")
+        self.coverage.setAccessibleName(tr("Days no WeChat bill covers"))
+        self.coverage.hide()
+        self.root.addWidget(self.coverage)
         self.chart = DailyChart()
         self.root.addWidget(self.chart)
         split = QSplitter(Qt.Orientation.Vertical)
@@ -156,7 +163,7 @@ class ReconPage(Page):
         drill_layout.setContentsMargins(0, 0, 0, 0)
         self.drill_title = muted(tr("Double-click a day to see the orders behind its figures."))
         drill_layout.addWidget(self.drill_title)
-        self.drill_model = RowsModel(DRILL_COLUMNS)
+        self.drill_model = RowsModel(DRILL_COLUMNS, parent=self)
         self.drill_table = Table("recon_drill")
         self.drill_table.setModel(self.drill_model)
         drill_layout.addWidget(self.drill_table)
@@ -224,8 +231,14 @@ class ReconPage(Page):
         self.chart.set_days(view.sections.get("daily", []), self.ctx.desk.profile.coin_rate)
         english = fmt.lang() == "en"
         current = self.tabs.currentIndex()
-        self.tabs.clear()
-        for name, rows in view.sections.items():
+        # one table and one model per section, kept from report to report (a new table per
+        # report, with QTabWidget.clear() keeping the old ones, grew ~1.15 MB a report); the
+        # table of a section this report lacks is deleted, on the GUI thread
+        for name in [n for n in self.tables if n not in view.sections]:
+            gone, _model = self.tables.pop(name)
+            self.tabs.removeTab(self.tabs.indexOf(gone))
+            gone.deleteLater()
+        for position, (name, rows) in enumerate(view.sections.items()):
             columns = [
                 Col(
                     c.key_for("en" if english else "zh_CN"),
@@ -235,9 +248,8 @@ class ReconPage(Page):
                 )
                 for c in view.columns[name]
             ]
-            table = Table(f"recon_{name}")
-            model = RowsModel(columns, rows)
-            table.setModel(model)
+            table, model = self._section_table(name)
+            model.set_table(columns, rows)
             for n, col in enumerate(columns):
                 wide = col.key.endswith(("_id", "openid")) or col.key in (
                     "id",
@@ -247,13 +259,32 @@ class ReconPage(Page):
                 table.setColumnWidth(
                     n, 190 if wide else {"time": 150, "text": 140}.get(col.kind, 105)
                 )
-            if name == "daily":
-                table.doubleClicked.connect(self._drill_day)
             zh, en = view.titles[name]
-            self.tabs.addTab(table, f"{en if english else zh} ({len(rows)})")
-            self.tables[name] = (table, model)
+            label = f"{en if english else zh} ({len(rows)})"
+            index = self.tabs.indexOf(table)
+            if index != position:
+                if index >= 0:
+                    self.tabs.removeTab(index)
+                self.tabs.insertTab(position, table, label)
+            else:
+                self.tabs.setTabText(position, label)
         self.tabs.setCurrentIndex(max(current, 0))
         self.export.setEnabled(True)
+        self._link_discrepancies()
+        note = view.coverage_note.get("en" if english else "zh_CN", "")
+        self.coverage.setText(note)
+        self.coverage.setVisible(bool(note))
+
+    def _section_table(self, name: str) -> tuple[Table, RowsModel]:
+        """The section's table, made on its first report; its model is owned by it."""
+        if name not in self.tables:
+            table = Table(f"recon_{name}")
+            model = RowsModel([], parent=table)
+            table.setModel(model)
+            if name == "daily":
+                table.doubleClicked.connect(self._drill_day)
+            self.tables[name] = (table, model)
+        return self.tables[name]
 
     def _drill_day(self) -> None:
         table, model = self.tables["daily"]
@@ -290,3 +321,33 @@ class ReconPage(Page):
             ),
             on_error=lambda e: (self.busy.stop(), self.inline.error(e)),
         )
+
+    # ---- a discrepancy opens its order, with the fix offered there ----------------------------
+
+    def _link_discrepancies(self) -> None:
+        found = self.tables.get("discrepancies")
+        if found is None or found[0].property("opens_orders"):
+            return
+        found[0].setProperty("opens_orders", True)
+        found[0].setToolTip(tr("Double-click a discrepancy to open its order."))
+        found[0].doubleClicked.connect(self.open_discrepancy)
+
+    def open_discrepancy(self) -> None:
+        """The Orders page with the order the row is about and the fix the check suggests
+        (refresh from WeChat, mark delivered); a row about a user opens the user."""
+        table, model = self.tables["discrepancies"]
+        index = table.currentIndex()
+        if not index.isValid():
+            return
+        row = model.row_dict(index.row())
+        if row.get("order_id"):
+            self.ctx.suggestion = {
+                "order_id": row["order_id"],
+                "fix": row.get("fix", ""),
+                "why_zh": row.get("check_zh", ""),
+                "why_en": row.get("check_en", ""),
+                "openid": row.get("openid", ""),
+            }
+            self.ctx.navigate.emit("orders", row["order_id"])
+        elif row.get("openid"):
+            self.ctx.navigate.emit("users", row["openid"])

@@ -56,7 +56,7 @@ class RefundsPage(Page):
         self.root.addLayout(bar)
         self.root.addWidget(self.summary)
         self.table = Table("refunds")
-        self.model = RowsModel(COLUMNS)
+        self.model = RowsModel(COLUMNS, parent=self)
         self.table.setModel(self.model)
         for n, col in enumerate(COLUMNS):
             self.table.setColumnWidth(n, col.width)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGridLayout, QHBoxLayout, 
 
 from dashboard import fmt
 from dashboard.i18n import N_, tr
+from dashboard.lifetimes import retire
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
 from dashboard.widgets import Card, Table, button, muted
@@ -95,7 +96,7 @@ class SettingsPage(Page):
         self.profiles_path = muted("")
         self.profiles_path.setWordWrap(True)
         card.body.addWidget(self.profiles_path)
-        self.profiles_model = RowsModel(PROFILE_COLUMNS)
+        self.profiles_model = RowsModel(PROFILE_COLUMNS, parent=self)
         self.profiles = Table("profiles")
         self.profiles.setModel(self.profiles_model)
         for n, col in enumerate(PROFILE_COLUMNS):
@@ -196,6 +197,7 @@ class SettingsPage(Page):
             on_saved=self._saved,
         )
         dialog.open()  # window-modal without a nested event loop
+        retire(getattr(self, "profile_dialog", None))  # the last one, closed
         self.profile_dialog = dialog
 
     def _saved(self, name: str) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from dashboard import fmt
 from dashboard.i18n import N_, tr
+from dashboard.lifetimes import retire
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
 from dashboard.widgets import Badge, Card, IdLabel, Table, button, muted
@@ -144,7 +145,7 @@ class UsersPage(Page):
         body.addWidget(self.card)
         split = QSplitter(Qt.Orientation.Vertical)
         self.table = Table("timeline")
-        self.model = RowsModel(TIMELINE)
+        self.model = RowsModel(TIMELINE, parent=self)
         self.table.setModel(self.model)
         for n, col in enumerate(TIMELINE):
             self.table.setColumnWidth(n, col.width)
@@ -274,4 +275,5 @@ class UsersPage(Page):
         self.actions[action].setEnabled(False)
         dialog.finished.connect(lambda _r: self.actions[action].setEnabled(True))
         dialog.open()
+        retire(getattr(self, "dialog", None))  # the last one, closed: one dialog at a time
         self.dialog = dialog  # keep it alive while it is open
