@@ -484,3 +484,12 @@ async def test_a_refund_with_a_stale_left_fee_is_268490016_and_moves_nothing(sim
     assert answer["errcode"] == 268490016
     assert sim.state.order_row(order["order_id"])["left_fee"] == 300
     assert sim.state.order_row("REFUND000102") is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"openid": "oBob_00000000000000000000000002", "coins": 100000000000000000000000}', b"[1]"],
+)
+async def test_the_admin_api_answers_odd_input_with_400(sim, http, body):
+    answer = await http.post(sim.url + "/sim/admin/pay", content=body)
+    assert answer.status_code == 400 and answer.json()["error"]
