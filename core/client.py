@@ -99,9 +99,17 @@ class XPayClient:
         self._endpoints = endpoints
         self._read_retries = read_retries
         self._retry_backoff = retry_backoff
+        # how many mutating requests were handed to the network: a caller that sees it unchanged
+        # after an error knows its request never left (core.operations ends such an intent)
+        self.mutations_started = 0
 
     def __repr__(self) -> str:
         return f"XPayClient(env={self.env.name}, api_base={self._base!r})"
+
+    def require_app_key(self) -> None:
+        """ConfigError unless the AppKey of this client's env is configured: checked before a
+        money-moving intent is written, so a missing key never strands one."""
+        self._keys.for_env(self.env)
 
     # ---- the one request path ------------------------------------------------------------
 
@@ -134,6 +142,8 @@ class XPayClient:
             token = await self._tokens.get()
             failure: str | None = None
             data: dict[str, Any] | None = None
+            if spec.mutating:
+                self.mutations_started += 1
             try:
                 response = await self._http.post(
                     self._base + spec.path,

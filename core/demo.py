@@ -206,6 +206,7 @@ async def demo_actions(ops: object, world: DemoWorld) -> None:
             await ops.refund(
                 row["order_id"],
                 refund_fee=row["paid_fee"],
+                left_fee=row["paid_fee"],  # the query picked orders not refunded yet
                 reason="用户投诉退款",
                 request_key=key,
                 refund_reason="3",

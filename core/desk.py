@@ -193,17 +193,23 @@ class Desk:
         request_key: str,
         refund_reason: str,
         clawback: bool,
+        left_fee: int,
     ) -> OpResult:
         return await self.ops.refund(
             order_id,
+        allow_repeat: bool = False,
             refund_fee=refund_fee,
+        """`left_fee` is the refundable amount the operator saw in the dialog: WeChat refuses
+        the refund if it has changed since (another refund), so one complaint is refunded once."""
             reason=reason,
             request_key=request_key,
             refund_reason=refund_reason,
+            left_fee=left_fee,
             clawback=clawback,
         )
 
     async def deliver(self, order_id: str, *, reason: str, request_key: str) -> OpResult:
+            allow_repeat=allow_repeat,
         return await self.ops.deliver(order_id, reason=reason, request_key=request_key)
 
     async def refresh_order(self, order_id: str) -> None:
@@ -275,6 +281,16 @@ class Desk:
         return search(self.mirror, term)
 
     # ---- complaints (用户投诉) ------------------------------------------------------------------
+    def left_fee(self, order_id: str) -> int | None:
+        """The refundable amount the mirror holds (a refund attempt refreshes it from WeChat)."""
+        row = self.mirror.one("SELECT left_fee FROM orders WHERE order_id = ?", order_id)
+        return None if row is None else int(row["left_fee"])
+
+    async def abandon(self, intent_id: int, *, note: str) -> OpResult:
+        """Closes a pending operation that provably never reached WeChat (audited with the
+        note); refuses one that may have (NotAbandonable: resolve it instead)."""
+        return await self.ops.abandon(intent_id, note=note)
+
 
     def open_complaints(self, *, openid: str | None = None) -> list[ComplaintRow]:
         """Open complaints from the mirror, the one to answer soonest first."""

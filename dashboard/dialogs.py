@@ -220,6 +220,23 @@ class MoneyDialog(QDialog):
             self.yuan.setValue(data["left_fee"] / 100)
             self.clawback.setEnabled(data.get("kind") == "coin")
 
+    def _show_new_left_fee(self) -> None:
+        """Another refund changed what is refundable: show the new amount (the desk has just
+        read it from WeChat), so pressing again confirms that one, not the stale one."""
+        data = self.order.currentData()
+        if not data:
+            return
+        left = self.desk.left_fee(data["order_id"])
+        if left is None:
+            return
+        data = {**data, "left_fee": left}
+        index = self.order.currentIndex()
+        self.order.setItemData(index, data)
+        self.order.setItemText(
+            index, f"{data['order_id']} — {tr('refundable')} {fmt.fen(data['left_fee'])}"
+        )
+        self.yuan.setValue(min(self.value(), left) / 100)
+
     def value(self) -> int:
         if self.action == "refund":
             return round(self.yuan.value() * 100)  # fen; the spin box holds two decimals
@@ -331,9 +348,11 @@ class MoneyDialog(QDialog):
             data["order_id"],
             self.value(),
             reason=reason,
+            left_fee=int(data["left_fee"]),  # the refundable amount this dialog showed
             request_key=key,
             refund_reason=self.refund_reason.currentData(),
             clawback=self.clawback.isChecked() and self.clawback.isEnabled(),
+            allow_repeat=self.allow_repeat,
         )
 
     def _finished(self, result: OpResult) -> None:
@@ -362,6 +381,9 @@ class MoneyDialog(QDialog):
                 f"{exc.message_zh}\n{exc.message_en}\n"  # type: ignore[attr-defined]
                 + tr("Press the button again to do it anyway."),
             )
+        elif self.action == "refund" and getattr(exc, "field", "") == "left_fee":
+            self._show_new_left_fee()
+            self.message.error(exc)
         else:
             self.message.error(exc)
         self._update()

@@ -36,7 +36,7 @@ from dashboard.pages.base import Page
 
 if TYPE_CHECKING:
     from dashboard.imports import ImportDialog
-from dashboard.widgets import Badge, Table, button
+from dashboard.widgets import Badge, Inline, Table, button
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,9 @@ class LazyPages(dict[str, Page]):
 
 
 class PendingDialog(QDialog):
-    """Unknown and in-flight operations; "resolve now" settles them safely."""
+    """Unknown and in-flight operations; "resolve now" settles them safely. "Abandon" closes the
+    selected one if it provably never reached WeChat (the desk refuses any other), with a note
+    kept in the audit log."""
 
     def __init__(self, ctx: AppContext, parent: QWidget) -> None:
         super().__init__(parent)
@@ -110,9 +112,25 @@ class PendingDialog(QDialog):
         table = Table("pending")
         table.setModel(self.model)
         layout.addWidget(table)
+        self.table = table
         resolve = button(tr("Resolve now"), kind="primary")
         resolve.clicked.connect(self.resolve)
         layout.addWidget(resolve)
+        abandon_row = QHBoxLayout()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(
+            tr("Why abandon the selected operation (kept in the audit log)")
+        )
+        self.note.setAccessibleName(tr("Note"))
+        self.abandon_button = button(tr("Abandon (never sent to WeChat)"))
+        self.abandon_button.clicked.connect(self.abandon)
+        abandon_row.addWidget(self.note, 1)
+        abandon_row.addWidget(self.abandon_button)
+        layout.addLayout(abandon_row)
+        self.inline = Inline()
+        layout.addWidget(self.inline)
+        self.note.textChanged.connect(self._update_abandon)
+        table.selectionModel().selectionChanged.connect(self._update_abandon)
         complaints = ctx.desk.open_complaint_count() if ctx.desk is not None else 0
         self.complaints = button(tr("Open complaints: {n}").format(n=complaints))
         self.complaints.clicked.connect(lambda: parent.go("complaints"))  # type: ignore[attr-defined]
@@ -122,6 +140,38 @@ class PendingDialog(QDialog):
     def reload(self) -> None:
         if self.ctx.desk is not None:
             self.model.set_rows([i.as_dict() for i in self.ctx.desk.pending()])
+        self._update_abandon()
+
+    def _selected_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return int(self.model.row_dict(rows[0].row())["id"]) if rows else None
+
+    def _update_abandon(self, *_args: object) -> None:
+        self.abandon_button.setEnabled(
+            self._selected_id() is not None and bool(self.note.text().strip())
+        )
+
+    def abandon(self) -> None:
+        intent_id = self._selected_id()
+        if self.ctx.desk is None or intent_id is None or not self.note.text().strip():
+            return
+        self.abandon_button.setEnabled(False)
+
+        def done(_result: object) -> None:
+            self.note.clear()
+            self.inline.show_message("ok", tr("Abandoned: nothing was sent to WeChat."))
+            self.reload()
+
+        self.ctx.runner.run(
+            self.ctx.desk.abandon(intent_id, note=self.note.text().strip()),
+            on_done=done,
+            on_error=self._abandon_refused,
+            changes={"pending", "ledger", "refunds", "audit"},
+        )
+
+    def _abandon_refused(self, exc: BaseException) -> None:
+        self.inline.error(exc)  # e.g. it may have reached WeChat: resolve it instead
+        self._update_abandon()
 
     def resolve(self) -> None:
         if self.ctx.desk is not None:

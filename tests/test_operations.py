@@ -119,6 +119,7 @@ async def test_refund_with_clawback_end_to_end(sim, ops, mirror):
     result = await ops.refund(
         order["order_id"],
         refund_fee=300,
+        left_fee=600,
         reason="用户投诉",
         request_key="rf1",
         openid=ALICE,
@@ -151,6 +152,7 @@ async def test_clawback_waits_for_login_then_runs_when_a_fresh_key_arrives(sim, 
     result = await ops.refund(
         order["order_id"],
         refund_fee=600,
+        left_fee=600,
         reason="r",
         request_key="rf2",
         openid=ALICE,
@@ -176,6 +178,7 @@ async def test_clawback_of_spent_coins_records_what_is_outstanding(sim, ops, mir
     result = await ops.refund(
         order["order_id"],
         refund_fee=600,
+        left_fee=600,
         reason="r",
         request_key="rf3",
         openid=ALICE,
@@ -199,11 +202,16 @@ async def test_refund_left_fee_changed_and_validation(sim, ops):
             reason="r",
             request_key="rf4",
             openid=ALICE,
-            expected_left_fee=500,
+            left_fee=500,
         )
     with pytest.raises(ValidationError, match="refund_fee"):
         await ops.refund(
-            order["order_id"], refund_fee=601, reason="r", request_key="rf5", openid=ALICE
+            order["order_id"],
+            refund_fee=601,
+            left_fee=600,
+            reason="r",
+            request_key="rf5",
+            openid=ALICE,
         )
 
 
@@ -212,7 +220,12 @@ async def test_refund_whose_request_was_lost_before_wechat_is_sent_again(sim, op
     order = sim.user_pays(ALICE, coins=600)
     sim.faults.add("refund_order", "reset", count=1)
     result = await ops.refund(
-        order["order_id"], refund_fee=600, reason="r", request_key="rf6", openid=ALICE
+        order["order_id"],
+        refund_fee=600,
+        left_fee=600,
+        reason="r",
+        request_key="rf6",
+        openid=ALICE,
     )
     assert result.state == "unknown"
     (resolved,) = await ops.resolve(force=True)
@@ -227,7 +240,12 @@ async def test_refund_applied_but_answer_lost_is_found_by_query_order(sim, ops):
     order = sim.user_pays(ALICE, coins=600)
     sim.faults.add("refund_order", "lost_response", count=1)
     result = await ops.refund(
-        order["order_id"], refund_fee=200, reason="r", request_key="rf7", openid=ALICE
+        order["order_id"],
+        refund_fee=200,
+        left_fee=600,
+        reason="r",
+        request_key="rf7",
+        openid=ALICE,
     )
     assert result.state == "unknown"
     done = await ops.wait_for_refund(result.intent_id, timeout=10)
@@ -243,13 +261,25 @@ async def test_two_windows_refunding_one_order_make_one_refund(sim, http, mirror
     second = make_ops(sim, http, mirror, operator="bob")
     second.locks = Locks(mirror, owner="other-window")
     results = await asyncio.gather(
-        first.refund(order["order_id"], refund_fee=600, reason="r", request_key="w1", openid=ALICE),
+        first.refund(
+            order["order_id"],
+            refund_fee=600,
+            left_fee=600,
+            reason="r",
+            request_key="w1",
+            openid=ALICE,
+        ),
         second.refund(
-            order["order_id"], refund_fee=600, reason="r", request_key="w2", openid=ALICE
+            order["order_id"],
+            refund_fee=600,
+            left_fee=600,
+            reason="r",
+            request_key="w2",
+            openid=ALICE,
         ),
         return_exceptions=True,
     )
-    refused = [r for r in results if isinstance(r, Busy | ValidationError)]
+    refused = [r for r in results if isinstance(r, Busy | ValidationError | RepeatSuspected)]
     started = [r for r in results if not isinstance(r, Exception)]
     assert len(started) == 1 and len(refused) == 1
     assert sim.state.order_row(order["order_id"])["left_fee"] == 0

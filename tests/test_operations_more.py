@@ -132,6 +132,8 @@ def test_cli_refund_with_clawback_and_bulk(sim, tmp_path, capsys):
             ALICE,
             "--refund-fee",
             "600",
+            "--left-fee",
+            "600",
             "--note",
             "complaint",
             "--wait",

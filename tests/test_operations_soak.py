@@ -103,9 +103,12 @@ async def test_soak_ledger_and_simulator_agree(tmp_path):
                                 )
                         else:
                             order = local.choice(orders[user])
+                            seen = sim.state.order_row(order["order_id"])["left_fee"]
                             await ops.refund(
                                 order["order_id"],
                                 refund_fee=local.randint(1, 100),
+                                left_fee=seen,  # what the operator saw
+                                allow_repeat=True,
                                 reason="soak",
                                 request_key=key,
                                 openid=user,

@@ -80,7 +80,8 @@ def _money_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--again",
         action="store_true",
-        help="confirm doing the same to the same user again within a minute",
+        help="confirm doing it again within a minute (the same gift or deduction to a user, "
+        "or a second refund of an order)",
     )
 
 
@@ -161,7 +162,10 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
         choices=sorted(REQ_FROM),
         help=", ".join(f"{k}={v}" for k, v in REQ_FROM.items()),
     )
-    p.add_argument("--biz-meta", default="")
+    p.add_argument(
+        "--biz-meta",
+        help="sent to WeChat as biz_meta (default: the first 200 characters of --note)",
+    )
     _money_options(p)
 
     p = add("deliver", "notify_provide_goods: mark an order delivered", cmd_deliver)
@@ -330,7 +334,9 @@ def cmd_refund(args: argparse.Namespace, out: Output) -> int:
             req_from=args.req_from,
             openid=args.openid,
             refund_order_id=args.refund_order_id,
-            expected_left_fee=args.left_fee,
+            left_fee=args.left_fee,
+            biz_meta=args.biz_meta,
+            allow_repeat=args.again,
         )
         return report(out, result)
 

@@ -81,6 +81,15 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=cmd_resolve)
 
     p = verbs.add_parser(
+        "abandon",
+        parents=[common],
+        help="close an operation that provably never reached WeChat (audited)",
+    )
+    p.add_argument("intent_id", type=int, help="the # shown by `pending`")
+    p.add_argument("--note", required=True, help="why (required; kept in the audit log)")
+    p.set_defaults(run=cmd_abandon)
+
+    p = verbs.add_parser(
         "refund-with-clawback",
         parents=[common],
         help="refund a coin top-up and take back the refunded coins",
@@ -88,10 +97,25 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p.add_argument("--order-id", required=True)
     p.add_argument("--openid", help="the payer (default: the mirror's record of the order)")
     p.add_argument("--refund-fee", type=int, required=True, help="fen")
+    p.add_argument(
+        "--left-fee",
+        type=int,
+        required=True,
+        help="the refundable amount you saw, fen (WeChat refuses the refund if it changed)",
+    )
     p.add_argument("--reason", default="0", choices=sorted(REFUND_REASONS))
     p.add_argument("--req-from", default="1", choices=sorted(REQ_FROM))
     p.add_argument("--note", required=True, help="why (required; kept in the audit log)")
     p.add_argument("--refund-order-id", help="default: derived from this request")
+    p.add_argument(
+        "--biz-meta",
+        help="sent to WeChat with the refund (default: the first 200 characters of --note)",
+    )
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="confirm a second refund of the same order within a minute",
+    )
     p.add_argument(
         "--coins",
         type=int,
@@ -153,12 +177,21 @@ def cmd_resolve(args: argparse.Namespace, out: Output) -> int:
     return run_ops(args, out, action)
 
 
+def cmd_abandon(args: argparse.Namespace, out: Output) -> int:
+    async def action(ops: Operations, profile: Profile) -> int:
+        report(out, await ops.abandon(args.intent_id, note=args.note), {"abandoned": True})
+        return 0  # closed as asked; refusals raise NotAbandonable (exit 2)
+
+    return run_ops(args, out, action)
+
+
 def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
     async def action(ops: Operations, profile: Profile) -> int:
         key = f"cli:refund:{args.refund_order_id or args.order_id}:{args.refund_fee}"
         result = await ops.refund(
             args.order_id,
             refund_fee=args.refund_fee,
+            left_fee=args.left_fee,
             reason=args.note,
             request_key=key,
             refund_reason=args.reason,
@@ -167,6 +200,8 @@ def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
             clawback=True,
             refund_order_id=args.refund_order_id,
             coins=args.coins,
+            biz_meta=args.biz_meta,
+            allow_repeat=args.again,
         )
         if args.wait and result.state == "refunding":
             result = await ops.wait_for_refund(result.intent_id, timeout=args.wait)

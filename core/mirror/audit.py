@@ -126,6 +126,18 @@ class AuditLog:
             )
         return next_id
 
+    def check_writable(self) -> None:
+        """Proves a row can be appended now (a damaged page, a missing table or a failing
+        trigger raises sqlite3.DatabaseError): appends one inside a savepoint and rolls it back.
+        Called before a request that moves money leaves, in the transaction that marks it sent."""
+        with self._mirror.transaction() as conn:
+            conn.execute("SAVEPOINT audit_probe")
+            try:
+                self.append("probe", {}, result="probe")
+            finally:
+                conn.execute("ROLLBACK TO audit_probe")
+                conn.execute("RELEASE audit_probe")
+
 
 def verify(mirror: Mirror) -> ChainReport:
     problems: list[str] = []

@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from core import validation as v
 from core.client import XPayClient
 from core.errors import (
     Handling,
@@ -31,14 +33,18 @@ from core.mirror import audit as audit_log
 from core.mirror.db import Mirror
 from core.mirror.records import order_from_query, upsert_orders, upsert_refunds
 from core.operations.crash import crashpoint
-from core.operations.journal import Busy, Intent, Journal, Locks
+from core.operations.journal import Busy, Intent, Journal, Locks, wechat_id
 from core.operations.policy import Policy
 from core.operations.session_keys import SessionKey, SessionKeyProvider
 from core.secret import Secret
 
 REFUND_POLL_BACKOFF = (2, 4, 8, 16, 30, 60, 120, 300)  # seconds between query_order polls
 RETRY_LATER = 30  # seconds before resending a request WeChat refused as busy (-1, 268490014/15)
-REPEAT_WINDOW = 60  # seconds in which the same gift or deduction twice needs a confirmation
+REPEAT_WINDOW = 60  # seconds in which the same gift or deduction, or a second refund of one
+# order, needs a confirmation
+# open states in which the request provably never reached WeChat (never sent, or WeChat answered
+# that it did not apply it): only these can be abandoned
+ABANDONABLE = ("prepared", "needs_login", "waiting_refund")
 
 
 NO_KEY = "没有可用的会话密钥 / no session key for this user"
@@ -47,6 +53,25 @@ STALE_KEY = "会话密钥已失效，等待用户登录 / session key stale: wai
 
 class RepeatSuspected(XPayDeskError):
     kind = "repeat"
+    exit_code = 2
+
+
+class AuditUnwritable(XPayDeskError):
+    """The audit log cannot take a row: no money moves until it can."""
+
+    kind = "audit"
+    exit_code = 2
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"审计日志无法写入（{detail}），没有向微信发送任何请求；请修复或恢复镜像数据库后再试",
+            f"the audit log cannot be written ({detail}); nothing was sent to WeChat. Repair or "
+            "restore the mirror database, then try again",
+        )
+
+
+class NotAbandonable(XPayDeskError):
+    kind = "not_abandonable"
     exit_code = 2
 
 
@@ -130,7 +155,7 @@ class Operations:
             amount=amount,
             params={},
             reason=reason,
-            wechat_id=order_id,
+            wechat_id_for=order_id,
             batch_id=batch_id,
         )
         return await self._attempt(intent)
@@ -158,7 +183,7 @@ class Operations:
             amount=amount,
             params={"remark": remark or reason[:64]},
             reason=reason,
-            wechat_id=order_id,
+            wechat_id_for=order_id,
             batch_id=batch_id,
         )
         return await self._attempt(intent, pasted_key=session_key)
@@ -194,7 +219,7 @@ class Operations:
             amount=amount,
             params={"pay_order_id": pay_order_id},
             reason=reason,
-            wechat_id=order_id,
+            wechat_id_for=order_id,
         )
         return await self._attempt(intent, pasted_key=session_key)
 
@@ -216,6 +241,7 @@ class Operations:
         order_id: str,
         *,
         refund_fee: int,
+        left_fee: int,
         reason: str,
         request_key: str,
         refund_reason: str = "0",
@@ -223,11 +249,22 @@ class Operations:
         openid: str | None = None,
         clawback: bool = False,
         refund_order_id: str | None = None,
-        expected_left_fee: int | None = None,
         coins: int | None = None,
+        biz_meta: str | None = None,
+        allow_repeat: bool = False,
     ) -> OpResult:
         """Starts a refund (and, for a coin top-up with `clawback`, a tracked coin clawback that
-        runs once the refund has gone through)."""
+        runs once the refund has gone through).
+
+        `left_fee` is the refundable amount the operator saw when confirming; it is what WeChat
+        receives, so WeChat refuses the refund (268490016) if another refund changed it since.
+        `biz_meta` is sent as given; None sends the first 200 characters of `reason`."""
+        v.order_id("order_id", order_id)
+        if refund_order_id is not None:
+            v.order_id("refund_order_id", refund_order_id)
+        v.non_negative_int("left_fee", left_fee)
+        if not allow_repeat:
+            self._refuse_repeat_refund(order_id, request_key)
         row = self.mirror.one("SELECT * FROM orders WHERE order_id = ?", order_id)
         who = openid or (row["openid"] if row else None)
         if not who:
@@ -241,11 +278,11 @@ class Operations:
             # operator waiting for the lock would send a refund on a left_fee already spent
             order = await self.client.query_order(who, order_id=order_id)  # fresh left_fee
             upsert_orders(self.mirror, [order_from_query(order, openid=who, now=self.mirror.now())])
-            if expected_left_fee is not None and expected_left_fee != order.left_fee:
+            if left_fee != order.left_fee:
                 raise ValidationError(
                     "left_fee",
-                    f"可退金额已变为 {order.left_fee} 分（你看到的是 {expected_left_fee} 分），请确认后重试",
-                    f"the refundable amount is now {order.left_fee} fen (you saw {expected_left_fee}); "
+                    f"可退金额已变为 {order.left_fee} 分（你看到的是 {left_fee} 分），请确认后重试",
+                    f"the refundable amount is now {order.left_fee} fen (you saw {left_fee}); "
                     "confirm and try again",
                 )
             if refund_fee > order.left_fee:
@@ -263,12 +300,12 @@ class Operations:
                 params={
                     "refund_reason": str(refund_reason),
                     "req_from": str(req_from),
-                    "left_fee": order.left_fee,
-                    "biz_meta": reason[:200],
+                    "left_fee": left_fee,  # what the operator confirmed
+                    "biz_meta": reason[:200] if biz_meta is None else biz_meta,
                     "clawback": clawback,
                 },
                 reason=reason,
-                wechat_id=refund_order_id,
+                wechat_id_for=refund_order_id,
             )
             if clawback and intent.attempts == 0 and not self.journal.children(intent.id):
                 self._prepare_clawback(intent, coins)
@@ -300,6 +337,24 @@ class Operations:
                 f"{row['operator']} 刚对该用户做过同样的操作（{row['wechat_id']}）；确认要再做一次吗？",
                 f"{row['operator']} just did the same to this user ({row['wechat_id']}); "
                 "confirm to do it again",
+            )
+
+    def _refuse_repeat_refund(self, order_id: str, request_key: str) -> None:
+        """A second refund of one order within a minute is most often two operators answering
+        one complaint; doing it anyway needs allow_repeat, as a repeated gift does."""
+        row = self.mirror.one(
+            "SELECT operator, wechat_id FROM intents WHERE action = 'refund' AND target = ? AND "
+            "request_key != ? AND state != 'failed' AND created_at >= ?",
+            order_id,
+            request_key,
+            self.mirror.now() - REPEAT_WINDOW,
+        )
+        if row is not None:
+            raise RepeatSuspected(
+                f"{row['operator']} 刚为该订单发起过退款（{row['wechat_id']}）；确认要再退一次吗？"
+                "（命令行加 --again）",
+                f"{row['operator']} just refunded this order ({row['wechat_id']}); confirm to "
+                "refund it again (--again on the command line)",
             )
 
     def _prepare_clawback(self, refund: Intent, coins: int | None) -> Intent | None:
@@ -337,6 +392,67 @@ class Operations:
             state="waiting_refund",
         )
 
+    async def abandon(self, intent_id: int, *, note: str) -> OpResult:
+        """Closes an intent that provably never reached WeChat (never sent, or refused as not
+        applied), with the operator's note in the audit log. It then no longer counts against
+        today's limits and `resolve` never sends it. One that may have reached WeChat is refused:
+        `resolve` settles it safely."""
+        if not note.strip():
+            raise ValidationError("note", "放弃操作必须填写原因", "a note is required to abandon")
+        intent = self._require(intent_id)
+        key = (
+            f"order:{intent.target}"
+            if intent.action in ("refund", "deliver")
+            else f"user:{intent.openid}"
+        )
+        with self.locks.hold(key, operator=self.operator):
+            intent = self._require(intent_id)  # re-read under the lock
+            if not intent.is_open:
+                raise NotAbandonable(
+                    f"操作 #{intent.id} 已结束（{intent.state}），无需放弃",
+                    f"operation #{intent.id} is already closed ({intent.state}); nothing to abandon",
+                )
+            if intent.state not in ABANDONABLE or not await self._unknown_to_wechat(intent):
+                raise NotAbandonable(
+                    f"操作 #{intent.id}（{intent.state}）可能已到达微信，不能放弃；请运行 "
+                    "`xpaydesk-cli resolve` 或在待处理列表中点“立即处理”，它会安全地确认结果",
+                    f"operation #{intent.id} ({intent.state}) may have reached WeChat, so it "
+                    "cannot be abandoned; run `xpaydesk-cli resolve` (or “Resolve now” in the "
+                    "pending list), which settles it safely",
+                )
+            closed = self._close_never_sent(intent, note=note.strip())
+            for child in self.journal.children(intent.id):
+                if child.state == "waiting_refund":  # its refund will never happen
+                    self._close_never_sent(child, note=note.strip())
+            return closed
+
+    async def _unknown_to_wechat(self, intent: Intent) -> bool:
+        """A refund that is "prepared" was refused as not applied; WeChat is asked once more
+        whether it knows the refund id (268490002: it does not)."""
+        if intent.action != "refund" or intent.attempts == 0:
+            return True
+        try:
+            await self.client.query_order(intent.openid, order_id=intent.wechat_id)
+        except XPayError as exc:
+            return exc.errcode == 268490002
+        return False
+
+    def _close_never_sent(self, intent: Intent, *, note: str) -> OpResult:
+        at = self.mirror.now()
+        return self._settle(
+            intent,
+            "failed",
+            outcome={
+                **intent.outcome,
+                "never_sent": True,
+                "abandoned": {"note": note, "by": self.operator, "at": at},
+            },
+            message=f"已放弃（从未发送到微信）：{note} / abandoned by {self.operator}, never sent "
+            f"to WeChat: {note}",
+            audit_result="abandoned",
+            audit_extra={"note": note},
+        )
+
     async def retry_clawback(
         self, intent_id: int, *, session_key: Secret | None = None
     ) -> OpResult:
@@ -360,7 +476,7 @@ class Operations:
         amount: int,
         params: dict[str, Any],
         reason: str,
-        wechat_id: str | None = None,
+        wechat_id_for: str | None = None,
         batch_id: str | None = None,
         parent: Intent | None = None,
         state: str = "prepared",
@@ -372,39 +488,96 @@ class Operations:
                 spent_today=self.journal.spent_today(self.operator, action),
                 reason=reason,
             )
-        intent, created = self.journal.create(
-            action,
-            request_key,
-            appid=self.appid,
-            openid=openid,
-            target=target,
-            amount=amount,
-            params=params,
-            operator=self.operator,
-            reason=reason,
-            batch_id=batch_id,
-            parent_id=parent.id if parent else None,
-            state=state,
-            wechat_id_override=wechat_id,
-        )
-        if created:
+        wid = wechat_id_for or wechat_id(action, self.appid, request_key)
+        self._preflight(action, wid, openid=openid, target=target, amount=amount, params=params)
+        try:
+            # the intent and its audit row commit together or not at all: an intent whose audit
+            # row cannot be written is never stored, so nothing can send it later
             with self.mirror.transaction():
-                self.audit.append(
+                intent, created = self.journal.create(
                     action,
-                    {
-                        "wechat_id": intent.wechat_id,
-                        "target": target,
-                        "amount": amount,
-                        "reason": reason,
-                        **params,
-                    },
-                    result="intent",
+                    request_key,
+                    appid=self.appid,
                     openid=openid,
+                    target=target,
+                    amount=amount,
+                    params=params,
+                    operator=self.operator,
+                    reason=reason,
+                    batch_id=batch_id,
+                    parent_id=parent.id if parent else None,
+                    state=state,
+                    wechat_id_override=wid,
                 )
-                if action in ("gift", "deduct", "cancel_deduction", "clawback"):
-                    self._ledger(intent, "pending")
+                if created:
+                    self._append_audit(
+                        action,
+                        {
+                            "wechat_id": intent.wechat_id,
+                            "target": target,
+                            "amount": amount,
+                            "reason": reason,
+                            **params,
+                        },
+                        result="intent",
+                        openid=openid,
+                    )
+                    if action in ("gift", "deduct", "cancel_deduction", "clawback"):
+                        self._ledger(intent, "pending")
+        except sqlite3.DatabaseError as exc:
+            raise XPayDeskError(
+                f"镜像数据库无法记录该操作（{exc}），没有向微信发送任何请求",
+                f"the mirror database cannot record this action ({exc}); nothing was sent to "
+                "WeChat",
+            ) from None
         crashpoint("after_intent")
         return intent
+
+    def _append_audit(self, action: str, params: dict[str, Any], **kwargs: Any) -> None:
+        try:
+            self.audit.append(action, params, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            raise AuditUnwritable(str(exc)) from None
+
+    def _preflight(
+        self,
+        action: str,
+        wid: str,
+        *,
+        openid: str,
+        target: str,
+        amount: int,
+        params: dict[str, Any],
+        keys: bool = True,
+    ) -> None:
+        """Everything WeChat's request needs that can be checked without WeChat, before the
+        intent is written: the same checks the client makes before it sends (ids, amounts, text
+        lengths, choices) and the AppKey of the profile's env."""
+        id_field = {"refund": "refund_order_id", "deliver": "wechat_id"}.get(action, "order_id")
+        v.order_id(id_field, wid)
+        if action != "deliver":
+            v.openid(openid)
+        if action in ("gift", "deduct", "cancel_deduction", "clawback"):
+            v.positive_int("amount", amount)
+        if action == "deduct":
+            v.text("remark", params.get("remark", ""), minimum=0, maximum=256)
+        if action == "cancel_deduction":
+            v.order_id("pay_order_id", params.get("pay_order_id"))
+            if params.get("pay_order_id") == wid:
+                raise ValidationError(
+                    "order_id",
+                    "撤销扣减需要新的单号，不能与原扣减单号相同",
+                    "a cancellation needs a new order id, not the deduction's",
+                )
+        if action in ("deliver", "refund"):
+            v.order_id("order_id", target)
+        if action == "refund":
+            v.refund_fee(amount, params.get("left_fee"))
+            v.biz_meta(params.get("biz_meta"))
+            v.choice("refund_reason", params.get("refund_reason"), v.REFUND_REASONS)
+            v.choice("req_from", params.get("req_from"), v.REQ_FROM)
+        if keys:
+            self.client.require_app_key()
 
     async def _attempt(
         self, intent: Intent, *, pasted_key: Secret | None = None, lock_held: bool = False
@@ -438,7 +611,9 @@ class Operations:
                     "needs_login" if intent.action == "clawback" else "failed",
                     message=NO_KEY if key is None else STALE_KEY,
                 )
-        self.journal.update(intent.id, state="sending", attempt=True)
+        prior = intent.state
+        self._mark_sending(intent)
+        started = self.client.mutations_started
         try:
             outcome = await self._call(intent, key)
         except OutcomeUnknownError as exc:
@@ -453,9 +628,72 @@ class Operations:
                 audit_result="error",
                 retry_in=RETRY_LATER,
             )
+        except XPayDeskError as exc:
+            return self._not_sent(intent, exc, prior=prior, left=started)
         crashpoint("after_answer")
         state = "refunding" if intent.action == "refund" else "done"
         return self._settle(intent, state, outcome=outcome, key_source=key.source if key else "")
+
+    def _not_sent(self, intent: Intent, exc: XPayDeskError, *, prior: str, left: int) -> OpResult:
+        """A ValidationError, ConfigError, ... from the request path. If the request never left
+        and never reached WeChat before (the intent was "prepared", or its request can never be
+        built), the intent ends failed (never sent) at once: a later resolve would meet the same
+        error, or worse, succeed once the profile is fixed and double what the operator redid
+        meanwhile. A clawback (owed after its refund) waits and is retried instead."""
+        if self.client.mutations_started != left:  # it may have left: settle like a timeout
+            return self._settle(intent, "unknown", message=exc.message_en, audit_result="unknown")
+        if intent.action == "clawback" and prior in ABANDONABLE:
+            return self._settle(
+                intent, "prepared", message=exc.message_en, audit_result="error",
+                retry_in=RETRY_LATER,
+            )  # fmt: skip
+        if prior == "prepared" or not self._buildable(intent):
+            return self._settle(
+                intent,
+                "failed",
+                outcome={**intent.outcome, "never_sent": True},
+                message=f"未发送到微信 / never sent: {exc.message_en}",
+                audit_result="error",
+            )
+        # an earlier attempt may have reached WeChat: resolve repeats it with the same id later
+        return self._settle(
+            intent, "unknown", message=exc.message_en, audit_result="error", retry_in=RETRY_LATER
+        )
+
+    def _buildable(self, intent: Intent) -> bool:
+        try:
+            self._preflight(
+                intent.action,
+                intent.wechat_id,
+                openid=intent.openid,
+                target=intent.target,
+                amount=intent.amount,
+                params=intent.params,
+                keys=False,
+            )
+        except ValidationError:
+            return False
+        return True
+
+    def _mark_sending(self, intent: Intent) -> None:
+        """Proves the audit log can take the outcome's row in the transaction that marks the
+        intent as sending; if it cannot, nothing is sent. An intent that provably never reached
+        WeChat then ends failed (never sent): resolve must not send it later."""
+        try:
+            with self.mirror.transaction():
+                self.audit.check_writable()
+                self.journal.update(intent.id, state="sending", attempt=True)
+        except sqlite3.DatabaseError as exc:
+            if intent.state == "prepared" and intent.action != "clawback":
+                # a clawback is owed after its refund: it stays open, to retry or abandon
+                self.journal.update(
+                    intent.id,
+                    state="failed",
+                    outcome={**intent.outcome, "never_sent": True},
+                    message=f"未发送到微信：审计日志无法写入 / never sent: the audit log cannot "
+                    f"be written ({exc})",
+                )
+            raise AuditUnwritable(str(exc)) from None
 
     async def _fresh(self, intent: Intent, key: SessionKey) -> bool:
         fresh = await self.client.check_session(intent.openid, session_key=key.value)
@@ -593,6 +831,7 @@ class Operations:
         audit_result: str | None = None,
         retry_in: int | None = None,
         key_source: str = "",
+        audit_extra: dict[str, Any] | None = None,
     ) -> OpResult:
         """Outcome, audit row and mirror update in one transaction."""
         now = self.mirror.now()
@@ -615,6 +854,7 @@ class Operations:
                     "state": state,
                     "session_key_source": key_source,
                     "attempt": intent.attempts + 1,
+                    **(audit_extra or {}),
                 },
                 result=result,
                 errcode=errcode,

@@ -34,11 +34,11 @@ if TYPE_CHECKING:
 
 COLUMNS = [
     Col("left_label", "Time left", "badge", 150),
-    Col("state_label", "State", "text", 90),
+    Col("state_label", "State", "text", 150),
     Col("problem_label", "Problem", "text", 130),
     Col("openid", "openid", "id", 140),
     Col("order_id", "Order", "id", 150),
-    Col("amount", "Amount", "fen", 90),
+    Col("amount", "Amount paid", "fen", 90),
     Col("complained_at", "Complained", "time", 150),
     Col("detail", "What the user wrote", "text", 260),
 ]
@@ -352,7 +352,7 @@ class ComplaintsPage(Page):
                 if h.operate_details:
                     text += f"\n{h.operate_details}"
                 if images:
-                    text += "\n" + tr("{n} images").format(n=images)
+                    text += "\n" + tr("Images attached: {n}").format(n=images)
                 self.history.addItem(text)
             for n, url in enumerate(view.evidence, start=1):
                 self.evidence.addItem(tr("Image {n}").format(n=n))

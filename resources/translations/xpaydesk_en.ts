@@ -1548,10 +1548,6 @@
       <translation>Image {n}</translation>
     </message>
     <message>
-      <source>{n} images</source>
-      <translation>{n} images</translation>
-    </message>
-    <message>
       <source>Open complaints: {n}</source>
       <translation>Open complaints: {n}</translation>
     </message>
@@ -1590,6 +1586,14 @@
     <message>
       <source>Abandoned: nothing was sent to WeChat.</source>
       <translation>Abandoned: nothing was sent to WeChat.</translation>
+    </message>
+    <message>
+      <source>Amount paid</source>
+      <translation>Amount paid</translation>
+    </message>
+    <message>
+      <source>Images attached: {n}</source>
+      <translation>Images attached: {n}</translation>
     </message>
   </context>
 </TS>

@@ -1548,10 +1548,6 @@
       <translation>图片 {n}</translation>
     </message>
     <message>
-      <source>{n} images</source>
-      <translation>{n} 张图片</translation>
-    </message>
-    <message>
       <source>Open complaints: {n}</source>
       <translation>待处理投诉：{n}</translation>
     </message>
@@ -1590,6 +1586,14 @@
     <message>
       <source>Abandoned: nothing was sent to WeChat.</source>
       <translation>已放弃：没有向微信发送任何请求。</translation>
+    </message>
+    <message>
+      <source>Amount paid</source>
+      <translation>实付金额</translation>
+    </message>
+    <message>
+      <source>Images attached: {n}</source>
+      <translation>附图 {n} 张</translation>
     </message>
   </context>
 </TS>

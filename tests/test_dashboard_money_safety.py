@@ -1,0 +1,110 @@
+"""The dashboard's side of issue 13, offscreen against the simulator: the refund dialog sends the
+left_fee it showed (a refund made meanwhile elsewhere is refused, not doubled), and the pending
+list abandons what never reached WeChat and refuses what may have."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+
+from core.mirror.records import upsert_orders
+from tests.simfixtures import ALICE
+from tests.test_dashboard import look_up, open_dialog
+
+WAIT = 10_000
+
+
+def mirror_knows(desk, order) -> None:
+    upsert_orders(
+        desk.mirror,
+        [
+            {
+                "order_id": order["order_id"],
+                "openid": ALICE,
+                "kind": "coin",
+                "product_id": "coin",
+                "quantity": 600,
+                "order_fee": 600,
+                "paid_fee": 600,
+                "left_fee": 600,
+                "status": 4,
+                "env": 1,
+                "create_time": order["create_time"],
+                "paid_time": order["paid_time"],
+                "source": "test",
+            }
+        ],
+    )
+
+
+def refunds_at_wechat(sim, order_id: str) -> list[int]:
+    rows = sim.state.db.execute(
+        "SELECT refund_fee FROM orders WHERE order_type = 1 AND pay_order_id = ?", (order_id,)
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_the_refund_dialog_sends_the_left_fee_it_showed(qtbot, window, desk, sim):
+    sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, coins=600)
+    mirror_knows(desk, order)
+    page = look_up(qtbot, window, ALICE)
+    dialog = open_dialog(qtbot, page, "refund")
+    assert dialog.order.currentData()["left_fee"] == 600
+    # meanwhile another operator, on another computer, refunds 300 of it
+    sim.state.refund_order(
+        1,
+        {
+            "openid": ALICE,
+            "order_id": order["order_id"],
+            "refund_order_id": "OTHERDESK0001",
+            "left_fee": 600,
+            "refund_fee": 300,
+            "biz_meta": "",
+            "refund_reason": "1",
+            "req_from": "1",
+        },
+    )
+    dialog.clawback.setChecked(False)
+    dialog.yuan.setValue(3.00)
+    dialog.reason.setCurrentText("用户投诉")
+    qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.isVisible() and not dialog._running, timeout=WAIT)
+    assert "left_fee" in dialog.message.text.text() and dialog.isVisible()
+    assert refunds_at_wechat(sim, order["order_id"]) == [300]  # the complaint refunded once
+    # the dialog now shows what is refundable; confirming again refunds against that
+    assert dialog.order.currentData()["left_fee"] == 300 and dialog.value() == 300
+    qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    assert refunds_at_wechat(sim, order["order_id"]) == [300, 300]
+
+
+def run(qtbot, coro):
+    task = asyncio.ensure_future(coro)
+    qtbot.waitUntil(task.done, timeout=WAIT)
+    return task.result()
+
+
+def test_the_pending_list_abandons_only_what_never_reached_wechat(qtbot, window, desk, sim):
+    sim.add_user(ALICE)
+    sim.faults.add("present_currency", "rate_limit", count=1)  # busy: not applied
+    busy = run(qtbot, desk.gift(ALICE, 5, reason="r", request_key="ui-a"))
+    sim.faults.add("present_currency", "lost_response", count=1)  # applied, answer lost
+    lost = run(qtbot, desk.gift(ALICE, 7, reason="r", request_key="ui-b", allow_repeat=True))
+    assert (busy.state, lost.state) == ("prepared", "unknown")
+    window._show_pending()
+    dialog = window._pending_dialog
+    assert dialog.model.rowCount() == 2 and not dialog.abandon_button.isEnabled()
+    dialog.table.selectRow(1)  # the lost one
+    dialog.note.setText("客户撤回了请求")
+    assert dialog.abandon_button.isEnabled()
+    qtbot.mouseClick(dialog.abandon_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.inline.isVisible(), timeout=WAIT)
+    assert "resolve" in dialog.inline.text.text() and dialog.model.rowCount() == 2
+    dialog.table.selectRow(0)  # the one WeChat refused as busy
+    qtbot.mouseClick(dialog.abandon_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=WAIT)
+    assert desk.ops.journal.get(busy.intent_id).outcome["abandoned"]["note"] == "客户撤回了请求"
+    run(qtbot, desk.resolve())
+    assert sim.state.account(1, ALICE)["balance"] == 7  # the lost gift, once; never the 5
