@@ -67,6 +67,9 @@ class ReconView:
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     columns: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     titles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # the days of the period no imported WeChat bill covers yet, and that said for people
+    not_covered: list[str] = field(default_factory=list)
+    coverage_note: dict[str, str] = field(default_factory=dict)  # zh_CN | en -> text
 
 
 class Desk:
@@ -212,8 +215,9 @@ class Desk:
             allow_repeat=allow_repeat,
         return await self.ops.deliver(order_id, reason=reason, request_key=request_key)
 
-    async def refresh_order(self, order_id: str) -> None:
-        await refresh_order(self.ops.client, self.mirror, order_id)
+    async def refresh_order(self, order_id: str, *, openid: str | None = None) -> None:
+        """`openid` lets WeChat be asked about an order the mirror has never seen."""
+        await refresh_order(self.ops.client, self.mirror, order_id, openid)
 
     # ---- orders, refunds, pending ------------------------------------------------------------
 
@@ -385,6 +389,11 @@ class Desk:
                 report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
                 summary, tables = report.overview()
                 view = ReconView(period, summary, sections=tables)
+                not_covered = report.uncovered_days()
+                view.not_covered = [d.isoformat() for d in not_covered]
+                view.coverage_note = {
+                    lang: report.coverage_note(lang, not_covered) for lang in ("zh_CN", "en")
+                }
                 for section in report.sections():
                     if section.name in tables:  # the detail sheets are drilled into on demand
                         view.columns[section.name] = section.columns

@@ -42,6 +42,9 @@ class AppContext(QObject):
         self.demo_world: Any = None  # core.demo.DemoWorld while a demo runs
         # unix time for "today" (tests pin it); WeChat's day is Beijing's: core.beijing
         self.clock: Callable[[], float] = time.time
+        # an order opened with a fix to offer (a reconciliation discrepancy): the Orders page
+        # shows it when it shows that order. Keys: order_id, fix, why_zh, why_en, openid
+        self.suggestion: dict[str, str] | None = None
 
     def request_reopen(self, *, profile: str | None = None, lang: str | None = None) -> bool:
         """Refused while anything runs: a money operation must finish (or be left pending in the

@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(tr("Ready"))
         ctx.notify.connect(self._notify)
         ctx.ready.connect(self._ready)
+        ctx.navigate.connect(self.go)  # a page opens another (reconciliation -> an order)
         ctx.changes.connect(self._changed)
         ctx.runner.failed.connect(self._unexpected)
         QShortcut(QKeySequence("Ctrl+K"), self, self._focus_search)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import csv
 import json
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import openpyxl
@@ -575,3 +575,97 @@ def test_the_demos_previous_month_shows_each_kind_of_discrepancy(demo_world):
     assert fixes["not_delivered"] == (cases["past_not_delivered"], "deliver")
     assert fixes["missed_payment"] == (cases["missed_push"], "refresh")
     assert all(order_id for order_id, _fix in fixes.values())
+
+
+# ---- the dashboard: a discrepancy opens its order with the fix offered -----------------------
+
+
+def _paid_last_month(sim, *, kind: str, fee: int) -> dict:
+    """An order paid 35 days ago at the simulator (its push never sent)."""
+    from tests.simfixtures import ALICE
+
+    sim.add_user(ALICE)
+    at = sim.state.now() - 35 * 86400
+    order = sim.state.create_order(
+        openid=ALICE,
+        env=1,
+        kind=kind,
+        order_fee=fee,
+        quantity=1 if kind == "item" else fee,
+        created=at,
+    )
+    return sim.state.pay_order(order["order_id"], paid_at=at + 10, push=False)
+
+
+def _double_click_discrepancy(qtbot, window, paid_at: int, wanted: str):
+    from PySide6.QtCore import Qt
+
+    from core.beijing import beijing_day_of
+
+    window.go("reconcile")
+    page = window.pages["reconcile"]
+    page.preset.setCurrentIndex(3)  # custom
+    day = beijing_day_of(paid_at)
+    page.since.setDate(day - timedelta(days=1))
+    page.until.setDate(day + timedelta(days=1))
+    page.run_report()
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    table, model = page.tables["discrepancies"]
+    page.tabs.setCurrentWidget(table)
+    row = next(n for n in range(model.rowCount()) if model.row_dict(n)["id"] == wanted)
+    rect = table.visualRect(model.index(row, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    return window.pages["orders"]
+
+
+def test_double_clicking_a_discrepancy_opens_the_order_with_its_fix(qtbot, window, desk, sim):
+    item = _paid_last_month(sim, kind="item", fee=990)
+    upsert_orders(
+        desk.mirror,
+        [
+            order(item["order_id"], kind="item", paid_fee=990, quantity=1, status=2)
+            | {"openid": item["openid"], "paid_time": item["paid_time"], "env": 1}
+        ],
+    )
+    orders = _double_click_discrepancy(qtbot, window, item["paid_time"], item["order_id"])
+    qtbot.waitUntil(lambda: orders.current is not None, timeout=10_000)
+    assert window.stack.currentWidget() is orders
+    assert orders.current["order"]["order_id"] == item["order_id"]
+    assert orders.fix_hint.isVisible() and orders.deliver_button.isEnabled()
+    assert orders.deliver_button.text() in orders.fix_hint.text()
+    assert any(w in orders.fix_hint.text() for w in ("已支付超时未发货", "not delivered in time"))
+
+
+def test_a_missed_payment_the_mirror_lacks_is_asked_of_wechat_then_shown(qtbot, window, desk, sim):
+    paid = _paid_last_month(sim, kind="coin", fee=600)
+    with desk.mirror.transaction() as conn:  # WeChat's bill has it; the mirror never heard
+        conn.execute(
+            "INSERT INTO statement_lines (line_type, id, order_id, openid, amount, at, source) "
+            "VALUES ('payment', ?, ?, ?, 600, ?, 'bill.csv')",
+            (paid["order_id"], paid["order_id"], paid["openid"], paid["paid_time"]),
+        )
+    orders = _double_click_discrepancy(qtbot, window, paid["paid_time"], paid["order_id"])
+    qtbot.waitUntil(lambda: orders.current is not None, timeout=10_000)
+    assert orders.current["order"]["order_id"] == paid["order_id"]
+    assert orders.current["order"]["source"] == "query_order"
+    assert orders.fix_hint.isVisible()
+    assert orders.refresh_button.text() in orders.fix_hint.text()
+
+
+def test_the_reconciliation_page_names_the_days_no_bill_covers(qtbot, window, desk):
+    with desk.mirror.transaction() as conn:
+        cover(conn, *(date(2026, 11, d) for d in range(1, 27)))
+    window.go("reconcile")
+    page = window.pages["reconcile"]
+    page.preset.setCurrentIndex(3)  # custom
+    page.since.setDate(date(2026, 11, 1))
+    page.until.setDate(date(2026, 11, 30))
+    page.run_report()
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    assert page.coverage.isVisible() and "2026-11-27 – 2026-11-30" in page.coverage.text()
+    page.until.setDate(date(2026, 11, 26))
+    page.view = None
+    page.run_report()
+    qtbot.waitUntil(lambda: page.view is not None, timeout=10_000)
+    assert not page.coverage.isVisible()

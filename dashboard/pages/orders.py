@@ -342,8 +342,9 @@ class OrdersPage(Page):
             return
         desk = self.ctx.desk
         if detail is None:
-            if wanted["fix"] == "refresh" and wanted["openid"] and desk is not None:
-                wanted["fix"] = ""  # asked once
+            asked = wanted.get("asked")
+            if wanted["fix"] == "refresh" and wanted["openid"] and desk and not asked:
+                wanted["asked"] = "yes"  # once
                 self.busy.start()
                 self.ctx.runner.run(
                     desk.refresh_order(order_id, openid=wanted["openid"]),

@@ -1595,5 +1595,17 @@
       <source>Images attached: {n}</source>
       <translation>Images attached: {n}</translation>
     </message>
+    <message>
+      <source>Reconciliation: {why}. Suggested fix: {fix}</source>
+      <translation>Reconciliation: {why}. Suggested fix: {fix}</translation>
+    </message>
+    <message>
+      <source>Days no WeChat bill covers</source>
+      <translation>Days no WeChat bill covers</translation>
+    </message>
+    <message>
+      <source>Double-click a discrepancy to open its order.</source>
+      <translation>Double-click a discrepancy to open its order.</translation>
+    </message>
   </context>
 </TS>

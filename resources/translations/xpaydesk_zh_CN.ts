@@ -1595,5 +1595,17 @@
       <source>Images attached: {n}</source>
       <translation>附图 {n} 张</translation>
     </message>
+    <message>
+      <source>Reconciliation: {why}. Suggested fix: {fix}</source>
+      <translation>对账发现：{why}。建议处理：{fix}</translation>
+    </message>
+    <message>
+      <source>Days no WeChat bill covers</source>
+      <translation>微信账单未覆盖的日期</translation>
+    </message>
+    <message>
+      <source>Double-click a discrepancy to open its order.</source>
+      <translation>双击差异行可打开相关订单。</translation>
+    </message>
   </context>
 </TS>
