@@ -26,6 +26,8 @@ def test_frozen_app_builds_and_passes_its_self_test():
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "self-test passed" in result.stdout
     assert "[ok] translator loaded" in result.stdout
+    # Asia/Shanghai from the bundled tzdata, the system zone path emptied (Windows has none)
+    assert "[ok] time zone: Asia/Shanghai UTC+08:00 from tzdata" in result.stdout
     bundle = ROOT / "dist" / "xpaydesk"
     names = {p.name for p in bundle.rglob("*")}
     assert "xpaydesk_zh_CN.qm" in names
