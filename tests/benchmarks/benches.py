@@ -377,11 +377,14 @@ def bench_client(work: Path) -> list[Row]:
                     "pay_sig": calc_pay_sig(path, body, config.sandbox_app_key),
                     "signature": calc_user_signature(body, key),
                 }
+                headers = {"Content-Type": "application/json"}  # the simulator insists
                 sem = asyncio.Semaphore(concurrency)
 
                 async def one() -> None:
                     async with sem:
-                        r = await http.post(sim.url + path, params=params, content=body)
+                        r = await http.post(
+                            sim.url + path, params=params, content=body, headers=headers
+                        )
                         r.json()
 
                 await one()
