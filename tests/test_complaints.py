@@ -276,3 +276,8 @@ def test_cli_lists_shows_answers_with_an_image_and_completes(sim, tmp_path, caps
     assert [r["complaint_id"] for r in out["open"]] == [newer]
     assert main(["--config", str(profile), "complaints", "list", "--no-refresh"]) == 0
     assert "还剩" in capsys.readouterr().out
+
+
+def test_a_small_demo_still_has_complaints(sim):
+    summary = populate(sim.state, users=5, orders=50, days=30)
+    assert summary.cases["complaint_2h"] and len(sim.state.complaints()) >= 2

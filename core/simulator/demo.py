@@ -344,7 +344,7 @@ def _complaints(state: SimState, summary: DemoSummary, rng: random.Random, *, no
     """Complaints of different ages: one just in, one due within hours, one overdue, one answered
     whose user wrote again, one closed; each about a real paid order, with the user's evidence."""
     tz = ZoneInfo("Asia/Shanghai")
-    users = summary.users[10:]
+    users = summary.users[10:] or summary.users  # a small demo has fewer users
     picks = [summary.cases.get("paid_not_delivered", "")]  # the undelivered month card
     for openid in users:
         if len(picks) == len(DEMO_COMPLAINTS):
@@ -356,7 +356,8 @@ def _complaints(state: SimState, summary: DemoSummary, rng: random.Random, *, no
         ).fetchone()
         if row is not None:
             picks.append(row["order_id"])
-    picks = [picks[1], picks[0], *picks[2:]]  # the month card is the second complaint
+    if len(picks) > 1:
+        picks = [picks[1], picks[0], *picks[2:]]  # the month card is the second complaint
     rows = []
     for n, ((hours, cstate, problem, text, follow_up), order_id) in enumerate(
         zip(DEMO_COMPLAINTS, picks, strict=False)
