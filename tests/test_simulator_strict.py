@@ -493,3 +493,72 @@ async def test_a_refund_with_a_stale_left_fee_is_268490016_and_moves_nothing(sim
 async def test_the_admin_api_answers_odd_input_with_400(sim, http, body):
     answer = await http.post(sim.url + "/sim/admin/pay", content=body)
     assert answer.status_code == 400 and answer.json()["error"]
+
+
+ODD_VALUES = [
+    None,
+    True,
+    0,
+    -1,
+    2**31,
+    10**23,
+    1.5,
+    "",
+    "x" * 5000,
+    "GIFT00000001",
+    "2024-13-45",
+    20240230,
+    [],
+    [{}],
+    [{"id": "x", "price": 2**40}],
+    {},
+    {"a": {"b": []}},
+]
+
+
+def test_odd_bodies_on_every_api_get_a_considered_answer(sim, caplog):
+    """A seeded fuzz: each API gets bodies whose fields hold odd values; every answer is a JSON
+    errcode from the rules (never -1, which would mean the simulator itself broke)."""
+    import random
+
+    import httpx
+
+    from core.simulator import schema
+
+    rng = random.Random(13)
+    key = sim.add_user(ALICE)
+    with httpx.Client(timeout=5) as http:
+        token = http.post(
+            sim.url + "/cgi-bin/stable_token",
+            json={
+                "grant_type": "client_credential",
+                "appid": sim.config.appid,
+                "secret": sim.config.secret,
+            },
+        ).json()["access_token"]
+        for api, rules in sorted(schema.SCHEMAS.items()):
+            for _ in range(25):
+                body = {"openid": ALICE} if rng.random() < 0.5 else {}
+                for name, *_ in rules:
+                    if rng.random() < 0.8:
+                        body[name] = rng.choice(ODD_VALUES)
+                if api not in schema.NO_ENV_APIS:
+                    body["env"] = 1
+                raw = serialize_body(body)
+                app_key = (
+                    sim.config.app_key if api in schema.NO_ENV_APIS else sim.config.sandbox_app_key
+                )
+                params = {
+                    "access_token": token,
+                    "pay_sig": calc_pay_sig(f"/xpay/{api}", raw, app_key),
+                    "signature": calc_user_signature(raw, key),
+                }
+                answer = http.post(
+                    f"{sim.url}/xpay/{api}",
+                    params=params,
+                    content=raw,
+                    headers={"Content-Type": JSON},
+                )
+                errcode = answer.json()["errcode"]
+                assert type(errcode) is int and errcode != -1, (api, body, answer.text)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
