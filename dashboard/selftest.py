@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from core.selftest import beijing_zone_check, simulator_round_trip
 from dashboard.context import AppContext
 from dashboard.i18n import resources_dir, tr
-from dashboard.main_window import MainWindow
+from dashboard.main_window import PAGE_CLASSES, MainWindow
 
 
 async def self_test(window: MainWindow, ctx: AppContext, *, translator: Any, lang: str) -> int:
@@ -30,7 +30,7 @@ async def self_test(window: MainWindow, ctx: AppContext, *, translator: Any, lan
         check("translator loaded", translator is not None and tr("Users") == "用户")
     window.show()
     QApplication.processEvents()
-    check("main window", window.isVisible() and window.nav.count() == 8)
+    check("main window", window.isVisible() and window.nav.count() == len(PAGE_CLASSES))
     window.close()
     QApplication.processEvents()
     try:  # Windows has no zone database: WeChat's day (Asia/Shanghai) comes from tzdata

@@ -54,3 +54,5 @@ def test_self_test_passes(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "self-test passed" in result.stdout
     assert "[ok] simulator round trip" in result.stdout
+    assert "[ok] main window" in result.stdout
+    assert "[ok] time zone: Asia/Shanghai UTC+08:00 from tzdata" in result.stdout
