@@ -82,6 +82,10 @@ def test_offer_a_refund_from_a_complaint(qtbot, window, desk, sim):
     assert dialog.value() == 600 and complaint_id in dialog.reason.currentText()
     assert dialog.confirm.isEnabled() and not dialog.confirm.isDefault()
     dialog.reject()
+    qtbot.mouseClick(page.open_user, Qt.MouseButton.LeftButton)  # from the complaint to its user
+    users = window.pages["users"]
+    qtbot.waitUntil(lambda: users.view is not None and users.view.openid == ALICE, timeout=WAIT)
+    assert window.stack.currentWidget() is users
 
 
 def test_a_saved_complaint_push_brings_a_new_one(qtbot, window, desk, sim):
