@@ -13,12 +13,12 @@ import pytest
 
 from core.callbacks import CallbackKeys, decode
 from core.complaints import ANSWER_WITHIN, COMPLETE_WITHIN, Complaints
-from core.errors import ValidationError
+from core.errors import ValidationError, XPayError
 from core.mirror.audit import AuditLog
 from core.mirror.db import Mirror
 from core.mirror.pushes import save_push
 from core.operations import PolicyRefused
-from core.operations.journal import Locks
+from core.operations.journal import Busy, Locks
 from core.simulator import populate
 from tests.simfixtures import ALICE, BOB, client_for
 
@@ -281,3 +281,30 @@ def test_cli_lists_shows_answers_with_an_image_and_completes(sim, tmp_path, caps
 def test_a_small_demo_still_has_complaints(sim):
     summary = populate(sim.state, users=5, orders=50, days=30)
     assert summary.cases["complaint_2h"] and len(sim.state.complaints()) >= 2
+
+
+async def test_wechat_refusing_an_answer_is_audited_and_changes_nothing(sim, http, mirror):
+    complaint_id = paid_complaint(sim, ALICE)
+    c = complaints_for(sim, http, mirror)
+    await c.sync()
+    sim.faults.add("response_complaint", "errcode_-1", count=1)
+    with pytest.raises(XPayError) as caught:
+        await c.respond(complaint_id, "已为您退款")
+    assert caught.value.errcode == -1
+    assert [r for r, _p in audit_rows(mirror, "complaint_response")] == ["intent", "error"]
+    [row] = c.open()
+    assert row.state == "PENDING" and row.answered_at == 0
+    assert len(sim.state.complaint(complaint_id)[1]) == 1
+
+
+async def test_two_operators_cannot_answer_one_complaint_at_once(sim, http, mirror):
+    complaint_id = paid_complaint(sim, ALICE)
+    c = complaints_for(sim, http, mirror)
+    await c.sync()
+    other = Locks(mirror, owner="other-host:1")
+    with other.hold(f"complaint:{complaint_id}", operator="bob"):
+        before = sim.requests
+        with pytest.raises(Busy) as caught:
+            await c.respond(complaint_id, "你好")
+        assert "bob" in caught.value.message_en and sim.requests == before
+    await c.respond(complaint_id, "你好")  # free again
