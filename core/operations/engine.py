@@ -262,9 +262,7 @@ class Operations:
         v.order_id("order_id", order_id)
         if refund_order_id is not None:
             v.order_id("refund_order_id", refund_order_id)
-        v.non_negative_int("left_fee", left_fee)
-        if not allow_repeat:
-            self._refuse_repeat_refund(order_id, request_key)
+        v.refund_fee(refund_fee, left_fee)  # positive, and within what the operator saw
         row = self.mirror.one("SELECT * FROM orders WHERE order_id = ?", order_id)
         who = openid or (row["openid"] if row else None)
         if not who:
@@ -291,6 +289,8 @@ class Operations:
                     f"超过可退金额 {order.left_fee} 分",
                     f"exceeds the refundable {order.left_fee} fen",
                 )
+            if not allow_repeat:  # asked only of a refund that would otherwise go ahead
+                self._refuse_repeat_refund(order_id, request_key)
             intent = self._prepare(
                 "refund",
                 request_key,
