@@ -70,6 +70,9 @@ def tune_interpreter() -> None:
     (an import, a report), and they add up to 60-110 ms frames (measured). 1 ms keeps the longest
     gap under 10 ms for a few per cent of worker throughput."""
     sys.setswitchinterval(0.001)
+    from dashboard.lifetimes import immortal_none
+
+    immortal_none()  # PySide6 6.12 on CPython 3.11 takes a reference from None per void call
 
 
 def settle_heap() -> None:

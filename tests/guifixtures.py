@@ -15,9 +15,17 @@ from core.desk import Desk
 from core.profiles import load_profiles
 from core.simulator import profile_toml
 from dashboard.context import AppContext
-from dashboard.lifetimes import GuiCollector, destroy, destroy_windows, dispose_loop
+from dashboard.lifetimes import (
+    GuiCollector,
+    destroy,
+    destroy_windows,
+    dispose_loop,
+    immortal_none,
+)
 from dashboard.main_window import MainWindow
 from dashboard.tasks import TaskRunner
+
+immortal_none()  # as dashboard.app does: PySide6 6.12 on 3.11 takes None's references away
 
 
 @pytest.fixture(autouse=True)

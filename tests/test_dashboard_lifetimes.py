@@ -95,6 +95,34 @@ def test_the_app_collects_on_the_gui_thread_only(qapp):
     assert gc.get_count()[0] < gc.get_threshold()[0]
 
 
+def test_none_outlives_more_qt_calls_than_it_has_references():
+    """PySide6 6.12 on CPython 3.11 takes a reference from None at every call of a method that
+    returns nothing; past None's count CPython aborts ("deallocating None"). The app's start
+    (dashboard.app.tune_interpreter) makes None immortal first, as CPython 3.12 does."""
+    code = (
+        "import sys\n"
+        "from dashboard.app import tune_interpreter\n"
+        "tune_interpreter()\n"
+        "from PySide6.QtWidgets import QApplication, QLabel\n"
+        "app = QApplication([])\n"
+        "label = QLabel()\n"
+        "calls = min(sys.getrefcount(None), 1 << 22) + 50_000\n"
+        "for _ in range(calls):\n"
+        "    label.setText('x')\n"
+        "print('alive after', calls, 'calls')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "alive after" in result.stdout
+
+
 def live_row_models() -> int:
     return sum(1 for o in gc.get_objects() if isinstance(o, ColumnsModel))
 
