@@ -25,6 +25,7 @@ from core.profiles import (
     default_config_path,
     load_profiles,
     parse_profile_file,
+    read_config_text,
     store_secret,
 )
 
@@ -93,11 +94,12 @@ def read_profile_tables(path: Path | None = None) -> tuple[dict[str, dict[str, A
     reads, no validation, so one broken profile does not hide the others), and the default.
     A missing file is no profiles yet."""
     path = path or default_config_path()
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    text = read_config_text(path)
+    if text is None:
         return {}, None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} 无法读取：{exc}", f"{path} cannot be read: {exc}") from None
     tables = raw.get("profiles")
     found = {
@@ -128,14 +130,13 @@ def _secret_env(secrets: Mapping[str, str]) -> dict[str, str]:
 
 
 def _read_document(path: Path) -> tomlkit.TOMLDocument:
-    try:
-        return tomlkit.parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    text = read_config_text(path)
+    if text is None:
         document = tomlkit.document()
         document.add(tomlkit.comment("XPay Desk profiles; secrets live in the OS keyring"))
         return document
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} 不是 UTF-8 文本", f"{path} is not UTF-8 text") from None
+    try:
+        return tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
         raise ConfigError(
             f"{path} 不是合法的 TOML，未作修改：{exc}",

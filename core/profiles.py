@@ -9,8 +9,10 @@ the field and the file.
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -155,8 +157,18 @@ def store_secret(profile: str, name: str, value: str) -> None:
 
 
 def _is_loopback(api_base: str) -> bool:
-    host = urlsplit(api_base).hostname or ""
-    return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")
+    """Only an address this machine answers itself: 127.0.0.0/8, ::1 or exactly "localhost"
+    (never a name that merely starts with "127.", such as 127.evil.com)."""
+    try:
+        host = urlsplit(api_base).hostname or ""
+    except ValueError:
+        return False
+    if host.rstrip(".").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _resolve_secrets(
@@ -333,19 +345,65 @@ def load_profiles(
     path: Path | None = None, *, environ: Mapping[str, str] | None = None
 ) -> ProfileFile:
     path = path or default_config_path()
+    text = read_config_text(path)
+    if text is None:
+        raise ConfigError(f"找不到配置文件 {path}", f"configuration file {path} not found")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(
-            f"找不到配置文件 {path}", f"configuration file {path} not found"
-        ) from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path} 不是 UTF-8 文本", f"{path} is not UTF-8 text") from None
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
             f"{path} 不是合法的 TOML：{exc}", f"{path} is not valid TOML: {exc}"
         ) from None
     return parse_profile_file(raw, path=path, environ=environ)
+
+
+MAX_CONFIG_BYTES = 1 << 20  # a profiles file is a few KB; /dev/zero or a log file is not one
+
+
+def read_config_text(path: Path) -> str | None:
+    """The text of a profiles file, or None when there is none at that path. Everything else
+    that can be wrong with the path (a folder, a device or pipe, no permission, a huge or binary
+    file, a NUL in the name) is one ConfigError naming it, in both languages."""
+
+    def fail(zh: str, en: str) -> ConfigError:
+        return ConfigError(f"配置文件 {path} {zh}", f"configuration file {path} {en}")
+
+    try:
+        info = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except ValueError:  # an embedded NUL byte
+        raise fail("的路径不合法", "is not a valid path") from None
+    except OSError as exc:
+        raise fail(f"无法读取：{exc.strerror}", f"cannot be read: {exc.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise fail(
+            "是一个文件夹，不是文件（--config 需要 profiles.toml 文件的路径）",
+            "is a folder, not a file (--config takes the path of a profiles.toml file)",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise fail("不是普通文件", "is not a regular file")
+    if info.st_size > MAX_CONFIG_BYTES:
+        raise fail(
+            f"过大（{info.st_size:,} 字节），不是配置文件",
+            f"is too large ({info.st_size:,} bytes) to be a profiles file",
+        )
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise fail(f"无法读取：{exc.strerror}", f"cannot be read: {exc.strerror}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise fail("过大，不是配置文件", "is too large to be a profiles file")
+    try:
+        text = data.decode("utf-8-sig")  # a BOM (Windows Notepad) is not an error
+    except UnicodeDecodeError:
+        raise fail("不是 UTF-8 文本", "is not UTF-8 text") from None
+    if "\x00" in text:
+        raise fail("含有 NUL 字节，不是文本文件", "contains NUL bytes: not a text file")
+    return text
 
 
 def parse_profile_file(

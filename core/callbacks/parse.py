@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
-from xml.etree import ElementTree
+from xml.parsers import expat
 
 from core.callbacks.errors import CallbackError
 
@@ -78,35 +78,80 @@ def parse_json(text: str) -> dict[str, Any]:
     return data
 
 
-def _element_value(element: ElementTree.Element) -> Any:
-    children = list(element)
-    if not children:
-        return element.text or ""
-    out: dict[str, Any] = {}
-    for child in children:
-        if child.tag in out:  # repeated elements become a list
-            existing = out[child.tag]
-            out[child.tag] = (
-                [*existing, _element_value(child)]
-                if isinstance(existing, list)
-                else [existing, _element_value(child)]
-            )
-        else:
-            out[child.tag] = _element_value(child)
-    return out
+# a push is a flat <xml> of a dozen fields (a goods push nests two levels); anything far deeper,
+# longer or larger is not a push, and is refused before it costs memory or recursion
+MAX_XML_DEPTH = 32
+MAX_XML_ELEMENTS = 10_000
+MAX_BODY_CHARS = 1 << 20
+
+
+class _Refused(Exception):
+    """Raised inside an expat handler to stop the parse; becomes a CallbackError."""
 
 
 def parse_xml(text: str) -> dict[str, Any]:
-    # pasted content is untrusted: no DTDs, no entities (billion laughs, external entities)
-    if "<!DOCTYPE" in text.upper() or "<!ENTITY" in text.upper():
-        raise CallbackError("body_parse", "XML with a DTD or entities is refused")
+    """An iterative reader over expat (no tree, no recursion): no DTD, no entity declarations, no
+    external entities, a depth and an element-count limit. Leaves become strings, elements with
+    children nested dicts, repeated elements lists (as the ElementTree reading did)."""
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    # each frame: [tag, children (None while a leaf), text parts]
+    stack: list[list[Any]] = []
+    result: list[Any] = []
+    count = 0
+
+    def refuse_dtd(*_args: object) -> None:
+        raise _Refused("XML with a DTD or entities is refused")
+
+    def refuse_external(*_args: object) -> int:
+        raise _Refused("XML with external entities is refused")
+
+    def start(tag: str, _attrs: object) -> None:
+        nonlocal count
+        count += 1
+        if len(stack) >= MAX_XML_DEPTH:
+            raise _Refused(f"XML nested deeper than {MAX_XML_DEPTH} levels")
+        if count > MAX_XML_ELEMENTS:
+            raise _Refused(f"XML with more than {MAX_XML_ELEMENTS} elements")
+        if stack and stack[-1][1] is None:
+            stack[-1][1] = {}
+        stack.append([tag, None, []])
+
+    def end(_tag: str) -> None:
+        tag, children, parts = stack.pop()
+        value: Any = children if children is not None else "".join(parts)
+        if not stack:
+            result.append((tag, value))
+            return
+        siblings: dict[str, Any] = stack[-1][1]
+        if tag in siblings:  # repeated elements become a list
+            existing = siblings[tag]
+            siblings[tag] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            siblings[tag] = value
+
+    def data(chunk: str) -> None:
+        if stack:
+            stack[-1][2].append(chunk)
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.ExternalEntityRefHandler = refuse_external
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
     try:
-        root = ElementTree.fromstring(text)
-    except (ElementTree.ParseError, ValueError, RecursionError) as exc:
+        parser.Parse(text, True)
+    except _Refused as exc:
+        raise CallbackError("body_parse", str(exc)) from None
+    except (expat.ExpatError, ValueError, RecursionError, MemoryError) as exc:
         raise CallbackError("body_parse", f"XML: {str(exc)[:80]}") from None
-    if root.tag != "xml":
-        raise CallbackError("body_parse", f"root element is <{root.tag}>, not <xml>")
-    value = _element_value(root)
+    if not result:
+        raise CallbackError("body_parse", "XML: no element found")
+    tag, value = result[0]
+    if tag != "xml":
+        raise CallbackError("body_parse", f"root element is <{str(tag)[:40]}>, not <xml>")
     if not isinstance(value, dict):
         return {}
     for key in ("Encrypt",):
@@ -116,6 +161,10 @@ def parse_xml(text: str) -> dict[str, Any]:
 
 
 def parse_body(text: str) -> Body:
+    if len(text) > MAX_BODY_CHARS:
+        raise CallbackError(
+            "body_parse", f"{len(text):,} characters: far larger than any push ({MAX_BODY_CHARS:,})"
+        )
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("<"):
         return Body("xml", parse_xml(stripped))
