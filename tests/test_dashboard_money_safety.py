@@ -108,3 +108,36 @@ def test_the_pending_list_abandons_only_what_never_reached_wechat(qtbot, window,
     assert desk.ops.journal.get(busy.intent_id).outcome["abandoned"]["note"] == "客户撤回了请求"
     run(qtbot, desk.resolve())
     assert sim.state.account(1, ALICE)["balance"] == 7  # the lost gift, once; never the 5
+
+
+def test_a_second_refund_of_an_order_within_a_minute_needs_a_second_press(qtbot, window, desk, sim):
+    sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, coins=600)
+    mirror_knows(desk, order)
+    first = run(
+        qtbot,
+        desk.refund(
+            order["order_id"],
+            200,
+            reason="投诉",
+            left_fee=600,
+            request_key="ui-first",
+            refund_reason="1",
+            clawback=False,
+        ),
+    )
+    assert first.state == "refunding"
+    run(qtbot, desk.refresh_order(order["order_id"]))  # the mirror shows 400 refundable
+    page = look_up(qtbot, window, ALICE)
+    dialog = open_dialog(qtbot, page, "refund")
+    assert dialog.order.currentData()["left_fee"] == 400
+    dialog.clawback.setChecked(False)
+    dialog.yuan.setValue(1.00)
+    dialog.reason.setCurrentText("再次投诉")
+    qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.message.isVisible() and not dialog._running, timeout=WAIT)
+    assert "again" in dialog.message.text.text() and dialog.allow_repeat
+    assert refunds_at_wechat(sim, order["order_id"]) == [200]
+    qtbot.mouseClick(dialog.confirm, Qt.MouseButton.LeftButton)  # confirmed: do it again
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
+    assert refunds_at_wechat(sim, order["order_id"]) == [200, 100]

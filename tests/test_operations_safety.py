@@ -424,3 +424,31 @@ async def test_biz_meta_defaults_to_the_note(sim, ops):
         "SELECT biz_meta FROM orders WHERE order_id = ?", (result.wechat_id,)
     ).fetchone()[0]
     assert sent == "用户投诉 #12"
+
+
+async def test_a_bulk_gift_without_the_key_records_nothing(sim, http, mirror, tmp_path):
+    from core.operations.bulk import plan_bulk, run_bulk
+
+    sim.add_user(ALICE)
+    path = tmp_path / "gifts.csv"
+    path.write_text(f"{ALICE},5,补偿\n{ALICE},6,补偿\n", encoding="utf-8")
+    broken = ops_without_sandbox_key(sim, http, mirror)
+    with pytest.raises(ConfigError, match="sandbox_app_key"):
+        await run_bulk(broken, plan_bulk(path, "gift"))
+    assert intents(mirror) == [] and mirror.all("SELECT * FROM batches") == []
+    assert balance(sim) == 0
+
+
+async def test_a_bulk_gift_with_an_unwritable_audit_table_moves_no_money(
+    sim, ops, mirror, tmp_path
+):
+    from core.operations.bulk import plan_bulk, run_bulk
+
+    sim.add_user(ALICE)
+    path = tmp_path / "gifts.csv"
+    path.write_text(f"{ALICE},5,补偿\n", encoding="utf-8")
+    break_audit_with_a_trigger(mirror)
+    with pytest.raises(AuditUnwritable):
+        await run_bulk(ops, plan_bulk(path, "gift"))
+    assert intents(mirror) == [] and mirror.all("SELECT * FROM batches") == []
+    assert balance(sim) == 0

@@ -7,13 +7,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from core.errors import XPayDeskError
 from core.mirror.importing.common import Rejection
-from core.operations.engine import Operations, OpResult
+from core.operations.engine import AuditUnwritable, Operations, OpResult
 from core.validation import OPENID_RE
 
 
@@ -120,22 +121,13 @@ async def run_bulk(ops: Operations, plan: BulkPlan) -> BulkReport:
             f"{len(plan.rejected)} rows are invalid; fix the file first",
         )
     ops.policy.check_bulk(plan.action, len(plan.rows), plan.total)
+    ops.client.require_app_key()  # a missing AppKey stops the batch before it is recorded
     existing = ops.mirror.one("SELECT 1 FROM batches WHERE batch_id = ?", plan.batch_id)
     if existing is None:
-        with ops.mirror.transaction() as conn:
-            conn.execute(
-                "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    plan.batch_id,
-                    plan.action,
-                    plan.source,
-                    len(plan.rows),
-                    plan.total,
-                    ops.operator,
-                    ops.mirror.now(),
-                ),
-            )
-            ops.audit.append(f"bulk_{plan.action}", plan.as_dict(), result="intent")
+        try:
+            _record_batch(ops, plan)
+        except sqlite3.DatabaseError as exc:
+            raise AuditUnwritable(str(exc)) from None
     report = BulkReport(plan)
     for row in plan.rows:
         key = f"bulk:{plan.batch_id}:{row.line}"
@@ -149,3 +141,20 @@ async def run_bulk(ops: Operations, plan: BulkPlan) -> BulkReport:
             )
         report.results.append((row, result))
     return report
+
+
+def _record_batch(ops: Operations, plan: BulkPlan) -> None:
+    with ops.mirror.transaction() as conn:
+        conn.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                plan.batch_id,
+                plan.action,
+                plan.source,
+                len(plan.rows),
+                plan.total,
+                ops.operator,
+                ops.mirror.now(),
+            ),
+        )
+        ops.audit.append(f"bulk_{plan.action}", plan.as_dict(), result="intent")
