@@ -129,6 +129,11 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p.add_argument("action", choices=["gift", "deduct"])
     p.add_argument("file", type=Path, help="CSV: openid,amount,reason")
     p.add_argument("--dry-run", action="store_true", help="show what would happen, send nothing")
+    p.add_argument(
+        "--allow-duplicates",
+        action="store_true",
+        help="identical rows (same openid, amount, reason) are each meant: do every one",
+    )
     p.set_defaults(run=cmd_bulk)
 
 
@@ -229,11 +234,19 @@ def cmd_bulk(args: argparse.Namespace, out: Output) -> int:
             f"{data['users']} users (dry run: nothing sent)"
         ]
         lines += [f"  line {r.line}: {r.reason}" for r in plan.rejected]
+        duplicates = plan.duplicates
+        if duplicates:
+            lines.append(
+                "identical rows (each would be done; confirm with --allow-duplicates):"
+                if not args.allow_duplicates
+                else "identical rows (confirmed with --allow-duplicates):"
+            )
+            lines += [f"  {d.describe(plan.action)}" for d in duplicates]
         out.result({**data, "dry_run": True}, "\n".join(lines))
-        return 2 if plan.rejected else 0
+        return 2 if plan.rejected or (duplicates and not args.allow_duplicates) else 0
 
     async def action(ops: Operations, profile: Profile) -> int:
-        result = await run_bulk(ops, plan)
+        result = await run_bulk(ops, plan, allow_duplicates=args.allow_duplicates)
         data = result.as_dict()
         out.result(data, f"batch {plan.batch_id}: {data['states']}")
         return 0 if set(data["states"]) <= {"done"} else 1
