@@ -181,6 +181,21 @@ async def test_abandon_refuses_what_may_have_reached_wechat(sim, ops, mirror):
         await ops.abandon(lost.intent_id, note="give up")
 
 
+async def test_abandon_refuses_a_busy_retry_of_what_may_have_been_applied(sim, ops):
+    """WeChat answering "busy" to a retry says nothing about the earlier attempt whose answer
+    was lost: the intent may still have been applied, so it is not abandoned."""
+    sim.add_user(ALICE)
+    sim.faults.add("present_currency", "lost_response", count=1)  # applied, answer lost
+    lost = await ops.gift(ALICE, 4, reason="r", request_key="u2")
+    sim.faults.add("present_currency", "rate_limit", count=1)
+    (retried,) = await ops.resolve(force=True)
+    assert retried.state == "prepared"
+    with pytest.raises(NotAbandonable):
+        await ops.abandon(lost.intent_id, note="give up")
+    (settled,) = await ops.resolve(force=True)
+    assert settled.state == "done" and balance(sim) == 4
+
+
 def test_cli_abandon(sim, tmp_path, capsys):
     config = tmp_path / "p.toml"
     db = tmp_path / "m.sqlite"

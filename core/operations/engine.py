@@ -45,6 +45,9 @@ REPEAT_WINDOW = 60  # seconds in which the same gift or deduction, or a second r
 # open states in which the request provably never reached WeChat (never sent, or WeChat answered
 # that it did not apply it): only these can be abandoned
 ABANDONABLE = ("prepared", "needs_login", "waiting_refund")
+# kept in an intent's outcome once an attempt may have been applied (its answer was lost, or a
+# crash left it "sending"): a later "busy" answer to a retry says nothing about that attempt
+MAYBE_APPLIED = "maybe_applied"
 
 
 NO_KEY = "没有可用的会话密钥 / no session key for this user"
@@ -412,7 +415,11 @@ class Operations:
                     f"操作 #{intent.id} 已结束（{intent.state}），无需放弃",
                     f"operation #{intent.id} is already closed ({intent.state}); nothing to abandon",
                 )
-            if intent.state not in ABANDONABLE or not await self._unknown_to_wechat(intent):
+            if (
+                intent.state not in ABANDONABLE
+                or intent.outcome.get(MAYBE_APPLIED)
+                or not await self._unknown_to_wechat(intent)
+            ):
                 raise NotAbandonable(
                     f"操作 #{intent.id}（{intent.state}）可能已到达微信，不能放弃；请运行 "
                     "`xpaydesk-cli resolve` 或在待处理列表中点“立即处理”，它会安全地确认结果",
@@ -647,7 +654,9 @@ class Operations:
                 intent, "prepared", message=exc.message_en, audit_result="error",
                 retry_in=RETRY_LATER,
             )  # fmt: skip
-        if prior == "prepared" or not self._buildable(intent):
+        if (prior == "prepared" and not intent.outcome.get(MAYBE_APPLIED)) or not self._buildable(
+            intent
+        ):
             return self._settle(
                 intent,
                 "failed",
@@ -679,12 +688,20 @@ class Operations:
         """Proves the audit log can take the outcome's row in the transaction that marks the
         intent as sending; if it cannot, nothing is sent. An intent that provably never reached
         WeChat then ends failed (never sent): resolve must not send it later."""
+        if intent.state in ("sending", "unknown") and not intent.outcome.get(MAYBE_APPLIED):
+            intent.outcome = {**intent.outcome, MAYBE_APPLIED: True}  # a crash left it sending
         try:
             with self.mirror.transaction():
                 self.audit.check_writable()
-                self.journal.update(intent.id, state="sending", attempt=True)
+                self.journal.update(
+                    intent.id, state="sending", attempt=True, outcome=intent.outcome
+                )
         except sqlite3.DatabaseError as exc:
-            if intent.state == "prepared" and intent.action != "clawback":
+            if (
+                intent.state == "prepared"
+                and intent.action != "clawback"
+                and not intent.outcome.get(MAYBE_APPLIED)
+            ):
                 # a clawback is owed after its refund: it stays open, to retry or abandon
                 self.journal.update(
                     intent.id,
@@ -835,6 +852,8 @@ class Operations:
     ) -> OpResult:
         """Outcome, audit row and mirror update in one transaction."""
         now = self.mirror.now()
+        if state == "unknown":
+            outcome = {**(intent.outcome if outcome is None else outcome), MAYBE_APPLIED: True}
         with self.mirror.transaction():
             self.journal.update(
                 intent.id,
@@ -994,7 +1013,9 @@ class Operations:
         except XPayError as exc:
             if exc.errcode == 268490002 and intent.state in ("unknown", "sending"):
                 # WeChat has no such refund: the lost request never arrived, send it again
-                self.journal.update(intent.id, state="prepared")
+                self.journal.update(
+                    intent.id, state="prepared", outcome={**intent.outcome, MAYBE_APPLIED: False}
+                )
                 return await self._attempt(self._require(intent.id), lock_held=False)
             raise
         if order.status in (5, 8):
