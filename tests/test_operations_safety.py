@@ -467,3 +467,23 @@ async def test_a_bulk_gift_with_an_unwritable_audit_table_moves_no_money(
         await run_bulk(ops, plan_bulk(path, "gift"))
     assert intents(mirror) == [] and mirror.all("SELECT * FROM batches") == []
     assert balance(sim) == 0
+
+
+def test_cli_the_reported_sequence_gives_nine_coins_not_eighteen(sim, tmp_path, capsys):
+    """Profile without sandbox_app_key, gift: config error and nothing written; the operator
+    fixes the profile and gifts again; resolve (every dashboard start runs it) sends nothing."""
+    config = tmp_path / "p.toml"
+    full = profile_toml(sim, db=str(tmp_path / "m.sqlite")) + 'role = "admin"\n'
+    lacking = "\n".join(line for line in full.splitlines() if "sandbox_app_key" not in line)
+    config.write_text(lacking + "\n", encoding="utf-8")
+    sim.add_user(ALICE)
+    base = ["--json", "--config", str(config)]
+    gift = [*base, "gift", ALICE, "9", "--note", "补偿"]
+    assert main([*gift, "--order-id", "CLININE00001"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"]["kind"] == "config"
+    assert main([*gift, "--order-id", "SHORT01"]) == 2  # a bad id: refused, nothing written
+    config.write_text(full, encoding="utf-8")
+    assert main([*gift, "--order-id", "CLININE00002"]) == 0
+    assert main([*base, "resolve"]) == 0 and main([*base, "pending"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1]) == {"pending": []}
+    assert balance(sim) == 9
