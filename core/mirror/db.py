@@ -3,6 +3,7 @@ timeout let two processes (two operators' windows) share one mirror safely."""
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -12,11 +13,31 @@ from typing import Any
 
 import sqlite_utils
 
-from core.errors import ConfigError
+from core.errors import ConfigError, XPayDeskError
 from core.mirror.schema import MIGRATIONS, SCHEMA_VERSION
 
 # how long an opener keeps retrying while another process holds the file exclusively
 OPEN_BUSY_SECONDS = 10.0
+# how long a writer waits for the write lock before it gives up with MirrorBusy
+WRITE_BUSY_SECONDS = 10.0
+# a writer that finds the lock taken touches this file next to the mirror while it waits: a long
+# import watches it and commits its work so far, so a money action never waits behind an import
+WAITING_SUFFIX = "-waiting"
+
+
+class MirrorBusy(XPayDeskError):
+    """Another writer kept the mirror's write lock for longer than WRITE_BUSY_SECONDS."""
+
+    kind = "busy"
+    exit_code = 2
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"镜像数据库 {path} 正被另一个写入者占用（超过 {WRITE_BUSY_SECONDS:.0f} 秒），"
+            "未做任何更改，请稍后再试",
+            f"the mirror {path} stayed locked by another writer for over "
+            f"{WRITE_BUSY_SECONDS:.0f} s; nothing was changed, try again",
+        )
 
 
 def _connect_wal(path: str) -> sqlite3.Connection:
@@ -67,7 +88,10 @@ class Mirror:
             ) from None
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self.conn.execute("PRAGMA busy_timeout=10000")
+        # begin() turns the busy handler off around BEGIN IMMEDIATE (a waiter must get control
+        # to say it waits); every other statement keeps it
+        self._busy_ms = 10000
+        self.conn.execute(f"PRAGMA busy_timeout={self._busy_ms}")
         self.db = sqlite_utils.Database(self.conn)
         self.migrate(migrations)
 
@@ -112,13 +136,59 @@ class Mirror:
         if self.conn.in_transaction:
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.begin()
         try:
             yield self.conn
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def begin(self) -> None:
+        """BEGIN IMMEDIATE. While another connection holds the write lock, say so (touch the
+        waiting file, which a long import watches and yields to) and retry every few ms; after
+        WRITE_BUSY_SECONDS a clear MirrorBusy instead of sqlite3's "database is locked"."""
+        conn = self.conn
+        deadline = time.monotonic() + WRITE_BUSY_SECONDS
+        conn.execute("PRAGMA busy_timeout=0")  # fail at once, so a waiter can say it waits
+        try:
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise
+                    if time.monotonic() > deadline:
+                        raise MirrorBusy(self.path) from None
+                self.signal_waiting()
+                time.sleep(0.002)
+        finally:
+            conn.execute(f"PRAGMA busy_timeout={self._busy_ms}")
+
+    @property
+    def waiting_file(self) -> Path | None:
+        """Touched by writers waiting for the lock; None for an in-memory mirror."""
+        if str(self.path) == ":memory:":
+            return None
+        return Path(f"{self.path}{WAITING_SUFFIX}")
+
+    def signal_waiting(self) -> None:
+        target = self.waiting_file
+        if target is not None:
+            # a read-only folder: the import then yields on its time limit only
+            with contextlib.suppress(OSError):
+                target.touch()
+
+    def waiting_stamp(self) -> int:
+        """When a writer last said it was waiting (ns; 0 if never)."""
+        target = self.waiting_file
+        if target is None:
+            return 0
+        try:
+            return target.stat().st_mtime_ns
+        except OSError:
+            return 0
 
     def reader(self) -> sqlite3.Connection | None:
         """A second, read-only connection to the same file, for a long read in another thread
