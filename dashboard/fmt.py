@@ -7,31 +7,41 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.money import format_coins, format_coins_with_value, format_fen
-from dashboard.i18n import N_, tr
+from dashboard.i18n import tr
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-__all__ = ["coins", "coins_value", "elide", "fen", "relative", "status_text", "when"]
+__all__ = [
+    "clawback_text",
+    "coins",
+    "coins_value",
+    "elide",
+    "fen",
+    "relative",
+    "status_text",
+    "when",
+]
 
-STATUS = {
-    0: (N_("Initialised"), "grey"),
-    1: (N_("Awaiting payment"), "grey"),
-    2: (N_("Paid, not delivered"), "orange"),
-    3: (N_("Delivering"), "orange"),
-    4: (N_("Delivered"), "green"),
-    5: (N_("Refunded"), "blue"),
-    6: (N_("Closed"), "grey"),
-    7: (N_("Refund failed"), "red"),
-    8: (N_("User refund completed"), "blue"),
-    9: (N_("Ad funds recovered"), "grey"),
-    10: (N_("Profit-sharing reversed"), "grey"),
+# the badge colours of the guide; the words come from core.vocabulary (one place for both)
+STATUS_COLOURS = {
+    0: "grey",
+    1: "grey",
+    2: "orange",
+    3: "orange",
+    4: "green",
+    5: "blue",
+    6: "grey",
+    7: "red",
+    8: "blue",
+    9: "grey",
+    10: "grey",
 }
-CLAWBACK = {
-    "not_needed": (N_("Not needed"), "grey"),
-    "due": (N_("Due"), "orange"),
-    "needs_login": (N_("Needs user login"), "orange"),
-    "partly": (N_("Partly recovered"), "blue"),
-    "recovered": (N_("Recovered"), "green"),
-    "spent": (N_("Unrecoverable (spent)"), "red"),
+CLAWBACK_COLOURS = {
+    "not_needed": "grey",
+    "due": "orange",
+    "needs_login": "orange",
+    "partly": "blue",
+    "recovered": "green",
+    "spent": "red",
 }
 
 
@@ -74,5 +84,12 @@ def elide(text: str, keep: int = 6) -> str:
 
 
 def status_text(code: int) -> tuple[str, str]:
-    label, colour = STATUS.get(code, (f"Status {code}", "grey"))
-    return tr(label), colour
+    from core.vocabulary import word
+
+    return word("order_status", code, lang()), STATUS_COLOURS.get(code, "grey")
+
+
+def clawback_text(state: str) -> tuple[str, str]:
+    from core.vocabulary import word
+
+    return word("clawback", state, lang()), CLAWBACK_COLOURS.get(state, "grey")

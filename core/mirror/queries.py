@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from core.mirror.records import ORDER_COLUMNS, row_count
@@ -21,14 +21,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TimelineEntry:
+    """One action or event in a user's history. An action the desk took leaves several rows (the
+    audit row of the intent, the audit row of WeChat's answer, the ledger or refund row): they
+    are folded into one entry, the record of the action first, the audit rows in `parts`."""
+
     at: int  # unix seconds
     kind: str  # order | refund | deduct | cancel | gift | clawback | push | audit
-    ref: str  # the id the entry is about
+    ref: str  # the id the entry is about (for a push: its order or refund id)
     amount: int | None
     unit: str  # fen | coins | ""
     status: str
-    summary: str
+    summary: str  # the data behind it, never a code word: a reason, a product id, an order id
     raw: str  # the record behind the entry (JSON)
+    info: dict[str, Any] = field(default_factory=dict, compare=False)
+    parts: tuple[TimelineEntry, ...] = ()  # the other rows of the same action, newest first
 
     @property
     def signed_amount(self) -> int | None:
@@ -40,19 +46,27 @@ class TimelineEntry:
 
 _TIMELINE_PARTS = (
     "SELECT create_time AS at, 'order' AS kind, order_id AS ref, paid_fee AS amount, "
-    "'fen' AS unit, CAST(status AS TEXT) AS status, kind || ' ' || product_id || ' x' || quantity "
-    "AS summary, raw FROM orders WHERE openid = :openid ORDER BY create_time DESC LIMIT :limit",
-    "SELECT started_at, 'refund', refund_order_id, refund_fee, 'fen', status, "
-    "'order ' || order_id, raw FROM refunds WHERE openid = :openid "
-    "ORDER BY started_at DESC LIMIT :limit",
+    "'fen' AS unit, CAST(status AS TEXT) AS status, product_id AS summary, raw, "
+    "json_object('order_kind', kind, 'product_id', product_id, 'quantity', quantity, "
+    "'order_id', order_id) AS info FROM orders WHERE openid = :openid "
+    "ORDER BY create_time DESC LIMIT :limit",
+    "SELECT started_at, 'refund', refund_order_id, refund_fee, 'fen', status, order_id, raw, "
+    "json_object('order_id', order_id, 'operator', operator) FROM refunds "
+    "WHERE openid = :openid ORDER BY started_at DESC LIMIT :limit",
     "SELECT created_at, kind, order_id, amount, 'coins', status, reason, json_object('order_id', "
     "order_id, 'operator', operator, 'reason', reason, 'balance_after', balance_after, "
-    "'refund_order_id', refund_order_id, 'cancels_order_id', cancels_order_id) FROM ledger "
+    "'refund_order_id', refund_order_id, 'cancels_order_id', cancels_order_id), "
+    "json_object('operator', operator, 'reason', reason, 'refund_order_id', refund_order_id, "
+    "'cancels_order_id', cancels_order_id) FROM ledger "
     "WHERE openid = :openid ORDER BY created_at DESC LIMIT :limit",
-    "SELECT create_time, 'push', event, NULL, '', verdict, event || ' ' || order_id || "
-    "refund_order_id, json_object('query', raw_query, 'body', raw_body, 'message', message) "
+    "SELECT create_time, 'push', CASE WHEN refund_order_id != '' THEN refund_order_id "
+    "ELSE order_id END, NULL, '', verdict, event, "
+    "json_object('query', raw_query, 'body', raw_body, 'message', message), "
+    "json_object('event', event, 'order_id', order_id, 'refund_order_id', refund_order_id) "
     "FROM pushes WHERE openid = :openid ORDER BY create_time DESC LIMIT :limit",
-    "SELECT at, 'audit', action, NULL, '', result, operator || ': ' || action, params FROM audit "
+    "SELECT at, 'audit', COALESCE(json_extract(params, '$.wechat_id'), ''), NULL, '', result, "
+    "COALESCE(json_extract(params, '$.reason'), ''), params, "
+    "json_object('action', action, 'operator', operator, 'errcode', errcode) FROM audit "
     "WHERE openid = :openid ORDER BY at DESC LIMIT :limit",
 )
 TIMELINE_SQL = (
@@ -62,12 +76,47 @@ TIMELINE_SQL = (
 )
 
 
+def _fold(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """One entry per action: the audit rows that name the id of a ledger or refund row (the
+    id sent to WeChat) join that row; audit rows of an action without such a row (a delivery,
+    a complaint answer, a failed attempt) join each other. Newest first, as they came."""
+    records = {e.ref: e for e in entries if e.kind not in ("audit", "push", "order") and e.ref}
+    extra: dict[str, list[TimelineEntry]] = {}
+    heads: dict[str, TimelineEntry] = {}
+    out: list[TimelineEntry | str] = []
+    for e in entries:
+        if e.kind == "audit" and e.ref:
+            if e.ref in records:
+                extra.setdefault(e.ref, []).append(e)
+                continue
+            if e.ref in heads:
+                extra.setdefault("audit:" + e.ref, []).append(e)
+                continue
+            heads[e.ref] = e
+            out.append("audit:" + e.ref)
+            continue
+        out.append(e)
+    folded: list[TimelineEntry] = []
+    for item in out:
+        if isinstance(item, str):
+            head = heads[item[6:]]
+            folded.append(replace(head, parts=tuple(extra.get(item, ()))))
+        elif item.kind not in ("audit", "push", "order") and item.ref in extra:
+            folded.append(replace(item, parts=tuple(extra[item.ref])))
+        else:
+            folded.append(item)
+    return folded
+
+
 def timeline(mirror: Mirror, openid: str, *, limit: int = 200) -> list[TimelineEntry]:
     rows = mirror.conn.execute(TIMELINE_SQL, {"openid": openid, "limit": limit}).fetchall()
-    return [
-        TimelineEntry(r[0], r[1], r[2], r[3], r[4], str(r[5]), r[6] or "", r[7] or "{}")
+    entries = [
+        TimelineEntry(
+            r[0], r[1], r[2], r[3], r[4], str(r[5]), r[6] or "", r[7] or "{}", json.loads(r[8])
+        )
         for r in rows
     ]
+    return _fold(entries)
 
 
 # ---- search by any id ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dashboard import fmt
 from dashboard.i18n import N_, tr
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
+from dashboard.vocabulary import word
 from dashboard.widgets import Table, button, muted
 
 COLUMNS = [
@@ -24,13 +25,6 @@ COLUMNS = [
     Col("started_at", "Started", "time", 150),
     Col("operator", "Operator", "text", 90),
 ]
-REFUND_STATES = {
-    "started": N_("Started"),
-    "refunding": N_("Refunding"),
-    "refunded": N_("Refunded"),
-    "failed": N_("Failed"),
-}
-KEY_STATES = {"fresh": N_("Fresh"), "stale": N_("Stale"), "unknown": N_("Unknown")}
 
 
 class RefundsPage(Page):
@@ -75,11 +69,11 @@ class RefundsPage(Page):
             return
         rows = self.ctx.desk.refunds(only_open=self.only_open.isChecked())
         for row in rows:
-            label, colour = fmt.CLAWBACK[row["clawback"]]
+            label, colour = fmt.clawback_text(row["clawback"])
             row["clawback_label"] = label
             row["clawback_label_colour"] = colour
-            row["status_label"] = tr(REFUND_STATES.get(row["status"], row["status"]))
-            row["key_label"] = tr(KEY_STATES.get(row["key_state"] or "unknown", "Unknown"))
+            row["status_label"] = word("refund_status", row["status"])
+            row["key_label"] = word("session_key", row["key_state"] or "missing")
         self.model.set_rows(rows)
         self.empty.setVisible(not rows)
         due = sum(1 for r in rows if r["clawback"] in ("due", "needs_login"))

@@ -1,0 +1,226 @@
+"""One vocabulary: every code value an operator can meet (order kinds and statuses, refund, ledger
+and intent states, audit actions and results, roles, limits, push modes, record sources, ...)
+mapped to the words of the UI guide's glossary, in Chinese and English. The dashboard, the
+exports and the CLI's human output all take their words from here; nothing shows a code value
+as it is stored. Qt-free, so the exports use it too."""
+
+from __future__ import annotations
+
+from typing import Final
+
+Words = dict[str, tuple[str, str]]  # code -> (zh_CN, en)
+
+ORDER_KIND: Final[Words] = {
+    "coin": ("代币充值", "Coin top-up"),
+    "item": ("道具直购", "Item purchase"),
+}
+# query_order status (reference §2.2.1), as the guide's badges say it
+ORDER_STATUS: Final[Words] = {
+    "0": ("初始化", "Initialised"),
+    "1": ("待支付", "Awaiting payment"),
+    "2": ("已支付·待发货", "Paid, not delivered"),
+    "3": ("发货中", "Delivering"),
+    "4": ("已发货", "Delivered"),
+    "5": ("已退款", "Refunded"),
+    "6": ("已关闭", "Closed"),
+    "7": ("退款失败", "Refund failed"),
+    "8": ("用户退款完成", "User refund completed"),
+    "9": ("广告金回收完成", "Ad funds recovered"),
+    "10": ("分账回退完成", "Profit-sharing reversed"),
+}
+REFUND_STATUS: Final[Words] = {
+    "started": ("已发起", "Started"),
+    "refunding": ("退款中", "Refunding"),
+    "refunded": ("已退款", "Refunded"),
+    "failed": ("退款失败", "Refund failed"),
+}
+CLAWBACK: Final[Words] = {
+    "not_needed": ("无需回收", "Not needed"),
+    "due": ("待回收", "Due"),
+    "needs_login": ("等待用户登录", "Needs user login"),
+    "partly": ("部分回收", "Partly recovered"),
+    "recovered": ("已回收", "Recovered"),
+    "spent": ("无法回收（已消费）", "Unrecoverable (spent)"),
+}
+# ledger kinds and intent / audit actions: the glossary's verbs
+ACTION: Final[Words] = {
+    "gift": ("赠送代币", "Gift coins"),
+    "deduct": ("扣减代币", "Deduct coins"),
+    "cancel": ("撤销扣减", "Cancel deduction"),
+    "cancel_deduction": ("撤销扣减", "Cancel deduction"),
+    "refund": ("退款", "Refund"),
+    "clawback": ("代币回收", "Coin clawback"),
+    "deliver": ("发货", "Delivery"),
+    "order": ("订单", "Order"),
+    "push": ("推送", "Push"),
+    "complaint_response": ("回复投诉", "Complaint answered"),
+    "complaint_complete": ("完结投诉", "Complaint completed"),
+    "bulk_gift": ("批量赠送代币", "Bulk gift coins"),
+    "bulk_deduct": ("批量扣减代币", "Bulk deduct coins"),
+    "probe": ("连接检查", "Connection check"),
+    "audit": ("审计记录", "Audit entry"),
+}
+# ledger rows, intents and the outcome of an action
+STATE: Final[Words] = {
+    "pending": ("处理中", "Pending"),
+    "prepared": ("待重试（同一单号）", "To be retried (same id)"),
+    "sending": ("发送中", "Sending"),
+    "done": ("已完成", "Done"),
+    "failed": ("失败", "Failed"),
+    "unknown": ("结果未知", "Outcome unknown"),
+    "refunding": ("退款中", "Refunding"),
+    "waiting_refund": ("等待退款完成", "Waiting for the refund"),
+    "needs_login": ("等待用户登录", "Needs user login"),
+    "abandoned": ("已放弃（未发送）", "Abandoned (never sent)"),
+    "started": ("已发起", "Started"),
+    "refunded": ("已退款", "Refunded"),
+}
+AUDIT_RESULT: Final[Words] = {
+    "intent": ("已登记，待发送", "Recorded before sending"),
+    "ok": ("成功", "Succeeded"),
+    "error": ("失败", "Failed"),
+    "failed": ("失败", "Failed"),
+    "unknown": ("结果未知", "Outcome unknown"),
+    "abandoned": ("已放弃（未发送）", "Abandoned (never sent)"),
+    "needs_login": ("等待用户登录", "Needs user login"),
+    "prepared": ("待重试（同一单号）", "To be retried (same id)"),
+    "waiting_refund": ("等待退款完成", "Waiting for the refund"),
+    "refunding": ("退款中", "Refunding"),
+}
+SESSION_KEY: Final[Words] = {
+    "fresh": ("有效", "Fresh"),
+    "stale": ("已过期", "Stale"),
+    "unknown": ("未检查", "Not checked"),
+    "missing": ("没有会话密钥", "No session key"),
+}
+ROLE: Final[Words] = {
+    "viewer": ("只读", "Viewer"),
+    "support": ("客服", "Support agent"),
+    "finance": ("财务", "Finance"),
+    "admin": ("管理员", "Administrator"),
+}
+ENV: Final[Words] = {
+    "0": ("现网", "Production"),
+    "1": ("沙箱", "Sandbox"),
+    "production": ("现网", "Production"),
+    "sandbox": ("沙箱", "Sandbox"),
+}
+LIMIT: Final[Words] = {
+    "gift": ("单次赠送上限", "Gift per action"),
+    "deduct": ("单次扣减上限", "Deduction per action"),
+    "refund": ("单次退款上限", "Refund per action"),
+    "daily_gift": ("每日赠送上限", "Gifts per day"),
+    "daily_deduct": ("每日扣减上限", "Deductions per day"),
+    "daily_refund": ("每日退款上限", "Refunds per day"),
+    "bulk_rows": ("批量操作行数上限", "Rows per bulk batch"),
+    "bulk_total": ("批量操作代币上限", "Coins per bulk batch"),
+}
+SECRET: Final[Words] = {
+    "app_key": ("现网 AppKey", "Production AppKey"),
+    "sandbox_app_key": ("沙箱 AppKey", "Sandbox AppKey"),
+    "secret": ("AppSecret（小程序密钥）", "AppSecret"),
+    "token": ("推送 Token", "Push Token"),
+    "encoding_aes_key": ("推送 EncodingAESKey", "Push EncodingAESKey"),
+    "previous_encoding_aes_key": ("上一个 EncodingAESKey", "Previous EncodingAESKey"),
+    "session_key_token": ("会话密钥服务令牌", "Session key service token"),
+}
+SECRET_SOURCE: Final[Words] = {
+    "env": ("环境变量", "environment"),
+    "keyring": ("系统钥匙串", "OS keyring"),
+    "file": ("配置文件", "profile file"),
+    "given": ("直接给出", "given"),
+}
+# where a record in the mirror came from
+SOURCE: Final[Words] = {
+    "vk-pay": ("vk-pay 导出", "vk-pay export"),
+    "uni-pay": ("uni-pay 导出", "uni-pay export"),
+    "bill": ("微信账单", "WeChat bill"),
+    "push": ("微信推送", "WeChat push"),
+    "query_order": ("向微信查询", "Asked WeChat"),
+    "desk": ("本工作台", "This desk"),
+    "import": ("导入", "Import"),
+    "test": ("测试", "Test"),
+    "demo": ("演示数据", "Demo data"),
+}
+PUSH_VERDICT: Final[Words] = {
+    "accept": ("校验通过", "Genuine"),
+    "reject": ("已拒绝", "Rejected"),
+}
+PUSH_MODE: Final[Words] = {
+    "plaintext": ("明文模式", "plaintext mode"),
+    "compatible": ("兼容模式", "compatible mode"),
+    "safe": ("安全模式", "safe mode"),
+    "json": ("JSON", "JSON"),
+    "xml": ("XML", "XML"),
+    "": ("URL 校验（GET）", "URL verification (GET)"),
+}
+PUSH_EVENT: Final[Words] = {
+    "xpay_goods_deliver_notify": ("道具发货推送", "Item delivery push"),
+    "xpay_coin_pay_notify": ("代币支付推送", "Coin top-up push"),
+    "xpay_refund_notify": ("退款推送", "Refund push"),
+    "xpay_complaint_notify": ("用户投诉推送", "User complaint push"),
+    "xpay_subscribe_ios_refund_query_notify": ("iOS 退款问询", "iOS refund inquiry"),
+    "xpay_wxpay_callback_notify": ("微信支付风控通知", "WeChat Pay risk notice"),
+    "xpay_subscribe_signing_result_notify": ("订阅签约结果", "Subscription signing result"),
+    "xpay_subscribe_pay_fail_notify": ("订阅扣款失败", "Subscription charge failed"),
+    "xpay_apple_subscribe_signing_result_notify": ("苹果订阅签约结果", "Apple subscription signing"),
+}
+PUSH_ERROR: Final[Words] = {
+    "aes_key_length": ("EncodingAESKey 长度不对", "EncodingAESKey length"),
+    "aes_key_charset": ("EncodingAESKey 含非法字符", "EncodingAESKey characters"),
+    "missing_param": ("URL 参数不全", "URL parameters missing"),
+    "missing_signature": ("缺少 msg_signature", "msg_signature missing"),
+    "unsupported_encrypt_type": ("加密类型不支持", "Unsupported encryption type"),
+    "query_duplicate_param": ("URL 参数重复", "Duplicate URL parameter"),
+    "body_parse": ("消息体无法解析", "Body cannot be parsed"),
+    "missing_encrypt": ("缺少 Encrypt 字段", "Encrypt field missing"),
+    "signature_mismatch": ("签名不一致", "Signature mismatch"),
+    "base64_invalid": ("密文不是 base64", "Ciphertext not base64"),
+    "ciphertext_length": ("密文长度不对", "Ciphertext length"),
+    "padding_invalid": ("解密填充无效", "Invalid padding"),
+    "length_invalid": ("解密长度无效", "Invalid length"),
+    "appid_mismatch": ("appid 不一致", "appid mismatch"),
+    "utf8_invalid": ("不是 UTF-8 文本", "Not UTF-8 text"),
+}
+# the reconciliation's discrepancy details
+DETAIL: Final[Words] = {
+    "missing": ("本地没有这笔订单", "not in our records"),
+}
+
+TABLES: Final[dict[str, Words]] = {
+    "order_kind": ORDER_KIND,
+    "order_status": ORDER_STATUS,
+    "refund_status": REFUND_STATUS,
+    "clawback": CLAWBACK,
+    "action": ACTION,
+    "state": STATE,
+    "audit_result": AUDIT_RESULT,
+    "session_key": SESSION_KEY,
+    "role": ROLE,
+    "env": ENV,
+    "limit": LIMIT,
+    "secret": SECRET,
+    "secret_source": SECRET_SOURCE,
+    "source": SOURCE,
+    "push_verdict": PUSH_VERDICT,
+    "push_mode": PUSH_MODE,
+    "push_event": PUSH_EVENT,
+    "push_error": PUSH_ERROR,
+    "detail": DETAIL,
+}
+
+
+def word(table: str, code: object, lang: str = "zh_CN") -> str:
+    """The glossary word for a code value; a value the table lacks is shown as it is (so a new
+    code is visible, and the vocabulary test names it)."""
+    key = "" if code is None else str(code)
+    pair = TABLES[table].get(key)
+    if pair is None:
+        return key
+    return pair[1] if lang.startswith("en") else pair[0]
+
+
+def both(table: str, code: object) -> str:
+    """`中文 English`, for files both kinds of reader open (exports)."""
+    zh, en = word(table, code, "zh_CN"), word(table, code, "en")
+    return zh if zh == en else f"{zh} {en}"

@@ -1,0 +1,40 @@
+"""The user's timeline shows one entry per action (issue 14): the intent's audit row, the audit
+row of WeChat's answer and the ledger (or refund) row of one gift, deduction or refund are one
+entry, with the other rows behind it; run against the simulator over loopback."""
+
+from __future__ import annotations
+
+from core.mirror.queries import timeline
+from core.mirror.vault import SessionKeyVault, vault_key
+from tests.simfixtures import ALICE
+
+
+async def test_one_entry_per_action_with_its_rows_behind_it(sim, ops, mirror):
+    key = sim.add_user(ALICE)
+    SessionKeyVault(mirror, vault_key("test")).store(
+        ALICE, key, obtained_at=mirror.now(), source="import"
+    )
+    gift = await ops.gift(ALICE, 300, reason="活动补偿", request_key="req-1")
+    deduction = await ops.deduct(ALICE, 100, reason="误充", request_key="req-2")
+    entries = timeline(mirror, ALICE)
+    assert [e.kind for e in entries] == ["deduct", "gift"]  # not six rows
+    first, second = entries
+    assert (first.ref, first.status, first.signed_amount) == (deduction.wechat_id, "done", -100)
+    assert (second.ref, second.amount, second.unit) == (gift.wechat_id, 300, "coins")
+    assert [p.status for p in second.parts] == ["ok", "intent"]
+    assert {p.info["action"] for p in second.parts} == {"gift"}
+    assert second.info["reason"] == "活动补偿" and second.info["operator"] == "alice"
+
+
+async def test_an_action_without_a_ledger_row_is_still_one_entry(sim, ops, mirror):
+    sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, kind="item", coins=1, fee=1800, product_id="vip_month_01")
+    mirror.conn.execute(
+        "INSERT INTO orders (order_id, openid, kind, product_id, quantity, paid_fee, status, "
+        "create_time, source) VALUES (?, ?, 'item', 'vip_month_01', 1, 1800, 2, 1, 'test')",
+        (order["order_id"], ALICE),
+    )
+    await ops.deliver(order["order_id"], reason="补发", request_key="req-3")
+    entries = [e for e in timeline(mirror, ALICE) if e.kind != "order"]
+    assert [(e.kind, e.info["action"]) for e in entries] == [("audit", "deliver")]
+    assert [p.status for p in entries[0].parts] == ["intent"] and entries[0].status == "ok"
