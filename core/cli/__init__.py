@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -16,6 +17,7 @@ from core.cli import (
     api_verbs,
     complaints_verb,
     decode_verb,
+    mirror_admin,
     mirror_verbs,
     ops_verbs,
     reconcile_verb,
@@ -23,6 +25,7 @@ from core.cli import (
 )
 from core.cli.output import Output
 from core.errors import XPayDeskError, XPayError
+from core.mirror.health import is_corruption
 
 VERB_MODULES = (
     api_verbs,
@@ -30,6 +33,7 @@ VERB_MODULES = (
     decode_verb,
     simulator_verb,
     mirror_verbs,
+    mirror_admin,
     reconcile_verb,
     complaints_verb,
 )
@@ -84,6 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         out.error("interrupted", "已中断 / interrupted")
         return 130
+    except sqlite3.DatabaseError as exc:  # damage found after the mirror opened: said, not raised
+        out.error(
+            "mirror_damaged" if is_corruption(exc) else "database",
+            f"镜像数据库出错：{exc}；请运行 xpaydesk-cli mirror check"
+            if not args.lang.startswith("en")
+            else f"mirror database error: {exc}; run xpaydesk-cli mirror check",
+        )
+        return 2
 
 
 def dump_json(data: object) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from core.cli.api_verbs import load_profile
 from core.cli.output import Output
 from core.connect import callback_keys, open_client
 from core.errors import ValidationError
-from core.mirror import audit
+from core.mirror import audit, health
 from core.mirror.db import Mirror
 from core.mirror.importing import (
     ImportReport,
@@ -143,14 +144,23 @@ def cmd_refresh(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
     profile = load_profile(args, out)
+    # a missing, empty or foreign file is refused by the open (MirrorDamaged, exit 2, with the
+    # path); an openable one also gets the full page check, whatever its size
     with open_mirror(profile) as mirror:
-        report = audit.verify(mirror)
+        try:
+            report = audit.verify(mirror)
+        except sqlite3.DatabaseError as exc:
+            report = audit.ChainReport(False, 0, (f"the audit table cannot be read: {exc}",))
+    pages = health.check(profile.mirror_path)
+    if not pages.ok:
+        problems = [f"mirror {pages.path}: {pages.state}: {p}" for p in pages.problems[:20]]
+        report = audit.ChainReport(False, report.rows, (*report.problems, *problems))
     human = (
         f"audit chain intact: {report.rows} rows"
         if report.ok
         else "AUDIT CHAIN BROKEN:\n" + "\n".join(f"  {p}" for p in report.problems)
     )
-    out.result(report.as_dict(), human)
+    out.result({**report.as_dict(), "mirror": pages.as_dict()}, human)
     return 0 if report.ok else 1
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlite_utils
 
 from core.errors import ConfigError, XPayDeskError
+from core.mirror import health
 from core.mirror.schema import MIGRATIONS, SCHEMA_VERSION
 
 # how long an opener keeps retrying while another process holds the file exclusively
@@ -77,15 +78,27 @@ class Mirror:
     ) -> None:
         self.path = path
         self.clock = clock
-        if isinstance(path, Path):
-            path.parent.mkdir(parents=True, exist_ok=True)
+        file = None if str(path) == ":memory:" else Path(path)
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            # a mirror that existed and is now missing, empty or not SQLite is refused here;
+            # a brand-new one is built whole
+            health.prepare(file, migrations)
         try:
             self.conn = _connect_wal(str(path))
         except sqlite3.DatabaseError as exc:
+            if file is not None and health.is_corruption(exc):
+                raise health.damaged_by(file, exc) from None
             raise ConfigError(
                 f"无法打开镜像数据库 {path}：{exc}",
                 f"cannot open the mirror database {path}: {exc}",
             ) from None
+        if file is not None:
+            try:
+                health.probe(self.conn, file)  # damaged pages: refused before any write
+            except BaseException:
+                self.conn.close()
+                raise
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA synchronous=NORMAL")
         # begin() turns the busy handler off around BEGIN IMMEDIATE (a waiter must get control
@@ -94,6 +107,8 @@ class Mirror:
         self.conn.execute(f"PRAGMA busy_timeout={self._busy_ms}")
         self.db = sqlite_utils.Database(self.conn)
         self.migrate(migrations)
+        if file is not None:
+            health.remember(file)
 
     def __repr__(self) -> str:
         return f"Mirror({str(self.path)!r}, version={self.version})"

@@ -1,0 +1,111 @@
+"""Mirror file verbs: `mirror check`, `mirror new --force`, `mirror restore BACKUP`: the operator's
+decisions when the mirror file is missing, empty or damaged (core/mirror/health.py)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from core.cli.api_verbs import load_profile
+from core.cli.output import Output
+from core.mirror import health
+from core.mirror.audit import AuditLog
+from core.mirror.db import Mirror
+from core.mirror.schema import MIGRATIONS
+
+Verbs = Any
+
+
+def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
+    p = verbs.add_parser("mirror", parents=[common], help="check, replace or restore the mirror")
+    sub = p.add_subparsers(dest="mirror_verb", required=True)
+    check = sub.add_parser(
+        "check", parents=[common], help="check the mirror file (PRAGMA quick_check)"
+    )
+    check.set_defaults(run=cmd_check)
+    new = sub.add_parser(
+        "new",
+        parents=[common],
+        help="start a new, empty mirror in place of a missing or damaged one",
+    )
+    new.add_argument(
+        "--force", action="store_true", help="do it (the old file is moved aside, not deleted)"
+    )
+    new.set_defaults(run=cmd_new)
+    restore = sub.add_parser(
+        "restore", parents=[common], help="put a backup copy of the mirror in place"
+    )
+    restore.add_argument("backup", type=Path)
+    restore.add_argument(
+        "--force", action="store_true", help="do it (the current file is moved aside)"
+    )
+    restore.set_defaults(run=cmd_restore)
+
+
+def _lines(report: health.Health) -> list[str]:
+    return [f"mirror {report.path}: {report.state}"] + [f"  {p}" for p in report.problems[:20]]
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    path = load_profile(args, out).mirror_path
+    report = health.check(path)
+    out.result(report.as_dict(), "\n".join(_lines(report)))
+    return 0 if report.ok else 2
+
+
+def cmd_new(args: argparse.Namespace, out: Output) -> int:
+    profile = load_profile(args, out)
+    path = profile.mirror_path
+    if not args.force:
+        report = health.check(path)
+        out.result(
+            {**report.as_dict(), "done": False},
+            "\n".join(
+                [
+                    *_lines(report),
+                    "nothing changed: add --force to move this file aside and start a new, "
+                    "empty mirror / 未作更改：加 --force 将此文件移到一旁并新建空镜像",
+                ]
+            ),
+        )
+        return 2
+    report, moved = health.start_new(path, MIGRATIONS)
+    _audit(profile, "mirror_new", {"was": report.state, "moved_to": str(moved or "")})
+    out.result(
+        {**report.as_dict(), "done": True, "moved_to": str(moved) if moved else None},
+        f"new mirror {path}" + (f"; the old file is kept as {moved}" if moved else ""),
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, out: Output) -> int:
+    profile = load_profile(args, out)
+    path = profile.mirror_path
+    if not args.force:
+        out.result(
+            {"path": str(path), "backup": str(args.backup), "done": False},
+            f"nothing changed: add --force to put {args.backup} in place of {path} (the current "
+            "file is moved aside) / 未作更改：加 --force 执行",
+        )
+        return 2
+    report, moved = health.restore(path, args.backup, MIGRATIONS)
+    _audit(
+        profile,
+        "mirror_restore",
+        {"backup": str(args.backup), "was": report.state, "moved_to": str(moved or "")},
+    )
+    out.result(
+        {**report.as_dict(), "done": True, "moved_to": str(moved) if moved else None},
+        f"restored {args.backup} to {path}"
+        + (f"; the old file is kept as {moved}" if moved else ""),
+    )
+    return 0
+
+
+def _audit(profile: Any, action: str, params: dict[str, str]) -> None:
+    """The decision is the first thing the mirror's audit log says after it."""
+    with Mirror(profile.mirror_path) as mirror:
+        AuditLog(
+            mirror, operator=profile.operator, profile=profile.name, env=int(profile.env)
+        ).append(action, params, result="ok")
