@@ -8,7 +8,8 @@ import gzip
 import io
 import json
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,9 @@ from core.errors import XPayDeskError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BATCH = 5000
+KEPT_REJECTIONS = 300  # rejected rows kept with their line; the rest are counted
+MAX_LINE = 1 << 20  # a longer line is one rejected row, read past without being held
+MAX_DOCUMENT = 1 << 20  # a JSON document of a JSON array larger than this fails the file
 Progress = Callable[[int, int], None]  # (bytes read, total bytes); raise ImportCancelled to stop
 
 
@@ -52,6 +56,14 @@ class RowError(ValueError):
     """One row is unusable; the import goes on and reports it."""
 
 
+class BadFile(Exception):
+    """The file as a whole is unusable at `line` (turned into ImportFailed with the path)."""
+
+    def __init__(self, line: int | None, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.line, self.zh, self.en = line, zh, en
+
+
 @dataclass(frozen=True)
 class Rejection:
     line: int
@@ -66,14 +78,22 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0  # valid rows this mirror does not keep (e.g. other payment types)
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)  # the first KEPT_REJECTIONS
+    rejected_total: int = 0  # every rejected row, kept or not
     unknown_columns: list[str] = field(default_factory=list)
     encoding: str = ""
     compression: str = ""
 
+    def reject(self, line: int, reason: str) -> None:
+        """Counts a rejected row; keeps the first few hundred with their line (a hostile file
+        of millions of bad rows must not fill the memory)."""
+        self.rejected_total += 1
+        if len(self.rejected) < KEPT_REJECTIONS:
+            self.rejected.append(Rejection(line, reason))
+
     @property
     def rows(self) -> int:
-        return self.added + self.updated + self.unchanged + self.skipped + len(self.rejected)
+        return self.added + self.updated + self.unchanged + self.skipped + self.rejected_total
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +104,7 @@ class ImportReport:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "rejected": [{"line": r.line, "reason": r.reason} for r in self.rejected],
+            "rejected_total": self.rejected_total,
             "unknown_columns": self.unknown_columns,
             "encoding": self.encoding,
             "compression": self.compression,
@@ -92,8 +113,18 @@ class ImportReport:
     def summary(self) -> str:
         return (
             f"{self.path}: added {self.added}, updated {self.updated}, unchanged "
-            f"{self.unchanged}, skipped {self.skipped}, rejected {len(self.rejected)}"
+            f"{self.unchanged}, skipped {self.skipped}, rejected {self.rejected_total}"
         )
+
+    def rejection_lines(self, limit: int = 50) -> list[str]:
+        """The first `limit` rejections with their line, and how many more there are."""
+        lines = [f"  line {r.line}: {r.reason}" for r in self.rejected[:limit]]
+        more = self.rejected_total - min(limit, len(self.rejected))
+        if more > 0:
+            lines.append(
+                f"  … {more:,} more rejected rows (the first {len(self.rejected)} are in --json)"
+            )
+        return lines
 
 
 class _Counting(io.RawIOBase):
@@ -159,7 +190,8 @@ def _sniff_encoding(sample: bytes) -> str:
 class Lines:
     """Decoded lines of a byte stream, one at a time, so a decoding error names its exact line
     (a TextIOWrapper decodes ahead in chunks and would blame an earlier one). Newline bytes never
-    occur inside UTF-8 or GB18030 multi-byte sequences, so splitting before decoding is safe."""
+    occur inside UTF-8 or GB18030 multi-byte sequences, so splitting before decoding is safe.
+    A line longer than MAX_LINE bytes comes back as a RowError (read past, never held whole)."""
 
     def __init__(self, binary: IO[bytes], encoding: str, path: Path) -> None:
         self._binary = binary
@@ -167,16 +199,26 @@ class Lines:
         self._path = path
         self.line = 0
 
-    def __iter__(self) -> Iterator[str]:
+    def _read(self, limit: int) -> bytes:
+        try:
+            return self._binary.readline(limit)
+        except READ_ERRORS as exc:
+            raise read_failure(self._path, self.line + 1, exc) from None
+
+    def __iter__(self) -> Iterator[str | RowError]:
         first = True
         while True:
-            try:
-                raw = self._binary.readline()
-            except READ_ERRORS as exc:
-                raise read_failure(self._path, self.line + 1, exc) from None
+            raw = self._read(MAX_LINE + 1)
             if not raw:
                 return
             self.line += 1
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip the rest of the line
+                    raw = self._read(1 << 16)
+                yield RowError(
+                    f"行长超过 {MAX_LINE // 1024} KB / line longer than {MAX_LINE // 1024} KB"
+                )
+                continue
             try:
                 text = raw.decode(self._encoding)
             except UnicodeDecodeError as exc:
@@ -185,6 +227,41 @@ class Lines:
                 text = text.lstrip("\ufeff")
                 first = False
             yield text
+
+    def chunks(self) -> Iterator[str]:
+        """The rest as decoded text in pieces of about 64 KiB, whatever its lines (a JSON
+        array may be one line of hundreds of MB)."""
+        decoder = codecs.getincrementaldecoder(self._encoding)()
+        first = True
+        while True:
+            try:
+                raw = self._binary.read(1 << 16)
+            except READ_ERRORS as exc:
+                raise read_failure(self._path, self.line + 1, exc) from None
+            try:
+                text = decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                line = self.line + raw[: max(exc.start, 0)].count(b"\n") + 1
+                raise read_failure(self._path, line, exc) from None
+            self.line += text.count("\n")
+            if first and text:
+                text = text.lstrip("\ufeff")
+                first = False
+            if text:
+                yield text
+            if not raw:
+                return
+
+    def peek_start(self) -> str:
+        """The first non-blank character of what is left (for JSON array or lines)."""
+        peek = getattr(self._binary, "peek", None)
+        if peek is None:
+            return ""
+        try:
+            head: bytes = bytes(peek(1 << 16)[: 1 << 16])
+        except READ_ERRORS:
+            return ""
+        return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1].decode("latin-1")
 
 
 @contextmanager
@@ -228,52 +305,106 @@ def read_failure(path: Path, line: int, exc: BaseException) -> ImportFailed:
     )
 
 
-READ_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, OSError)
+READ_ERRORS = (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, OSError, zlib.error)
 
 
-def iter_json_documents(lines: Iterable[str]) -> Iterator[tuple[int, Any]]:
-    """(line, document) from JSON lines or a JSON array, streamed. A malformed document comes
-    back as (line, RowError) so the caller can report it and go on."""
-    numbered = enumerate(lines, start=1)
-    for line_no, text in numbered:
+def iter_json_documents(lines: Lines) -> Iterator[tuple[int, Any, str]]:
+    """(line, document, its text) from JSON lines or a JSON array, streamed in linear time.
+    A malformed document comes back as (line, RowError, "") so the caller can report it and go
+    on; a JSON array that is cut off, or holds a document over MAX_DOCUMENT, fails the file."""
+    if lines.peek_start() == "[":
+        yield from _iter_array(lines)
+        return
+    loads = json.loads
+    for text in lines:
+        if isinstance(text, RowError):
+            yield lines.line, text, ""
+            continue
         stripped = text.strip()
         if not stripped:
             continue
-        if stripped.startswith("["):
-            yield from _iter_array(line_no, text[text.index("[") + 1 :], numbered)
-            return
         try:
-            yield line_no, json.loads(stripped)
+            yield lines.line, loads(stripped), stripped
         except ValueError as exc:
-            yield line_no, RowError(f"不是合法的 JSON / not valid JSON: {str(exc)[:60]}")
+            yield (
+                lines.line,
+                RowError(f"不是合法的 JSON / not valid JSON: {str(exc)[:60]}"),
+                "",
+            )
+        except RecursionError:
+            yield lines.line, RowError("JSON 嵌套过深 / JSON nested too deeply"), ""
 
 
-def _iter_array(
-    line_no: int, rest: str, numbered: Iterator[tuple[int, str]]
-) -> Iterator[tuple[int, Any]]:
-    """Documents of a JSON array spread over lines (pretty-printed or not)."""
+def _iter_array(lines: Lines) -> Iterator[tuple[int, Any, str]]:
+    """Documents of a JSON array, pretty-printed or on one line. The decoder is retried on an
+    incomplete document only once the text after it has doubled, so a document that never
+    closes costs linear time, not quadratic; a malformed document fails the file at its line
+    as soon as the line after it is read, one larger than MAX_DOCUMENT once that size is read
+    (in an array, the next document cannot be found reliably after a broken one)."""
     decoder = json.JSONDecoder()
-    buffer, start_line = rest, line_no
+    buffer = ""
+    pos = 0  # where the next document starts in buffer
+    line_at_pos = 1  # its line
+    next_try = 0  # len(buffer) at which an incomplete document is decoded again
+    opened = False
+    pieces = lines.chunks()
+    ended = False
     while True:
-        buffer = buffer.lstrip(" \t\r\n,")
-        if buffer.startswith("]"):
+        while pos < len(buffer) and buffer[pos] in " \t\r\n,":
+            if buffer[pos] == "\n":
+                line_at_pos += 1
+            pos += 1
+        if not opened and pos < len(buffer):
+            if buffer[pos] != "[":
+                raise BadFile(line_at_pos, "不是 JSON 数组", "not a JSON array")
+            opened, pos = True, pos + 1
+            continue
+        if pos < len(buffer) and buffer[pos] == "]":
             return
-        if buffer:
+        if pos < len(buffer) and (len(buffer) >= next_try or ended):
             try:
-                document, end = decoder.raw_decode(buffer)
-            except ValueError:
-                pass
+                document, end = decoder.raw_decode(buffer, pos)
+            except RecursionError:
+                raise BadFile(line_at_pos, "JSON 嵌套过深", "JSON nested too deeply") from None
+            except ValueError as exc:
+                complete = buffer.find("\n", pos) != -1 and not _incomplete(exc, buffer)
+                if complete or ended:
+                    raise BadFile(
+                        line_at_pos,
+                        f"JSON 数组中的文档不合法或不完整：{str(exc)[:60]}",
+                        f"a document of the JSON array is malformed or cut off: {str(exc)[:60]}",
+                    ) from None
+                next_try = pos + 2 * (len(buffer) - pos) + 1
             else:
-                yield start_line, document
-                buffer = buffer[end:]
+                yield line_at_pos, document, buffer[pos:end]
+                line_at_pos += buffer.count("\n", pos, end)
+                pos, next_try = end, 0
                 continue
-        following = next(numbered, None)
+        elif ended:
+            if not opened:
+                raise BadFile(None, "文件为空", "the file is empty")
+            raise BadFile(line_at_pos, "JSON 数组不完整", "the JSON array is cut off")
+        if len(buffer) - pos > MAX_DOCUMENT:
+            raise BadFile(
+                line_at_pos,
+                f"JSON 数组中的文档超过 {MAX_DOCUMENT // 1024} KB 仍未结束",
+                f"a document of the JSON array is still open after {MAX_DOCUMENT // 1024} KB",
+            )
+        following = next(pieces, None)
         if following is None:
-            raise RowError(f"line {line_no}: JSON 数组不完整 / the JSON array is cut off")
-        line_no, text = following
-        if not buffer:
-            start_line = line_no
-        buffer += text
+            ended = True
+            continue
+        if pos > (1 << 16) and pos > len(buffer) // 2:  # drop what was read: linear overall
+            buffer, next_try = buffer[pos:], max(0, next_try - pos)
+            pos = 0
+        buffer += following
+
+
+def _incomplete(exc: ValueError, buffer: str) -> bool:
+    """The decoder stopped because the text ended, not because it is wrong."""
+    where = getattr(exc, "pos", -1)
+    message = getattr(exc, "msg", "")
+    return where >= len(buffer.rstrip()) or message.startswith("Unterminated string")
 
 
 def to_unix(value: Any, *, field_name: str) -> int:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator, Mapping
+import re
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,11 @@ from core.beijing import beijing_day_of
 from core.mirror.db import Mirror
 from core.mirror.importing.common import (
     BATCH,
+    BadFile,
     ImportFailed,
     ImportReport,
     Lines,
     Progress,
-    Rejection,
     RowError,
     iter_json_documents,
     open_lines,
@@ -26,167 +27,219 @@ from core.mirror.importing.common import (
     to_unix,
     yuan_to_fen,
 )
-from core.mirror.records import (
-    UpsertCounts,
-    bill_days_from_name,
-    record_statement_days,
-    upsert,
-    upsert_orders,
-    upsert_refunds,
-)
+from core.mirror.importing.staging import Merger, RowsProgress, Staging, Target
+from core.mirror.records import bill_days_from_name, record_statement_days
 
 # vk-pay status -> query_order status (reference §2.2.1)
 VK_STATUS = {-1: 6, 0: 1, 1: 4, 2: 4, 3: 5}
 VK_MODES = {"short_series_coin": "coin", "short_series_goods": "item"}
 
 
-class _Batches:
-    """Collects rows and writes them in batches inside the import's transaction."""
+ORDER_TARGET = Target(
+    "orders",
+    ("order_id",),
+    (
+        "order_id",
+        "openid",
+        "kind",
+        "product_id",
+        "quantity",
+        "order_fee",
+        "paid_fee",
+        "left_fee",
+        "status",
+        "env",
+        "create_time",
+        "paid_time",
+        "provide_time",
+        "wx_order_id",
+        "wxpay_order_id",
+        "channel_order_id",
+        "source",
+        "refreshed_at",
+        "raw",
+    ),
+)
+REFUND_TARGET = Target(
+    "refunds",
+    ("refund_order_id",),
+    (
+        "refund_order_id",
+        "order_id",
+        "openid",
+        "refund_fee",
+        "refund_reason",
+        "req_from",
+        "refund_wx_order_id",
+        "status",
+        "started_at",
+        "finished_at",
+        "operator",
+        "source",
+        "raw",
+    ),
+)
+_SPACE = re.compile(r"\s")
+_EMPTY: dict[str, Any] = {}
 
-    def __init__(self, mirror: Mirror, report: ImportReport) -> None:
-        self.mirror = mirror
-        self.report = report
-        self.orders: list[dict[str, Any]] = []
-        self.refunds: list[dict[str, Any]] = []
 
-    def add(self, order: dict[str, Any] | None, refunds: list[dict[str, Any]]) -> None:
-        if order is not None:
-            self.orders.append(order)
-        self.refunds.extend(refunds)
-        if len(self.orders) >= BATCH or len(self.refunds) >= BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        counts = UpsertCounts()
-        for rows, write in ((self.orders, upsert_orders), (self.refunds, upsert_refunds)):
-            # one source can yield rows with different key sets: group them
-            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-            for row in rows:
-                groups.setdefault(tuple(row), []).append(row)
-            for group in groups.values():
-                counts += write(self.mirror, group)
-            rows.clear()
-        self.report.added += counts.added
-        self.report.updated += counts.updated
-        self.report.unchanged += counts.unchanged
+def _str(value: Any) -> str:
+    return value if type(value) is str else ("" if value is None else str(value))
 
 
-def _obj(doc: Mapping[str, Any], key: str) -> dict[str, Any]:
-    value = doc.get(key)
-    return value if isinstance(value, dict) else {}
+def _seconds(value: Any, field_name: str) -> int:
+    """Unix seconds; the common case (an int of milliseconds or seconds) without a call."""
+    if type(value) is int:
+        return value // 1000 if value > 10**11 else value
+    return to_unix(value, field_name=field_name)
 
 
-def _text(doc: Mapping[str, Any], key: str) -> str:
-    value = doc.get(key)
-    return "" if value is None else str(value)
+def _count(value: Any, field_name: str, minimum: int = 0) -> int:
+    if type(value) is int and value >= minimum:
+        return value
+    return to_int(value, field_name=field_name, minimum=minimum)
 
 
-def vk_order(doc: Any, *, env: int, now: int) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """One vk-pay order document -> (order row, refund rows). (None, []) = not ours, skipped."""
-    if not isinstance(doc, dict):
+def vk_order(
+    doc: Any, *, env: int, now: int, raw: str = ""
+) -> tuple[tuple[Any, ...] | None, list[tuple[Any, ...]]]:
+    """One vk-pay order document -> (order row, refund rows) in ORDER_TARGET / REFUND_TARGET
+    column order. (None, []) = not ours, skipped. `raw` is the document's text in the file
+    (kept as the raw record; re-serialising a million documents cost more than parsing them)."""
+    if type(doc) is not dict:
         raise RowError("不是 JSON 对象 / not a JSON object")
-    pay_type = _text(doc, "pay_type") + _text(doc, "provider")
-    virtual = doc.get("wxpay_virtual")
-    if "virtual" not in pay_type and not isinstance(virtual, dict):
-        return None, []  # another payment method (wxpay, alipay...): not a virtual-payment order
-    order_id = _text(doc, "out_trade_no")
-    if not order_id or len(order_id) > 64 or any(c.isspace() for c in order_id):
+    get = doc.get
+    virtual = get("wxpay_virtual")
+    if type(virtual) is not dict:
+        if "virtual" not in _str(get("pay_type")) + _str(get("provider")):
+            return None, []  # another payment method (wxpay, alipay...): not virtual payment
+        virtual = _EMPTY
+    order_id = _str(get("out_trade_no"))
+    if not order_id or len(order_id) > 64 or _SPACE.search(order_id):
         raise RowError("out_trade_no 缺失或格式不正确 / out_trade_no missing or malformed")
-    openid = _text(doc, "openid")
+    openid = _str(get("openid"))
     if not openid:
         raise RowError("openid 缺失 / openid missing")
-    status = doc.get("status")
-    if status not in VK_STATUS or isinstance(status, bool):
-        raise RowError(f"未知的 status {status!r} / unknown status")
-    total_fee = to_int(doc.get("total_fee"), field_name="total_fee")
-    refunded = to_int(doc.get("refund_fee") or 0, field_name="refund_fee")
-    if refunded > total_fee:
-        raise RowError("refund_fee 大于 total_fee / refund_fee exceeds total_fee")
-    virtual = _obj(doc, "wxpay_virtual")
-    kind = VK_MODES.get(_text(virtual, "mode"), "coin")
-    original: dict[str, Any] = _obj(doc, "original_data")
-    pay_info: dict[str, Any] = _obj(original, "WeChatPayInfo")
-    transaction_id = _text(doc, "transaction_id")
+    status = get("status")
+    if type(status) is not int or status not in VK_STATUS:
+        raise RowError(f"未知的 status {str(status)[:20]!r} / unknown status")
+    total_fee = _count(get("total_fee"), "total_fee")
+    refunded = get("refund_fee") or 0
+    if refunded:
+        refunded = _count(refunded, "refund_fee")
+        if refunded > total_fee:
+            raise RowError("refund_fee 大于 total_fee / refund_fee exceeds total_fee")
+    kind = VK_MODES.get(_str(virtual.get("mode")), "coin")
+    original = get("original_data")
+    if type(original) is not dict:
+        original = _EMPTY
+    pay_info = original.get("WeChatPayInfo")
+    if type(pay_info) is not dict:
+        pay_info = _EMPTY
+    transaction_id = _str(get("transaction_id"))
     paid = status in (1, 2, 3)
     paid_time = (
-        to_unix(
-            doc.get("pay_date") or doc.get("notify_time") or doc.get("pay_time"),
-            field_name="pay_date",
-        )
+        _seconds(get("pay_date") or get("notify_time") or get("pay_time"), "pay_date")
         if paid
         else 0
     )
     wx_status = VK_STATUS[status]
-    if status == 1 and kind == "item" and doc.get("user_order_success") is False:
+    if status == 1 and kind == "item" and get("user_order_success") is False:
         wx_status = 2  # paid, but the merchant's delivery did not succeed
-    order = {
-        "order_id": order_id,
-        "openid": openid,
-        "kind": kind,
-        "product_id": _text(virtual, "product_id") or ("coin" if kind == "coin" else ""),
-        "quantity": to_int(virtual.get("buy_quantity") or 0, field_name="buy_quantity"),
-        "order_fee": total_fee,
-        "paid_fee": total_fee if paid else 0,
-        "left_fee": total_fee - refunded if paid else 0,
-        "status": wx_status,
-        "env": to_int(original.get("Env", env), field_name="Env"),
-        "create_time": to_unix(
-            doc.get("_add_time") or doc.get("create_date"), field_name="_add_time"
-        ),
-        "paid_time": paid_time,
-        "provide_time": paid_time if wx_status == 4 else 0,
-        "wx_order_id": transaction_id if transaction_id.startswith("VPO") else "",
-        "wxpay_order_id": _text(pay_info, "TransactionId")
-        or (transaction_id if transaction_id.isdigit() else ""),
-        "channel_order_id": _text(pay_info, "MchOrderNo"),
-        "source": "vk-pay",
-        "refreshed_at": now,
-        "raw": json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str),
-    }
+    order_env = original.get("Env", env)
+    if type(order_env) is not int or order_env < 0:
+        order_env = to_int(order_env, field_name="Env")
+    quantity = virtual.get("buy_quantity") or 0
+    order = (
+        order_id,
+        openid,
+        kind,
+        _str(virtual.get("product_id")) or ("coin" if kind == "coin" else ""),
+        quantity if type(quantity) is int and quantity >= 0 else _count(quantity, "buy_quantity"),
+        total_fee,
+        total_fee if paid else 0,
+        total_fee - refunded if paid else 0,
+        wx_status,
+        order_env,
+        _seconds(get("_add_time") or get("create_date"), "_add_time"),
+        paid_time,
+        paid_time if wx_status == 4 else 0,
+        transaction_id if transaction_id.startswith("VPO") else "",
+        _str(pay_info.get("TransactionId")) or (transaction_id if transaction_id.isdigit() else ""),
+        _str(pay_info.get("MchOrderNo")),
+        "vk-pay",
+        now,
+        raw or json.dumps(doc, ensure_ascii=False, sort_keys=True, default=str),
+    )
+    listed = get("refund_list")
+    if not listed:
+        return order, []
+    if type(listed) is not list:
+        raise RowError("refund_list 不是数组 / refund_list is not an array")
     refunds = []
-    for n, item in enumerate(doc.get("refund_list") or []):
-        if not isinstance(item, dict):
+    for n, item in enumerate(listed):
+        if type(item) is not dict:
             raise RowError(f"refund_list[{n}] 不是对象 / is not an object")
-        refund_id = _text(item, "out_refund_no") or _text(item, "refund_order_id")
+        refund_id = _str(item.get("out_refund_no")) or _str(item.get("refund_order_id"))
         if not refund_id:
             raise RowError(f"refund_list[{n}] 缺少 out_refund_no / has no out_refund_no")
-        at = to_unix(item.get("refund_time") or item.get("_add_time"), field_name="refund_time")
+        at = _seconds(item.get("refund_time") or item.get("_add_time"), "refund_time")
         refunds.append(
-            {
-                "refund_order_id": refund_id,
-                "order_id": order_id,
-                "openid": openid,
-                "refund_fee": to_int(item.get("refund_fee"), field_name="refund_fee", minimum=1),
-                "refund_reason": "0",
-                "req_from": "1",
-                "refund_wx_order_id": _text(item, "refund_id"),
-                "status": "refunded",
-                "started_at": at,
-                "finished_at": at,
-                "operator": _text(item, "operator"),
-                "source": "vk-pay",
-                "raw": json.dumps(item, ensure_ascii=False, sort_keys=True, default=str),
-            }
+            (
+                refund_id,
+                order_id,
+                openid,
+                _count(item.get("refund_fee"), "refund_fee", 1),
+                "0",
+                "1",
+                _str(item.get("refund_id")),
+                "refunded",
+                at,
+                at,
+                _str(item.get("operator")),
+                "vk-pay",
+                json.dumps(item, ensure_ascii=False, sort_keys=True, default=str),
+            )
         )
     return order, refunds
 
 
-def _run(
-    mirror: Mirror, report: ImportReport, path: Path, rows: Iterator[tuple[int, Any]], strict: bool
+def _guarded(lines: Lines, path: Path, work: Callable[[], None]) -> None:
+    """File-level failures (BadFile, a row error under --strict) become ImportFailed."""
+    try:
+        work()
+    except BadFile as exc:
+        raise ImportFailed(path, exc.line, exc.zh, exc.en) from None
+    except RowError as exc:
+        raise ImportFailed(path, lines.line, str(exc), str(exc)) from None
+
+
+def staged_import(
+    mirror: Mirror,
+    report: ImportReport,
+    path: Path,
+    progress: Progress | None,
+    rows: RowsProgress | None,
+    targets: Sequence[Target],
+    stage_rows: Callable[[Lines, Staging], None],
+    finish: Callable[[], None] | None = None,
 ) -> None:
-    batches = _Batches(mirror, report)
-    for line, item in rows:
-        if isinstance(item, RowError):
-            if strict:
-                raise ImportFailed(path, line, str(item), str(item))
-            report.rejected.append(Rejection(line, str(item)))
-            continue
-        order, refunds = item
-        if order is None and not refunds:
-            report.skipped += 1
-            continue
-        batches.add(order, refunds)
-    batches.flush()
+    """Reads the file into `stage` (the mirror unlocked), then merges (see staging.py)."""
+    with open_lines(path, progress) as (lines, encoding, compression):
+        report.encoding, report.compression = encoding, compression
+        staging = Staging(mirror)
+        try:
+            for target in targets:
+                staging.create(target)
+            _guarded(lines, path, lambda: stage_rows(lines, staging))
+            results = Merger(staging, rows).run(targets, finish)
+        finally:
+            staging.close()
+    for counts in results.values():
+        report.added += counts.added
+        report.updated += counts.updated
+        report.unchanged += counts.unchanged
+    mirror.optimize()
 
 
 def guarded(
@@ -199,12 +252,9 @@ def guarded(
     """Runs an import in one transaction: any file-level failure rolls everything back."""
     with open_lines(path, progress) as (lines, encoding, compression):
         report.encoding, report.compression = encoding, compression
-        try:
-            with mirror.transaction():
-                body(lines)
-            mirror.optimize()
-        except RowError as exc:  # a JSON array that never closes, etc.
-            raise ImportFailed(path, lines.line, str(exc), str(exc)) from None
+        with mirror.transaction():
+            _guarded(lines, path, lambda: body(lines))
+        mirror.optimize()
 
 
 def import_vk_orders(
@@ -214,27 +264,46 @@ def import_vk_orders(
     env: int = 0,
     strict: bool = False,
     progress: Progress | None = None,
+    rows: RowsProgress | None = None,
 ) -> ImportReport:
     report = ImportReport("orders", str(path))
     now = mirror.now()
 
-    def rows(lines: Lines) -> Iterator[tuple[int, Any]]:
-        for line, doc in iter_json_documents(lines):
+    def stage_rows(lines: Lines, staging: Staging) -> None:
+        orders: list[tuple[Any, ...]] = []
+        refunds: list[tuple[Any, ...]] = []
+        read = 0
+        for line, doc, text in iter_json_documents(lines):
+            read += 1
             if isinstance(doc, RowError):
-                yield line, doc
+                if strict:
+                    raise ImportFailed(path, line, str(doc), str(doc))
+                report.reject(line, str(doc))
                 continue
             try:
-                yield line, vk_order(doc, env=env, now=now)
+                order, more = vk_order(doc, env=env, now=now, raw=text)
             except RowError as exc:
-                yield line, exc
+                if strict:
+                    raise ImportFailed(path, line, str(exc), str(exc)) from None
+                report.reject(line, str(exc))
+                continue
+            if order is None:
+                report.skipped += 1
+                continue
+            orders.append(order)
+            if more:
+                refunds.extend(more)
+            if len(orders) >= BATCH:
+                staging.add(ORDER_TARGET, orders)
+                staging.add(REFUND_TARGET, refunds)
+                orders.clear()
+                refunds.clear()
+                if rows is not None:
+                    rows("reading", read, 0)
+        staging.add(ORDER_TARGET, orders)
+        staging.add(REFUND_TARGET, refunds)
 
-    guarded(
-        mirror,
-        report,
-        path,
-        progress,
-        lambda lines: _run(mirror, report, path, rows(lines), strict),
-    )
+    staged_import(mirror, report, path, progress, rows, (ORDER_TARGET, REFUND_TARGET), stage_rows)
     return report
 
 
@@ -313,6 +382,7 @@ STATEMENT_COLUMNS = (
     "source",
     "raw",
 )
+STATEMENT_TARGET = Target("statement_lines", ("line_type", "id"), STATEMENT_COLUMNS)
 
 
 def bill_row(cells: dict[str, str], *, default_env: int, source: str) -> dict[str, Any]:
@@ -334,13 +404,17 @@ def bill_row(cells: dict[str, str], *, default_env: int, source: str) -> dict[st
     refund = kind_text in ("退款", "refund")
     status_text = cells.get("status", "").strip()
     amount_text = (cells.get("refund") or cells["amount"]) if refund else cells["amount"]
+    amount = yuan_to_fen(amount_text, field_name="amount")
+    fee = yuan_to_fen(cells["fee"], field_name="fee") if cells.get("fee") else 0
+    if amount < 0 or fee < 0:
+        raise RowError("金额不能为负数 / an amount cannot be negative")
     return {
         "line_type": "refund" if refund else "payment",
         "id": order_id,
         "order_id": cells.get("pay_order_id", "").strip().lstrip("`") if refund else order_id,
         "openid": cells.get("openid", "").strip().lstrip("`"),
-        "amount": yuan_to_fen(amount_text, field_name="amount"),
-        "fee": yuan_to_fen(cells["fee"], field_name="fee") if cells.get("fee") else 0,
+        "amount": amount,
+        "fee": fee,
         "at": at,
         "wx_order_id": cells.get("wx_order_id", "").strip().lstrip("`"),
         "wxpay_order_id": cells.get("wxpay_order_id", "").strip().lstrip("`"),
@@ -353,32 +427,33 @@ def bill_row(cells: dict[str, str], *, default_env: int, source: str) -> dict[st
     }
 
 
-class _StatementBatches:
-    def __init__(self, mirror: Mirror, report: ImportReport) -> None:
-        self.mirror = mirror
-        self.report = report
-        self.rows: list[dict[str, Any]] = []
-        self.days: set[date] = set()  # the Beijing days the lines fall on
+def csv_rows(lines: Lines, report: ImportReport) -> Iterator[tuple[int, list[str] | RowError]]:
+    """(line, cells) of a CSV stream. A row the csv module refuses (a field over its 128 KB
+    limit, a NUL byte, a line over MAX_LINE) is (line, RowError) and reading goes on."""
+    held: list[tuple[int, RowError]] = []
 
-    def add(self, row: dict[str, Any]) -> None:
-        self.rows.append(row)
-        self.days.add(beijing_day_of(row["at"]))
-        if len(self.rows) >= BATCH:
-            self.flush()
+    def texts() -> Iterator[str]:
+        for text in lines:
+            if isinstance(text, RowError):
+                held.append((lines.line, text))
+                yield "\n"
+            else:
+                yield text
 
-    def flush(self) -> None:
-        if self.rows:
-            counts = upsert(
-                self.mirror,
-                "statement_lines",
-                "line_type, id",
-                STATEMENT_COLUMNS,
-                [tuple(r[c] for c in STATEMENT_COLUMNS) for r in self.rows],
-            )
-            self.report.added += counts.added
-            self.report.updated += counts.updated
-            self.report.unchanged += counts.unchanged
-            self.rows.clear()
+    reader = csv.reader(texts())
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            yield lines.line, RowError(f"CSV 行无法解析 / unreadable CSV row: {str(exc)[:60]}")
+            continue
+        while held:
+            yield held.pop(0)
+        yield lines.line, cells
+    while held:
+        yield held.pop(0)
 
 
 def import_bill(
@@ -388,17 +463,40 @@ def import_bill(
     env: int = 0,
     strict: bool = False,
     progress: Progress | None = None,
+    rows: RowsProgress | None = None,
 ) -> ImportReport:
     """download_bill / start_download_order files: CSV, maybe gzip or zip, UTF-8 or GBK, with
     title lines before the header and summary lines after it."""
     report = ImportReport("bill", str(path))
+    covered: set[date] = set()
 
-    def rows(lines: Lines) -> Iterator[tuple[int, Any]]:
-        reader = csv.reader(lines)
+    def finish() -> None:
+        # the days this bill covers (its name's range, else the days of its lines), so that
+        # reconciliation compares our refunds with WeChat's only where WeChat's are known;
+        # in the merge's last transaction
+        record_statement_days(
+            mirror, covered | set(bill_days_from_name(path.name)), source=path.name
+        )
+
+    def stage_rows(lines: Lines, staging: Staging) -> None:
         columns: dict[int, str] | None = None
         width = 0
-        for cells in reader:
-            line = reader.line_num
+        batch: list[tuple[Any, ...]] = []
+        read = 0
+        days = covered  # the Beijing days the lines fall on
+
+        def reject(line: int, reason: str) -> None:
+            if strict:
+                raise ImportFailed(path, line, reason, reason)
+            report.reject(line, reason)
+
+        for line, cells in csv_rows(lines, report):
+            read += 1
+            if isinstance(cells, RowError):
+                if columns is None and line > 20:
+                    break
+                reject(line, str(cells))
+                continue
             if columns is None:
                 found = _header(cells)
                 if len(set(found.values())) >= 3:
@@ -411,50 +509,48 @@ def import_bill(
                             f"the header lacks required columns: {', '.join(missing)}",
                         )
                     columns, width = found, len(cells)
-                    report.unknown_columns = [c for i, c in enumerate(cells) if i not in found]
+                    report.unknown_columns = [
+                        c[:60] for i, c in enumerate(cells) if i not in found
+                    ][:50]
                 elif line > 20:
-                    raise ImportFailed(
-                        path,
-                        line,
-                        "前 20 行中没有可识别的表头",
-                        "no recognisable header row in the first 20 lines",
-                    )
+                    break
                 continue
             if not any(c.strip() for c in cells):
                 continue
             if cells[0].strip().lstrip("`").startswith(SUMMARY_MARKERS):
                 break
             if len(cells) != width:
-                yield (
+                reject(
                     line,
-                    RowError(
-                        f"应有 {width} 列，实际 {len(cells)} 列 / expected {width} "
-                        f"columns, found {len(cells)}"
-                    ),
+                    f"应有 {width} 列，实际 {len(cells)} 列 / expected {width} columns, found "
+                    f"{len(cells)}",
                 )
                 continue
-            named = {field: cells[i] for i, field in columns.items()}
             try:
-                yield line, bill_row(named, default_env=env, source=path.name)
+                row = bill_row(
+                    {field: cells[i] for i, field in columns.items()},
+                    default_env=env,
+                    source=path.name,
+                )
             except RowError as exc:
-                yield line, exc
+                reject(line, str(exc))
+                continue
+            batch.append(tuple(row[c] for c in STATEMENT_COLUMNS))
+            if len(days) < 1000:  # a real bill covers a few hundred days at most
+                days.add(beijing_day_of(row["at"]))
+            if len(batch) >= BATCH:
+                staging.add(STATEMENT_TARGET, batch)
+                batch.clear()
+                if rows is not None:
+                    rows("reading", read, 0)
         if columns is None:
-            raise ImportFailed(path, None, "找不到可识别的表头", "no recognisable header row")
+            raise ImportFailed(
+                path,
+                None,
+                "前 20 行中没有可识别的表头",
+                "no recognisable header row in the first 20 lines",
+            )
+        staging.add(STATEMENT_TARGET, batch)
 
-    def write(lines: Lines) -> None:
-        batches = _StatementBatches(mirror, report)
-        for line, item in rows(lines):
-            if isinstance(item, RowError):
-                if strict:
-                    raise ImportFailed(path, line, str(item), str(item))
-                report.rejected.append(Rejection(line, str(item)))
-            else:
-                batches.add(item)
-        batches.flush()
-        # the days this bill covers (its name's range, else the days of its lines), so that
-        # reconciliation compares our refunds with WeChat's only where WeChat's are known
-        days = batches.days | set(bill_days_from_name(path.name))
-        record_statement_days(mirror, days, source=path.name)
-
-    guarded(mirror, report, path, progress, write)
+    staged_import(mirror, report, path, progress, rows, (STATEMENT_TARGET,), stage_rows, finish)
     return report
