@@ -37,7 +37,9 @@ from core.mirror.queries import (
     OrderSort,
     SearchHit,
     TimelineEntry,
+    attention_users,
     order_detail,
+    recent_users,
     search,
     timeline,
 )
@@ -387,6 +389,14 @@ class Desk:
         def job() -> ReconView:
             with Mirror(self.profile.mirror_path) as mirror:
                 report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
+    def search(self, term: str) -> list[SearchHit]:
+        return search(self.mirror, term)
+
+    def users_overview(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """What the Users page opens with: (users needing attention, recently active users)."""
+        return attention_users(self.mirror), recent_users(self.mirror)
+
+    # ---- complaints (用户投诉) ------------------------------------------------------------------
                 summary, tables = report.overview()
                 view = ReconView(period, summary, sections=tables)
                 not_covered = report.uncovered_days()

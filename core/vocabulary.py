@@ -163,7 +163,10 @@ PUSH_EVENT: Final[Words] = {
     "xpay_wxpay_callback_notify": ("微信支付风控通知", "WeChat Pay risk notice"),
     "xpay_subscribe_signing_result_notify": ("订阅签约结果", "Subscription signing result"),
     "xpay_subscribe_pay_fail_notify": ("订阅扣款失败", "Subscription charge failed"),
-    "xpay_apple_subscribe_signing_result_notify": ("苹果订阅签约结果", "Apple subscription signing"),
+    "xpay_apple_subscribe_signing_result_notify": (
+        "苹果订阅签约结果",
+        "Apple subscription signing",
+    ),
 }
 PUSH_ERROR: Final[Words] = {
     "aes_key_length": ("EncodingAESKey 长度不对", "EncodingAESKey length"),
@@ -181,6 +184,16 @@ PUSH_ERROR: Final[Words] = {
     "length_invalid": ("解密长度无效", "Invalid length"),
     "appid_mismatch": ("appid 不一致", "appid mismatch"),
     "utf8_invalid": ("不是 UTF-8 文本", "Not UTF-8 text"),
+}
+# why a user is on the Users page's "needs attention" list
+ATTENTION: Final[Words] = {
+    "complaint_open": ("投诉待处理", "Complaint open"),
+    "outcome_unknown": ("操作结果未知", "Outcome unknown"),
+    "needs_login": (
+        "回收需要会话密钥（等待用户登录）",
+        "Clawback needs the session key (user login)",
+    ),
+    "refund_in_flight": ("退款进行中", "Refund in flight"),
 }
 # the reconciliation's discrepancy details
 DETAIL: Final[Words] = {
@@ -207,13 +220,34 @@ TABLES: Final[dict[str, Words]] = {
     "push_event": PUSH_EVENT,
     "push_error": PUSH_ERROR,
     "detail": DETAIL,
+    "attention": ATTENTION,
 }
+
+
+def detail(text: str, lang: str = "zh_CN") -> str:
+    """A reconciliation discrepancy's detail ("missing", "status 2", "order O1", "gift",
+    "refund unknown") in words."""
+    english = lang.startswith("en")
+    head, _, rest = text.partition(" ")
+    if text in DETAIL:
+        return word("detail", text, lang)
+    if head == "status" and rest.isdigit():
+        status = word("order_status", rest, lang)
+        return f"our status: {status}" if english else f"本地状态：{status}"
+    if head == "order" and rest:
+        return f"Order {rest}" if english else f"订单 {rest}"
+    if head in ACTION:
+        state = word("state", rest, lang) if rest else ""
+        return " · ".join(x for x in (word("action", head, lang), state) if x)
+    return text
 
 
 def word(table: str, code: object, lang: str = "zh_CN") -> str:
     """The glossary word for a code value; a value the table lacks is shown as it is (so a new
     code is visible, and the vocabulary test names it)."""
     key = "" if code is None else str(code)
+    if table == "detail" and key not in DETAIL:
+        return detail(key, lang)
     pair = TABLES[table].get(key)
     if pair is None:
         return key

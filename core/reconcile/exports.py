@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.reconcile.reports import SHANGHAI, Column, Reconciliation, Section
+from core.vocabulary import word
 
 YUAN_FORMAT = '"¥"#,##0.00'
 COINS_FORMAT = "#,##0"
@@ -40,9 +41,11 @@ SUMMARY_LABELS = {
 }
 
 
-def _csv_value(column: Column, value: Any) -> Any:
+def _csv_value(column: Column, value: Any, lang: str = "zh_CN") -> Any:
     if value is None:
         return ""
+    if column.vocab:  # people read this file: the glossary's word, never the stored code
+        return word(column.vocab, value, lang)
     if column.kind == "fen":
         return f"{Decimal(value) / 100:.2f}"
     if column.kind == "time":
@@ -59,7 +62,7 @@ def write_csv(section: Section, out: IO[str], *, lang: str = "zh_CN") -> int:
     writer.writerow([c.title(lang) for c in section.columns])
     count = 0
     for row in section.rows():
-        writer.writerow([_csv_value(c, row.get(c.key_for(lang))) for c in section.columns])
+        writer.writerow([_csv_value(c, row.get(c.key_for(lang)), lang) for c in section.columns])
         count += 1
     return count
 
@@ -75,9 +78,11 @@ def export_csv(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> lis
     return written
 
 
-def _xlsx_value(column: Column, value: Any) -> Any:
+def _xlsx_value(column: Column, value: Any, lang: str = "zh_CN") -> Any:
     if value is None:
         return None
+    if column.vocab:
+        return word(column.vocab, value, lang)
     if column.kind == "fen":
         return Decimal(value) / 100  # a number in yuan, exact; Excel shows ¥1,234.56
     if column.kind == "time":
@@ -106,7 +111,7 @@ def _row_writer(sheet: Any, columns: tuple[Column, ...], lang: str) -> Any:
     def write(row: dict[str, Any]) -> None:
         cells = []
         for column, key, template in zip(columns, keys, templates, strict=True):
-            value = _xlsx_value(column, row.get(key))
+            value = _xlsx_value(column, row.get(key), lang)
             if template is None or value is None:
                 cells.append(value)
             else:

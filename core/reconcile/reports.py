@@ -47,6 +47,7 @@ class Column:
     en: str
     kind: str = "text"  # text | fen | coins | time | int | date
     key_en: str = ""  # a different field for English (labels that exist in both languages)
+    vocab: str = ""  # a code value: shown as its core.vocabulary word (exports, dashboard)
 
     def title(self, lang: str) -> str:
         return self.en if lang.startswith("en") else self.zh
@@ -504,7 +505,7 @@ class Reconciliation:
                     C("outstanding", "未回收代币", "outstanding", "coins"),
                     C("reason_zh", "状态", "state", key_en="reason_en"),
                     C("age_days", "已过天数", "age (days)", "int"),
-                    C("session_key", "会话密钥", "session key"),
+                    C("session_key", "会话密钥", "session key", vocab="session_key"),
                 ),
                 self.clawback_rows,
             ),
@@ -519,7 +520,7 @@ class Reconciliation:
                     C("wechat_amount", "微信金额", "WeChat amount", "fen"),
                     C("mirror_amount", "本地金额", "our amount", "fen"),
                     C("at", "时间", "time", "time"),
-                    C("detail", "说明", "detail"),
+                    C("detail", "说明", "detail", vocab="detail"),
                     C("order_id", "相关订单", "order"),
                 ),
                 self.discrepancy_rows,
@@ -550,7 +551,7 @@ class Reconciliation:
                 "Operators",
                 (
                     C("operator", "操作员", "operator"),
-                    C("kind", "类型", "kind"),
+                    C("kind", "类型", "kind", vocab="action"),
                     C("count", "笔数", "count", "int"),
                     C("coins", "代币", "coins", "coins"),
                 ),
@@ -574,12 +575,12 @@ class Reconciliation:
                     C("order_id", "商户订单号", "merchant order id"),
                     C("wx_order_id", "微信订单号", "WeChat order id"),
                     C("openid", "openid", "openid"),
-                    C("kind", "类型", "kind"),
-                    C("product_id", "道具", "product"),
-                    C("quantity", "数量", "quantity", "int"),
+                    C("kind", "类型", "kind", vocab="order_kind"),
+                    C("product_id", "商品", "product"),
+                    C("quantity", "代币或道具数量", "coins or items", "int"),
                     C("paid_fee", "实付", "paid", "fen"),
                     C("left_fee", "可退", "refundable", "fen"),
-                    C("status", "状态", "status", "int"),
+                    C("status", "状态", "status", vocab="order_status"),
                     C("paid_time", "支付时间", "paid at", "time"),
                     C("platform_fee_fen", "平台服务费", "platform fee", "fen"),
                 ),
@@ -594,7 +595,7 @@ class Reconciliation:
                     C("order_id", "商户订单号", "merchant order id"),
                     C("openid", "openid", "openid"),
                     C("refund_fee", "退款金额", "refund", "fen"),
-                    C("status", "状态", "status"),
+                    C("status", "状态", "status", vocab="refund_status"),
                     C("finished_at", "完成时间", "finished at", "time"),
                     C("operator", "操作员", "operator"),
                 ),
@@ -606,7 +607,7 @@ class Reconciliation:
                 "Detail: coin ledger",
                 (
                     C("order_id", "单号", "order id"),
-                    C("kind", "类型", "kind"),
+                    C("kind", "类型", "kind", vocab="action"),
                     C("openid", "openid", "openid"),
                     C("amount", "代币", "coins", "coins"),
                     C("balance_after", "操作后余额", "balance after", "coins"),
@@ -614,7 +615,7 @@ class Reconciliation:
                     C("operator", "操作员", "operator"),
                     C("reason", "原因", "reason"),
                     C("created_at", "时间", "time", "time"),
-                    C("status", "状态", "status"),
+                    C("status", "状态", "status", vocab="state"),
                 ),
                 self.ledger_rows,
             ),
