@@ -5,7 +5,10 @@ seconds, with no configuration and no real money."""
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -36,8 +39,75 @@ class DemoWorld:
     def profile(self) -> Profile:
         return load_profiles(self.profile_path).get(DEMO_PROFILE)
 
+    owns_folder: bool = False  # a temporary folder of its own: removed when the demo stops
+
     def stop(self) -> None:
         self.sim.stop()
+        if self.owns_folder:
+            remove_demo_folder(self.folder)
+
+
+# Every run's temporary folder is named xpaydesk-demo-<pid>-<random>: removed when the demo stops
+# or the process exits, and by the next run when a crash or a kill left it (its process is gone,
+# or it is over a day old). It holds ~40 MB and the demo profile's keys in plain text.
+DEMO_PREFIX = "xpaydesk-demo-"
+STALE_SECONDS = 24 * 3600
+
+
+def remove_demo_folder(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive, and not ours to judge
+        return True
+    return True
+
+
+def sweep_stale_demo_folders(
+    temp_dir: Path | None = None, *, now: float | None = None
+) -> list[Path]:
+    """Removes demo folders an earlier run left: its process is dead (or, where that cannot be
+    asked, it is over a day old). Only this user's folders; returns what was removed."""
+    base = Path(temp_dir or tempfile.gettempdir())
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = [e for e in base.iterdir() if e.name.startswith(DEMO_PREFIX)]
+    except OSError:
+        return []
+    for entry in entries:
+        try:
+            info = entry.lstat()
+            if not entry.is_dir() or entry.is_symlink():
+                continue
+            if hasattr(os, "getuid") and info.st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        owner, _, rest = entry.name[len(DEMO_PREFIX) :].partition("-")
+        if owner.isdigit() and rest and os.name != "nt":
+            stale = not _pid_alive(int(owner))  # a demo left running for days keeps its folder
+        else:  # an earlier version's name (no pid), or no way to ask: by age
+            stale = now - info.st_mtime > STALE_SECONDS
+        if stale:
+            remove_demo_folder(entry)
+            if not entry.exists():
+                removed.append(entry)
+    return removed
+
+
+def _own_temp_folder() -> Path:
+    sweep_stale_demo_folders()
+    folder = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
+    atexit.register(remove_demo_folder, folder)  # also when the app exits without stop()
+    return folder
 
 
 def _vk_export(sim: Simulator, path: Path, cases: dict[str, str] | None = None) -> int:
@@ -130,7 +200,8 @@ def start_demo(
     clock: Callable[[], float] = time.time,
 ) -> DemoWorld:
     """`clock` is the simulated WeChat's (tests pin it: the demo's days are Beijing days)."""
-    folder = folder or Path(tempfile.mkdtemp(prefix="xpaydesk-demo-"))
+    owns_folder = folder is None
+    folder = folder or _own_temp_folder()
     sim = Simulator(SimConfig(refund_delay=3.0), seed=seed, clock=clock).start()
     summary = populate(sim.state, seed=seed, users=users, orders=orders, days=90, env=1)
     # a few live events, so the demo has real pushes to inspect
@@ -143,7 +214,7 @@ def start_demo(
         + 'operator = "演示客服"\nrole = "admin"\n',
         encoding="utf-8",
     )
-    world = DemoWorld(sim, folder, profile_path, summary)
+    world = DemoWorld(sim, folder, profile_path, summary, owns_folder=owns_folder)
     profile = world.profile
     with Mirror(profile.mirror_path) as mirror:
         export = folder / "vk-pay-orders.jsonl"
