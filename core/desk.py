@@ -47,6 +47,8 @@ from core.mirror.refresh import refresh_order
 from core.mirror.vault import SessionKeyVault, mask, vault_key
 from core.models import Balance
 from core.operations import Intent, Operations, OpResult, operations_for
+from core.operations.engine import ClawbackStatus
+from core.operations.tracker import RefundTracker
 from core.profiles import Profile
 from core.reconcile import Period, Reconciliation, export_csv, export_json, export_xlsx
 from core.secret import Secret
@@ -92,13 +94,56 @@ class Desk:
             operator=profile.operator,
             http=self._http,
         )
+        self._transport = transport
+        self._listeners: list[Callable[[set[str]], None]] = []
+        self._listeners_lock = threading.Lock()
+        self.tracker: RefundTracker | None = None
 
     def __repr__(self) -> str:
         return f"Desk(profile={self.profile.name!r})"
 
     async def close(self) -> None:
+        tracker, self.tracker = self.tracker, None
+        if tracker is not None:
+            await asyncio.to_thread(tracker.stop)
         await self._http.aclose()
         self.mirror.close()
+
+    # ---- "what changed" broadcast, and refunds followed by themselves -------------------------
+
+    def subscribe(self, listener: Callable[[set[str]], None]) -> Callable[[], None]:
+        """`listener(what)` hears what changed without the caller asking ({"refunds", "ledger",
+        "pending", ...}), possibly from the tracker's thread. Returns the unsubscribe."""
+        with self._listeners_lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._listeners_lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def changed(self, what: set[str]) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(set(what))
+
+    def start_following(self) -> RefundTracker:
+        """While the desk is open every refund in flight is followed to its end, and its coin
+        clawback runs as soon as the refund has gone through (a thread of its own: see
+        core.operations.tracker). Stopped by close()."""
+        if self.tracker is None:
+            self.tracker = RefundTracker(
+                self.profile, on_change=self.changed, transport=self._transport
+            )
+        self.tracker.start()
+        return self.tracker
+
+    def _wake_tracker(self) -> None:
+        if self.tracker is not None:
+            self.tracker.wake()
 
     @property
     def env_label(self) -> str:
@@ -195,26 +240,28 @@ class Desk:
         refund_fee: int,
         *,
         reason: str,
+        left_fee: int,
         request_key: str,
         refund_reason: str,
         clawback: bool,
-        left_fee: int,
-    ) -> OpResult:
-        return await self.ops.refund(
-            order_id,
         allow_repeat: bool = False,
-            refund_fee=refund_fee,
+    ) -> OpResult:
         """`left_fee` is the refundable amount the operator saw in the dialog: WeChat refuses
         the refund if it has changed since (another refund), so one complaint is refunded once."""
+        result = await self.ops.refund(
+            order_id,
+            refund_fee=refund_fee,
+            left_fee=left_fee,
             reason=reason,
             request_key=request_key,
             refund_reason=refund_reason,
-            left_fee=left_fee,
             clawback=clawback,
+            allow_repeat=allow_repeat,
         )
+        self._wake_tracker()  # followed from now on, without a click
+        return result
 
     async def deliver(self, order_id: str, *, reason: str, request_key: str) -> OpResult:
-            allow_repeat=allow_repeat,
         return await self.ops.deliver(order_id, reason=reason, request_key=request_key)
 
     async def refresh_order(self, order_id: str, *, openid: str | None = None) -> None:
@@ -251,31 +298,80 @@ class Desk:
         ]
 
     def refunds(self, *, only_open: bool = False, limit: int = 2000) -> list[dict[str, Any]]:
-        """Every refund with its clawback state (from the journal) for the refunds page."""
+        """Every refund (made here or imported) with its coin clawback: the coins due, taken
+        and outstanding, the guide's clawback state, and why no clawback can start (if so)."""
         rows = self.mirror.all(
-            "SELECT r.*, (SELECT i.state FROM intents i WHERE i.action = 'clawback' AND "
-            "i.target = r.refund_order_id ORDER BY i.id DESC LIMIT 1) AS clawback_state, "
-            "(SELECT i.id FROM intents i WHERE i.action = 'clawback' AND i.target = "
-            "r.refund_order_id ORDER BY i.id DESC LIMIT 1) AS clawback_intent, "
-            "(SELECT i.outcome FROM intents i WHERE i.action = 'clawback' AND i.target = "
-            "r.refund_order_id ORDER BY i.id DESC LIMIT 1) AS clawback_outcome, "
-            "o.kind AS kind, o.quantity AS quantity, o.paid_fee AS paid_fee, "
-            "s.check_result AS key_state FROM refunds r LEFT JOIN orders o ON o.order_id = "
-            "r.order_id LEFT JOIN session_keys s ON s.openid = r.openid "
+            "SELECT r.*, o.kind AS kind, o.quantity AS quantity, o.paid_fee AS paid_fee, "
+            "o.openid AS order_openid, s.check_result AS key_state FROM refunds r "
+            "LEFT JOIN orders o ON o.order_id = r.order_id "
+            "LEFT JOIN session_keys s ON s.openid = r.openid "
             "ORDER BY r.started_at DESC LIMIT ?",
             limit,
         )
+        clawbacks = self.ops.journal.clawbacks()
         out = []
         for r in rows:
             row = dict(r)
-            row["clawback"] = clawback_word(row)
+            order = (
+                {
+                    "openid": row["order_openid"],
+                    "kind": row["kind"],
+                    "quantity": row["quantity"],
+                    "paid_fee": row["paid_fee"],
+                }
+                if row["kind"] is not None
+                else None
+            )
+            status = ClawbackStatus.build(
+                row,
+                order,
+                clawbacks.get(row["refund_order_id"], []),
+                coin_rate=self.profile.coin_rate,
+            )
+            row.update(clawback_figures(status))
             if only_open and row["clawback"] in ("not_needed", "recovered"):
                 continue
             out.append(row)
         return out
 
+    def clawback_status(self, refund_order_id: str) -> ClawbackStatus:
+        return self.ops.clawback_status(refund_order_id)
+
+    async def start_clawback(
+        self, refund_order_id: str, *, reason: str, request_key: str, session_key: str = ""
+    ) -> OpResult:
+        """Takes back what a finished refund still owes in coins (any refund: imported ones
+        too); tries an open clawback of it again instead of starting a second."""
+        result = await self.ops.start_clawback(
+            refund_order_id,
+            reason=reason,
+            request_key=request_key,
+            session_key=Secret(session_key) if session_key else None,
+        )
+        self._wake_tracker()
+        return result
+
     async def retry_clawback(self, intent_id: int) -> OpResult:
         return await self.ops.retry_clawback(intent_id)
+
+    async def live_balance(self, openid: str) -> int | None:
+        """The user's balance now (None without a usable session key): dialogs show it before
+        and after."""
+        key = self.vault.load(openid)
+        if key is None:
+            return None
+        try:
+            balance = await self.ops.client.query_user_balance(openid, session_key=key)
+        except XPayDeskError:
+            return self.known_balance(openid)
+        return balance.balance
+
+    def policy_problem(self, action: str, amount: int) -> tuple[str, str] | None:
+        """Why the operator's role or limits refuse this amount (zh, en), or None: the dialogs
+        say it beside the field while the operator types, before any click."""
+        return self.ops.policy.problem(
+            action, amount, spent_today=self.ops.journal.spent_today(self.ops.operator, action)
+        )
 
     def pending(self) -> list[Intent]:
         return self.ops.pending()
@@ -283,10 +379,6 @@ class Desk:
     async def resolve(self) -> list[OpResult]:
         return await self.ops.resolve(force=True)
 
-    def search(self, term: str) -> list[SearchHit]:
-        return search(self.mirror, term)
-
-    # ---- complaints (用户投诉) ------------------------------------------------------------------
     def left_fee(self, order_id: str) -> int | None:
         """The refundable amount the mirror holds (a refund attempt refreshes it from WeChat)."""
         row = self.mirror.one("SELECT left_fee FROM orders WHERE order_id = ?", order_id)
@@ -297,6 +389,14 @@ class Desk:
         note); refuses one that may have (NotAbandonable: resolve it instead)."""
         return await self.ops.abandon(intent_id, note=note)
 
+    def search(self, term: str) -> list[SearchHit]:
+        return search(self.mirror, term)
+
+    def users_overview(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """What the Users page opens with: (users needing attention, recently active users)."""
+        return attention_users(self.mirror), recent_users(self.mirror)
+
+    # ---- complaints (用户投诉) ------------------------------------------------------------------
 
     def open_complaints(self, *, openid: str | None = None) -> list[ComplaintRow]:
         """Open complaints from the mirror, the one to answer soonest first."""
@@ -336,7 +436,17 @@ class Desk:
 
     def save_push(self, query: str, body: str) -> bool:
         result, error, _reply = self.decode_push(query, body)
-        return save_push(self.mirror, query=query, body=body, result=result, error=error)
+        added = save_push(self.mirror, query=query, body=body, result=result, error=error)
+        event = result.event if result is not None else None
+        # the refund push: the refund is asked about now, not at the next backoff step
+        if (
+            added
+            and event is not None
+            and event.event == "xpay_refund_notify"
+            and self.ops.refund_push_arrived(str(event.links.get("refund_order_id") or ""))
+        ):
+            self._wake_tracker()
+        return added
 
     def explain_signature(
         self, uri: str, body: str, *, app_key: str | None, session_key: str | None
@@ -389,14 +499,6 @@ class Desk:
         def job() -> ReconView:
             with Mirror(self.profile.mirror_path) as mirror:
                 report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
-    def search(self, term: str) -> list[SearchHit]:
-        return search(self.mirror, term)
-
-    def users_overview(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """What the Users page opens with: (users needing attention, recently active users)."""
-        return attention_users(self.mirror), recent_users(self.mirror)
-
-    # ---- complaints (用户投诉) ------------------------------------------------------------------
                 summary, tables = report.overview()
                 view = ReconView(period, summary, sections=tables)
                 not_covered = report.uncovered_days()
@@ -477,6 +579,22 @@ class Desk:
                 f"checksession: {'fresh' if fresh else 'stale' if fresh is False else 'no key'}"
             )
         return steps
+
+
+def clawback_figures(status: ClawbackStatus) -> dict[str, Any]:
+    """A refunds-page row's clawback columns."""
+    why = status.why_not()
+    intent = status.open_intent
+    return {
+        "clawback": status.word,
+        "coins_due": status.due if status.kind != "item" else 0,
+        "coins_taken": status.taken,
+        "coins_outstanding": status.outstanding if status.kind != "item" else 0,
+        "clawback_intent": intent.id if intent is not None else None,
+        "clawback_state": intent.state if intent is not None else status.last_state or None,
+        "clawback_why_not_zh": why[0] if why else "",
+        "clawback_why_not_en": why[1] if why else "",
+    }
 
 
 def clawback_word(row: dict[str, Any]) -> str:

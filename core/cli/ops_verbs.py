@@ -125,6 +125,26 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p.add_argument("--wait", type=float, default=0, help="seconds to wait for the refund to end")
     p.set_defaults(run=cmd_refund_with_clawback)
 
+    p = verbs.add_parser(
+        "clawback",
+        parents=[common],
+        help="take back the coins a finished refund still owes (any refund, imported ones too)",
+    )
+    p.add_argument("refund_id", metavar="REFUND_ID", help="the refund's refund_order_id")
+    p.add_argument("--note", required=True, help="why (required; kept in the audit log)")
+    p.add_argument(
+        "--session-key",
+        type=_session_key,
+        help="the user's session key for this clawback ('-' = stdin; default: the stored one)",
+    )
+    p.add_argument(
+        "--coins",
+        type=int,
+        help="coins the order granted (default: the mirror's record of the order, else the "
+        "profile's coin rate)",
+    )
+    p.set_defaults(run=cmd_clawback)
+
     p = verbs.add_parser("bulk", parents=[common], help="gift or deduct from a CSV")
     p.add_argument("action", choices=["gift", "deduct"])
     p.add_argument("file", type=Path, help="CSV: openid,amount,reason")
@@ -219,6 +239,37 @@ def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
                     {k: c[k] for k in ("id", "wechat_id", "amount", "state", "message", "outcome")}
                     for c in clawbacks
                 ]
+            },
+        )
+
+    return run_ops(args, out, action)
+
+
+def _session_key(value: str) -> Any:
+    from core.cli.api_verbs import session_key_arg
+
+    return session_key_arg(value)
+
+
+def cmd_clawback(args: argparse.Namespace, out: Output) -> int:
+    async def action(ops: Operations, profile: Profile) -> int:
+        before = ops.clawback_status(args.refund_id, coins=args.coins)
+        result = await ops.start_clawback(
+            args.refund_id,
+            reason=args.note,
+            session_key=args.session_key,
+            coins=args.coins,
+        )
+        after = ops.clawback_status(args.refund_id, coins=args.coins)
+        return report(
+            out,
+            result,
+            {
+                "refund_order_id": args.refund_id,
+                "coins_due": after.due,
+                "coins_taken": after.taken,
+                "coins_outstanding": after.outstanding,
+                "taken_now": after.taken - before.taken,
             },
         )
 

@@ -15,7 +15,7 @@ import json
 import math
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,6 +78,126 @@ class NotAbandonable(XPayDeskError):
     exit_code = 2
 
 
+class NoClawback(XPayDeskError):
+    """A refund with no coins to take back now (an item, all back already, not refunded yet)."""
+
+    kind = "no_clawback"
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ClawbackStatus:
+    """The coins a refund owes back: due (the refunded share of what the order granted, rounded
+    up), taken so far, outstanding, and the open clawback that is taking them, if any."""
+
+    refund_order_id: str
+    order_id: str
+    openid: str
+    refund_fee: int
+    refund_status: str  # the mirror's: started | refunding | refunded | failed
+    kind: str  # coin | item | "" (the order is not in the mirror)
+    due: int
+    granted: int
+    coins_basis: str  # order | operator | coin_rate | ""
+    taken: int
+    open_intent: Intent | None
+    last_state: str = ""  # the latest clawback intent's state, "" when there is none
+
+    @classmethod
+    def build(
+        cls,
+        refund: Mapping[str, Any],
+        order: Mapping[str, Any] | None,
+        clawbacks: list[Intent],
+        *,
+        coin_rate: int,
+        coins: int | None = None,
+    ) -> ClawbackStatus:
+        """From the mirror's refund and order rows and the refund's clawback intents (oldest
+        first); `coins`: what the order granted, when the operator knows better."""
+        taken = sum(int(c.outcome.get("take", 0)) for c in clawbacks if c.state == "done")
+        open_intent = next((c for c in reversed(clawbacks) if c.is_open), None)
+        kind = str(order["kind"]) if order is not None else ""
+        first = clawbacks[0] if clawbacks else None
+        if first is not None and coins is None:
+            due = int(first.params.get("refund_due", first.params.get("due", first.amount)))
+            granted = int(first.params.get("granted", 0))
+            basis = str(first.params.get("coins_basis", ""))
+        elif order is None or kind == "item":
+            due, granted, basis = 0, 0, ""
+        else:
+            paid_fee = int(order["paid_fee"] or 0)
+            if coins is not None:
+                granted, basis = coins, "operator"
+            elif order["quantity"]:
+                granted, basis = int(order["quantity"]), "order"
+            else:
+                granted, basis = paid_fee * coin_rate // 100, "coin_rate"
+            due = coins_to_claw_back(granted, paid_fee, int(refund["refund_fee"]))
+        return cls(
+            refund_order_id=str(refund["refund_order_id"]),
+            order_id=str(refund["order_id"]),
+            openid=str(refund["openid"] or (order["openid"] if order is not None else "")),
+            refund_fee=int(refund["refund_fee"]),
+            refund_status=str(refund["status"]),
+            kind=kind,
+            due=due,
+            granted=granted,
+            coins_basis=basis,
+            taken=taken,
+            open_intent=open_intent,
+            last_state=clawbacks[-1].state if clawbacks else "",
+        )
+
+    @property
+    def outstanding(self) -> int:
+        return max(self.due - self.taken, 0)
+
+    @property
+    def word(self) -> str:
+        """The guide's clawback states: not_needed, due, needs_login, partly, recovered,
+        spent."""
+        if self.kind == "item" or self.refund_status == "failed":
+            return "not_needed"
+        if self.open_intent is not None:
+            return "needs_login" if self.open_intent.state == "needs_login" else "due"
+        if self.refund_status != "refunded":
+            return "not_needed"  # in flight, and no clawback asked for (yet)
+        if self.kind and self.due <= 0:
+            return "not_needed"
+        if self.last_state == "done" or self.taken:
+            if self.outstanding <= 0:
+                return "recovered"
+            return "partly" if self.taken else "spent"
+        return "due"
+
+    def why_not(self) -> tuple[str, str] | None:
+        """Why no clawback can be started now (zh, en), or None."""
+        if self.kind == "item":
+            return "道具订单没有代币可回收", "an item order has no coins to take back"
+        if self.refund_status == "failed":
+            return "退款失败，无需回收", "the refund failed: nothing to take back"
+        if self.refund_status != "refunded":
+            return (
+                "退款尚未完成；完成后自动回收",
+                "the refund has not gone through yet; the clawback runs when it has",
+            )
+        if self.open_intent is not None and self.open_intent.state not in (
+            "needs_login",
+            "prepared",
+        ):
+            return "回收正在进行中", "a clawback of this refund is already running"
+        if not self.kind and not self.granted:
+            return (
+                "镜像中没有这笔订单，无法计算应回收的代币；请先刷新订单",
+                "the order is not in the mirror, so the coins due are unknown; refresh the order "
+                "first",
+            )
+        if self.open_intent is None and self.outstanding <= 0:
+            return "代币已全部收回", "the coins are all back"
+        return None
+
+
 @dataclass(frozen=True)
 class OpResult:
     intent_id: int
@@ -86,11 +206,18 @@ class OpResult:
     state: str
     message: str
     outcome: dict[str, Any]
+    errcode: int | None = None  # WeChat's, when it refused: the dialog explains it
 
     @classmethod
     def of(cls, intent: Intent) -> OpResult:
         return cls(
-            intent.id, intent.action, intent.wechat_id, intent.state, intent.message, intent.outcome
+            intent.id,
+            intent.action,
+            intent.wechat_id,
+            intent.state,
+            intent.message,
+            intent.outcome,
+            intent.errcode,
         )
 
     @property
@@ -471,6 +598,127 @@ class Operations:
             )
         return await self._attempt(intent, pasted_key=session_key)
 
+    # ---- coin clawbacks for any refund ----------------------------------------------------------
+
+    def clawback_status(self, refund_order_id: str, *, coins: int | None = None) -> ClawbackStatus:
+        """What a refund owes back in coins, whoever made the refund (this desk, another desk,
+        WeChat's own console: an imported refund): from the clawbacks already recorded, else from
+        the order (`coins`: what the order granted, when the operator knows better)."""
+        refund = self.mirror.one("SELECT * FROM refunds WHERE refund_order_id = ?", refund_order_id)
+        if refund is None:
+            raise ValidationError(
+                "refund_order_id",
+                f"镜像中没有退款 {refund_order_id}；请先导入或刷新它的订单",
+                f"no refund {refund_order_id} in the mirror; import it or refresh its order first",
+            )
+        order = self.mirror.one(
+            "SELECT openid, kind, quantity, paid_fee FROM orders WHERE order_id = ?",
+            refund["order_id"],
+        )
+        clawbacks = self.journal.clawbacks(refund_order_id).get(refund_order_id, [])
+        return ClawbackStatus.build(
+            dict(refund),
+            dict(order) if order is not None else None,
+            clawbacks,
+            coin_rate=self.coin_rate,
+            coins=coins,
+        )
+
+    async def start_clawback(
+        self,
+        refund_order_id: str,
+        *,
+        reason: str,
+        request_key: str | None = None,
+        session_key: Secret | None = None,
+        coins: int | None = None,
+    ) -> OpResult:
+        """Takes back the coins a finished refund still owes (what the user has of them; the rest
+        stays outstanding), for any refund with coins due, imported ones included. An open
+        clawback of the refund (waiting for the user's login, WeChat busy) is tried again
+        instead of a second one. Same path as every money action: checks, intent, WeChat,
+        audit and mirror."""
+        v.order_id("refund_order_id", refund_order_id)
+        status = self.clawback_status(refund_order_id, coins=coins)
+        why = status.why_not()
+        if why is not None:
+            raise NoClawback(*why)
+        self.policy.check("clawback", 0, spent_today=0, reason=reason)  # role and reason
+        if status.open_intent is not None:
+            return await self._attempt(status.open_intent, pasted_key=session_key)
+        count = self.mirror.one(
+            "SELECT COUNT(*) FROM intents WHERE action = 'clawback' AND target = ?",
+            refund_order_id,
+        )
+        intent = self._prepare(
+            "clawback",
+            request_key or f"clawback:{refund_order_id}:{int(count[0]) + 1 if count else 1}",
+            openid=status.openid,
+            target=refund_order_id,
+            amount=status.outstanding,
+            params={
+                "order_id": status.order_id,
+                "due": status.outstanding,
+                "refund_due": status.due,
+                "granted": status.granted,
+                "coins_basis": status.coins_basis,
+                "started_by": self.operator,
+            },
+            reason=reason.strip(),
+        )
+        return await self._attempt(intent, pasted_key=session_key)
+
+    # ---- following refunds in flight ---------------------------------------------------------
+
+    def refund_push_arrived(self, refund_order_id: str) -> bool:
+        """A refund push names this refund: ask WeChat about it now, not at the next step of
+        the backoff. True when it is one we follow."""
+        row = self.mirror.one(
+            "SELECT id FROM intents WHERE action = 'refund' AND wechat_id = ? AND "
+            "state IN ('refunding', 'unknown')",
+            refund_order_id,
+        )
+        if row is None:
+            return False
+        with self.mirror.transaction() as conn:
+            conn.execute("UPDATE intents SET next_try_at = 0 WHERE id = ?", (row["id"],))
+        return True
+
+    async def follow(self) -> tuple[list[OpResult], float | None]:
+        """One round of following what is in flight, for the desk's tracker: each refund WeChat
+        accepted (or whose answer was lost) is asked with query_order when its next poll is due
+        (REFUND_POLL_BACKOFF), the clawback of a refund that went through runs at once, a
+        clawback WeChat refused as busy is tried again when due. Returns what changed and the
+        time (the mirror's clock) of the next poll due, or None when nothing is in flight.
+        Clawbacks waiting for the user's login wait for the operator (a new session key)."""
+        results: list[OpResult] = []
+        next_due: float | None = None
+        now = self.mirror.now()
+        for intent in self.journal.open_intents():
+            followed = (intent.action == "refund" and intent.state in ("refunding", "unknown")) or (
+                intent.action == "clawback" and intent.state in ("waiting_refund", "prepared")
+            )
+            if not followed:
+                continue
+            if intent.next_try_at > now:
+                next_due = min(next_due or intent.next_try_at, intent.next_try_at)
+                continue
+            try:
+                result = await self._resolve_one(intent)
+            except Busy:
+                continue  # another window or process follows it right now
+            except XPayDeskError as exc:  # WeChat unreachable: the next step of the backoff
+                self.journal.update(
+                    intent.id, message=exc.message_en, next_try_at=now + RETRY_LATER
+                )
+                result = OpResult.of(self._require(intent.id))
+            after = self._require(intent.id)
+            if after.state != intent.state or after.attempts != intent.attempts:
+                results.append(result)
+            if after.is_open and after.next_try_at > now:
+                next_due = min(next_due or after.next_try_at, after.next_try_at)
+        return results, next_due
+
     # ---- the path -----------------------------------------------------------------------------
 
     def _prepare(
@@ -638,8 +886,11 @@ class Operations:
         except XPayDeskError as exc:
             return self._not_sent(intent, exc, prior=prior, left=started)
         crashpoint("after_answer")
-        state = "refunding" if intent.action == "refund" else "done"
-        return self._settle(intent, state, outcome=outcome, key_source=key.source if key else "")
+        if intent.action == "refund":  # followed from here: the first poll after the first step
+            return self._settle(
+                intent, "refunding", outcome=outcome, retry_in=REFUND_POLL_BACKOFF[0]
+            )
+        return self._settle(intent, "done", outcome=outcome, key_source=key.source if key else "")
 
     def _not_sent(self, intent: Intent, exc: XPayDeskError, *, prior: str, left: int) -> OpResult:
         """A ValidationError, ConfigError, ... from the request path. If the request never left
@@ -979,6 +1230,8 @@ class Operations:
                 continue
             try:
                 results.append(await self._resolve_one(intent))
+            except Busy:  # another window or process is settling it right now
+                results.append(OpResult.of(self._require(intent.id)))
             except XPayDeskError as exc:
                 self.journal.update(intent.id, message=exc.message_en)
                 results.append(OpResult.of(self._require(intent.id)))
@@ -1007,7 +1260,15 @@ class Operations:
         return await self._attempt(intent)
 
     async def _advance_refund(self, intent: Intent) -> OpResult:
-        """query_order on the refund order id: applied or not, finished or not."""
+        """query_order on the refund order id: applied or not, finished or not. One follower
+        at a time (the desk's tracker, a resolve, another process): Busy for the others."""
+        with self.locks.hold(f"follow:{intent.wechat_id}", operator=self.operator):
+            fresh = self._require(intent.id)  # re-read: another follower may have settled it
+            if fresh.state not in ("refunding", "unknown", "sending"):
+                return OpResult.of(fresh)
+            return await self._advance_refund_held(fresh)
+
+    async def _advance_refund_held(self, intent: Intent) -> OpResult:
         try:
             order = await self.client.query_order(intent.openid, order_id=intent.wechat_id)
         except XPayError as exc:
@@ -1063,7 +1324,10 @@ class Operations:
             intent = self._require(intent_id)
             if intent.state in ("done", "failed"):
                 return OpResult.of(intent)
-            result = await self._resolve_one(intent)
+            try:
+                result = await self._resolve_one(intent)
+            except Busy:  # the desk's tracker is asking right now
+                result = OpResult.of(self._require(intent_id))
             if result.state in ("done", "failed") or time.monotonic() > deadline:
                 return result
             await self._sleep(

@@ -186,6 +186,19 @@ class Journal:
         with self.mirror.transaction() as conn:
             conn.execute(f"UPDATE intents SET {', '.join(sets)} WHERE id = ?", (*params, intent_id))
 
+    def clawbacks(self, refund_order_id: str | None = None) -> dict[str, list[Intent]]:
+        """Clawback intents by the refund they belong to, oldest first (one refund, or all)."""
+        out: dict[str, list[Intent]] = {}
+        for r in self.mirror.all(
+            "SELECT * FROM intents WHERE action = 'clawback' AND (? IS NULL OR target = ?) "
+            "ORDER BY id",
+            refund_order_id,
+            refund_order_id,
+        ):
+            intent = _intent(r)
+            out.setdefault(intent.target, []).append(intent)
+        return out
+
     def open_intents(self) -> list[Intent]:
         marks = ", ".join("?" * len(OPEN_STATES))
         return [

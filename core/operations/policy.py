@@ -90,17 +90,31 @@ def _amount(action: str, amount: int, lang: str = "zh_CN") -> str:
     return format_fen(amount) if AMOUNT_UNIT.get(action) == "fen" else format_coins(amount, lang)
 
 
-def _who_can(action: str, amount: int) -> str:
+def _who_can(action: str, amount: int, role: str = "") -> str:
+    """The other roles whose default limits allow it; never the operator's own role."""
     roles = [
         ROLE_NAMES[r]
         for r, acts in ROLE_ACTIONS.items()
-        if action in acts
+        if r != role
+        and action in acts
         and (
             DEFAULT_LIMITS[r].per_action(action) is None
             or (DEFAULT_LIMITS[r].per_action(action) or 0) >= amount
         )
     ]
-    return "、".join(roles) or "管理员 admin"
+    return "、".join(roles)
+
+
+def _next_step(action: str, amount: int, role: str) -> tuple[str, str]:
+    """What the operator can do about a refusal: ask a role that may, or (when none may, an
+    admin over an admin's limit) split the action or raise the limit in the profile."""
+    who = _who_can(action, amount, role)
+    if who:
+        return f"可由 {who} 执行", f"ask: {who}"
+    return (
+        "没有角色可以一次完成：请拆成几笔，或在配置文件的 [limits] 中提高限额",
+        "no role may do this in one action: split it, or raise the limit in the profile's [limits]",
+    )
 
 
 @dataclass(frozen=True)
@@ -112,32 +126,41 @@ class Policy:
     def for_profile(cls, role: str, overrides: Mapping[str, int]) -> Policy:
         return cls(role, replace(DEFAULT_LIMITS[role], **dict(overrides)))
 
+    def problem(self, action: str, amount: int, *, spent_today: int) -> tuple[str, str] | None:
+        """Why this operator may not do this (zh, en), or None: what `check` refuses, for a
+        dialog to say beside the field while the operator types."""
+        if action not in ROLE_ACTIONS[self.role]:
+            zh, en = _next_step(action, amount, self.role)
+            return (
+                f"角色 {ROLE_NAMES[self.role]} 不能执行 {action}；{zh}",
+                f"the {self.role} role cannot {action}; {en}",
+            )
+        per_action = self.limits.per_action(action)
+        if per_action is not None and amount > per_action:
+            zh, en = _next_step(action, amount, self.role)
+            return (
+                f"{_amount(action, amount)} 超过单笔限额 {_amount(action, per_action)}；{zh}",
+                f"{_amount(action, amount, 'en')} exceeds your per-action limit "
+                f"{_amount(action, per_action, 'en')}; {en}",
+            )
+        daily = self.limits.daily(action)
+        if daily is not None and spent_today + amount > daily:
+            left = max(daily - spent_today, 0)
+            return (
+                f"超过今日额度：今日已用 {_amount(action, spent_today)}，剩余 {_amount(action, left)}",
+                f"over today's total: used {_amount(action, spent_today, 'en')}, "
+                f"{_amount(action, left, 'en')} left",
+            )
+        return None
+
     def check(self, action: str, amount: int, *, spent_today: int, reason: str) -> None:
         if not reason.strip():
             raise PolicyRefused(
                 "必须填写原因", "a reason is required for every money-moving action"
             )
-        if action not in ROLE_ACTIONS[self.role]:
-            raise PolicyRefused(
-                f"角色 {ROLE_NAMES[self.role]} 不能执行 {action}；可由 {_who_can(action, amount)} 执行",
-                f"the {self.role} role cannot {action}; ask: {_who_can(action, amount)}",
-            )
-        per_action = self.limits.per_action(action)
-        if per_action is not None and amount > per_action:
-            raise PolicyRefused(
-                f"{_amount(action, amount)} 超过单笔限额 {_amount(action, per_action)}；"
-                f"可由 {_who_can(action, amount)} 执行",
-                f"{_amount(action, amount, 'en')} exceeds your per-action limit "
-                f"{_amount(action, per_action, 'en')}; ask: {_who_can(action, amount)}",
-            )
-        daily = self.limits.daily(action)
-        if daily is not None and spent_today + amount > daily:
-            left = max(daily - spent_today, 0)
-            raise PolicyRefused(
-                f"超过今日额度：今日已用 {_amount(action, spent_today)}，剩余 {_amount(action, left)}",
-                f"over today's total: used {_amount(action, spent_today, 'en')}, "
-                f"{_amount(action, left, 'en')} left",
-            )
+        problem = self.problem(action, amount, spent_today=spent_today)
+        if problem is not None:
+            raise PolicyRefused(*problem)
 
     def check_bulk(self, action: str, rows: int, total: int) -> None:
         if rows > self.limits.bulk_rows or total > self.limits.bulk_total:
