@@ -213,6 +213,7 @@ async def run_windows(app: Any, window: Any, args: argparse.Namespace, translato
     from dashboard import i18n
 
     carried: tuple[Any, Any] | None = None  # (Desk, demo world) kept across a language switch
+    kept: dict[str, Any] = {}  # the open page, user and pasted text, kept across it too
     while True:
         ctx = window.ctx
         closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -230,12 +231,14 @@ async def run_windows(app: Any, window: Any, args: argparse.Namespace, translato
             ctx.demo_world = carried[1]
             ctx.set_desk(carried[0])
             ctx.changes.emit({"pending", "ledger", "refunds", "orders", "audit"})
+            window.restore_state(kept)
         await asyncio.wait({closed, reopen}, return_when=asyncio.FIRST_COMPLETED)
         app.lastWindowClosed.disconnect()
         ctx.runner.cancel_all()
         request = reopen.result() if reopen.done() else None
         if request is not None and request.profile is None and ctx.desk is not None:
             carried = (ctx.desk, ctx.demo_world)
+            kept = window.carry_state()
         else:
             carried = None
             await close_profile(ctx)
@@ -248,6 +251,7 @@ async def run_windows(app: Any, window: Any, args: argparse.Namespace, translato
             if translator is not None:
                 app.removeTranslator(translator)
             translator = i18n.install(lang) if lang != "en" else None
+            i18n.install_qt(lang)  # Qt's own texts (file dialogs) follow, English included
         window.save_state()  # the next window opens where this one was
         previous, window = window, new_window(args, lang)
         window.show()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
 CONTEXT = "XPayDesk"
 LANGUAGES = ("zh_CN", "en")
@@ -49,11 +49,46 @@ def _compiled(lang: str) -> Path | None:
     return qm if qm.exists() else None
 
 
+_qt_translator: list[QTranslator] = []  # Qt's own (file dialogs, standard buttons), if any
+
+
+def install_qt(lang: str) -> bool:
+    """Qt's own texts (file dialogs, message box buttons, the text edit menu) in the operator's
+    language, from the qtbase translations PySide6 ships; replaces the previous language's."""
+    app = QCoreApplication.instance()
+    while _qt_translator:
+        old = _qt_translator.pop()
+        if app is not None:
+            app.removeTranslator(old)
+    if lang == "en" or app is None:
+        return False
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)  # owned by the application, deleted on its thread
+    if not translator.load(f"qtbase_{lang}", folder):
+        translator.deleteLater()
+        return False
+    app.installTranslator(translator)
+    _qt_translator.append(translator)
+    return True
+
+
+def last_folder() -> str:
+    """Where the operator last opened or saved a file: every file dialog starts there."""
+    return str(QSettings().value("files/last_folder", "") or "")
+
+
+def remember_folder(path: str | Path) -> None:
+    if str(path):
+        chosen = Path(path)
+        QSettings().setValue("files/last_folder", str(chosen if chosen.is_dir() else chosen.parent))
+
+
 def install(lang: str) -> QTranslator | None:
     """Loads and installs the translator; keep the returned object alive."""
     qm = _compiled(lang)
     if qm is None:
         return None
+    install_qt(lang)
     translator = QTranslator()
     if not translator.load(str(qm)):
         return None

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QToolButton,
@@ -27,12 +28,13 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from dashboard import theme
+from dashboard import fmt, theme
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
 from dashboard.lifetimes import retire
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
+from dashboard.vocabulary import word
 
 if TYPE_CHECKING:
     from dashboard.imports import ImportDialog
@@ -67,11 +69,11 @@ PAGE_CLASSES = [
 PAGES = [(c.name, c.heading) for c in PAGE_CLASSES]
 PENDING_COLUMNS = [
     Col("id", "#", "int", 50),
-    Col("action", "Action", "text", 100),
-    Col("wechat_id", "WeChat id", "id", 170),
+    Col("action", "Action", "word", 110, vocab="action"),
+    Col("wechat_id", "Id sent to WeChat", "id", 170),
     Col("openid", "openid", "id", 140),
-    Col("amount", "Amount", "int", 80),
-    Col("state", "State", "text", 100),
+    Col("amount_label", "Yuan or coins", "text", 100),
+    Col("state", "State", "word", 130, vocab="state"),
     Col("message", "Message", "text", 300),
 ]
 
@@ -139,7 +141,13 @@ class PendingDialog(QDialog):
 
     def reload(self) -> None:
         if self.ctx.desk is not None:
-            self.model.set_rows([i.as_dict() for i in self.ctx.desk.pending()])
+            rows = [i.as_dict() for i in self.ctx.desk.pending()]
+            for row in rows:  # refunds are in fen, everything else in coins
+                amount = int(row.get("amount") or 0)
+                row["amount_label"] = (
+                    fmt.fen(amount) if row["action"] == "refund" else fmt.coins(amount)
+                )
+            self.model.set_rows(rows)
         self._update_abandon()
 
     def _selected_id(self) -> int | None:
@@ -262,6 +270,12 @@ class MainWindow(QMainWindow):
         )
         self.search.setAccessibleName(tr("Search"))
         self.search.returnPressed.connect(self._search)
+        # "nothing found" stays until the operator types again
+        self.search_note = QLabel()
+        self.search_note.setStyleSheet(f"color: {theme.RED};")
+        self.search_note.hide()
+        self.search.textEdited.connect(lambda _text: self.search_note.hide())
+        self.search_menu: QMenu | None = None
         self.pending_button = QToolButton()
         self.pending_button.setAccessibleName(tr("Pending operations"))
         self.pending_button.clicked.connect(self._show_pending)
@@ -269,6 +283,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.profile_box)
         layout.addWidget(self.env_chip)
         layout.addWidget(self.search, 1)
+        layout.addWidget(self.search_note)
         layout.addWidget(self.pending_button)
         layout.addWidget(self.operator)
         self._update_pending()
@@ -392,26 +407,50 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def _search(self) -> None:
+        """Enter: one match opens its page with its row selected; several (the start of an id)
+        are listed to choose from; none says so until the operator types again."""
         desk = self.ctx.desk
         term = self.search.text().strip()
+        self.search_note.hide()
         if desk is None or not term:
             return
         hits = desk.search(term)
-        if not hits:
+        distinct = list({(h.kind, h.id): h for h in hits}.values())
+        if not distinct:
             if term.startswith("o") and len(term) >= 20:
                 self.go("users", term)
-            else:
-                self.statusBar().showMessage(tr("Nothing found for {term}").format(term=term), 5000)
+                return
+            self.search_note.setText(tr("Nothing found for {term}").format(term=term))
+            self.search_note.show()
             return
-        hit = hits[0]
+        if len(distinct) == 1 or distinct[0].id == term:
+            self.open_hit(distinct[0])
+            return
+        menu = QMenu(self)
+        menu.setAccessibleName(tr("Matches"))
+        kinds = {
+            "order": word("action", "order"),
+            "refund": word("action", "refund"),
+            "user": tr("User"),
+            "ledger": tr("Coin record"),
+        }
+        for hit in distinct[:20]:
+            menu.addAction(f"{kinds[hit.kind]}  {hit.id}", lambda h=hit: self.open_hit(h))
+        retire(self.search_menu)
+        self.search_menu = menu
+        menu.popup(self.search.mapToGlobal(self.search.rect().bottomLeft()))
+
+    def open_hit(self, hit: Any) -> None:
         if hit.kind == "user":
             self.go("users", hit.openid)
         elif hit.kind == "refund":
             self.go("refunds", hit.id)
-        elif hit.kind == "ledger":
+        elif hit.kind == "ledger":  # a gift, deduction, cancellation or clawback id
             self.go("users", hit.openid)
+            self.pages["users"].select_when_shown = hit.id  # type: ignore[attr-defined]
         else:
             self.go("orders", hit.id)
+            self.pages["orders"].select_order(hit.id, hit.openid)  # type: ignore[attr-defined]
 
     def go(self, page: str, target: str = "") -> None:
         names = [c.name for c in PAGE_CLASSES]
@@ -419,10 +458,31 @@ class MainWindow(QMainWindow):
         widget = self.pages[page]
         if page == "users" and target:
             widget.show_user(target)  # type: ignore[attr-defined]
+        elif page == "orders" and target.startswith("openid:"):
+            widget.show_user_orders(target[len("openid:") :])  # type: ignore[attr-defined]
         elif page == "orders" and target:
             widget.show_order(target)  # type: ignore[attr-defined]
-        elif page == "complaints" and target:
+        elif page in ("refunds", "complaints") and target:
             widget.select(target)  # type: ignore[attr-defined]
+
+    # ---- what a language switch keeps ----------------------------------------------------------
+
+    def carry_state(self) -> dict[str, Any]:
+        """The open page, the user on the Users page and what was pasted or typed on the tool
+        pages: the window reopened in another language shows the same."""
+        state: dict[str, Any] = {"page": PAGE_CLASSES[self.nav.currentRow()].name}
+        for name, page in self.pages.items():
+            keep = getattr(page, "carry", None)
+            if callable(keep):
+                state[name] = keep()
+        return state
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        for name, kept in state.items():
+            if name != "page" and kept:
+                self.pages[name].restore(kept)  # type: ignore[attr-defined]
+        if state.get("page"):
+            self.nav.setCurrentRow([c.name for c in PAGE_CLASSES].index(state["page"]))
 
     # ---- files ----------------------------------------------------------------------------------
 
@@ -438,8 +498,11 @@ class MainWindow(QMainWindow):
     def _choose_import(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        names, _ = QFileDialog.getOpenFileNames(self, tr("Import"))
+        from dashboard.i18n import last_folder, remember_folder
+
+        names, _ = QFileDialog.getOpenFileNames(self, tr("Import"), last_folder())
         if names:
+            remember_folder(names[0])
             self.import_files([Path(n) for n in names])
 
     def import_files(self, paths: list[Path]) -> ImportDialog | None:

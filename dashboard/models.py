@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from dashboard import fmt, theme
 from dashboard.i18n import tr
+from dashboard.vocabulary import kind_and_quantity, word
 
 if TYPE_CHECKING:
     from core.mirror.queries import OrderFilter, OrderPager, OrderSort
@@ -44,6 +45,7 @@ class Col:
     kind: str = "text"  # text | id | fen | coins | signed | time | rel | status | int | badge
     width: int = 120
 
+    vocab: str = ""  # for kind "word": the core.vocabulary table
 
 def display(col: Col, value: Any, row: dict[str, Any]) -> str:
     if value is None or value == "":
@@ -69,6 +71,10 @@ def display(col: Col, value: Any, row: dict[str, Any]) -> str:
     if col.kind == "badge":
         return tr(str(value))
     return str(value)
+    if col.kind == "word":
+        return word(col.vocab, value)
+    if col.kind == "quantity":  # coins for a top-up, items for an item purchase
+        return kind_and_quantity(str(row.get("kind", "coin")), int(value))
 
 
 def colour(col: Col, value: Any, row: dict[str, Any]) -> str | None:
@@ -161,7 +167,7 @@ def cell_data(col: Col, row: dict[str, Any], role: int) -> Any:
             return str(value)
         return None
     if role == Qt.ItemDataRole.TextAlignmentRole:
-        if col.kind in ("fen", "coins", "signed", "int"):
+        if col.kind in ("fen", "coins", "signed", "int", "quantity"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     if role == Qt.ItemDataRole.ForegroundRole:
@@ -175,8 +181,8 @@ def cell_data(col: Col, row: dict[str, Any], role: int) -> Any:
 ORDER_COLUMNS = [
     Col("order_id", "Merchant order id", "id", 150),
     Col("openid", "openid", "id", 150),
-    Col("kind", "Kind", "text", 60),
-    Col("quantity", "Quantity", "int", 80),
+    Col("kind", "Kind", "word", 90, vocab="order_kind"),
+    Col("quantity", "Coins or items", "quantity", 100),
     Col("paid_fee", "Paid", "fen", 90),
     Col("left_fee", "Refundable", "fen", 90),
     Col("status", "Status", "status", 130),
@@ -185,8 +191,8 @@ ORDER_COLUMNS = [
     Col("wx_order_id", "WeChat order id", "id", 150),
     Col("channel_order_id", "Channel order id", "id", 140),
     Col("wxpay_order_id", "WeChat Pay id", "id", 140),
-    Col("source", "Source", "text", 90),
-    Col("env", "Env", "int", 50),
+    Col("source", "Source", "word", 100, vocab="source"),
+    Col("env", "Environment", "word", 60, vocab="env"),
 ]
 SORT_KEYS = {"create_time", "paid_time", "paid_fee", "order_id", "status", "left_fee"}
 PAGE = 200

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
+from dashboard.vocabulary import word
 from dashboard.widgets import Busy, Inline, muted
 
 TEXT_FIELDS = [
@@ -95,8 +96,9 @@ class ProfileDialog(QDialog):
         self.coin_rate.setAccessibleName(tr("Coins per yuan"))
         form.addRow(tr("Coins per yuan"), self.coin_rate)
         self.role = QComboBox()
-        self.role.addItems(ROLES)
-        self.role.setCurrentIndex(max(self.role.findText(str(table.get("role", "support"))), 0))
+        for role in ROLES:
+            self.role.addItem(word("role", role), role)
+        self.role.setCurrentIndex(max(self.role.findData(str(table.get("role", "support"))), 0))
         self.role.setAccessibleName(tr("Role"))
         form.addRow(tr("Role"), self.role)
         self.keys: dict[str, QLineEdit] = {}
@@ -134,7 +136,7 @@ class ProfileDialog(QDialog):
         values: dict[str, str | int] = {k: e.text().strip() for k, e in self.texts.items()}
         values["env"] = str(self.env.currentData())
         values["coin_rate"] = self.coin_rate.value()
-        values["role"] = self.role.currentText()
+        values["role"] = str(self.role.currentData())
         return values
 
     def save(self) -> None:

@@ -18,4 +18,8 @@ def kind_and_quantity(kind: str, quantity: int | None) -> str:
     if kind == "coin":
         return fmt.coins(quantity)
     english = fmt.lang() == "en"
-    return f"{quantity:,} {'item' if quantity == 1 else 'items'}" if english else f"{quantity:,} 个道具"
+    return (
+        f"{quantity:,} {'item' if quantity == 1 else 'items'}"
+        if english
+        else f"{quantity:,} 个道具"
+    )

@@ -125,14 +125,22 @@ class Inline(QFrame):
 
 
 class IdLabel(QWidget):
-    """A long id: middle-elided, full in the tooltip, selectable, with a copy button."""
+    """An id an operator compares with what a user sent: shown whole (in a detail pane) or
+    middle-elided with the whole id in the tooltip (where space is short), always selectable,
+    in tabular figures, with a copy button."""
 
-    def __init__(self, value: str = "") -> None:
+    def __init__(self, value: str = "", *, whole: bool = True) -> None:
         super().__init__()
+        self.whole = whole
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.label = QLabel()
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setObjectName("id")
+        self.label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.label.setWordWrap(True)  # a whole id never pushes the pane wider than the window
         self.button = QToolButton()
         self.button.setText(tr("Copy"))
         self.button.setAccessibleName(tr("Copy"))
@@ -145,7 +153,8 @@ class IdLabel(QWidget):
 
     def set(self, value: str) -> None:
         self.value = value
-        self.label.setText(elide(value, 10) if value else "—")
+        shown = value if self.whole else elide(value, 10)
+        self.label.setText(shown if value else "—")
         self.label.setToolTip(value)
         self.button.setEnabled(bool(value))
 

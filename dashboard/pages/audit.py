@@ -2,26 +2,72 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit
+from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLineEdit
 
-from dashboard.i18n import N_, tr
+from dashboard import fmt
+from dashboard.i18n import N_, last_folder, remember_folder, tr
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
+from dashboard.vocabulary import word
 from dashboard.widgets import Table, button, muted
 
 COLUMNS = [
     Col("id", "#", "int", 50),
     Col("at", "When", "time", 150),
     Col("operator", "Operator", "text", 90),
-    Col("action", "Action", "text", 110),
+    Col("action", "Action", "word", 110, vocab="action"),
     Col("openid", "openid", "id", 140),
-    Col("result", "Result", "text", 70),
+    Col("result", "Result", "word", 120, vocab="audit_result"),
     Col("errcode", "errcode", "text", 80),
-    Col("params", "Parameters", "text", 400),
+    Col("summary", "Details", "text", 400),
 ]
+# what an audit row's parameters say, in words (the raw JSON is in the tooltip and the export)
+PARAM_WORDS = {
+    "wechat_id": N_("Id sent to WeChat"),
+    "target": N_("Concerns"),
+    "reason": N_("Reason"),
+    "note": N_("Note"),
+    "refund_reason": N_("WeChat refund reason"),
+    "attempt": N_("Attempt"),
+    "error": N_("Error"),
+}
+
+
+def describe(action: str, params_json: str) -> str:
+    """An audit row's parameters as a sentence: amounts with their unit, states as words."""
+    try:
+        params = json.loads(params_json or "{}")
+    except ValueError:
+        return params_json
+    if not isinstance(params, dict):
+        return str(params)
+    parts = []
+    amount = params.get("amount")
+    if isinstance(amount, int):
+        parts.append(fmt.fen(amount) if action == "refund" else fmt.coins(amount))
+    if params.get("state"):
+        parts.append(word("state", params["state"]))
+    for key, label in PARAM_WORDS.items():
+        value = params.get(key)
+        if value not in (None, "", 0) and not (key == "attempt" and value == 1):
+            parts.append(f"{tr(label)} {value}")
+    return " · ".join(str(p) for p in parts)
+
+
+ACTIONS = (
+    "gift",
+    "deduct",
+    "cancel_deduction",
+    "refund",
+    "clawback",
+    "deliver",
+    "complaint_response",
+    "complaint_complete",
+)
 
 
 class AuditPage(Page):
@@ -34,11 +80,14 @@ class AuditPage(Page):
         bar = QHBoxLayout()
         self.openid = QLineEdit()
         self.openid.setPlaceholderText(tr("Filter by openid"))
-        self.action = QLineEdit()
-        self.action.setPlaceholderText(tr("Filter by action (gift, refund…)"))
-        for edit in (self.openid, self.action):
-            edit.setAccessibleName(edit.placeholderText())
-            edit.returnPressed.connect(self.refresh)
+        self.openid.setAccessibleName(self.openid.placeholderText())
+        self.openid.returnPressed.connect(self.refresh)
+        self.action = QComboBox()
+        self.action.setAccessibleName(tr("Filter by action"))
+        self.action.addItem(tr("All actions"), "")
+        for code in ACTIONS:
+            self.action.addItem(word("action", code), code)
+        self.action.currentIndexChanged.connect(self.refresh)
         verify = button(tr("Verify chain"), kind="primary")
         verify.clicked.connect(self.verify)
         export = button(tr("Export CSV…"))
@@ -67,12 +116,13 @@ class AuditPage(Page):
 
     def refresh(self) -> None:
         if self.ctx.desk is not None:
-            self.model.set_rows(
-                self.ctx.desk.audit_rows(
-                    openid=self.openid.text().strip() or None,
-                    action=self.action.text().strip() or None,
-                )
+            rows = self.ctx.desk.audit_rows(
+                openid=self.openid.text().strip() or None,
+                action=self.action.currentData() or None,
             )
+            for row in rows:
+                row["summary"] = describe(row["action"], row["params"])
+            self.model.set_rows(rows)
 
     def verify(self) -> None:
         if self.ctx.desk is None:
@@ -89,8 +139,9 @@ class AuditPage(Page):
         if self.ctx.desk is None:
             return
         path, _ = QFileDialog.getSaveFileName(
-            self, tr("Export audit log"), "audit.csv", "CSV (*.csv)"
+            self, tr("Export audit log"), str(Path(last_folder()) / "audit.csv"), "CSV (*.csv)"
         )
         if path:
+            remember_folder(path)
             rows = self.ctx.desk.export_audit(Path(path))
             self.ctx.notify.emit("ok", tr("{n} rows exported").format(n=rows))

@@ -18,9 +18,32 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.callbacks.events import TIME_FIELDS
+from dashboard import fmt
 from dashboard.i18n import N_, tr
 from dashboard.pages.base import Page
+from dashboard.vocabulary import word
 from dashboard.widgets import Badge, button, muted
+
+# money fields of the xpay pushes (reference §7.5), in fen
+FEN_FIELDS = frozenset({"OrigPrice", "ActualPrice", "RefundFee", "PayFee", "OrderFee", "Fee"})
+
+
+def meaning(key: str, value: Any) -> str:
+    """What a push field's value means to an operator: a unix time as a Beijing date, fen as
+    yuan, the event and the environment in words; "" where the value speaks for itself."""
+    number = value if isinstance(value, int) else None
+    if number is None and isinstance(value, str) and value.strip().isdigit():
+        number = int(value)
+    if key in TIME_FIELDS and number:
+        return fmt.when(number)
+    if key in FEN_FIELDS and number is not None:
+        return fmt.fen(number)
+    if key == "Event":
+        return word("push_event", value)
+    if key == "Env" and number is not None:
+        return word("env", number)
+    return ""
 
 
 class CallbackPage(Page):
@@ -61,8 +84,11 @@ class CallbackPage(Page):
         split.addWidget(left)
         tabs = QTabWidget()
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels([tr("Field"), tr("Value")])
+        # WeChat's field names and values as sent; beside them what they mean (times as Beijing
+        # dates, fen as yuan, events and environments in words)
+        self.tree.setHeaderLabels([tr("Field"), tr("Value"), tr("Meaning")])
         self.tree.setColumnWidth(0, 200)
+        self.tree.setColumnWidth(1, 220)
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.reply = QPlainTextEdit()
@@ -84,6 +110,13 @@ class CallbackPage(Page):
             )
         )
 
+    def carry(self) -> dict[str, str]:
+        return {"query": self.query.text(), "body": self.body.toPlainText()}
+
+    def restore(self, kept: dict[str, str]) -> None:
+        self.query.setText(kept.get("query", ""))
+        self.body.setPlainText(kept.get("body", ""))
+
     def decode(self) -> None:
         desk = self.ctx.desk
         if desk is None:
@@ -93,14 +126,20 @@ class CallbackPage(Page):
         self.verdict.show()
         self.save_button.setEnabled(True)
         if error is not None:
-            self.verdict.set(tr("Rejected") + f" · {error.kind}", "red")
+            self.verdict.set(
+                f"{word('push_verdict', 'reject')} · {word('push_error', error.kind)}", "red"
+            )
             self.inline.show_message("error", f"{error.message_zh}\n{error.message_en}")
             self.text.setPlainText("")
             self.reply.setPlainText("")
             return
         assert result is not None
         self.inline.hide()
-        self.verdict.set(tr("Genuine") + f" · {result.mode} · {result.format or 'GET'}", "green")
+        self.verdict.set(
+            f"{word('push_verdict', 'accept')} · {word('push_mode', result.mode)} · "
+            f"{word('push_mode', result.format or '')}",
+            "green",
+        )
         if result.key_used == "previous":
             self.inline.show_message(
                 "warn",
@@ -120,7 +159,12 @@ class CallbackPage(Page):
 
         for key, value in data.items():
             item = QTreeWidgetItem(
-                parent, [str(key), "" if isinstance(value, dict) else str(value)]
+                parent,
+                [
+                    str(key),
+                    "" if isinstance(value, dict) else str(value),
+                    "" if isinstance(value, dict) else meaning(str(key), value),
+                ],
             )
             if isinstance(value, dict):
                 self._fill(item, value)

@@ -33,6 +33,7 @@ from dashboard.i18n import N_, tr
 from dashboard.lifetimes import retire
 from dashboard.models import ORDER_COLUMNS, Col, OrdersModel, RowsModel
 from dashboard.pages.base import Page
+from dashboard.vocabulary import kind_and_quantity, word
 from dashboard.widgets import Badge, IdLabel, Table, button, muted
 
 if TYPE_CHECKING:
@@ -51,14 +52,14 @@ KIND_FILTERS = [(N_("All kinds"), None), (N_("Coin top-up"), "coin"), (N_("Item 
 REFUND_COLS = [
     Col("refund_order_id", "Refund id", "id", 150),
     Col("refund_fee", "Refund", "fen", 90),
-    Col("status", "Status", "text", 90),
+    Col("status", "Status", "word", 90, vocab="refund_status"),
     Col("finished_at", "Finished", "time", 150),
 ]
 LEDGER_COLS = [
-    Col("kind", "Kind", "text", 80),
-    Col("order_id", "Id", "id", 150),
+    Col("kind", "Kind", "word", 100, vocab="action"),
+    Col("order_id", "Id sent to WeChat", "id", 150),
     Col("amount", "Coins", "coins", 80),
-    Col("status", "Status", "text", 80),
+    Col("status", "Status", "word", 80, vocab="state"),
 ]
 
 
@@ -130,19 +131,30 @@ class OrdersPage(Page):
         layout = QVBoxLayout(pane)
         layout.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
-        self.detail_id = IdLabel()
         self.detail_status = Badge()
-        head.addWidget(self.detail_id, 1)
+        self.detail_kind = QLabel()
         head.addWidget(self.detail_status)
+        head.addWidget(self.detail_kind)
+        head.addStretch(1)
         layout.addLayout(head)
         self.form = QFormLayout()
+        # the ids an operator compares with what a user sent: whole, with a copy button
+        self.detail_id = IdLabel()
+        self.detail_openid = IdLabel()
+        self.detail_wx = IdLabel()
+        self.form.addRow(tr("Merchant order id"), self.detail_id)
+        self.form.addRow(tr("WeChat order id"), self.detail_wx)
+        self.form.addRow(tr("openid"), self.detail_openid)
+        self.user_link = QLabel(f'<a href="user">{tr("Open this user")} →</a>')
+        self.user_link.setAccessibleName(tr("Open this user"))
+        self.user_link.linkActivated.connect(lambda _link: self.open_user())
+        self.form.addRow("", self.user_link)
         self.form_labels: dict[str, QLabel] = {}
         for key, label in (
-            ("openid", N_("openid")),
+            ("quantity", N_("Coins or items")),
             ("paid_fee", N_("Paid")),
             ("left_fee", N_("Refundable")),
             ("paid_time", N_("Paid at")),
-            ("wx_order_id", N_("WeChat order id")),
             ("source", N_("Source")),
         ):
             value = QLabel("—")
@@ -167,7 +179,7 @@ class OrdersPage(Page):
         self.fix_hint.hide()
         self._hint_for = ""
         layout.addWidget(self.fix_hint)
-        tabs = QTabWidget()
+        tabs = self.tabs = QTabWidget()
         self.history = QPlainTextEdit()
         self.history.setReadOnly(True)
         self.raw = QPlainTextEdit()
@@ -204,6 +216,7 @@ class OrdersPage(Page):
         self.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._select)
         self._column_menu()
+        self._user_menu()
         self.table.restore_layout()
         self._counts()
 
@@ -222,6 +235,61 @@ class OrdersPage(Page):
         self.columns_button.setMenu(menu)
         retire(getattr(self, "column_menu", None))
         self.column_menu = menu
+
+    def _user_menu(self) -> None:
+        """From an order to its user: double-click, or the row's context menu."""
+        if self.table.property("opens_users"):
+            return
+        self.table.setProperty("opens_users", True)
+        self.table.doubleClicked.connect(lambda _index: self.open_user())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
+        self.table.setToolTip(tr("Double-click an order to open its user."))
+
+    def _row_menu(self, pos: Any) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.table.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.addAction(tr("Open this user"), self.open_user)
+        menu.addAction(tr("Refresh from WeChat"), self.refresh_current)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+        retire(getattr(self, "row_menu", None))
+        self.row_menu = menu
+
+    def open_user(self) -> None:
+        if self.current:
+            self.ctx.navigate.emit("users", self.current["order"]["openid"])
+
+    def select_order(self, order_id: str, openid: str) -> None:
+        """A search hit: the user's orders listed, the found one selected and shown."""
+        self.show_user_orders(openid)
+        if self.model is None:
+            return
+        for row in range(self.model.rowCount()):
+            if self.model.row_dict(row).get("order_id") == order_id:
+                self.table.selectRow(row)
+                self.table.scrollTo(self.model.index(row, 0))
+                break
+        self.show_order(order_id)
+
+    def carry(self) -> dict[str, str]:
+        order = (self.current or {}).get("order") or {}
+        return {"openid": self.openid.text(), "order_id": order.get("order_id", "")}
+
+    def restore(self, kept: dict[str, str]) -> None:
+        if kept.get("openid"):
+            self.show_user_orders(kept["openid"])
+        if kept.get("order_id"):
+            self.show_order(kept["order_id"])
+
+    def show_user_orders(self, openid: str) -> None:
+        """A user's orders (from the user card): the openid filter, the newest selected."""
+        self.openid.setText(openid)
+        self.apply_filters()
+        if self.model is not None and self.model.rowCount():
+            self.table.selectRow(0)
 
     def _toggle_column(self, column: int, visible: bool) -> None:
         self.table.setColumnHidden(column, not visible)
@@ -295,17 +363,25 @@ class OrdersPage(Page):
             return
         order = detail["order"]
         self.detail_id.set(order["order_id"])
+        self.detail_openid.set(order["openid"])
+        self.detail_wx.set(order.get("wx_order_id") or "")
         text, colour = fmt.status_text(order["status"])
         self.detail_status.set(text, colour)
+        product = order["product_id"] if order["kind"] == "item" else ""
+        self.detail_kind.setText(
+            " · ".join(x for x in (word("order_kind", order["kind"]), product) if x)
+        )
         for key, label in self.form_labels.items():
             value = order.get(key)
-            label.setText(
-                fmt.fen(value)
-                if key in ("paid_fee", "left_fee")
-                else fmt.when(value)
-                if key == "paid_time"
-                else str(value or "—")
-            )
+            if key in ("paid_fee", "left_fee"):
+                shown = fmt.fen(value)
+            elif key == "paid_time":
+                shown = fmt.when(value)
+            elif key == "quantity":
+                shown = kind_and_quantity(order["kind"], value)
+            else:
+                shown = word("source", value) if value else "—"
+            label.setText(shown)
         events = [
             (order["create_time"], tr("Created")),
             (order["paid_time"], tr("Paid")),
@@ -316,11 +392,17 @@ class OrdersPage(Page):
             for r in detail["refunds"]
         ]
         events += [
-            (r["finished_at"], tr("Refund finished") + f" ({r['status']})")
+            (r["finished_at"], tr("Refund finished") + f" ({word('refund_status', r['status'])})")
             for r in detail["refunds"]
             if r["finished_at"]
         ]
-        events += [(p["create_time"], tr("Push") + f" {p['event']}") for p in detail["pushes"]]
+        events += [
+            (
+                p["create_time"],
+                f"{word('push_event', p['event'])} · {word('push_verdict', p['verdict'])}",
+            )
+            for p in detail["pushes"]
+        ]
         self.history.setPlainText(
             "\n".join(f"{fmt.when(at)}  {what}" for at, what in sorted(e for e in events if e[0]))
         )

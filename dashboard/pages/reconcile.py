@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
     QTabWidget,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from core.beijing import beijing_today
 from dashboard import fmt, theme
-from dashboard.i18n import N_, tr
+from dashboard.i18n import N_, last_folder, remember_folder, tr
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
 from dashboard.widgets import Figure, Table, button, muted
@@ -50,12 +51,25 @@ DRILL_COLUMNS = [
 ]
 
 
+def capital(title: str) -> str:
+    """The report's English column titles are lower case (file headers); on screen they start
+    with a capital, like every other header."""
+    if title.startswith(("openid", "appid")):  # names WeChat spells in lower case
+        return title
+    return title[:1].upper() + title[1:]
+
+
 class DailyChart(QWidget):
-    """Refunded fen (red) against clawed-back coins in fen at the coin rate (green), per day."""
+    """Refunded money (red) against clawed-back coins valued at the coin rate (green), per day:
+    a y axis in yuan, the first, middle and last day under the x axis, the day's figures on
+    hover; a day with any clawback gets a bar at least 3 px high, so none is invisible."""
+
+    LEFT, TOP, RIGHT, BOTTOM = 64, 22, 8, 20
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumHeight(130)
+        self.setMinimumHeight(150)
+        self.setMouseTracking(True)
         self.days: list[dict[str, Any]] = []
         self.rate = 100
         self.setAccessibleName(tr("Daily refunds against clawbacks"))
@@ -64,45 +78,88 @@ class DailyChart(QWidget):
         self.days, self.rate = days, rate
         self.update()
 
+    def plot(self) -> QRectF:
+        return QRectF(self.rect()).adjusted(self.LEFT, self.TOP, -self.RIGHT, -self.BOTTOM)
+
+    def values(self) -> list[tuple[int, int]]:
+        """(refunded fen, clawed-back coins in fen at the coin rate) per day."""
+        return [
+            (d["refunded"], d["coins_clawed_back"] * 100 // max(self.rate, 1)) for d in self.days
+        ]
+
+    def day_at(self, x: float) -> int | None:
+        rect = self.plot()
+        if not self.days or not rect.left() <= x <= rect.right():
+            return None
+        return min(int((x - rect.left()) / (rect.width() / len(self.days))), len(self.days) - 1)
+
+    def tip(self, n: int) -> str:
+        day = self.days[n]
+        refunded, clawed = self.values()[n]
+        return tr("{day}: refunded {refunded}; clawed back {coins} (≈ {value})").format(
+            day=day["day"],
+            refunded=fmt.fen(refunded),
+            coins=fmt.coins(day["coins_clawed_back"]),
+            value=fmt.fen(clawed),
+        )
+
+    def mouseMoveEvent(self, event: Any) -> None:
+        n = self.day_at(event.position().x())
+        if n is None:
+            QToolTip.hideText()
+        else:
+            QToolTip.showText(event.globalPosition().toPoint(), self.tip(n), self)
+        super().mouseMoveEvent(event)
+
     def paintEvent(self, event: Any) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(self.rect()).adjusted(8, 20, -8, -18)
-        painter.setPen(QColor(theme.GREY))
+        rect = self.plot()
+        grey = QColor(theme.GREY)
+        painter.setPen(grey)
         painter.drawText(
-            8,
-            14,
-            tr("Refunded (red) and coins clawed back, valued at the coin rate (green), per day"),
+            8, 14, tr("Per day: refunded (red), coins clawed back at the coin rate (green)")
         )
         if not self.days:
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, tr("No data for this period"))
             return
-        values = [
-            (d["refunded"], d["coins_clawed_back"] * 100 // max(self.rate, 1)) for d in self.days
-        ]
+        values = self.values()
         top = max(max(a, b) for a, b in values) or 1
+        # the y axis: 0, half and the top, in yuan
+        for share in (0.0, 0.5, 1.0):
+            y = rect.bottom() - rect.height() * share
+            painter.setPen(QColor(0, 0, 0, 26))
+            painter.drawLine(int(rect.left()), int(y), int(rect.right()), int(y))
+            painter.setPen(grey)
+            painter.drawText(
+                QRectF(0, y - 8, self.LEFT - 6, 16),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                fmt.fen(int(top * share)),
+            )
         width = rect.width() / len(values)
         for n, (refunded, clawed) in enumerate(values):
             x = rect.left() + n * width
             for offset, value, colour in ((0.1, refunded, theme.RED), (0.5, clawed, theme.GREEN)):
-                height = rect.height() * value / top
+                if value <= 0:
+                    continue
+                height = max(rect.height() * value / top, 3.0)
                 painter.fillRect(
                     QRectF(
-                        x + width * offset, rect.bottom() - height, max(width * 0.38, 1), height
+                        x + width * offset, rect.bottom() - height, max(width * 0.38, 2), height
                     ),
                     QColor(colour),
                 )
-        painter.setPen(QColor(theme.GREY))
-        painter.drawText(
-            QRectF(rect.left(), rect.bottom() + 2, rect.width(), 16),
-            Qt.AlignmentFlag.AlignLeft,
-            self.days[0]["day"],
+        painter.setPen(grey)
+        painter.drawLine(
+            int(rect.left()), int(rect.bottom()), int(rect.right()), int(rect.bottom())
         )
-        painter.drawText(
-            QRectF(rect.left(), rect.bottom() + 2, rect.width(), 16),
-            Qt.AlignmentFlag.AlignRight,
-            self.days[-1]["day"],
-        )
+        under = QRectF(rect.left(), rect.bottom() + 2, rect.width(), 16)
+        painter.drawText(under, Qt.AlignmentFlag.AlignLeft, self.days[0]["day"])
+        if len(self.days) > 2:
+            painter.drawText(
+                under, Qt.AlignmentFlag.AlignHCenter, self.days[len(self.days) // 2]["day"]
+            )
+        painter.drawText(under, Qt.AlignmentFlag.AlignRight, self.days[-1]["day"])
 
 
 class ReconPage(Page):
@@ -242,9 +299,10 @@ class ReconPage(Page):
             columns = [
                 Col(
                     c.key_for("en" if english else "zh_CN"),
-                    c.title("en" if english else "zh_CN"),
-                    KIND_OF.get(c.kind, "text"),
+                    capital(c.title("en" if english else "zh_CN")),
+                    "word" if getattr(c, "vocab", "") else KIND_OF.get(c.kind, "text"),
                     120,
+                    vocab=getattr(c, "vocab", ""),
                 )
                 for c in view.columns[name]
             ]
@@ -305,9 +363,13 @@ class ReconPage(Page):
             return
         name = f"xpaydesk-{self.view.period.start}-{self.view.period.end}.xlsx"
         path, _filter = QFileDialog.getSaveFileName(
-            self, tr("Export report"), name, "Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)"
+            self,
+            tr("Export report"),
+            str(Path(last_folder()) / name),
+            "Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)",
         )
         if path:
+            remember_folder(path)
             self.export_to(Path(path))
 
     def export_to(self, path: Path) -> None:

@@ -82,6 +82,17 @@ class RefundsPage(Page):
         )
         self._select()
 
+    def select(self, refund_id: str) -> None:
+        """A search hit: that refund's row selected (the "only open" filter let go if it hid it)."""
+        for attempt in range(2):
+            for row in range(self.model.rowCount()):
+                if self.model.row_dict(row)["refund_order_id"] == refund_id:
+                    self.table.selectRow(row)
+                    self.table.scrollTo(self.model.index(row, 0))
+                    return
+            if attempt == 0 and self.only_open.isChecked():
+                self.only_open.setChecked(False)  # refreshes
+
     def _selected(self) -> dict[str, Any] | None:
         index = self.table.currentIndex()
         return self.model.row_dict(index.row()) if index.isValid() else None

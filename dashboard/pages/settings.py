@@ -15,14 +15,8 @@ from dashboard.i18n import N_, tr
 from dashboard.lifetimes import retire
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
+from dashboard.vocabulary import word
 from dashboard.widgets import Card, Table, button, muted
-
-SOURCES = {
-    "env": N_("environment"),
-    "keyring": N_("OS keyring"),
-    "file": N_("profile file"),
-    "given": N_("given"),
-}
 
 PROFILE_COLUMNS = [
     Col("name", "Name", "text", 160),
@@ -137,7 +131,7 @@ class SettingsPage(Page):
                     "name": desk.profile.name,
                     "env_label": tr("Demo"),
                     "appid": desk.profile.appid,
-                    "role": desk.profile.role,
+                    "role": word("role", desk.profile.role),
                     "marks": tr("temporary, rebuilt at each demo start") + " · " + tr("open now"),
                     "demo": True,
                 }
@@ -154,7 +148,7 @@ class SettingsPage(Page):
                         env, env
                     ),
                     "appid": str(table.get("appid", "")),
-                    "role": str(table.get("role", "support")),
+                    "role": word("role", str(table.get("role", "support"))),
                     "marks": " · ".join(marks),
                 }
             )
@@ -223,11 +217,11 @@ class SettingsPage(Page):
         for label, value in (
             (N_("Name"), p.name),
             ("appid", p.appid),
-            (N_("Environment"), p.env.label),
-            ("api_base", p.api_base),
+            (N_("Environment"), word("env", p.env.value)),
+            (N_("API address"), p.api_base),
             (N_("Coins per yuan"), str(p.coin_rate)),
             (N_("Operator"), p.operator),
-            (N_("Role"), p.role),
+            (N_("Role"), word("role", p.role)),
             (N_("Mirror"), str(p.mirror_path)),
             (N_("Profile file"), str(p.source or "—")),
         ):
@@ -239,15 +233,17 @@ class SettingsPage(Page):
         for n, name in enumerate(SECRET_FIELDS):
             secret = p.secrets.get(name)
             state = (
-                f"{secret.value.hint()} · {tr(SOURCES[secret.source])}" if secret else tr("not set")
+                f"{secret.value.hint()} · {word('secret_source', secret.source)}"
+                if secret
+                else tr("not set")
             )
             edit = QLineEdit()
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.setPlaceholderText(tr("new value"))
-            edit.setAccessibleName(name)
+            edit.setAccessibleName(word("secret", name))
             save = button(tr("Store in keyring"))
             save.clicked.connect(lambda _=False, f=name, e=edit: self._store(f, e))
-            self.secret_grid.addWidget(QLabel(name), n, 0)
+            self.secret_grid.addWidget(QLabel(word("secret", name)), n, 0)
             self.secret_grid.addWidget(muted(state), n, 1)
             self.secret_grid.addWidget(edit, n, 2)
             self.secret_grid.addWidget(save, n, 3)
@@ -255,7 +251,7 @@ class SettingsPage(Page):
         for key in ("gift", "deduct", "refund", "daily_gift", "daily_deduct", "daily_refund"):
             value = getattr(limits, key)
             shown = fmt.fen(value) if "refund" in key else fmt.coins(value)
-            self.limits_form.addRow(key, QLabel(shown))
+            self.limits_form.addRow(word("limit", key), QLabel(shown))
 
     def _store(self, field: str, edit: QLineEdit) -> None:
         desk = self.ctx.desk
@@ -273,7 +269,7 @@ class SettingsPage(Page):
             "ok",
             tr(
                 "{field} stored in the OS keyring; it applies the next time the profile is opened."
-            ).format(field=field),
+            ).format(field=word("secret", field)),
         )
 
     def _language(self) -> None:

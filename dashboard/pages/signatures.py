@@ -61,6 +61,19 @@ class SignaturePage(Page):
             )
         )
 
+    def carry(self) -> dict[str, str]:
+        """What was typed, never the keys (they are secrets: typed again after a switch)."""
+        return {
+            "uri": self.uri.text(),
+            "body": self.body.toPlainText(),
+            "compare": self.compare.text(),
+        }
+
+    def restore(self, kept: dict[str, str]) -> None:
+        self.uri.setText(kept.get("uri", self.uri.text()))
+        self.body.setPlainText(kept.get("body", self.body.toPlainText()))
+        self.compare.setText(kept.get("compare", ""))
+
     def sign(self) -> None:
         desk = self.ctx.desk
         uri, body = self.uri.text(), self.body.toPlainText()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QSplitter,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -22,57 +23,65 @@ from dashboard.i18n import N_, tr
 from dashboard.lifetimes import retire
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
+from dashboard.vocabulary import kind_and_quantity, word
 from dashboard.widgets import Badge, Card, IdLabel, Table, button, muted
 
 TIMELINE = [
     Col("at", "When", "rel", 110),
-    Col("kind_label", "Event", "text", 110),
-    Col("signed_amount", "Amount", "signed", 110),
+    Col("kind_label", "Event", "text", 120),
+    Col("signed_amount", "Yuan or coins", "signed", 120),
     Col("ref", "Reference", "id", 180),
-    Col("status_label", "Status", "text", 120),
+    Col("status_label", "Status", "text", 130),
     Col("summary", "Details", "text", 260),
+]
+ATTENTION_COLUMNS = [
+    Col("openid", "openid", "id", 170),
+    Col("why_label", "Needs", "text", 260),
+    Col("at", "Since", "rel", 110),
+]
+RECENT_COLUMNS = [
+    Col("openid", "openid", "id", 170),
+    Col("last_label", "Last activity", "text", 150),
+    Col("at", "When", "rel", 110),
 ]
 if TYPE_CHECKING:
     from core.desk import UserView
+    from core.mirror.queries import TimelineEntry
 
-KINDS = {
-    "order": N_("Order"),
-    "refund": N_("Refund"),
-    "deduct": N_("Deduction"),
-    "cancel": N_("Deduction cancelled"),
-    "gift": N_("Gift"),
-    "clawback": N_("Clawback"),
-    "push": N_("Push"),
-    "audit": N_("Audit"),
-}
-ENTRY_STATES = {
-    "done": N_("Done"),
-    "ok": N_("Succeeded"),
-    "intent": N_("Intent written"),
-    "error": N_("Error"),
-    "unknown": N_("Outcome unknown"),
-    "failed": N_("Failed"),
-    "pending": N_("Pending"),
-    "accept": N_("Genuine"),
-    "reject": N_("Rejected"),
-    "refunded": N_("Refunded"),
-    "refunding": N_("Refunding"),
-    "started": N_("Started"),
-    "needs_login": N_("Waiting for user login"),
-    "prepared": N_("To be retried"),
-    "refund_order": N_("Refund order"),
-}
-KEY_STATES = {
-    "fresh": (N_("Fresh"), "green"),
-    "stale": (N_("Stale"), "red"),
-    "unknown": (N_("Unknown"), "grey"),
-}
+KEY_COLOURS = {"fresh": "green", "stale": "red", "unknown": "grey", "missing": "grey"}
+
+
+def entry_words(e: TimelineEntry) -> tuple[str, str, str]:
+    """(event, status, details) of a timeline entry, in the glossary's words."""
+    info = e.info
+    if e.kind == "order":
+        event = word("order_kind", info.get("order_kind", "coin"))
+        status = fmt.status_text(int(e.status))[0] if e.status.isdigit() else e.status
+        quantity = kind_and_quantity(str(info.get("order_kind")), info.get("quantity"))
+        # an item's product id says what was bought; a top-up's says nothing its coins don't
+        product = str(info.get("product_id") or "") if info.get("order_kind") == "item" else ""
+        details = f"{product} · {quantity}" if product else quantity
+    elif e.kind == "refund":
+        event, status = word("action", "refund"), word("refund_status", e.status)
+        details = tr("Order {id}").format(id=info.get("order_id", ""))
+    elif e.kind == "push":
+        event = word("push_event", info.get("event", ""))
+        status = word("push_verdict", e.status)
+        details = ""  # the order or refund it is about is its reference
+    elif e.kind == "audit":
+        event = word("action", info.get("action", ""))
+        status = word("audit_result", e.status)
+        details = " · ".join(x for x in (str(info.get("operator") or ""), e.summary) if x)
+    else:  # a ledger row: gift, deduct, cancel, clawback
+        event, status = word("action", e.kind), word("state", e.status)
+        details = " · ".join(x for x in (str(info.get("operator") or ""), e.summary) if x)
+    return event, status, details
 
 
 class UsersPage(Page):
     name = "users"
     heading = N_("Users")
-    watches = frozenset({"ledger", "refunds", "orders", "audit", "pushes"})
+    watches = frozenset({"ledger", "refunds", "orders", "audit", "pushes", "complaints"})
 
     def __init__(self, ctx: Any) -> None:
         super().__init__(ctx)
@@ -83,17 +92,15 @@ class UsersPage(Page):
         self.openid.returnPressed.connect(self.look_up)
         self.lookup = button(tr("Look up"), kind="primary")
         self.lookup.clicked.connect(self.look_up)
+        self.back = button(tr("All users"))
+        self.back.clicked.connect(self.show_overview)
+        self.back.hide()
+        bar.addWidget(self.back)
         bar.addWidget(self.openid, 1)
         bar.addWidget(self.lookup)
         self.root.addLayout(bar)
-        self.empty = muted(
-            tr(
-                "Enter an openid to see the user's balance, session key and "
-                "everything that happened to them."
-            )
-        )
-        # until a lookup, the hint takes the spare height so the bar stays at the top
-        self.root.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)
+        self.overview = self._overview()
+        self.root.addWidget(self.overview, 1)
 
         self.body = QWidget()
         body = QHBoxLayout(self.body)
@@ -101,7 +108,7 @@ class UsersPage(Page):
         self.card = Card(tr("User"))
         grid = QGridLayout()
         self.card.body.addLayout(grid)
-        self.id_label = IdLabel()
+        self.id_label = IdLabel(whole=True)
         self.balance = QLabel("—")
         self.balance.setObjectName("figure")
         self.fields: dict[str, QLabel] = {}
@@ -140,6 +147,11 @@ class UsersPage(Page):
             widget.clicked.connect(lambda _=False, k=key: self.act(k))
             self.card.body.addWidget(widget)
             self.actions[key] = widget
+        # back to the orders: this user's orders on the Orders page
+        self.orders_link = QLabel(f'<a href="orders">{tr("This user’s orders")} →</a>')
+        self.orders_link.setAccessibleName(tr("This user’s orders"))
+        self.orders_link.linkActivated.connect(self.open_orders)
+        self.card.body.addWidget(self.orders_link)
         self.card.body.addStretch(1)
         self.card.setFixedWidth(330)
         body.addWidget(self.card)
@@ -150,10 +162,14 @@ class UsersPage(Page):
         for n, col in enumerate(TIMELINE):
             self.table.setColumnWidth(n, col.width)
         self.table.selectionModel().currentRowChanged.connect(self._show_raw)
+        self.table.doubleClicked.connect(self._open_entry)
+        self.table.setToolTip(tr("Double-click an order or refund to open it on its page."))
         self.raw = QPlainTextEdit()
         self.raw.setReadOnly(True)
         self.raw.setAccessibleName(tr("Raw record"))
-        self.raw.setPlaceholderText(tr("Select an entry to see the record behind it."))
+        self.raw.setPlaceholderText(
+            tr("Select an entry to see the records behind it (the action, its audit rows).")
+        )
         split.addWidget(self.table)
         split.addWidget(self.raw)
         split.setSizes([420, 160])
@@ -161,6 +177,89 @@ class UsersPage(Page):
         self.root.addWidget(self.body, 1)
         self.body.hide()
         self.view: UserView | None = None
+        self.select_when_shown = ""  # an entry a search found: selected once the user shows
+
+    # ---- the overview: who needs the desk, who was here lately ------------------------------
+
+    def _overview(self) -> QWidget:
+        pane = QWidget()
+        layout = QVBoxLayout(pane)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.empty = muted(
+            tr(
+                "Enter an openid to see the user's balance, session key and "
+                "everything that happened to them; or open one of the users below."
+            )
+        )
+        layout.addWidget(self.empty)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.lists: dict[str, tuple[Table, RowsModel]] = {}
+        for key, heading, columns in (
+            ("attention", N_("Needs attention"), ATTENTION_COLUMNS),
+            ("recent", N_("Recent users"), RECENT_COLUMNS),
+        ):
+            card = Card(tr(heading))
+            table = Table(f"users_{key}")
+            model = RowsModel(columns, parent=self)
+            table.setModel(model)
+            for n, col in enumerate(columns):
+                table.setColumnWidth(n, col.width)
+            table.doubleClicked.connect(lambda _i, k=key: self._open_listed(k))
+            table.activated.connect(lambda _i, k=key: self._open_listed(k))
+            card.body.addWidget(table, 1)
+            split.addWidget(card)
+            self.lists[key] = (table, model)
+        layout.addWidget(split, 1)
+        return pane
+
+    def on_ready(self) -> None:
+        self.refresh_overview()
+
+    def refresh_overview(self) -> None:
+        desk = self.ctx.desk
+        if desk is None:
+            return
+        attention, recent = desk.users_overview()
+        for row in attention:
+            reasons = [row["why"], *row["also"]]
+            row["why_label"] = " · ".join(word("attention", w) for w in reasons)
+        looked_up = self._looked_up()
+        listed = {r["openid"] for r in recent}
+        recent = [
+            {"openid": o, "at": 0, "last_label": tr("Looked up here")}
+            for o in looked_up
+            if o not in listed
+        ] + recent
+        for row in recent:
+            if "last_label" not in row:
+                row["last_label"] = (
+                    word("action", "order") if row["last"] == "order" else tr("Operator action")
+                )
+        self.lists["attention"][1].set_rows(attention)
+        self.lists["recent"][1].set_rows(recent[:30])
+
+    def _looked_up(self) -> list[str]:
+        value = QSettings().value("users/looked_up", [])
+        return [str(v) for v in value] if isinstance(value, list) else []
+
+    def _remember(self, openid: str) -> None:
+        recent = [openid, *[o for o in self._looked_up() if o != openid]][:10]
+        QSettings().setValue("users/looked_up", recent)
+
+    def _open_listed(self, key: str) -> None:
+        table, model = self.lists[key]
+        index = table.currentIndex()
+        if index.isValid():
+            self.show_user(str(model.row_dict(index.row())["openid"]))
+
+    def show_overview(self) -> None:
+        self.view = None
+        self.body.hide()
+        self.back.hide()
+        self.overview.show()
+        self.refresh_overview()
+
+    # ---- one user -------------------------------------------------------------------------------
 
     def show_user(self, openid: str) -> None:
         self.openid.setText(openid)
@@ -183,6 +282,8 @@ class UsersPage(Page):
                 on_done=self._show,
                 on_error=self._error,
             )
+        elif self.ctx.desk is not None:
+            self.refresh_overview()
 
     def _error(self, exc: BaseException) -> None:
         self.lookup.setEnabled(True)
@@ -194,7 +295,9 @@ class UsersPage(Page):
         self.busy.stop()
         self.inline.hide()
         self.view = view
-        self.empty.hide()
+        self._remember(view.openid)
+        self.overview.hide()
+        self.back.show()
         self.body.show()
         self.id_label.set(view.openid)
         b = view.balance
@@ -206,8 +309,9 @@ class UsersPage(Page):
             else:
                 label.setText(fmt.coins(value))
         state = str(view.session.get("state", "unknown"))
-        text, colour = KEY_STATES.get(state, KEY_STATES["unknown"])
-        self.key_badge.set(tr(text), colour)
+        if view.session.get("mask", "—") == "—":
+            state = "missing"
+        self.key_badge.set(word("session_key", state), KEY_COLOURS.get(state, "grey"))
         checked = view.session.get("checked_at") or 0
         self.key_detail.setText(
             tr("{mask}, obtained {obtained}, checked {checked}").format(
@@ -215,38 +319,80 @@ class UsersPage(Page):
                 obtained=fmt.relative(int(view.session.get("obtained_at") or 0)),
                 checked=fmt.relative(int(checked)),
             )
+            if state != "missing"
+            else ""
         )
         self.balance_note.setText(view.balance_error)
         if not view.known and b is None:
             self.inline.show_message("warn", tr("This openid has no orders in the mirror."))
         rows = []
         for e in view.timeline:
+            event, status, details = entry_words(e)
             rows.append(
                 {
                     "at": e.at,
-                    "kind_label": tr(KINDS.get(e.kind, e.kind)),
+                    "kind_label": event
+                    + (f"  ({len(e.parts) + 1} {tr('records')})" if e.parts else ""),
                     "signed_amount": e.signed_amount,
                     "unit": e.unit,
                     "ref": e.ref,
-                    "status_label": fmt.status_text(int(e.status))[0]
-                    if e.kind == "order" and e.status.isdigit()
-                    else tr(ENTRY_STATES.get(e.status, e.status)),
-                    "summary": e.summary,
-                    "raw": e.raw,
+                    "status_label": status,
+                    "summary": details,
+                    "entry": e,
                     "kind": e.kind,
                 }
             )
         self.model.set_rows(rows)
+        wanted, self.select_when_shown = self.select_when_shown, ""
+        for n, row in enumerate(rows):
+            if wanted and row["ref"] == wanted:
+                self.table.selectRow(n)
+                break
+
+    def carry(self) -> dict[str, str]:
+        return {"openid": self.view.openid if self.view else "", "typed": self.openid.text()}
+
+    def restore(self, kept: dict[str, str]) -> None:
+        if kept.get("openid"):
+            self.show_user(kept["openid"])
+        else:
+            self.openid.setText(kept.get("typed", ""))
 
     def _show_raw(self) -> None:
+        """The records behind the entry: the action's own record, then its audit rows."""
         index = self.table.currentIndex()
         if not index.isValid():
             return
-        raw = self.model.row_dict(index.row()).get("raw") or "{}"
-        try:
-            self.raw.setPlainText(json.dumps(json.loads(raw), ensure_ascii=False, indent=2))
-        except ValueError:
-            self.raw.setPlainText(raw)
+        entry = self.model.row_dict(index.row()).get("entry")
+        if entry is None:
+            return
+        blocks = []
+        for n, part in enumerate((entry, *entry.parts)):
+            event, status, _details = entry_words(part)
+            blocks.append(f"— {fmt.when(part.at)} · {event} · {status} —")
+            try:
+                blocks.append(json.dumps(json.loads(part.raw), ensure_ascii=False, indent=2))
+            except ValueError:
+                blocks.append(part.raw)
+            if n == 0 and entry.parts:
+                blocks.append("")
+        self.raw.setPlainText("\n".join(blocks))
+
+    def _open_entry(self) -> None:
+        """An order or refund entry opens its order on the Orders page."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return
+        entry = self.model.row_dict(index.row()).get("entry")
+        if entry is None:
+            return
+        order_id = entry.ref if entry.kind == "order" else entry.info.get("order_id")
+        if order_id:
+            self.ctx.navigate.emit("orders", str(order_id))
+
+    def open_orders(self) -> None:
+        if self.view is not None:
+            self.ctx.navigate.emit("orders", "openid:" + self.view.openid)
 
     def act(self, action: str) -> None:
         desk = self.ctx.desk

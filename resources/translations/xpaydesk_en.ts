@@ -164,6 +164,10 @@
       <translation>The refund must be more than ¥0 and at most the refundable amount.</translation>
     </message>
     <message>
+      <source>refundable</source>
+      <translation>refundable</translation>
+    </message>
+    <message>
       <source>Refund {amount} to the user.</source>
       <translation>Refund {amount} to the user.</translation>
     </message>
@@ -190,78 +194,6 @@
     <message>
       <source>Balance {before} → {after}</source>
       <translation>Balance {before} → {after}</translation>
-    </message>
-    <message>
-      <source>refundable</source>
-      <translation>refundable</translation>
-    </message>
-    <message>
-      <source>Initialised</source>
-      <translation>Initialised</translation>
-    </message>
-    <message>
-      <source>Awaiting payment</source>
-      <translation>Awaiting payment</translation>
-    </message>
-    <message>
-      <source>Paid, not delivered</source>
-      <translation>Paid, not delivered</translation>
-    </message>
-    <message>
-      <source>Delivering</source>
-      <translation>Delivering</translation>
-    </message>
-    <message>
-      <source>Delivered</source>
-      <translation>Delivered</translation>
-    </message>
-    <message>
-      <source>Refunded</source>
-      <translation>Refunded</translation>
-    </message>
-    <message>
-      <source>Closed</source>
-      <translation>Closed</translation>
-    </message>
-    <message>
-      <source>Refund failed</source>
-      <translation>Refund failed</translation>
-    </message>
-    <message>
-      <source>User refund completed</source>
-      <translation>User refund completed</translation>
-    </message>
-    <message>
-      <source>Ad funds recovered</source>
-      <translation>Ad funds recovered</translation>
-    </message>
-    <message>
-      <source>Profit-sharing reversed</source>
-      <translation>Profit-sharing reversed</translation>
-    </message>
-    <message>
-      <source>Not needed</source>
-      <translation>Not needed</translation>
-    </message>
-    <message>
-      <source>Due</source>
-      <translation>Due</translation>
-    </message>
-    <message>
-      <source>Needs user login</source>
-      <translation>Needs user login</translation>
-    </message>
-    <message>
-      <source>Partly recovered</source>
-      <translation>Partly recovered</translation>
-    </message>
-    <message>
-      <source>Recovered</source>
-      <translation>Recovered</translation>
-    </message>
-    <message>
-      <source>Unrecoverable (spent)</source>
-      <translation>Unrecoverable (spent)</translation>
     </message>
     <message>
       <source>Users</source>
@@ -316,12 +248,16 @@
       <translation>Action</translation>
     </message>
     <message>
-      <source>WeChat id</source>
-      <translation>WeChat id</translation>
+      <source>Id sent to WeChat</source>
+      <translation>Id sent to WeChat</translation>
     </message>
     <message>
       <source>openid</source>
       <translation>openid</translation>
+    </message>
+    <message>
+      <source>Yuan or coins</source>
+      <translation>Yuan or coins</translation>
     </message>
     <message>
       <source>State</source>
@@ -360,12 +296,28 @@
       <translation>Settings</translation>
     </message>
     <message>
+      <source>Complaints</source>
+      <translation>Complaints</translation>
+    </message>
+    <message>
       <source>Pending operations</source>
       <translation>Pending operations</translation>
     </message>
     <message>
       <source>Resolve now</source>
       <translation>Resolve now</translation>
+    </message>
+    <message>
+      <source>Why abandon the selected operation (kept in the audit log)</source>
+      <translation>Why abandon the selected operation (kept in the audit log)</translation>
+    </message>
+    <message>
+      <source>Note</source>
+      <translation>Note</translation>
+    </message>
+    <message>
+      <source>Abandon (never sent to WeChat)</source>
+      <translation>Abandon (never sent to WeChat)</translation>
     </message>
     <message>
       <source>Navigation</source>
@@ -420,6 +372,22 @@
       <translation>About XPay Desk</translation>
     </message>
     <message>
+      <source>Matches</source>
+      <translation>Matches</translation>
+    </message>
+    <message>
+      <source>User</source>
+      <translation>User</translation>
+    </message>
+    <message>
+      <source>Coin record</source>
+      <translation>Coin record</translation>
+    </message>
+    <message>
+      <source>Abandoned: nothing was sent to WeChat.</source>
+      <translation>Abandoned: nothing was sent to WeChat.</translation>
+    </message>
+    <message>
       <source>XPay Desk</source>
       <translation>XPay Desk</translation>
     </message>
@@ -434,6 +402,10 @@
     <message>
       <source>Operations console for WeChat Mini Program virtual payment.</source>
       <translation>Operations console for WeChat Mini Program virtual payment.</translation>
+    </message>
+    <message>
+      <source>Open complaints: {n}</source>
+      <translation>Open complaints: {n}</translation>
     </message>
     <message>
       <source>DEMO MODE — simulated WeChat, no real money</source>
@@ -460,6 +432,10 @@
       <translation>Pending: {n}</translation>
     </message>
     <message>
+      <source>{ops} operations not finished, {complaints} open complaints</source>
+      <translation>{ops} operations not finished, {complaints} open complaints</translation>
+    </message>
+    <message>
       <source>Unexpected error (details in the log): </source>
       <translation>Unexpected error (details in the log): </translation>
     </message>
@@ -480,6 +456,10 @@
       <translation>Nothing found for {term}</translation>
     </message>
     <message>
+      <source>Could not refresh complaints: </source>
+      <translation>Could not refresh complaints: </translation>
+    </message>
+    <message>
       <source>Merchant order id</source>
       <translation>Merchant order id</translation>
     </message>
@@ -488,8 +468,8 @@
       <translation>Kind</translation>
     </message>
     <message>
-      <source>Quantity</source>
-      <translation>Quantity</translation>
+      <source>Coins or items</source>
+      <translation>Coins or items</translation>
     </message>
     <message>
       <source>Paid</source>
@@ -528,8 +508,8 @@
       <translation>Source</translation>
     </message>
     <message>
-      <source>Env</source>
-      <translation>Env</translation>
+      <source>Environment</source>
+      <translation>Environment</translation>
     </message>
     <message>
       <source>When</source>
@@ -544,16 +524,32 @@
       <translation>errcode</translation>
     </message>
     <message>
-      <source>Parameters</source>
-      <translation>Parameters</translation>
+      <source>Details</source>
+      <translation>Details</translation>
+    </message>
+    <message>
+      <source>Concerns</source>
+      <translation>Concerns</translation>
+    </message>
+    <message>
+      <source>Attempt</source>
+      <translation>Attempt</translation>
+    </message>
+    <message>
+      <source>Error</source>
+      <translation>Error</translation>
     </message>
     <message>
       <source>Filter by openid</source>
       <translation>Filter by openid</translation>
     </message>
     <message>
-      <source>Filter by action (gift, refund…)</source>
-      <translation>Filter by action (gift, refund…)</translation>
+      <source>Filter by action</source>
+      <translation>Filter by action</translation>
+    </message>
+    <message>
+      <source>All actions</source>
+      <translation>All actions</translation>
     </message>
     <message>
       <source>Verify chain</source>
@@ -628,12 +624,12 @@
       <translation>Value</translation>
     </message>
     <message>
-      <source>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</source>
-      <translation>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</translation>
+      <source>Meaning</source>
+      <translation>Meaning</translation>
     </message>
     <message>
-      <source>Genuine</source>
-      <translation>Genuine</translation>
+      <source>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</source>
+      <translation>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</translation>
     </message>
     <message>
       <source>Decrypted with the previous EncodingAESKey: a key rotation is in progress.</source>
@@ -648,620 +644,12 @@
       <translation>This push was already in the mirror</translation>
     </message>
     <message>
-      <source>Rejected</source>
-      <translation>Rejected</translation>
-    </message>
-    <message>
-      <source>Refund id</source>
-      <translation>Refund id</translation>
-    </message>
-    <message>
-      <source>Refund</source>
-      <translation>Refund</translation>
-    </message>
-    <message>
-      <source>Finished</source>
-      <translation>Finished</translation>
-    </message>
-    <message>
-      <source>Id</source>
-      <translation>Id</translation>
-    </message>
-    <message>
-      <source>All statuses</source>
-      <translation>All statuses</translation>
-    </message>
-    <message>
-      <source>All kinds</source>
-      <translation>All kinds</translation>
-    </message>
-    <message>
-      <source>Coin top-up</source>
-      <translation>Coin top-up</translation>
-    </message>
-    <message>
-      <source>Item purchase</source>
-      <translation>Item purchase</translation>
-    </message>
-    <message>
-      <source>From</source>
-      <translation>From</translation>
-    </message>
-    <message>
-      <source>Apply</source>
-      <translation>Apply</translation>
-    </message>
-    <message>
-      <source>Columns</source>
-      <translation>Columns</translation>
-    </message>
-    <message>
-      <source>No orders yet. Import a vk-pay export or refresh from WeChat.</source>
-      <translation>No orders yet. Import a vk-pay export or refresh from WeChat.</translation>
-    </message>
-    <message>
-      <source>Refresh from WeChat</source>
-      <translation>Refresh from WeChat</translation>
-    </message>
-    <message>
-      <source>History</source>
-      <translation>History</translation>
-    </message>
-    <message>
-      <source>Refunds</source>
-      <translation>Refunds</translation>
-    </message>
-    <message>
-      <source>Ledger</source>
-      <translation>Ledger</translation>
-    </message>
-    <message>
-      <source>Raw record</source>
-      <translation>Raw record</translation>
-    </message>
-    <message>
-      <source>to</source>
-      <translation>to</translation>
-    </message>
-    <message>
-      <source>{n} orders</source>
-      <translation>{n} orders</translation>
-    </message>
-    <message>
-      <source>Refund started</source>
-      <translation>Refund started</translation>
-    </message>
-    <message>
-      <source>Refund finished</source>
-      <translation>Refund finished</translation>
-    </message>
-    <message>
-      <source>Push</source>
-      <translation>Push</translation>
-    </message>
-    <message>
-      <source>Delivery push failed; marked by support</source>
-      <translation>Delivery push failed; marked by support</translation>
-    </message>
-    <message>
-      <source>Daily refunds against clawbacks</source>
-      <translation>Daily refunds against clawbacks</translation>
-    </message>
-    <message>
-      <source>Refunded (red) and coins clawed back, valued at the coin rate (green), per day</source>
-      <translation>Refunded (red) and coins clawed back, valued at the coin rate (green), per day</translation>
-    </message>
-    <message>
-      <source>This month</source>
-      <translation>This month</translation>
-    </message>
-    <message>
-      <source>Last month</source>
-      <translation>Last month</translation>
-    </message>
-    <message>
-      <source>Last 90 days</source>
-      <translation>Last 90 days</translation>
-    </message>
-    <message>
-      <source>Custom</source>
-      <translation>Custom</translation>
-    </message>
-    <message>
-      <source>Run report</source>
-      <translation>Run report</translation>
-    </message>
-    <message>
-      <source>Export…</source>
-      <translation>Export…</translation>
-    </message>
-    <message>
-      <source>Double-click a day to see the orders behind its figures.</source>
-      <translation>Double-click a day to see the orders behind its figures.</translation>
-    </message>
-    <message>
-      <source>Export report</source>
-      <translation>Export report</translation>
-    </message>
-    <message>
-      <source>No data for this period</source>
-      <translation>No data for this period</translation>
-    </message>
-    <message>
-      <source>Gross paid</source>
-      <translation>Gross paid</translation>
-    </message>
-    <message>
-      <source>Coins not clawed back</source>
-      <translation>Coins not clawed back</translation>
-    </message>
-    <message>
-      <source>Waiting for user login</source>
-      <translation>Waiting for user login</translation>
-    </message>
-    <message>
-      <source>Discrepancies</source>
-      <translation>Discrepancies</translation>
-    </message>
-    <message>
-      <source>Open items</source>
-      <translation>Open items</translation>
-    </message>
-    <message>
-      <source>The end date is before the start date.</source>
-      <translation>The end date is before the start date.</translation>
-    </message>
-    <message>
-      <source>Orders paid on {day}</source>
-      <translation>Orders paid on {day}</translation>
-    </message>
-    <message>
-      <source>Exported to {path}</source>
-      <translation>Exported to {path}</translation>
-    </message>
-    <message>
-      <source>Refund status</source>
-      <translation>Refund status</translation>
-    </message>
-    <message>
-      <source>Clawback</source>
-      <translation>Clawback</translation>
-    </message>
-    <message>
-      <source>Started</source>
-      <translation>Started</translation>
-    </message>
-    <message>
-      <source>Refunding</source>
-      <translation>Refunding</translation>
-    </message>
-    <message>
-      <source>Fresh</source>
-      <translation>Fresh</translation>
-    </message>
-    <message>
-      <source>Stale</source>
-      <translation>Stale</translation>
-    </message>
-    <message>
-      <source>Unknown</source>
-      <translation>Unknown</translation>
-    </message>
-    <message>
-      <source>Only refunds whose coins are not back yet</source>
-      <translation>Only refunds whose coins are not back yet</translation>
-    </message>
-    <message>
-      <source>Retry clawback</source>
-      <translation>Retry clawback</translation>
-    </message>
-    <message>
-      <source>Check refunds in flight</source>
-      <translation>Check refunds in flight</translation>
-    </message>
-    <message>
-      <source>No refunds yet. Refunds started here or imported appear in this list.</source>
-      <translation>No refunds yet. Refunds started here or imported appear in this list.</translation>
-    </message>
-    <message>
-      <source>{n} refunds, {due} with coins still due</source>
-      <translation>{n} refunds, {due} with coins still due</translation>
-    </message>
-    <message>
-      <source>environment</source>
-      <translation>environment</translation>
-    </message>
-    <message>
-      <source>OS keyring</source>
-      <translation>OS keyring</translation>
-    </message>
-    <message>
-      <source>profile file</source>
-      <translation>profile file</translation>
-    </message>
-    <message>
-      <source>given</source>
-      <translation>given</translation>
-    </message>
-    <message>
-      <source>Name</source>
-      <translation>Name</translation>
-    </message>
-    <message>
-      <source>Environment</source>
-      <translation>Environment</translation>
-    </message>
-    <message>
-      <source>appid</source>
-      <translation>appid</translation>
-    </message>
-    <message>
-      <source>Role</source>
-      <translation>Role</translation>
-    </message>
-    <message>
-      <source>Notes</source>
-      <translation>Notes</translation>
-    </message>
-    <message>
-      <source>Secrets</source>
-      <translation>Secrets</translation>
-    </message>
-    <message>
-      <source>Preferences</source>
-      <translation>Preferences</translation>
-    </message>
-    <message>
-      <source>Language</source>
-      <translation>Language</translation>
-    </message>
-    <message>
-      <source>Your limits</source>
-      <translation>Your limits</translation>
-    </message>
-    <message>
-      <source>Optional: an openid whose session key to check</source>
-      <translation>Optional: an openid whose session key to check</translation>
-    </message>
-    <message>
-      <source>Test connection</source>
-      <translation>Test connection</translation>
-    </message>
-    <message>
-      <source>Profiles</source>
-      <translation>Profiles</translation>
-    </message>
-    <message>
-      <source>Choosing a language reopens the window in it.</source>
-      <translation>Choosing a language reopens the window in it.</translation>
-    </message>
-    <message>
-      <source>A guard rail against mistakes on one desktop, not access control.</source>
-      <translation>A guard rail against mistakes on one desktop, not access control.</translation>
-    </message>
-    <message>
-      <source>New profile…</source>
-      <translation>New profile…</translation>
-    </message>
-    <message>
-      <source>Edit…</source>
-      <translation>Edit…</translation>
-    </message>
-    <message>
-      <source>Open this profile</source>
-      <translation>Open this profile</translation>
-    </message>
-    <message>
-      <source>Choose a profile in the list first.</source>
-      <translation>Choose a profile in the list first.</translation>
-    </message>
-    <message>
-      <source>The demo profile is built at each start; create your own instead.</source>
-      <translation>The demo profile is built at each start; create your own instead.</translation>
-    </message>
-    <message>
-      <source>Coins per yuan</source>
-      <translation>Coins per yuan</translation>
-    </message>
-    <message>
-      <source>Mirror</source>
-      <translation>Mirror</translation>
-    </message>
-    <message>
-      <source>Profile file</source>
-      <translation>Profile file</translation>
-    </message>
-    <message>
-      <source>not set</source>
-      <translation>not set</translation>
-    </message>
-    <message>
-      <source>new value</source>
-      <translation>new value</translation>
-    </message>
-    <message>
-      <source>Store in keyring</source>
-      <translation>Store in keyring</translation>
-    </message>
-    <message>
-      <source>opens at start</source>
-      <translation>opens at start</translation>
-    </message>
-    <message>
-      <source>open now</source>
-      <translation>open now</translation>
-    </message>
-    <message>
-      <source>Profile {name} saved. Open it with “Open this profile”.</source>
-      <translation>Profile {name} saved. Open it with “Open this profile”.</translation>
-    </message>
-    <message>
-      <source>{field} stored in the OS keyring; it applies the next time the profile is opened.</source>
-      <translation>{field} stored in the OS keyring; it applies the next time the profile is opened.</translation>
-    </message>
-    <message>
-      <source>Profiles file: {path}</source>
-      <translation>Profiles file: {path}</translation>
-    </message>
-    <message>
-      <source>No profiles yet in {path}. Create one with “New profile…”.</source>
-      <translation>No profiles yet in {path}. Create one with “New profile…”.</translation>
-    </message>
-    <message>
-      <source>temporary, rebuilt at each demo start</source>
-      <translation>temporary, rebuilt at each demo start</translation>
-    </message>
-    <message>
-      <source>Empty: the profile's AppKey for its environment</source>
-      <translation>Empty: the profile's AppKey for its environment</translation>
-    </message>
-    <message>
-      <source>Optional: the user's session_key text</source>
-      <translation>Optional: the user's session_key text</translation>
-    </message>
-    <message>
-      <source>Optional: the pay_sig or signature you sent</source>
-      <translation>Optional: the pay_sig or signature you sent</translation>
-    </message>
-    <message>
-      <source>Sign</source>
-      <translation>Sign</translation>
-    </message>
-    <message>
-      <source>Signed message (whitespace shown):</source>
-      <translation>Signed message (whitespace shown):</translation>
-    </message>
-    <message>
-      <source>uri</source>
-      <translation>uri</translation>
-    </message>
-    <message>
-      <source>AppKey</source>
-      <translation>AppKey</translation>
-    </message>
-    <message>
-      <source>Compare with</source>
-      <translation>Compare with</translation>
-    </message>
-    <message>
-      <source>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</source>
-      <translation>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</translation>
-    </message>
-    <message>
-      <source>Matches</source>
-      <translation>Matches</translation>
-    </message>
-    <message>
-      <source>Differs</source>
-      <translation>Differs</translation>
-    </message>
-    <message>
-      <source>(no AppKey)</source>
-      <translation>(no AppKey)</translation>
-    </message>
-    <message>
-      <source>(no session key)</source>
-      <translation>(no session key)</translation>
-    </message>
-    <message>
-      <source>Reference</source>
-      <translation>Reference</translation>
-    </message>
-    <message>
-      <source>Details</source>
-      <translation>Details</translation>
-    </message>
-    <message>
-      <source>Deduction cancelled</source>
-      <translation>Deduction cancelled</translation>
-    </message>
-    <message>
-      <source>Gift</source>
-      <translation>Gift</translation>
-    </message>
-    <message>
-      <source>Audit</source>
-      <translation>Audit</translation>
-    </message>
-    <message>
-      <source>Succeeded</source>
-      <translation>Succeeded</translation>
-    </message>
-    <message>
-      <source>Intent written</source>
-      <translation>Intent written</translation>
-    </message>
-    <message>
-      <source>Error</source>
-      <translation>Error</translation>
-    </message>
-    <message>
-      <source>Outcome unknown</source>
-      <translation>Outcome unknown</translation>
-    </message>
-    <message>
-      <source>Pending</source>
-      <translation>Pending</translation>
-    </message>
-    <message>
-      <source>To be retried</source>
-      <translation>To be retried</translation>
-    </message>
-    <message>
-      <source>openid, e.g. oXpd12…</source>
-      <translation>openid, e.g. oXpd12…</translation>
-    </message>
-    <message>
-      <source>Look up</source>
-      <translation>Look up</translation>
-    </message>
-    <message>
-      <source>Enter an openid to see the user's balance, session key and everything that happened to them.</source>
-      <translation>Enter an openid to see the user's balance, session key and everything that happened to them.</translation>
-    </message>
-    <message>
-      <source>User</source>
-      <translation>User</translation>
-    </message>
-    <message>
-      <source>Select an entry to see the record behind it.</source>
-      <translation>Select an entry to see the record behind it.</translation>
-    </message>
-    <message>
-      <source>Balance</source>
-      <translation>Balance</translation>
-    </message>
-    <message>
-      <source>Check session key</source>
-      <translation>Check session key</translation>
-    </message>
-    <message>
-      <source>This openid has no orders in the mirror.</source>
-      <translation>This openid has no orders in the mirror.</translation>
-    </message>
-    <message>
-      <source>Gifted</source>
-      <translation>Gifted</translation>
-    </message>
-    <message>
-      <source>Bought in total</source>
-      <translation>Bought in total</translation>
-    </message>
-    <message>
-      <source>Gifted in total</source>
-      <translation>Gifted in total</translation>
-    </message>
-    <message>
-      <source>Spent in total</source>
-      <translation>Spent in total</translation>
-    </message>
-    <message>
-      <source>First top-up offer</source>
-      <translation>First top-up offer</translation>
-    </message>
-    <message>
-      <source>{mask}, obtained {obtained}, checked {checked}</source>
-      <translation>{mask}, obtained {obtained}, checked {checked}</translation>
-    </message>
-    <message>
-      <source>Yes</source>
-      <translation>Yes</translation>
-    </message>
-    <message>
-      <source>No</source>
-      <translation>No</translation>
-    </message>
-    <message>
-      <source>appid (wx + 16 characters)</source>
-      <translation>appid (wx + 16 characters)</translation>
-    </message>
-    <message>
-      <source>Merchant id (mch_id)</source>
-      <translation>Merchant id (mch_id)</translation>
-    </message>
-    <message>
-      <source>Offer id (offer_id)</source>
-      <translation>Offer id (offer_id)</translation>
-    </message>
-    <message>
-      <source>API address</source>
-      <translation>API address</translation>
-    </message>
-    <message>
-      <source>Push receiver appid (optional)</source>
-      <translation>Push receiver appid (optional)</translation>
-    </message>
-    <message>
-      <source>Session key endpoint (optional)</source>
-      <translation>Session key endpoint (optional)</translation>
-    </message>
-    <message>
-      <source>AppKey (production)</source>
-      <translation>AppKey (production)</translation>
-    </message>
-    <message>
-      <source>AppKey (sandbox)</source>
-      <translation>AppKey (sandbox)</translation>
-    </message>
-    <message>
-      <source>AppSecret</source>
-      <translation>AppSecret</translation>
-    </message>
-    <message>
-      <source>Push token</source>
-      <translation>Push token</translation>
-    </message>
-    <message>
-      <source>EncodingAESKey</source>
-      <translation>EncodingAESKey</translation>
-    </message>
-    <message>
-      <source>Profile name</source>
-      <translation>Profile name</translation>
-    </message>
-    <message>
-      <source>Open this profile when XPay Desk starts</source>
-      <translation>Open this profile when XPay Desk starts</translation>
-    </message>
-    <message>
-      <source>Save</source>
-      <translation>Save</translation>
-    </message>
-    <message>
-      <source>New profile</source>
-      <translation>New profile</translation>
-    </message>
-    <message>
-      <source>Edit profile</source>
-      <translation>Edit profile</translation>
-    </message>
-    <message>
-      <source>Keys go to the OS keyring and are never shown again, not even here.</source>
-      <translation>Keys go to the OS keyring and are never shown again, not even here.</translation>
-    </message>
-    <message>
-      <source>stored in the OS keyring</source>
-      <translation>stored in the OS keyring</translation>
-    </message>
-    <message>
-      <source>empty: keep the stored</source>
-      <translation>empty: keep the stored</translation>
-    </message>
-    <message>
-      <source>Copy details</source>
-      <translation>Copy details</translation>
-    </message>
-    <message>
-      <source>Copy</source>
-      <translation>Copy</translation>
+      <source>System message</source>
+      <translation>System message</translation>
     </message>
     <message>
       <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
       <translation>Images (*.png *.jpg *.jpeg *.bmp)</translation>
-    </message>
-    <message>
-      <source>System message</source>
-      <translation>System message</translation>
     </message>
     <message>
       <source>Time left</source>
@@ -1270,6 +658,10 @@
     <message>
       <source>Problem</source>
       <translation>Problem</translation>
+    </message>
+    <message>
+      <source>Amount paid</source>
+      <translation>Amount paid</translation>
     </message>
     <message>
       <source>Complained</source>
@@ -1372,12 +764,12 @@
       <translation>The user received the refund</translation>
     </message>
     <message>
-      <source>Complaints</source>
-      <translation>Complaints</translation>
-    </message>
-    <message>
       <source>{h} h {m} min left</source>
       <translation>{h} h {m} min left</translation>
+    </message>
+    <message>
+      <source>Refresh from WeChat</source>
+      <translation>Refresh from WeChat</translation>
     </message>
     <message>
       <source>No open complaints. Refresh from WeChat, or save a complaint push, to bring new ones.</source>
@@ -1406,6 +798,14 @@
     <message>
       <source>The user's evidence</source>
       <translation>The user's evidence</translation>
+    </message>
+    <message>
+      <source>Double-click an image to see it</source>
+      <translation>Double-click an image to see it</translation>
+    </message>
+    <message>
+      <source>Evidence image</source>
+      <translation>Evidence image</translation>
     </message>
     <message>
       <source>Answer the user</source>
@@ -1524,6 +924,10 @@
       <translation>Mark complete — {id}</translation>
     </message>
     <message>
+      <source>The image could not be read.</source>
+      <translation>The image could not be read.</translation>
+    </message>
+    <message>
       <source>User complaint {id}</source>
       <translation>User complaint {id}</translation>
     </message>
@@ -1548,64 +952,612 @@
       <translation>Image {n}</translation>
     </message>
     <message>
-      <source>Open complaints: {n}</source>
-      <translation>Open complaints: {n}</translation>
-    </message>
-    <message>
-      <source>{ops} operations not finished, {complaints} open complaints</source>
-      <translation>{ops} operations not finished, {complaints} open complaints</translation>
-    </message>
-    <message>
-      <source>Could not refresh complaints: </source>
-      <translation>Could not refresh complaints: </translation>
-    </message>
-    <message>
-      <source>Double-click an image to see it</source>
-      <translation>Double-click an image to see it</translation>
-    </message>
-    <message>
-      <source>Evidence image</source>
-      <translation>Evidence image</translation>
-    </message>
-    <message>
-      <source>The image could not be read.</source>
-      <translation>The image could not be read.</translation>
-    </message>
-    <message>
-      <source>Why abandon the selected operation (kept in the audit log)</source>
-      <translation>Why abandon the selected operation (kept in the audit log)</translation>
-    </message>
-    <message>
-      <source>Note</source>
-      <translation>Note</translation>
-    </message>
-    <message>
-      <source>Abandon (never sent to WeChat)</source>
-      <translation>Abandon (never sent to WeChat)</translation>
-    </message>
-    <message>
-      <source>Abandoned: nothing was sent to WeChat.</source>
-      <translation>Abandoned: nothing was sent to WeChat.</translation>
-    </message>
-    <message>
-      <source>Amount paid</source>
-      <translation>Amount paid</translation>
-    </message>
-    <message>
       <source>Images attached: {n}</source>
       <translation>Images attached: {n}</translation>
+    </message>
+    <message>
+      <source>Refund id</source>
+      <translation>Refund id</translation>
+    </message>
+    <message>
+      <source>Refund</source>
+      <translation>Refund</translation>
+    </message>
+    <message>
+      <source>Finished</source>
+      <translation>Finished</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>All statuses</translation>
+    </message>
+    <message>
+      <source>Paid, not delivered</source>
+      <translation>Paid, not delivered</translation>
+    </message>
+    <message>
+      <source>Delivered</source>
+      <translation>Delivered</translation>
+    </message>
+    <message>
+      <source>Refunded</source>
+      <translation>Refunded</translation>
+    </message>
+    <message>
+      <source>Refund failed</source>
+      <translation>Refund failed</translation>
+    </message>
+    <message>
+      <source>Awaiting payment</source>
+      <translation>Awaiting payment</translation>
+    </message>
+    <message>
+      <source>Closed</source>
+      <translation>Closed</translation>
+    </message>
+    <message>
+      <source>All kinds</source>
+      <translation>All kinds</translation>
+    </message>
+    <message>
+      <source>Coin top-up</source>
+      <translation>Coin top-up</translation>
+    </message>
+    <message>
+      <source>Item purchase</source>
+      <translation>Item purchase</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>From</translation>
+    </message>
+    <message>
+      <source>Apply</source>
+      <translation>Apply</translation>
+    </message>
+    <message>
+      <source>Columns</source>
+      <translation>Columns</translation>
+    </message>
+    <message>
+      <source>No orders yet. Import a vk-pay export or refresh from WeChat.</source>
+      <translation>No orders yet. Import a vk-pay export or refresh from WeChat.</translation>
+    </message>
+    <message>
+      <source>Open this user</source>
+      <translation>Open this user</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>History</translation>
+    </message>
+    <message>
+      <source>Refunds</source>
+      <translation>Refunds</translation>
+    </message>
+    <message>
+      <source>Ledger</source>
+      <translation>Ledger</translation>
+    </message>
+    <message>
+      <source>Raw record</source>
+      <translation>Raw record</translation>
+    </message>
+    <message>
+      <source>Double-click an order to open its user.</source>
+      <translation>Double-click an order to open its user.</translation>
+    </message>
+    <message>
+      <source>to</source>
+      <translation>to</translation>
+    </message>
+    <message>
+      <source>{n} orders</source>
+      <translation>{n} orders</translation>
+    </message>
+    <message>
+      <source>Refund started</source>
+      <translation>Refund started</translation>
+    </message>
+    <message>
+      <source>Refund finished</source>
+      <translation>Refund finished</translation>
     </message>
     <message>
       <source>Reconciliation: {why}. Suggested fix: {fix}</source>
       <translation>Reconciliation: {why}. Suggested fix: {fix}</translation>
     </message>
     <message>
+      <source>Delivery push failed; marked by support</source>
+      <translation>Delivery push failed; marked by support</translation>
+    </message>
+    <message>
+      <source>Daily refunds against clawbacks</source>
+      <translation>Daily refunds against clawbacks</translation>
+    </message>
+    <message>
+      <source>Per day: refunded (red), coins clawed back at the coin rate (green)</source>
+      <translation>Per day: refunded (red), coins clawed back at the coin rate (green)</translation>
+    </message>
+    <message>
+      <source>This month</source>
+      <translation>This month</translation>
+    </message>
+    <message>
+      <source>Last month</source>
+      <translation>Last month</translation>
+    </message>
+    <message>
+      <source>Last 90 days</source>
+      <translation>Last 90 days</translation>
+    </message>
+    <message>
+      <source>Custom</source>
+      <translation>Custom</translation>
+    </message>
+    <message>
+      <source>Run report</source>
+      <translation>Run report</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>Export…</translation>
+    </message>
+    <message>
       <source>Days no WeChat bill covers</source>
       <translation>Days no WeChat bill covers</translation>
     </message>
     <message>
+      <source>Double-click a day to see the orders behind its figures.</source>
+      <translation>Double-click a day to see the orders behind its figures.</translation>
+    </message>
+    <message>
+      <source>Export report</source>
+      <translation>Export report</translation>
+    </message>
+    <message>
       <source>Double-click a discrepancy to open its order.</source>
       <translation>Double-click a discrepancy to open its order.</translation>
+    </message>
+    <message>
+      <source>{day}: refunded {refunded}; clawed back {coins} (≈ {value})</source>
+      <translation>{day}: refunded {refunded}; clawed back {coins} (≈ {value})</translation>
+    </message>
+    <message>
+      <source>No data for this period</source>
+      <translation>No data for this period</translation>
+    </message>
+    <message>
+      <source>Gross paid</source>
+      <translation>Gross paid</translation>
+    </message>
+    <message>
+      <source>Coins not clawed back</source>
+      <translation>Coins not clawed back</translation>
+    </message>
+    <message>
+      <source>Waiting for user login</source>
+      <translation>Waiting for user login</translation>
+    </message>
+    <message>
+      <source>Discrepancies</source>
+      <translation>Discrepancies</translation>
+    </message>
+    <message>
+      <source>Open items</source>
+      <translation>Open items</translation>
+    </message>
+    <message>
+      <source>The end date is before the start date.</source>
+      <translation>The end date is before the start date.</translation>
+    </message>
+    <message>
+      <source>Orders paid on {day}</source>
+      <translation>Orders paid on {day}</translation>
+    </message>
+    <message>
+      <source>Exported to {path}</source>
+      <translation>Exported to {path}</translation>
+    </message>
+    <message>
+      <source>Refund status</source>
+      <translation>Refund status</translation>
+    </message>
+    <message>
+      <source>Clawback</source>
+      <translation>Clawback</translation>
+    </message>
+    <message>
+      <source>Started</source>
+      <translation>Started</translation>
+    </message>
+    <message>
+      <source>Only refunds whose coins are not back yet</source>
+      <translation>Only refunds whose coins are not back yet</translation>
+    </message>
+    <message>
+      <source>Retry clawback</source>
+      <translation>Retry clawback</translation>
+    </message>
+    <message>
+      <source>Check refunds in flight</source>
+      <translation>Check refunds in flight</translation>
+    </message>
+    <message>
+      <source>No refunds yet. Refunds started here or imported appear in this list.</source>
+      <translation>No refunds yet. Refunds started here or imported appear in this list.</translation>
+    </message>
+    <message>
+      <source>{n} refunds, {due} with coins still due</source>
+      <translation>{n} refunds, {due} with coins still due</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>Name</translation>
+    </message>
+    <message>
+      <source>appid</source>
+      <translation>appid</translation>
+    </message>
+    <message>
+      <source>Role</source>
+      <translation>Role</translation>
+    </message>
+    <message>
+      <source>Notes</source>
+      <translation>Notes</translation>
+    </message>
+    <message>
+      <source>Secrets</source>
+      <translation>Secrets</translation>
+    </message>
+    <message>
+      <source>Preferences</source>
+      <translation>Preferences</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>Language</translation>
+    </message>
+    <message>
+      <source>Your limits</source>
+      <translation>Your limits</translation>
+    </message>
+    <message>
+      <source>Optional: an openid whose session key to check</source>
+      <translation>Optional: an openid whose session key to check</translation>
+    </message>
+    <message>
+      <source>Test connection</source>
+      <translation>Test connection</translation>
+    </message>
+    <message>
+      <source>Profiles</source>
+      <translation>Profiles</translation>
+    </message>
+    <message>
+      <source>Choosing a language reopens the window in it.</source>
+      <translation>Choosing a language reopens the window in it.</translation>
+    </message>
+    <message>
+      <source>A guard rail against mistakes on one desktop, not access control.</source>
+      <translation>A guard rail against mistakes on one desktop, not access control.</translation>
+    </message>
+    <message>
+      <source>New profile…</source>
+      <translation>New profile…</translation>
+    </message>
+    <message>
+      <source>Edit…</source>
+      <translation>Edit…</translation>
+    </message>
+    <message>
+      <source>Open this profile</source>
+      <translation>Open this profile</translation>
+    </message>
+    <message>
+      <source>Choose a profile in the list first.</source>
+      <translation>Choose a profile in the list first.</translation>
+    </message>
+    <message>
+      <source>The demo profile is built at each start; create your own instead.</source>
+      <translation>The demo profile is built at each start; create your own instead.</translation>
+    </message>
+    <message>
+      <source>API address</source>
+      <translation>API address</translation>
+    </message>
+    <message>
+      <source>Coins per yuan</source>
+      <translation>Coins per yuan</translation>
+    </message>
+    <message>
+      <source>Mirror</source>
+      <translation>Mirror</translation>
+    </message>
+    <message>
+      <source>Profile file</source>
+      <translation>Profile file</translation>
+    </message>
+    <message>
+      <source>not set</source>
+      <translation>not set</translation>
+    </message>
+    <message>
+      <source>new value</source>
+      <translation>new value</translation>
+    </message>
+    <message>
+      <source>Store in keyring</source>
+      <translation>Store in keyring</translation>
+    </message>
+    <message>
+      <source>opens at start</source>
+      <translation>opens at start</translation>
+    </message>
+    <message>
+      <source>open now</source>
+      <translation>open now</translation>
+    </message>
+    <message>
+      <source>Profile {name} saved. Open it with “Open this profile”.</source>
+      <translation>Profile {name} saved. Open it with “Open this profile”.</translation>
+    </message>
+    <message>
+      <source>{field} stored in the OS keyring; it applies the next time the profile is opened.</source>
+      <translation>{field} stored in the OS keyring; it applies the next time the profile is opened.</translation>
+    </message>
+    <message>
+      <source>Profiles file: {path}</source>
+      <translation>Profiles file: {path}</translation>
+    </message>
+    <message>
+      <source>No profiles yet in {path}. Create one with “New profile…”.</source>
+      <translation>No profiles yet in {path}. Create one with “New profile…”.</translation>
+    </message>
+    <message>
+      <source>temporary, rebuilt at each demo start</source>
+      <translation>temporary, rebuilt at each demo start</translation>
+    </message>
+    <message>
+      <source>Empty: the profile's AppKey for its environment</source>
+      <translation>Empty: the profile's AppKey for its environment</translation>
+    </message>
+    <message>
+      <source>Optional: the user's session_key text</source>
+      <translation>Optional: the user's session_key text</translation>
+    </message>
+    <message>
+      <source>Optional: the pay_sig or signature you sent</source>
+      <translation>Optional: the pay_sig or signature you sent</translation>
+    </message>
+    <message>
+      <source>Sign</source>
+      <translation>Sign</translation>
+    </message>
+    <message>
+      <source>Signed message (whitespace shown):</source>
+      <translation>Signed message (whitespace shown):</translation>
+    </message>
+    <message>
+      <source>uri</source>
+      <translation>uri</translation>
+    </message>
+    <message>
+      <source>AppKey</source>
+      <translation>AppKey</translation>
+    </message>
+    <message>
+      <source>Compare with</source>
+      <translation>Compare with</translation>
+    </message>
+    <message>
+      <source>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</source>
+      <translation>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</translation>
+    </message>
+    <message>
+      <source>Differs</source>
+      <translation>Differs</translation>
+    </message>
+    <message>
+      <source>(no AppKey)</source>
+      <translation>(no AppKey)</translation>
+    </message>
+    <message>
+      <source>(no session key)</source>
+      <translation>(no session key)</translation>
+    </message>
+    <message>
+      <source>Reference</source>
+      <translation>Reference</translation>
+    </message>
+    <message>
+      <source>Needs</source>
+      <translation>Needs</translation>
+    </message>
+    <message>
+      <source>Since</source>
+      <translation>Since</translation>
+    </message>
+    <message>
+      <source>Last activity</source>
+      <translation>Last activity</translation>
+    </message>
+    <message>
+      <source>openid, e.g. oXpd12…</source>
+      <translation>openid, e.g. oXpd12…</translation>
+    </message>
+    <message>
+      <source>Look up</source>
+      <translation>Look up</translation>
+    </message>
+    <message>
+      <source>All users</source>
+      <translation>All users</translation>
+    </message>
+    <message>
+      <source>This user’s orders</source>
+      <translation>This user’s orders</translation>
+    </message>
+    <message>
+      <source>Double-click an order or refund to open it on its page.</source>
+      <translation>Double-click an order or refund to open it on its page.</translation>
+    </message>
+    <message>
+      <source>Select an entry to see the records behind it (the action, its audit rows).</source>
+      <translation>Select an entry to see the records behind it (the action, its audit rows).</translation>
+    </message>
+    <message>
+      <source>Enter an openid to see the user's balance, session key and everything that happened to them; or open one of the users below.</source>
+      <translation>Enter an openid to see the user's balance, session key and everything that happened to them; or open one of the users below.</translation>
+    </message>
+    <message>
+      <source>Balance</source>
+      <translation>Balance</translation>
+    </message>
+    <message>
+      <source>Check session key</source>
+      <translation>Check session key</translation>
+    </message>
+    <message>
+      <source>Needs attention</source>
+      <translation>Needs attention</translation>
+    </message>
+    <message>
+      <source>Recent users</source>
+      <translation>Recent users</translation>
+    </message>
+    <message>
+      <source>This openid has no orders in the mirror.</source>
+      <translation>This openid has no orders in the mirror.</translation>
+    </message>
+    <message>
+      <source>Order {id}</source>
+      <translation>Order {id}</translation>
+    </message>
+    <message>
+      <source>Gifted</source>
+      <translation>Gifted</translation>
+    </message>
+    <message>
+      <source>Bought in total</source>
+      <translation>Bought in total</translation>
+    </message>
+    <message>
+      <source>Gifted in total</source>
+      <translation>Gifted in total</translation>
+    </message>
+    <message>
+      <source>Spent in total</source>
+      <translation>Spent in total</translation>
+    </message>
+    <message>
+      <source>First top-up offer</source>
+      <translation>First top-up offer</translation>
+    </message>
+    <message>
+      <source>Looked up here</source>
+      <translation>Looked up here</translation>
+    </message>
+    <message>
+      <source>Operator action</source>
+      <translation>Operator action</translation>
+    </message>
+    <message>
+      <source>{mask}, obtained {obtained}, checked {checked}</source>
+      <translation>{mask}, obtained {obtained}, checked {checked}</translation>
+    </message>
+    <message>
+      <source>Yes</source>
+      <translation>Yes</translation>
+    </message>
+    <message>
+      <source>No</source>
+      <translation>No</translation>
+    </message>
+    <message>
+      <source>records</source>
+      <translation>records</translation>
+    </message>
+    <message>
+      <source>appid (wx + 16 characters)</source>
+      <translation>appid (wx + 16 characters)</translation>
+    </message>
+    <message>
+      <source>Merchant id (mch_id)</source>
+      <translation>Merchant id (mch_id)</translation>
+    </message>
+    <message>
+      <source>Offer id (offer_id)</source>
+      <translation>Offer id (offer_id)</translation>
+    </message>
+    <message>
+      <source>Push receiver appid (optional)</source>
+      <translation>Push receiver appid (optional)</translation>
+    </message>
+    <message>
+      <source>Session key endpoint (optional)</source>
+      <translation>Session key endpoint (optional)</translation>
+    </message>
+    <message>
+      <source>AppKey (production)</source>
+      <translation>AppKey (production)</translation>
+    </message>
+    <message>
+      <source>AppKey (sandbox)</source>
+      <translation>AppKey (sandbox)</translation>
+    </message>
+    <message>
+      <source>AppSecret</source>
+      <translation>AppSecret</translation>
+    </message>
+    <message>
+      <source>Push token</source>
+      <translation>Push token</translation>
+    </message>
+    <message>
+      <source>EncodingAESKey</source>
+      <translation>EncodingAESKey</translation>
+    </message>
+    <message>
+      <source>Profile name</source>
+      <translation>Profile name</translation>
+    </message>
+    <message>
+      <source>Open this profile when XPay Desk starts</source>
+      <translation>Open this profile when XPay Desk starts</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>Save</translation>
+    </message>
+    <message>
+      <source>New profile</source>
+      <translation>New profile</translation>
+    </message>
+    <message>
+      <source>Edit profile</source>
+      <translation>Edit profile</translation>
+    </message>
+    <message>
+      <source>Keys go to the OS keyring and are never shown again, not even here.</source>
+      <translation>Keys go to the OS keyring and are never shown again, not even here.</translation>
+    </message>
+    <message>
+      <source>stored in the OS keyring</source>
+      <translation>stored in the OS keyring</translation>
+    </message>
+    <message>
+      <source>empty: keep the stored</source>
+      <translation>empty: keep the stored</translation>
+    </message>
+    <message>
+      <source>Copy details</source>
+      <translation>Copy details</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>Copy</translation>
     </message>
   </context>
 </TS>

@@ -164,6 +164,10 @@
       <translation>退款金额须大于 ¥0 且不超过可退金额。</translation>
     </message>
     <message>
+      <source>refundable</source>
+      <translation>可退</translation>
+    </message>
+    <message>
       <source>Refund {amount} to the user.</source>
       <translation>向用户退款 {amount}。</translation>
     </message>
@@ -190,78 +194,6 @@
     <message>
       <source>Balance {before} → {after}</source>
       <translation>余额 {before} → {after}</translation>
-    </message>
-    <message>
-      <source>refundable</source>
-      <translation>可退</translation>
-    </message>
-    <message>
-      <source>Initialised</source>
-      <translation>初始化</translation>
-    </message>
-    <message>
-      <source>Awaiting payment</source>
-      <translation>待支付</translation>
-    </message>
-    <message>
-      <source>Paid, not delivered</source>
-      <translation>已支付·待发货</translation>
-    </message>
-    <message>
-      <source>Delivering</source>
-      <translation>发货中</translation>
-    </message>
-    <message>
-      <source>Delivered</source>
-      <translation>已发货</translation>
-    </message>
-    <message>
-      <source>Refunded</source>
-      <translation>已退款</translation>
-    </message>
-    <message>
-      <source>Closed</source>
-      <translation>已关闭</translation>
-    </message>
-    <message>
-      <source>Refund failed</source>
-      <translation>退款失败</translation>
-    </message>
-    <message>
-      <source>User refund completed</source>
-      <translation>用户退款完成</translation>
-    </message>
-    <message>
-      <source>Ad funds recovered</source>
-      <translation>广告金回收完成</translation>
-    </message>
-    <message>
-      <source>Profit-sharing reversed</source>
-      <translation>分账回退完成</translation>
-    </message>
-    <message>
-      <source>Not needed</source>
-      <translation>无需回收</translation>
-    </message>
-    <message>
-      <source>Due</source>
-      <translation>待回收</translation>
-    </message>
-    <message>
-      <source>Needs user login</source>
-      <translation>等待用户登录</translation>
-    </message>
-    <message>
-      <source>Partly recovered</source>
-      <translation>部分回收</translation>
-    </message>
-    <message>
-      <source>Recovered</source>
-      <translation>已回收</translation>
-    </message>
-    <message>
-      <source>Unrecoverable (spent)</source>
-      <translation>无法回收（已消费）</translation>
     </message>
     <message>
       <source>Users</source>
@@ -316,12 +248,16 @@
       <translation>操作</translation>
     </message>
     <message>
-      <source>WeChat id</source>
-      <translation>微信单号</translation>
+      <source>Id sent to WeChat</source>
+      <translation>发给微信的单号</translation>
     </message>
     <message>
       <source>openid</source>
       <translation>openid</translation>
+    </message>
+    <message>
+      <source>Yuan or coins</source>
+      <translation>金额或代币</translation>
     </message>
     <message>
       <source>State</source>
@@ -360,12 +296,28 @@
       <translation>设置</translation>
     </message>
     <message>
+      <source>Complaints</source>
+      <translation>用户投诉</translation>
+    </message>
+    <message>
       <source>Pending operations</source>
       <translation>待处理操作</translation>
     </message>
     <message>
       <source>Resolve now</source>
       <translation>立即处理</translation>
+    </message>
+    <message>
+      <source>Why abandon the selected operation (kept in the audit log)</source>
+      <translation>放弃所选操作的原因（记入审计日志）</translation>
+    </message>
+    <message>
+      <source>Note</source>
+      <translation>备注</translation>
+    </message>
+    <message>
+      <source>Abandon (never sent to WeChat)</source>
+      <translation>放弃（从未发送到微信）</translation>
     </message>
     <message>
       <source>Navigation</source>
@@ -420,6 +372,22 @@
       <translation>关于虚拟支付工作台</translation>
     </message>
     <message>
+      <source>Matches</source>
+      <translation>一致</translation>
+    </message>
+    <message>
+      <source>User</source>
+      <translation>用户</translation>
+    </message>
+    <message>
+      <source>Coin record</source>
+      <translation>代币记录</translation>
+    </message>
+    <message>
+      <source>Abandoned: nothing was sent to WeChat.</source>
+      <translation>已放弃：没有向微信发送任何请求。</translation>
+    </message>
+    <message>
       <source>XPay Desk</source>
       <translation>虚拟支付工作台 XPay Desk</translation>
     </message>
@@ -434,6 +402,10 @@
     <message>
       <source>Operations console for WeChat Mini Program virtual payment.</source>
       <translation>微信小程序虚拟支付运营工作台。</translation>
+    </message>
+    <message>
+      <source>Open complaints: {n}</source>
+      <translation>待处理投诉：{n}</translation>
     </message>
     <message>
       <source>DEMO MODE — simulated WeChat, no real money</source>
@@ -460,6 +432,10 @@
       <translation>待处理：{n}</translation>
     </message>
     <message>
+      <source>{ops} operations not finished, {complaints} open complaints</source>
+      <translation>{ops} 个操作未完成，{complaints} 条投诉待处理</translation>
+    </message>
+    <message>
       <source>Unexpected error (details in the log): </source>
       <translation>意外错误（详见日志）：</translation>
     </message>
@@ -480,6 +456,10 @@
       <translation>未找到 {term}</translation>
     </message>
     <message>
+      <source>Could not refresh complaints: </source>
+      <translation>无法刷新投诉：</translation>
+    </message>
+    <message>
       <source>Merchant order id</source>
       <translation>商户订单号</translation>
     </message>
@@ -488,8 +468,8 @@
       <translation>类型</translation>
     </message>
     <message>
-      <source>Quantity</source>
-      <translation>数量</translation>
+      <source>Coins or items</source>
+      <translation>代币或道具数量</translation>
     </message>
     <message>
       <source>Paid</source>
@@ -528,7 +508,7 @@
       <translation>来源</translation>
     </message>
     <message>
-      <source>Env</source>
+      <source>Environment</source>
       <translation>环境</translation>
     </message>
     <message>
@@ -544,16 +524,32 @@
       <translation>错误码</translation>
     </message>
     <message>
-      <source>Parameters</source>
-      <translation>参数</translation>
+      <source>Details</source>
+      <translation>详情</translation>
+    </message>
+    <message>
+      <source>Concerns</source>
+      <translation>涉及</translation>
+    </message>
+    <message>
+      <source>Attempt</source>
+      <translation>第几次尝试</translation>
+    </message>
+    <message>
+      <source>Error</source>
+      <translation>错误</translation>
     </message>
     <message>
       <source>Filter by openid</source>
       <translation>按 openid 筛选</translation>
     </message>
     <message>
-      <source>Filter by action (gift, refund…)</source>
-      <translation>按操作筛选（gift、refund…）</translation>
+      <source>Filter by action</source>
+      <translation>按操作筛选</translation>
+    </message>
+    <message>
+      <source>All actions</source>
+      <translation>全部操作</translation>
     </message>
     <message>
       <source>Verify chain</source>
@@ -628,12 +624,12 @@
       <translation>值</translation>
     </message>
     <message>
-      <source>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</source>
-      <translation>按微信的顺序校验：查询串、EncodingAESKey、消息体、msg_signature、Encrypt、签名、base64、长度、填充、msg_len、appid、UTF-8。使用当前配置的 Token、密钥和 appid。</translation>
+      <source>Meaning</source>
+      <translation>含义</translation>
     </message>
     <message>
-      <source>Genuine</source>
-      <translation>校验通过</translation>
+      <source>Checks run in WeChat's order: query, EncodingAESKey, body, msg_signature, Encrypt, signature, base64, length, padding, msg_len, appid, UTF-8. The profile's Token, key and appid are used.</source>
+      <translation>按微信的顺序校验：查询串、EncodingAESKey、消息体、msg_signature、Encrypt、签名、base64、长度、填充、msg_len、appid、UTF-8。使用当前配置的 Token、密钥和 appid。</translation>
     </message>
     <message>
       <source>Decrypted with the previous EncodingAESKey: a key rotation is in progress.</source>
@@ -648,620 +644,12 @@
       <translation>该推送已在本地镜像中</translation>
     </message>
     <message>
-      <source>Rejected</source>
-      <translation>已拒绝</translation>
-    </message>
-    <message>
-      <source>Refund id</source>
-      <translation>退款单号</translation>
-    </message>
-    <message>
-      <source>Refund</source>
-      <translation>退款</translation>
-    </message>
-    <message>
-      <source>Finished</source>
-      <translation>完成时间</translation>
-    </message>
-    <message>
-      <source>Id</source>
-      <translation>单号</translation>
-    </message>
-    <message>
-      <source>All statuses</source>
-      <translation>全部状态</translation>
-    </message>
-    <message>
-      <source>All kinds</source>
-      <translation>全部类型</translation>
-    </message>
-    <message>
-      <source>Coin top-up</source>
-      <translation>代币充值</translation>
-    </message>
-    <message>
-      <source>Item purchase</source>
-      <translation>道具直购</translation>
-    </message>
-    <message>
-      <source>From</source>
-      <translation>从</translation>
-    </message>
-    <message>
-      <source>Apply</source>
-      <translation>应用</translation>
-    </message>
-    <message>
-      <source>Columns</source>
-      <translation>列</translation>
-    </message>
-    <message>
-      <source>No orders yet. Import a vk-pay export or refresh from WeChat.</source>
-      <translation>还没有订单。导入 vk-pay 导出文件或从微信刷新。</translation>
-    </message>
-    <message>
-      <source>Refresh from WeChat</source>
-      <translation>从微信刷新</translation>
-    </message>
-    <message>
-      <source>History</source>
-      <translation>状态历史</translation>
-    </message>
-    <message>
-      <source>Refunds</source>
-      <translation>退款</translation>
-    </message>
-    <message>
-      <source>Ledger</source>
-      <translation>代币流水</translation>
-    </message>
-    <message>
-      <source>Raw record</source>
-      <translation>原始记录</translation>
-    </message>
-    <message>
-      <source>to</source>
-      <translation>至</translation>
-    </message>
-    <message>
-      <source>{n} orders</source>
-      <translation>{n} 个订单</translation>
-    </message>
-    <message>
-      <source>Refund started</source>
-      <translation>退款发起</translation>
-    </message>
-    <message>
-      <source>Refund finished</source>
-      <translation>退款完成</translation>
-    </message>
-    <message>
-      <source>Push</source>
-      <translation>推送</translation>
-    </message>
-    <message>
-      <source>Delivery push failed; marked by support</source>
-      <translation>发货推送失败，由客服补标记</translation>
-    </message>
-    <message>
-      <source>Daily refunds against clawbacks</source>
-      <translation>每日退款与回收</translation>
-    </message>
-    <message>
-      <source>Refunded (red) and coins clawed back, valued at the coin rate (green), per day</source>
-      <translation>每日退款（红）与按兑换比例折算的回收代币（绿）</translation>
-    </message>
-    <message>
-      <source>This month</source>
-      <translation>本月</translation>
-    </message>
-    <message>
-      <source>Last month</source>
-      <translation>上月</translation>
-    </message>
-    <message>
-      <source>Last 90 days</source>
-      <translation>近 90 天</translation>
-    </message>
-    <message>
-      <source>Custom</source>
-      <translation>自定义</translation>
-    </message>
-    <message>
-      <source>Run report</source>
-      <translation>生成报表</translation>
-    </message>
-    <message>
-      <source>Export…</source>
-      <translation>导出…</translation>
-    </message>
-    <message>
-      <source>Double-click a day to see the orders behind its figures.</source>
-      <translation>双击某一天查看其数字背后的订单。</translation>
-    </message>
-    <message>
-      <source>Export report</source>
-      <translation>导出报表</translation>
-    </message>
-    <message>
-      <source>No data for this period</source>
-      <translation>该期间没有数据</translation>
-    </message>
-    <message>
-      <source>Gross paid</source>
-      <translation>实收</translation>
-    </message>
-    <message>
-      <source>Coins not clawed back</source>
-      <translation>未回收代币</translation>
-    </message>
-    <message>
-      <source>Waiting for user login</source>
-      <translation>等待用户登录</translation>
-    </message>
-    <message>
-      <source>Discrepancies</source>
-      <translation>对账差异</translation>
-    </message>
-    <message>
-      <source>Open items</source>
-      <translation>待处理事项</translation>
-    </message>
-    <message>
-      <source>The end date is before the start date.</source>
-      <translation>结束日期早于开始日期。</translation>
-    </message>
-    <message>
-      <source>Orders paid on {day}</source>
-      <translation>{day} 支付的订单</translation>
-    </message>
-    <message>
-      <source>Exported to {path}</source>
-      <translation>已导出到 {path}</translation>
-    </message>
-    <message>
-      <source>Refund status</source>
-      <translation>退款状态</translation>
-    </message>
-    <message>
-      <source>Clawback</source>
-      <translation>代币回收</translation>
-    </message>
-    <message>
-      <source>Started</source>
-      <translation>发起时间</translation>
-    </message>
-    <message>
-      <source>Refunding</source>
-      <translation>退款中</translation>
-    </message>
-    <message>
-      <source>Fresh</source>
-      <translation>有效</translation>
-    </message>
-    <message>
-      <source>Stale</source>
-      <translation>已失效</translation>
-    </message>
-    <message>
-      <source>Unknown</source>
-      <translation>未知</translation>
-    </message>
-    <message>
-      <source>Only refunds whose coins are not back yet</source>
-      <translation>只看代币尚未回收的退款</translation>
-    </message>
-    <message>
-      <source>Retry clawback</source>
-      <translation>重试回收</translation>
-    </message>
-    <message>
-      <source>Check refunds in flight</source>
-      <translation>检查进行中的退款</translation>
-    </message>
-    <message>
-      <source>No refunds yet. Refunds started here or imported appear in this list.</source>
-      <translation>还没有退款。在这里发起或导入的退款会显示在此列表中。</translation>
-    </message>
-    <message>
-      <source>{n} refunds, {due} with coins still due</source>
-      <translation>{n} 笔退款，其中 {due} 笔代币待回收</translation>
-    </message>
-    <message>
-      <source>environment</source>
-      <translation>环境变量</translation>
-    </message>
-    <message>
-      <source>OS keyring</source>
-      <translation>系统钥匙串</translation>
-    </message>
-    <message>
-      <source>profile file</source>
-      <translation>配置文件</translation>
-    </message>
-    <message>
-      <source>given</source>
-      <translation>手动提供</translation>
-    </message>
-    <message>
-      <source>Name</source>
-      <translation>名称</translation>
-    </message>
-    <message>
-      <source>Environment</source>
-      <translation>环境</translation>
-    </message>
-    <message>
-      <source>appid</source>
-      <translation>appid</translation>
-    </message>
-    <message>
-      <source>Role</source>
-      <translation>角色</translation>
-    </message>
-    <message>
-      <source>Notes</source>
-      <translation>备注</translation>
-    </message>
-    <message>
-      <source>Secrets</source>
-      <translation>密钥</translation>
-    </message>
-    <message>
-      <source>Preferences</source>
-      <translation>偏好</translation>
-    </message>
-    <message>
-      <source>Language</source>
-      <translation>语言</translation>
-    </message>
-    <message>
-      <source>Your limits</source>
-      <translation>我的限额</translation>
-    </message>
-    <message>
-      <source>Optional: an openid whose session key to check</source>
-      <translation>可选：要检查会话密钥的 openid</translation>
-    </message>
-    <message>
-      <source>Test connection</source>
-      <translation>测试连接</translation>
-    </message>
-    <message>
-      <source>Profiles</source>
-      <translation>配置列表</translation>
-    </message>
-    <message>
-      <source>Choosing a language reopens the window in it.</source>
-      <translation>选择语言后窗口会以该语言重新打开。</translation>
-    </message>
-    <message>
-      <source>A guard rail against mistakes on one desktop, not access control.</source>
-      <translation>这是防止单机误操作的护栏，不是权限控制。</translation>
-    </message>
-    <message>
-      <source>New profile…</source>
-      <translation>新建配置…</translation>
-    </message>
-    <message>
-      <source>Edit…</source>
-      <translation>编辑…</translation>
-    </message>
-    <message>
-      <source>Open this profile</source>
-      <translation>打开此配置</translation>
-    </message>
-    <message>
-      <source>Choose a profile in the list first.</source>
-      <translation>请先在列表中选择一个配置。</translation>
-    </message>
-    <message>
-      <source>The demo profile is built at each start; create your own instead.</source>
-      <translation>演示配置在每次启动时重建，请新建您自己的配置。</translation>
-    </message>
-    <message>
-      <source>Coins per yuan</source>
-      <translation>每元代币数</translation>
-    </message>
-    <message>
-      <source>Mirror</source>
-      <translation>本地镜像</translation>
-    </message>
-    <message>
-      <source>Profile file</source>
-      <translation>配置文件</translation>
-    </message>
-    <message>
-      <source>not set</source>
-      <translation>未设置</translation>
-    </message>
-    <message>
-      <source>new value</source>
-      <translation>新值</translation>
-    </message>
-    <message>
-      <source>Store in keyring</source>
-      <translation>存入钥匙串</translation>
-    </message>
-    <message>
-      <source>opens at start</source>
-      <translation>启动时打开</translation>
-    </message>
-    <message>
-      <source>open now</source>
-      <translation>当前打开</translation>
-    </message>
-    <message>
-      <source>Profile {name} saved. Open it with “Open this profile”.</source>
-      <translation>配置 {name} 已保存。点击“打开此配置”即可使用。</translation>
-    </message>
-    <message>
-      <source>{field} stored in the OS keyring; it applies the next time the profile is opened.</source>
-      <translation>{field} 已存入系统钥匙串，下次打开该配置时生效。</translation>
-    </message>
-    <message>
-      <source>Profiles file: {path}</source>
-      <translation>配置文件：{path}</translation>
-    </message>
-    <message>
-      <source>No profiles yet in {path}. Create one with “New profile…”.</source>
-      <translation>{path} 中还没有配置。请点击“新建配置…”创建。</translation>
-    </message>
-    <message>
-      <source>temporary, rebuilt at each demo start</source>
-      <translation>临时，每次演示启动时重建</translation>
-    </message>
-    <message>
-      <source>Empty: the profile's AppKey for its environment</source>
-      <translation>留空：使用当前配置对应环境的 AppKey</translation>
-    </message>
-    <message>
-      <source>Optional: the user's session_key text</source>
-      <translation>可选：用户的 session_key 原文</translation>
-    </message>
-    <message>
-      <source>Optional: the pay_sig or signature you sent</source>
-      <translation>可选：你发送的 pay_sig 或 signature</translation>
-    </message>
-    <message>
-      <source>Sign</source>
-      <translation>计算签名</translation>
-    </message>
-    <message>
-      <source>Signed message (whitespace shown):</source>
-      <translation>参与签名的内容（显示空白字符）：</translation>
-    </message>
-    <message>
-      <source>uri</source>
-      <translation>uri</translation>
-    </message>
-    <message>
-      <source>AppKey</source>
-      <translation>AppKey</translation>
-    </message>
-    <message>
-      <source>Compare with</source>
-      <translation>对比</translation>
-    </message>
-    <message>
-      <source>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</source>
-      <translation>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body)；signature = HMAC-SHA256(session_key 原文, body)。body 必须与实际发送的字节完全一致。</translation>
-    </message>
-    <message>
-      <source>Matches</source>
-      <translation>一致</translation>
-    </message>
-    <message>
-      <source>Differs</source>
-      <translation>不一致</translation>
-    </message>
-    <message>
-      <source>(no AppKey)</source>
-      <translation>（无 AppKey）</translation>
-    </message>
-    <message>
-      <source>(no session key)</source>
-      <translation>（无会话密钥）</translation>
-    </message>
-    <message>
-      <source>Reference</source>
-      <translation>单号</translation>
-    </message>
-    <message>
-      <source>Details</source>
-      <translation>详情</translation>
-    </message>
-    <message>
-      <source>Deduction cancelled</source>
-      <translation>撤销扣减</translation>
-    </message>
-    <message>
-      <source>Gift</source>
-      <translation>赠送</translation>
-    </message>
-    <message>
-      <source>Audit</source>
-      <translation>审计</translation>
-    </message>
-    <message>
-      <source>Succeeded</source>
-      <translation>成功</translation>
-    </message>
-    <message>
-      <source>Intent written</source>
-      <translation>已记录意图</translation>
-    </message>
-    <message>
-      <source>Error</source>
-      <translation>错误</translation>
-    </message>
-    <message>
-      <source>Outcome unknown</source>
-      <translation>结果未知</translation>
-    </message>
-    <message>
-      <source>Pending</source>
-      <translation>待处理</translation>
-    </message>
-    <message>
-      <source>To be retried</source>
-      <translation>待重试</translation>
-    </message>
-    <message>
-      <source>openid, e.g. oXpd12…</source>
-      <translation>openid，例如 oXpd12…</translation>
-    </message>
-    <message>
-      <source>Look up</source>
-      <translation>查询</translation>
-    </message>
-    <message>
-      <source>Enter an openid to see the user's balance, session key and everything that happened to them.</source>
-      <translation>输入 openid，查看用户余额、会话密钥以及与其相关的全部记录。</translation>
-    </message>
-    <message>
-      <source>User</source>
-      <translation>用户</translation>
-    </message>
-    <message>
-      <source>Select an entry to see the record behind it.</source>
-      <translation>选择一条记录查看其原始数据。</translation>
-    </message>
-    <message>
-      <source>Balance</source>
-      <translation>余额</translation>
-    </message>
-    <message>
-      <source>Check session key</source>
-      <translation>检查会话密钥</translation>
-    </message>
-    <message>
-      <source>This openid has no orders in the mirror.</source>
-      <translation>本地镜像中没有该 openid 的订单。</translation>
-    </message>
-    <message>
-      <source>Gifted</source>
-      <translation>赠送余额</translation>
-    </message>
-    <message>
-      <source>Bought in total</source>
-      <translation>累计充值</translation>
-    </message>
-    <message>
-      <source>Gifted in total</source>
-      <translation>累计赠送</translation>
-    </message>
-    <message>
-      <source>Spent in total</source>
-      <translation>累计消耗</translation>
-    </message>
-    <message>
-      <source>First top-up offer</source>
-      <translation>首充优惠资格</translation>
-    </message>
-    <message>
-      <source>{mask}, obtained {obtained}, checked {checked}</source>
-      <translation>{mask}，获取于 {obtained}，检查于 {checked}</translation>
-    </message>
-    <message>
-      <source>Yes</source>
-      <translation>是</translation>
-    </message>
-    <message>
-      <source>No</source>
-      <translation>否</translation>
-    </message>
-    <message>
-      <source>appid (wx + 16 characters)</source>
-      <translation>appid（wx 加 16 位字符）</translation>
-    </message>
-    <message>
-      <source>Merchant id (mch_id)</source>
-      <translation>商户号（mch_id）</translation>
-    </message>
-    <message>
-      <source>Offer id (offer_id)</source>
-      <translation>虚拟支付应用 ID（offer_id）</translation>
-    </message>
-    <message>
-      <source>API address</source>
-      <translation>API 地址</translation>
-    </message>
-    <message>
-      <source>Push receiver appid (optional)</source>
-      <translation>推送接收方 appid（可选）</translation>
-    </message>
-    <message>
-      <source>Session key endpoint (optional)</source>
-      <translation>session_key 获取接口（可选）</translation>
-    </message>
-    <message>
-      <source>AppKey (production)</source>
-      <translation>AppKey（现网）</translation>
-    </message>
-    <message>
-      <source>AppKey (sandbox)</source>
-      <translation>AppKey（沙箱）</translation>
-    </message>
-    <message>
-      <source>AppSecret</source>
-      <translation>AppSecret</translation>
-    </message>
-    <message>
-      <source>Push token</source>
-      <translation>消息推送 Token</translation>
-    </message>
-    <message>
-      <source>EncodingAESKey</source>
-      <translation>EncodingAESKey</translation>
-    </message>
-    <message>
-      <source>Profile name</source>
-      <translation>配置名称</translation>
-    </message>
-    <message>
-      <source>Open this profile when XPay Desk starts</source>
-      <translation>XPay Desk 启动时打开此配置</translation>
-    </message>
-    <message>
-      <source>Save</source>
-      <translation>保存</translation>
-    </message>
-    <message>
-      <source>New profile</source>
-      <translation>新建配置</translation>
-    </message>
-    <message>
-      <source>Edit profile</source>
-      <translation>编辑配置</translation>
-    </message>
-    <message>
-      <source>Keys go to the OS keyring and are never shown again, not even here.</source>
-      <translation>密钥存入系统钥匙串，之后不再显示，包括此处。</translation>
-    </message>
-    <message>
-      <source>stored in the OS keyring</source>
-      <translation>将存入系统钥匙串</translation>
-    </message>
-    <message>
-      <source>empty: keep the stored</source>
-      <translation>留空：保留已存的值</translation>
-    </message>
-    <message>
-      <source>Copy details</source>
-      <translation>复制详情</translation>
-    </message>
-    <message>
-      <source>Copy</source>
-      <translation>复制</translation>
+      <source>System message</source>
+      <translation>系统消息</translation>
     </message>
     <message>
       <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
       <translation>图片 (*.png *.jpg *.jpeg *.bmp)</translation>
-    </message>
-    <message>
-      <source>System message</source>
-      <translation>系统消息</translation>
     </message>
     <message>
       <source>Time left</source>
@@ -1270,6 +658,10 @@
     <message>
       <source>Problem</source>
       <translation>问题类型</translation>
+    </message>
+    <message>
+      <source>Amount paid</source>
+      <translation>实付金额</translation>
     </message>
     <message>
       <source>Complained</source>
@@ -1372,12 +764,12 @@
       <translation>用户已收到退款</translation>
     </message>
     <message>
-      <source>Complaints</source>
-      <translation>用户投诉</translation>
-    </message>
-    <message>
       <source>{h} h {m} min left</source>
       <translation>还剩 {h} 小时 {m} 分</translation>
+    </message>
+    <message>
+      <source>Refresh from WeChat</source>
+      <translation>从微信刷新</translation>
     </message>
     <message>
       <source>No open complaints. Refresh from WeChat, or save a complaint push, to bring new ones.</source>
@@ -1406,6 +798,14 @@
     <message>
       <source>The user's evidence</source>
       <translation>用户提供的凭证</translation>
+    </message>
+    <message>
+      <source>Double-click an image to see it</source>
+      <translation>双击图片查看</translation>
+    </message>
+    <message>
+      <source>Evidence image</source>
+      <translation>凭证图片</translation>
     </message>
     <message>
       <source>Answer the user</source>
@@ -1524,6 +924,10 @@
       <translation>标记处理完成 — {id}</translation>
     </message>
     <message>
+      <source>The image could not be read.</source>
+      <translation>无法读取这张图片。</translation>
+    </message>
+    <message>
       <source>User complaint {id}</source>
       <translation>用户投诉 {id}</translation>
     </message>
@@ -1548,64 +952,612 @@
       <translation>图片 {n}</translation>
     </message>
     <message>
-      <source>Open complaints: {n}</source>
-      <translation>待处理投诉：{n}</translation>
-    </message>
-    <message>
-      <source>{ops} operations not finished, {complaints} open complaints</source>
-      <translation>{ops} 个操作未完成，{complaints} 条投诉待处理</translation>
-    </message>
-    <message>
-      <source>Could not refresh complaints: </source>
-      <translation>无法刷新投诉：</translation>
-    </message>
-    <message>
-      <source>Double-click an image to see it</source>
-      <translation>双击图片查看</translation>
-    </message>
-    <message>
-      <source>Evidence image</source>
-      <translation>凭证图片</translation>
-    </message>
-    <message>
-      <source>The image could not be read.</source>
-      <translation>无法读取这张图片。</translation>
-    </message>
-    <message>
-      <source>Why abandon the selected operation (kept in the audit log)</source>
-      <translation>放弃所选操作的原因（记入审计日志）</translation>
-    </message>
-    <message>
-      <source>Note</source>
-      <translation>备注</translation>
-    </message>
-    <message>
-      <source>Abandon (never sent to WeChat)</source>
-      <translation>放弃（从未发送到微信）</translation>
-    </message>
-    <message>
-      <source>Abandoned: nothing was sent to WeChat.</source>
-      <translation>已放弃：没有向微信发送任何请求。</translation>
-    </message>
-    <message>
-      <source>Amount paid</source>
-      <translation>实付金额</translation>
-    </message>
-    <message>
       <source>Images attached: {n}</source>
       <translation>附图 {n} 张</translation>
+    </message>
+    <message>
+      <source>Refund id</source>
+      <translation>退款单号</translation>
+    </message>
+    <message>
+      <source>Refund</source>
+      <translation>退款</translation>
+    </message>
+    <message>
+      <source>Finished</source>
+      <translation>完成时间</translation>
+    </message>
+    <message>
+      <source>All statuses</source>
+      <translation>全部状态</translation>
+    </message>
+    <message>
+      <source>Paid, not delivered</source>
+      <translation>已支付·待发货</translation>
+    </message>
+    <message>
+      <source>Delivered</source>
+      <translation>已发货</translation>
+    </message>
+    <message>
+      <source>Refunded</source>
+      <translation>已退款</translation>
+    </message>
+    <message>
+      <source>Refund failed</source>
+      <translation>退款失败</translation>
+    </message>
+    <message>
+      <source>Awaiting payment</source>
+      <translation>待支付</translation>
+    </message>
+    <message>
+      <source>Closed</source>
+      <translation>已关闭</translation>
+    </message>
+    <message>
+      <source>All kinds</source>
+      <translation>全部类型</translation>
+    </message>
+    <message>
+      <source>Coin top-up</source>
+      <translation>代币充值</translation>
+    </message>
+    <message>
+      <source>Item purchase</source>
+      <translation>道具直购</translation>
+    </message>
+    <message>
+      <source>From</source>
+      <translation>从</translation>
+    </message>
+    <message>
+      <source>Apply</source>
+      <translation>应用</translation>
+    </message>
+    <message>
+      <source>Columns</source>
+      <translation>列</translation>
+    </message>
+    <message>
+      <source>No orders yet. Import a vk-pay export or refresh from WeChat.</source>
+      <translation>还没有订单。导入 vk-pay 导出文件或从微信刷新。</translation>
+    </message>
+    <message>
+      <source>Open this user</source>
+      <translation>打开该用户</translation>
+    </message>
+    <message>
+      <source>History</source>
+      <translation>状态历史</translation>
+    </message>
+    <message>
+      <source>Refunds</source>
+      <translation>退款</translation>
+    </message>
+    <message>
+      <source>Ledger</source>
+      <translation>代币流水</translation>
+    </message>
+    <message>
+      <source>Raw record</source>
+      <translation>原始记录</translation>
+    </message>
+    <message>
+      <source>Double-click an order to open its user.</source>
+      <translation>双击订单打开它的用户。</translation>
+    </message>
+    <message>
+      <source>to</source>
+      <translation>至</translation>
+    </message>
+    <message>
+      <source>{n} orders</source>
+      <translation>{n} 个订单</translation>
+    </message>
+    <message>
+      <source>Refund started</source>
+      <translation>退款发起</translation>
+    </message>
+    <message>
+      <source>Refund finished</source>
+      <translation>退款完成</translation>
     </message>
     <message>
       <source>Reconciliation: {why}. Suggested fix: {fix}</source>
       <translation>对账发现：{why}。建议处理：{fix}</translation>
     </message>
     <message>
+      <source>Delivery push failed; marked by support</source>
+      <translation>发货推送失败，由客服补标记</translation>
+    </message>
+    <message>
+      <source>Daily refunds against clawbacks</source>
+      <translation>每日退款与回收</translation>
+    </message>
+    <message>
+      <source>Per day: refunded (red), coins clawed back at the coin rate (green)</source>
+      <translation>每日：退款金额（红），按代币比例折算的已回收代币（绿）</translation>
+    </message>
+    <message>
+      <source>This month</source>
+      <translation>本月</translation>
+    </message>
+    <message>
+      <source>Last month</source>
+      <translation>上月</translation>
+    </message>
+    <message>
+      <source>Last 90 days</source>
+      <translation>近 90 天</translation>
+    </message>
+    <message>
+      <source>Custom</source>
+      <translation>自定义</translation>
+    </message>
+    <message>
+      <source>Run report</source>
+      <translation>生成报表</translation>
+    </message>
+    <message>
+      <source>Export…</source>
+      <translation>导出…</translation>
+    </message>
+    <message>
       <source>Days no WeChat bill covers</source>
       <translation>微信账单未覆盖的日期</translation>
     </message>
     <message>
+      <source>Double-click a day to see the orders behind its figures.</source>
+      <translation>双击某一天查看其数字背后的订单。</translation>
+    </message>
+    <message>
+      <source>Export report</source>
+      <translation>导出报表</translation>
+    </message>
+    <message>
       <source>Double-click a discrepancy to open its order.</source>
       <translation>双击差异行可打开相关订单。</translation>
+    </message>
+    <message>
+      <source>{day}: refunded {refunded}; clawed back {coins} (≈ {value})</source>
+      <translation>{day}：退款 {refunded}；回收 {coins}（≈ {value}）</translation>
+    </message>
+    <message>
+      <source>No data for this period</source>
+      <translation>该期间没有数据</translation>
+    </message>
+    <message>
+      <source>Gross paid</source>
+      <translation>实收</translation>
+    </message>
+    <message>
+      <source>Coins not clawed back</source>
+      <translation>未回收代币</translation>
+    </message>
+    <message>
+      <source>Waiting for user login</source>
+      <translation>等待用户登录</translation>
+    </message>
+    <message>
+      <source>Discrepancies</source>
+      <translation>对账差异</translation>
+    </message>
+    <message>
+      <source>Open items</source>
+      <translation>待处理事项</translation>
+    </message>
+    <message>
+      <source>The end date is before the start date.</source>
+      <translation>结束日期早于开始日期。</translation>
+    </message>
+    <message>
+      <source>Orders paid on {day}</source>
+      <translation>{day} 支付的订单</translation>
+    </message>
+    <message>
+      <source>Exported to {path}</source>
+      <translation>已导出到 {path}</translation>
+    </message>
+    <message>
+      <source>Refund status</source>
+      <translation>退款状态</translation>
+    </message>
+    <message>
+      <source>Clawback</source>
+      <translation>代币回收</translation>
+    </message>
+    <message>
+      <source>Started</source>
+      <translation>发起时间</translation>
+    </message>
+    <message>
+      <source>Only refunds whose coins are not back yet</source>
+      <translation>只看代币尚未回收的退款</translation>
+    </message>
+    <message>
+      <source>Retry clawback</source>
+      <translation>重试回收</translation>
+    </message>
+    <message>
+      <source>Check refunds in flight</source>
+      <translation>检查进行中的退款</translation>
+    </message>
+    <message>
+      <source>No refunds yet. Refunds started here or imported appear in this list.</source>
+      <translation>还没有退款。在这里发起或导入的退款会显示在此列表中。</translation>
+    </message>
+    <message>
+      <source>{n} refunds, {due} with coins still due</source>
+      <translation>{n} 笔退款，其中 {due} 笔代币待回收</translation>
+    </message>
+    <message>
+      <source>Name</source>
+      <translation>名称</translation>
+    </message>
+    <message>
+      <source>appid</source>
+      <translation>appid</translation>
+    </message>
+    <message>
+      <source>Role</source>
+      <translation>角色</translation>
+    </message>
+    <message>
+      <source>Notes</source>
+      <translation>备注</translation>
+    </message>
+    <message>
+      <source>Secrets</source>
+      <translation>密钥</translation>
+    </message>
+    <message>
+      <source>Preferences</source>
+      <translation>偏好</translation>
+    </message>
+    <message>
+      <source>Language</source>
+      <translation>语言</translation>
+    </message>
+    <message>
+      <source>Your limits</source>
+      <translation>我的限额</translation>
+    </message>
+    <message>
+      <source>Optional: an openid whose session key to check</source>
+      <translation>可选：要检查会话密钥的 openid</translation>
+    </message>
+    <message>
+      <source>Test connection</source>
+      <translation>测试连接</translation>
+    </message>
+    <message>
+      <source>Profiles</source>
+      <translation>配置列表</translation>
+    </message>
+    <message>
+      <source>Choosing a language reopens the window in it.</source>
+      <translation>选择语言后窗口会以该语言重新打开。</translation>
+    </message>
+    <message>
+      <source>A guard rail against mistakes on one desktop, not access control.</source>
+      <translation>这是防止单机误操作的护栏，不是权限控制。</translation>
+    </message>
+    <message>
+      <source>New profile…</source>
+      <translation>新建配置…</translation>
+    </message>
+    <message>
+      <source>Edit…</source>
+      <translation>编辑…</translation>
+    </message>
+    <message>
+      <source>Open this profile</source>
+      <translation>打开此配置</translation>
+    </message>
+    <message>
+      <source>Choose a profile in the list first.</source>
+      <translation>请先在列表中选择一个配置。</translation>
+    </message>
+    <message>
+      <source>The demo profile is built at each start; create your own instead.</source>
+      <translation>演示配置在每次启动时重建，请新建您自己的配置。</translation>
+    </message>
+    <message>
+      <source>API address</source>
+      <translation>API 地址</translation>
+    </message>
+    <message>
+      <source>Coins per yuan</source>
+      <translation>每元代币数</translation>
+    </message>
+    <message>
+      <source>Mirror</source>
+      <translation>本地镜像</translation>
+    </message>
+    <message>
+      <source>Profile file</source>
+      <translation>配置文件</translation>
+    </message>
+    <message>
+      <source>not set</source>
+      <translation>未设置</translation>
+    </message>
+    <message>
+      <source>new value</source>
+      <translation>新值</translation>
+    </message>
+    <message>
+      <source>Store in keyring</source>
+      <translation>存入钥匙串</translation>
+    </message>
+    <message>
+      <source>opens at start</source>
+      <translation>启动时打开</translation>
+    </message>
+    <message>
+      <source>open now</source>
+      <translation>当前打开</translation>
+    </message>
+    <message>
+      <source>Profile {name} saved. Open it with “Open this profile”.</source>
+      <translation>配置 {name} 已保存。点击“打开此配置”即可使用。</translation>
+    </message>
+    <message>
+      <source>{field} stored in the OS keyring; it applies the next time the profile is opened.</source>
+      <translation>{field} 已存入系统钥匙串，下次打开该配置时生效。</translation>
+    </message>
+    <message>
+      <source>Profiles file: {path}</source>
+      <translation>配置文件：{path}</translation>
+    </message>
+    <message>
+      <source>No profiles yet in {path}. Create one with “New profile…”.</source>
+      <translation>{path} 中还没有配置。请点击“新建配置…”创建。</translation>
+    </message>
+    <message>
+      <source>temporary, rebuilt at each demo start</source>
+      <translation>临时，每次演示启动时重建</translation>
+    </message>
+    <message>
+      <source>Empty: the profile's AppKey for its environment</source>
+      <translation>留空：使用当前配置对应环境的 AppKey</translation>
+    </message>
+    <message>
+      <source>Optional: the user's session_key text</source>
+      <translation>可选：用户的 session_key 原文</translation>
+    </message>
+    <message>
+      <source>Optional: the pay_sig or signature you sent</source>
+      <translation>可选：你发送的 pay_sig 或 signature</translation>
+    </message>
+    <message>
+      <source>Sign</source>
+      <translation>计算签名</translation>
+    </message>
+    <message>
+      <source>Signed message (whitespace shown):</source>
+      <translation>参与签名的内容（显示空白字符）：</translation>
+    </message>
+    <message>
+      <source>uri</source>
+      <translation>uri</translation>
+    </message>
+    <message>
+      <source>AppKey</source>
+      <translation>AppKey</translation>
+    </message>
+    <message>
+      <source>Compare with</source>
+      <translation>对比</translation>
+    </message>
+    <message>
+      <source>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body); signature = HMAC-SHA256(session_key text, body). The body must be the exact bytes sent.</source>
+      <translation>pay_sig = HMAC-SHA256(AppKey, uri + '&amp;' + body)；signature = HMAC-SHA256(session_key 原文, body)。body 必须与实际发送的字节完全一致。</translation>
+    </message>
+    <message>
+      <source>Differs</source>
+      <translation>不一致</translation>
+    </message>
+    <message>
+      <source>(no AppKey)</source>
+      <translation>（无 AppKey）</translation>
+    </message>
+    <message>
+      <source>(no session key)</source>
+      <translation>（无会话密钥）</translation>
+    </message>
+    <message>
+      <source>Reference</source>
+      <translation>单号</translation>
+    </message>
+    <message>
+      <source>Needs</source>
+      <translation>需要处理</translation>
+    </message>
+    <message>
+      <source>Since</source>
+      <translation>起始</translation>
+    </message>
+    <message>
+      <source>Last activity</source>
+      <translation>最近活动</translation>
+    </message>
+    <message>
+      <source>openid, e.g. oXpd12…</source>
+      <translation>openid，例如 oXpd12…</translation>
+    </message>
+    <message>
+      <source>Look up</source>
+      <translation>查询</translation>
+    </message>
+    <message>
+      <source>All users</source>
+      <translation>全部用户</translation>
+    </message>
+    <message>
+      <source>This user’s orders</source>
+      <translation>该用户的订单</translation>
+    </message>
+    <message>
+      <source>Double-click an order or refund to open it on its page.</source>
+      <translation>双击订单或退款，在对应页面打开。</translation>
+    </message>
+    <message>
+      <source>Select an entry to see the records behind it (the action, its audit rows).</source>
+      <translation>选择一条记录，查看它背后的原始记录（操作本身及其审计记录）。</translation>
+    </message>
+    <message>
+      <source>Enter an openid to see the user's balance, session key and everything that happened to them; or open one of the users below.</source>
+      <translation>输入 openid 查看用户的余额、会话密钥和全部记录；或打开下方列出的用户。</translation>
+    </message>
+    <message>
+      <source>Balance</source>
+      <translation>余额</translation>
+    </message>
+    <message>
+      <source>Check session key</source>
+      <translation>检查会话密钥</translation>
+    </message>
+    <message>
+      <source>Needs attention</source>
+      <translation>需要处理的用户</translation>
+    </message>
+    <message>
+      <source>Recent users</source>
+      <translation>最近的用户</translation>
+    </message>
+    <message>
+      <source>This openid has no orders in the mirror.</source>
+      <translation>本地镜像中没有该 openid 的订单。</translation>
+    </message>
+    <message>
+      <source>Order {id}</source>
+      <translation>订单 {id}</translation>
+    </message>
+    <message>
+      <source>Gifted</source>
+      <translation>赠送余额</translation>
+    </message>
+    <message>
+      <source>Bought in total</source>
+      <translation>累计充值</translation>
+    </message>
+    <message>
+      <source>Gifted in total</source>
+      <translation>累计赠送</translation>
+    </message>
+    <message>
+      <source>Spent in total</source>
+      <translation>累计消耗</translation>
+    </message>
+    <message>
+      <source>First top-up offer</source>
+      <translation>首充优惠资格</translation>
+    </message>
+    <message>
+      <source>Looked up here</source>
+      <translation>在此查询过</translation>
+    </message>
+    <message>
+      <source>Operator action</source>
+      <translation>操作员的操作</translation>
+    </message>
+    <message>
+      <source>{mask}, obtained {obtained}, checked {checked}</source>
+      <translation>{mask}，获取于 {obtained}，检查于 {checked}</translation>
+    </message>
+    <message>
+      <source>Yes</source>
+      <translation>是</translation>
+    </message>
+    <message>
+      <source>No</source>
+      <translation>否</translation>
+    </message>
+    <message>
+      <source>records</source>
+      <translation>条记录</translation>
+    </message>
+    <message>
+      <source>appid (wx + 16 characters)</source>
+      <translation>appid（wx 加 16 位字符）</translation>
+    </message>
+    <message>
+      <source>Merchant id (mch_id)</source>
+      <translation>商户号（mch_id）</translation>
+    </message>
+    <message>
+      <source>Offer id (offer_id)</source>
+      <translation>虚拟支付应用 ID（offer_id）</translation>
+    </message>
+    <message>
+      <source>Push receiver appid (optional)</source>
+      <translation>推送接收方 appid（可选）</translation>
+    </message>
+    <message>
+      <source>Session key endpoint (optional)</source>
+      <translation>session_key 获取接口（可选）</translation>
+    </message>
+    <message>
+      <source>AppKey (production)</source>
+      <translation>AppKey（现网）</translation>
+    </message>
+    <message>
+      <source>AppKey (sandbox)</source>
+      <translation>AppKey（沙箱）</translation>
+    </message>
+    <message>
+      <source>AppSecret</source>
+      <translation>AppSecret</translation>
+    </message>
+    <message>
+      <source>Push token</source>
+      <translation>消息推送 Token</translation>
+    </message>
+    <message>
+      <source>EncodingAESKey</source>
+      <translation>EncodingAESKey</translation>
+    </message>
+    <message>
+      <source>Profile name</source>
+      <translation>配置名称</translation>
+    </message>
+    <message>
+      <source>Open this profile when XPay Desk starts</source>
+      <translation>XPay Desk 启动时打开此配置</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <source>New profile</source>
+      <translation>新建配置</translation>
+    </message>
+    <message>
+      <source>Edit profile</source>
+      <translation>编辑配置</translation>
+    </message>
+    <message>
+      <source>Keys go to the OS keyring and are never shown again, not even here.</source>
+      <translation>密钥存入系统钥匙串，之后不再显示，包括此处。</translation>
+    </message>
+    <message>
+      <source>stored in the OS keyring</source>
+      <translation>将存入系统钥匙串</translation>
+    </message>
+    <message>
+      <source>empty: keep the stored</source>
+      <translation>留空：保留已存的值</translation>
+    </message>
+    <message>
+      <source>Copy details</source>
+      <translation>复制详情</translation>
+    </message>
+    <message>
+      <source>Copy</source>
+      <translation>复制</translation>
     </message>
   </context>
 </TS>
