@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QStackedWidget,
     QToolButton,
@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         outer.addWidget(self._top_bar())
+        outer.addWidget(self.matches)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -275,7 +276,14 @@ class MainWindow(QMainWindow):
         self.search_note.setStyleSheet(f"color: {theme.RED};")
         self.search_note.hide()
         self.search.textEdited.connect(lambda _text: self.search_note.hide())
-        self.search_menu: QMenu | None = None
+        # the start of an id matching several: listed under the bar to choose from
+        self.matches = QListWidget()
+        self.matches.setObjectName("matches")
+        self.matches.setAccessibleName(tr("Matches"))
+        self.matches.setMaximumHeight(150)
+        self.matches.hide()
+        self.matches.itemActivated.connect(self._open_match)
+        self.search.textEdited.connect(lambda _text: self.matches.hide())
         self.pending_button = QToolButton()
         self.pending_button.setAccessibleName(tr("Pending operations"))
         self.pending_button.clicked.connect(self._show_pending)
@@ -412,6 +420,7 @@ class MainWindow(QMainWindow):
         desk = self.ctx.desk
         term = self.search.text().strip()
         self.search_note.hide()
+        self.matches.hide()
         if desk is None or not term:
             return
         hits = desk.search(term)
@@ -426,19 +435,25 @@ class MainWindow(QMainWindow):
         if len(distinct) == 1 or distinct[0].id == term:
             self.open_hit(distinct[0])
             return
-        menu = QMenu(self)
-        menu.setAccessibleName(tr("Matches"))
         kinds = {
             "order": word("action", "order"),
             "refund": word("action", "refund"),
             "user": tr("User"),
             "ledger": tr("Coin record"),
         }
+        self.matches.clear()
         for hit in distinct[:20]:
-            menu.addAction(f"{kinds[hit.kind]}  {hit.id}", lambda h=hit: self.open_hit(h))
-        retire(self.search_menu)
-        self.search_menu = menu
-        menu.popup(self.search.mapToGlobal(self.search.rect().bottomLeft()))
+            item = QListWidgetItem(f"{kinds[hit.kind]}  {hit.id}")
+            item.setData(Qt.ItemDataRole.UserRole, hit)
+            item.setToolTip(hit.openid)
+            self.matches.addItem(item)
+        self.matches.setCurrentRow(0)
+        self.matches.show()
+        self.matches.setFocus()
+
+    def _open_match(self, item: QListWidgetItem) -> None:
+        self.matches.hide()
+        self.open_hit(item.data(Qt.ItemDataRole.UserRole))
 
     def open_hit(self, hit: Any) -> None:
         if hit.kind == "user":

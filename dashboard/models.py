@@ -43,9 +43,10 @@ class Col:
     key: str
     title: str  # English source text; translated when shown
     kind: str = "text"  # text | id | fen | coins | signed | time | rel | status | int | badge
+    #                     | word (a code value, shown as its glossary word) | quantity
     width: int = 120
-
     vocab: str = ""  # for kind "word": the core.vocabulary table
+
 
 def display(col: Col, value: Any, row: dict[str, Any]) -> str:
     if value is None or value == "":
@@ -70,11 +71,11 @@ def display(col: Col, value: Any, row: dict[str, Any]) -> str:
         return f"{int(value):,}"
     if col.kind == "badge":
         return tr(str(value))
-    return str(value)
     if col.kind == "word":
         return word(col.vocab, value)
     if col.kind == "quantity":  # coins for a top-up, items for an item purchase
         return kind_and_quantity(str(row.get("kind", "coin")), int(value))
+    return str(value)
 
 
 def colour(col: Col, value: Any, row: dict[str, Any]) -> str | None:

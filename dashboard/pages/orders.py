@@ -247,16 +247,22 @@ class OrdersPage(Page):
         self.table.setToolTip(tr("Double-click an order to open its user."))
 
     def _row_menu(self, pos: Any) -> None:
+        menu = self.row_menu_at(pos)
+        if menu is not None:
+            menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def row_menu_at(self, pos: Any) -> QMenu | None:
+        """The row's context menu: its user, a refresh from WeChat."""
         index = self.table.indexAt(pos)
         if not index.isValid():
-            return
+            return None
         self.table.setCurrentIndex(index)
         menu = QMenu(self)
         menu.addAction(tr("Open this user"), self.open_user)
         menu.addAction(tr("Refresh from WeChat"), self.refresh_current)
-        menu.popup(self.table.viewport().mapToGlobal(pos))
         retire(getattr(self, "row_menu", None))
         self.row_menu = menu
+        return menu
 
     def open_user(self) -> None:
         if self.current:

@@ -215,6 +215,11 @@ class UsersPage(Page):
     def on_ready(self) -> None:
         self.refresh_overview()
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self.view is None:  # the lists are read again each time the page is opened
+            self.refresh_overview()
+
     def refresh_overview(self) -> None:
         desk = self.ctx.desk
         if desk is None:
