@@ -234,8 +234,11 @@ def test_cli_lists_shows_answers_with_an_image_and_completes(sim, tmp_path, caps
     profile.write_text(
         profile_toml(sim, db=str(tmp_path / "cli.sqlite")) + 'role = "support"\n', encoding="utf-8"
     )
+    # the CLI's mirror runs on the real clock: the older complaint is put 3 h in the past rather
+    # than WeChat's clock 3 h ahead (at 23:30 Beijing that was tomorrow, outside the listed days)
+    sim.state.offset = -3 * HOUR
     older = paid_complaint(sim, ALICE)
-    sim.advance(3 * HOUR)
+    sim.state.offset = 0
     newer = paid_complaint(sim, BOB)
     code, out = cli(capsys, profile, "list")
     assert code == 0 and [r["complaint_id"] for r in out["open"]] == [older, newer]
