@@ -109,9 +109,7 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
     lines = []
     for report in reports:
         lines.append(report.summary())
-        lines += [f"  line {r.line}: {r.reason}" for r in report.rejected[:50]]
-        if len(report.rejected) > 50:
-            lines.append(f"  … {len(report.rejected) - 50} more rejected rows")
+        lines += report.rejection_lines(50)
         if report.unknown_columns:
             lines.append(f"  unknown columns (not imported): {', '.join(report.unknown_columns)}")
     out.result({"imports": [r.as_dict() for r in reports]}, "\n".join(lines))

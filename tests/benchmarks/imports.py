@@ -1,0 +1,184 @@
+"""Import benchmarks (issue 15): the whole `xpaydesk-cli import orders` process against the lean
+baseline (a bare `json.loads` + `executemany` into a table with a primary key and two secondary
+indexes, the same rows, the same run, also a whole process), into an empty mirror and into one
+that already holds the first file's orders; and how long a writer waits during the import.
+
+python -m tests.benchmarks.imports [N]   (N orders per file, default XPAYDESK_BENCH_ORDERS)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+LEAN = r"""
+import json, sqlite3, sys
+conn = sqlite3.connect(sys.argv[2], isolation_level=None)
+conn.execute("PRAGMA journal_mode=WAL")
+conn.execute("PRAGMA synchronous=NORMAL")
+conn.execute("CREATE TABLE IF NOT EXISTS o (order_id TEXT PRIMARY KEY, openid TEXT, status INT, "
+             "fee INT, create_time INT, paid_time INT, raw TEXT)")
+conn.execute("CREATE INDEX IF NOT EXISTS o_openid ON o (openid, create_time)")
+conn.execute("CREATE INDEX IF NOT EXISTS o_time ON o (create_time)")
+def rows():
+    with open(sys.argv[1], encoding="utf-8") as f:
+        for line in f:
+            d = json.loads(line)
+            yield (d["out_trade_no"], d["openid"], d["status"], d["total_fee"], d["_add_time"],
+                   d["pay_date"], line)
+conn.execute("BEGIN")
+conn.executemany("INSERT OR REPLACE INTO o VALUES (?, ?, ?, ?, ?, ?, ?)", rows())
+conn.execute("COMMIT")
+"""
+
+PROFILE = """default_profile = "bench"
+
+[profiles.bench]
+appid = "wx0123456789abcdef"
+env = "production"
+api_base = "http://127.0.0.1:9"
+coin_rate = 100
+app_key = "benchappkey0000000000000000000000"
+db = "{db}"
+"""
+
+
+def write_second_export(path: Path, count: int) -> None:
+    """The same fields as data.write_vk_export, from another seed (mostly other order ids)."""
+    from tests.benchmarks.data import order_rows
+
+    with path.open("w", encoding="utf-8") as out:
+        for r in order_rows(count, seed=7):
+            out.write(
+                json.dumps(
+                    {
+                        "out_trade_no": r["order_id"],
+                        "pay_type": "wxpay-virtual",
+                        "status": 1,
+                        "openid": r["openid"],
+                        "total_fee": r["paid_fee"],
+                        "_add_time": r["create_time"] * 1000,
+                        "pay_date": r["paid_time"] * 1000,
+                        "wxpay_virtual": {
+                            "mode": "short_series_coin"
+                            if r["kind"] == "coin"
+                            else "short_series_goods",
+                            "buy_quantity": r["quantity"],
+                            "product_id": r["product_id"],
+                        },
+                    }
+                )
+                + "\n"
+            )
+
+
+def _timed(args: list[str], **kwargs: Any) -> tuple[float, int]:
+    """Seconds and peak RSS (MB) of a whole process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, **kwargs)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise RuntimeError(f"{args[:4]} exited {proc.returncode}")
+    return seconds, usage.ru_maxrss // 1024
+
+
+def _writer_waits(db: Path, stop: threading.Event, waits: list[float]) -> None:
+    """A writer (what a gift's intent does) every 250 ms during the import: how long it waits."""
+    from core.mirror.db import Mirror
+
+    while not db.exists() and not stop.is_set():
+        time.sleep(0.05)
+    mirror = Mirror(db)
+    while not stop.wait(0.25):
+        started = time.perf_counter()
+        with mirror.transaction():
+            mirror.conn.execute(
+                "INSERT INTO meta VALUES ('bench.writer', ?) ON CONFLICT(key) DO UPDATE SET "
+                "value = excluded.value",
+                (str(started),),
+            )
+        waits.append(time.perf_counter() - started)
+    mirror.close()
+
+
+def bench_import_cli(work: Path) -> list[dict[str, Any]]:
+    from tests.benchmarks.benches import N_ORDERS, row
+    from tests.benchmarks.data import write_vk_export
+
+    first, second = work / "vk-a.jsonl", work / "vk-b.jsonl"
+    write_vk_export(first, N_ORDERS)
+    write_second_export(second, N_ORDERS)
+    db = work / "import-mirror.sqlite"
+    profile = work / "bench-profiles.toml"
+    profile.write_text(PROFILE.format(db=db.as_posix()), encoding="utf-8")
+    entry = Path(sys.executable).with_name("xpaydesk-cli")  # what an operator runs
+    cli = [str(entry), "--config", str(profile), "import", "orders"]
+    quiet = {"stdout": subprocess.DEVNULL, "env": os.environ.copy()}
+    lean_db = work / "lean.sqlite"
+    lean_a, lean_rss = _timed([sys.executable, "-c", LEAN, str(first), str(lean_db)], **quiet)
+    lean_db.unlink()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{lean_db}{suffix}").unlink(missing_ok=True)
+    stop, waits = threading.Event(), []
+    watcher = threading.Thread(target=_writer_waits, args=(db, stop, waits))
+    watcher.start()
+    try:
+        ours_a, ours_rss = _timed([*cli, str(first)], **quiet)
+    finally:
+        stop.set()
+        watcher.join()
+    lean_b, _ = _timed([sys.executable, "-c", LEAN, str(second), str(lean_db)], **quiet)
+    ours_b, ours_b_rss = _timed([*cli, str(second)], **quiet)
+    n = N_ORDERS
+    worst = max(waits, default=0.0) * 1000
+    return [
+        row(
+            f"import {n:,} vk-pay orders into an empty mirror (whole CLI process)",
+            n / ours_a,
+            "rows/s",
+            baseline=n / lean_a,
+            target=">= 0.5 x lean json.loads + executemany",
+            ok=lean_a / ours_a >= 0.5,
+        ),
+        row("  lean baseline (whole process)", n / lean_a, "rows/s"),
+        row("  peak RSS of that import", ours_rss, "MB", baseline=lean_rss, target="< 200 MB",
+            ok=ours_rss < 200),
+        row(
+            f"  a writer during it (every 250 ms, {len(waits)} times): longest wait",
+            worst,
+            "ms",
+            target="< 1,000 ms",
+            ok=worst < 1000,
+        ),
+        row(
+            f"import {n:,} more into a mirror holding {n:,} (whole CLI process)",
+            n / ours_b,
+            "rows/s",
+            baseline=n / lean_b,
+            target=">= 0.3 x lean",
+            ok=lean_b / ours_b >= 0.3,
+        ),
+        row("  peak RSS of that import", ours_b_rss, "MB", target="< 200 MB", ok=ours_b_rss < 200),
+    ]
+
+
+if __name__ == "__main__":
+    import shutil
+    import tempfile
+
+    if len(sys.argv) > 1:
+        os.environ["XPAYDESK_BENCH_ORDERS"] = sys.argv[1]
+    folder = Path(tempfile.mkdtemp(prefix="xpaydesk-bench-import-"))
+    try:
+        for r in bench_import_cli(folder):
+            print(json.dumps(r))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
