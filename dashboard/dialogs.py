@@ -3,10 +3,17 @@ balance before and after, the operator's limit and what is left today, a require
 ones offered), a confirm button that repeats action and amount, is not the default, is disabled
 until the form is valid and while the action runs; Esc cancels, Ctrl+Enter confirms.
 
+Every action that changes something at WeChat goes through one (gift, deduct, cancel a deduction,
+refund, coin clawback, mark delivered). The form is checked as the operator types: what is wrong
+is said beside the field it concerns and beside the disabled confirm button, before any click
+(the operator's limits too). Tab goes amount → reason → optional fields, the masked session key
+last. WeChat's refusals are said in the operator's language with their likely cause.
+
 Opened with open() (window-modal, non-blocking), never exec() from inside a coroutine."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
@@ -20,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -27,9 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dashboard import fmt
+from dashboard import fmt, theme
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
+from dashboard.vocabulary import kind_and_quantity, word
 from dashboard.widgets import Busy, Inline, button, muted
 
 if TYPE_CHECKING:
@@ -41,7 +50,9 @@ ACTIONS = {
     "cancel": (N_("Cancel deduction"), N_("Confirm cancelling {amount}")),
     "refund": (N_("Refund order"), N_("Confirm refund of {amount}")),
     "deliver": (N_("Mark delivered"), N_("Confirm delivery")),
+    "clawback": (N_("Coin clawback"), N_("Confirm clawback of {amount}")),
 }
+POLICY_ACTION = {"cancel": "cancel_deduction"}  # the policy's name of a dialog's action
 REFUND_REASONS = [
     ("0", N_("No description")),
     ("1", N_("Product problem")),
@@ -52,7 +63,7 @@ REFUND_REASONS = [
 ]
 STATE_TEXT = {
     "done": N_("Done"),
-    "refunding": N_("Refund started; tracking it"),
+    "refunding": N_("Refund started; it is followed until it ends, then the coins come back"),
     "waiting_refund": N_("Waiting for the refund"),
     "unknown": N_(
         "Outcome unknown: nothing was retried with a new id. Resolve it from the pending list."
@@ -61,6 +72,54 @@ STATE_TEXT = {
     "needs_login": N_("Waiting for the user to log in"),
     "prepared": N_("WeChat was busy; it will be retried with the same id"),
 }
+# the likely cause of a WeChat refusal, said beside its meaning
+LIKELY_CAUSE = {
+    268490003: N_(
+        "Likely cause: the session key is not this user's latest one (a pasted key, or one "
+        "from before the user last opened the mini program), or this profile's AppKey does not "
+        "match its environment. Leave the session key empty to use the stored one, or check "
+        "the request in the Signature debugger."
+    ),
+    268490009: N_(
+        "Likely cause: the user's session key has expired. It works again once the user opens "
+        "the mini program."
+    ),
+    268490016: N_(
+        "Likely cause: another refund of this order changed what is refundable. The dialog now "
+        "shows the new amount."
+    ),
+}
+
+
+def explain_error(errcode: int | None, fallback: str) -> str:
+    """A WeChat refusal in the operator's language: errcode, meaning, what to do, likely cause."""
+    if errcode is None:
+        return fallback
+    from core.errors import describe
+
+    text = f"{errcode}: {describe(errcode).text(fmt.lang())}"
+    cause = LIKELY_CAUSE.get(errcode)
+    return f"{text}\n{tr(cause)}" if cause else text
+
+
+def error_text(exc: BaseException) -> str:
+    """Any error for the dialog's banner: the operator's language first (WeChat's errcodes with
+    their likely cause), the other language below for whoever reads the copied details."""
+    errcode = getattr(exc, "errcode", None)
+    message = getattr(exc, "message", None)
+    if errcode is not None:
+        return explain_error(int(errcode), "") + "\n" + str(getattr(exc, "errmsg", ""))
+    if callable(message):
+        own = message(fmt.lang())
+        other = message("zh_CN" if fmt.lang() == "en" else "en")
+        return f"{own}\n{other}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def red(label: QLabel) -> QLabel:
+    label.setStyleSheet(f"color: {theme.RED};")
+    label.setWordWrap(True)
+    return label
 
 
 class MoneyDialog(QDialog):
@@ -75,80 +134,122 @@ class MoneyDialog(QDialog):
         orders: list[dict[str, Any]] | None = None,
         deductions: list[dict[str, Any]] | None = None,
         order_id: str | None = None,
+        refund: dict[str, Any] | None = None,
         on_done: Callable[[OpResult], None] | None = None,
     ) -> None:
         super().__init__(parent)
         assert ctx.desk is not None
         self.ctx, self.desk, self.action, self.openid = ctx, ctx.desk, action, openid
         self.balance = balance
+        self.refund_row = refund or {}
+        self.order_id = order_id
         self.on_done = on_done
         self.request_key = f"ui:{action}:{uuid.uuid4()}"  # one dialog, one intent
         verb, _confirm = ACTIONS[action]
-        self.setWindowTitle(f"{tr(verb)} — {fmt.elide(openid or order_id or '')}")
-        self.setMinimumWidth(520)
+        subject = openid or order_id or str(self.refund_row.get("refund_order_id", ""))
+        if action == "deliver":
+            subject = order_id or ""
+        self.setWindowTitle(f"{tr(verb)} — {fmt.elide(subject)}")
+        self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)
         self.amount = QSpinBox()
         self.amount.setRange(0, 10_000_000)
         self.amount.setGroupSeparatorShown(True)
-        self.amount.setAccessibleName(tr("Amount"))
+        self.amount.setAccessibleName(tr("Coins"))
         self.yuan = QDoubleSpinBox()
         self.yuan.setRange(0, 1_000_000)
         self.yuan.setDecimals(2)
         self.yuan.setPrefix("¥")
+        self.yuan.setGroupSeparatorShown(True)
         self.yuan.setAccessibleName(tr("Refund amount"))
+        self.amount_note = red(QLabel())  # what is wrong with the amount, beside it
+        self.amount_note.setAccessibleName(tr("Amount problem"))
         self.order = QComboBox()
         self.order.setAccessibleName(tr("Order"))
+        self.order.setPlaceholderText(tr("Choose the order to refund"))
         self.deduction = QComboBox()
         self.deduction.setAccessibleName(tr("Deduction"))
         self.refund_reason = QComboBox()
+        self.refund_reason.setAccessibleName(tr("WeChat refund reason"))
         for code, label in REFUND_REASONS:
-            self.refund_reason.addItem(f"{code} — {tr(label)}", code)
+            self.refund_reason.addItem(tr(label), code)
         self.clawback = QCheckBox(tr("Also take back the refunded coins (clawback)"))
         self.clawback.setChecked(True)
+        self.clawback_note = muted("")
         self.reason = QComboBox()
         self.reason.setEditable(True)
         self.reason.setAccessibleName(tr("Reason"))
         self.reason.lineEdit().setPlaceholderText(tr("Required: why (kept in the audit log)"))
         self.reason.addItems(self._recent_reasons())
         self.reason.setCurrentText("")
+        self.reason_note = red(QLabel())
+        self.reason_note.setAccessibleName(tr("Reason problem"))
         self.session_key = QLineEdit()
         self.session_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.session_key.setPlaceholderText(tr("Optional: paste a session key for this action"))
         self.session_key.setAccessibleName(tr("Session key"))
+        self.subject = QLabel()  # what the action is about (deliver, clawback)
+        self.subject.setWordWrap(True)
+        self.subject.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        def beside(field: QWidget, note: QLabel) -> QWidget:
+            row = QWidget()
+            box = QHBoxLayout(row)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.addWidget(field)
+            box.addWidget(note, 1)
+            return row
+
+        # rows in the order Tab follows: what it is about, amount, reason, optional fields
+        chain: list[QWidget] = []
         if action in ("gift", "deduct"):
-            form.addRow(tr("Coins"), self.amount)
-            if action == "deduct":
-                form.addRow(tr("Session key"), self.session_key)
+            form.addRow(tr("Coins"), beside(self.amount, self.amount_note))
+            chain.append(self.amount)
         elif action == "cancel":
             for d in deductions or []:
                 self.deduction.addItem(f"{d['wechat_id']} — {fmt.coins(d['amount'])}", d)
             form.addRow(tr("Deduction"), self.deduction)
-            form.addRow(tr("Coins"), self.amount)
+            form.addRow(tr("Coins"), beside(self.amount, self.amount_note))
+            chain += [self.deduction, self.amount]
             self.deduction.currentIndexChanged.connect(self._pick_deduction)
             self._pick_deduction()
         elif action == "refund":
             for o in orders or []:
                 if o["left_fee"] > 0:
-                    self.order.addItem(
-                        f"{o['order_id']} — {tr('refundable')} {fmt.fen(o['left_fee'])}", o
-                    )
+                    self.order.addItem(self._order_text(o), o)
             form.addRow(tr("Order"), self.order)
-            form.addRow(tr("Refund amount"), self.yuan)
+            form.addRow(tr("Refund amount"), beside(self.yuan, self.amount_note))
+            chain += [self.order, self.yuan]
+        elif action in ("deliver", "clawback"):
+            form.addRow(tr("Order") if action == "deliver" else tr("Refund"), self.subject)
+            if action == "clawback":
+                self.amount.setValue(int(self.refund_row.get("coins_outstanding") or 0))
+                self.amount.setReadOnly(True)  # what is still owed: not the operator's choice
+                self.amount.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                form.addRow(tr("Coins"), beside(self.amount, self.amount_note))
+        form.addRow(tr("Reason"), beside(self.reason, self.reason_note))
+        chain.append(self.reason)
+        if action == "refund":
             form.addRow(tr("WeChat refund reason"), self.refund_reason)
             form.addRow("", self.clawback)
-            self.order.currentIndexChanged.connect(self._pick_order)
-            self._pick_order()
-        form.addRow(tr("Reason"), self.reason)
+            form.addRow("", self.clawback_note)
+            chain += [self.refund_reason, self.clawback]
+        if action in ("deduct", "clawback"):
+            form.addRow(tr("Session key"), self.session_key)  # optional, masked: last
+            chain.append(self.session_key)
         for widget in (
             self.amount,
+            self.amount_note,
             self.yuan,
             self.order,
             self.deduction,
             self.refund_reason,
             self.clawback,
+            self.clawback_note,
             self.session_key,
+            self.subject,
         ):
             if widget.parent() is None:  # not on this action's form: still the dialog's, hidden
                 widget.setParent(self)  # (deleted with it on the GUI thread: dashboard.lifetimes)
@@ -162,17 +263,26 @@ class MoneyDialog(QDialog):
         layout.addWidget(self.message)
         self.busy = Busy()
         layout.addWidget(self.busy)
+        bottom = QHBoxLayout()
+        self.why = red(QLabel())  # why confirm is disabled, where the operator looks for it
+        self.why.setAccessibleName(tr("Why confirm is disabled"))
+        bottom.addWidget(self.why, 1)
         buttons = QDialogButtonBox()
-        self.confirm = button("", kind="danger" if action in ("deduct", "refund") else "primary")
-        self.confirm.setAutoDefault(False)
-        self.confirm.setDefault(False)  # Enter in a field must never move money
+        self.confirm = button(
+            "", kind="danger" if action in ("deduct", "refund", "clawback") else "primary"
+        )
         cancel = button(tr("Cancel"))
         buttons.addButton(self.confirm, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(cancel, QDialogButtonBox.ButtonRole.RejectRole)
-        layout.addWidget(buttons)
+        bottom.addWidget(buttons)
+        layout.addLayout(bottom)
         for widget in (self.confirm, cancel):  # Enter in a field must never move money
             widget.setAutoDefault(False)
             widget.setDefault(False)
+        chain += [self.confirm, cancel]
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        self.first_field = chain[0]
         cancel.clicked.connect(self.reject)
         self.confirm.clicked.connect(self._confirm)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._confirm)
@@ -186,18 +296,30 @@ class MoneyDialog(QDialog):
             signal.connect(self._update)
         self._running = False
         self.allow_repeat = False
-        if order_id:
-            index = self.order.findData(order_id, Qt.ItemDataRole.UserRole)
-            for i in range(self.order.count()):
-                if self.order.itemData(i)["order_id"] == order_id:
-                    index = i
-            if index >= 0:
-                self.order.setCurrentIndex(index)
+        if action == "refund":
+            self.order.currentIndexChanged.connect(self._pick_order)
+            index = next(
+                (
+                    i
+                    for i in range(self.order.count())
+                    if self.order.itemData(i)["order_id"] == order_id
+                ),
+                -1,
+            )
+            if index < 0 and self.order.count() == 1:
+                index = 0  # the user's only refundable order
+            # the order the operator came from; none is chosen for them otherwise
+            self.order.setCurrentIndex(index)
+            self._pick_order()
+        self._describe_subject(orders or [])
+        if action == "clawback" and self.balance is None:
+            self._ask_balance()
         self._update()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.confirm.setDefault(False)  # QDialog picks a default on show; never this one
+        self.first_field.setFocus()
 
     # ---- form state -----------------------------------------------------------------------
 
@@ -209,6 +331,66 @@ class MoneyDialog(QDialog):
         recent = [reason, *[r for r in self._recent_reasons() if r != reason]][:10]
         QSettings().setValue("recent_reasons", recent)
 
+    @staticmethod
+    def _order_text(o: dict[str, Any]) -> str:
+        """Kind, date, paid, refundable and what it granted: enough to pick the right one."""
+        kind = str(o.get("kind") or "coin")
+        return " · ".join(
+            [
+                fmt.when(o.get("paid_time"))[:16],
+                word("order_kind", kind),
+                tr("paid {amount}").format(amount=fmt.fen(o.get("paid_fee"))),
+                tr("refundable {amount}").format(amount=fmt.fen(o["left_fee"])),
+                kind_and_quantity(kind, o.get("quantity")),
+                str(o["order_id"]),
+            ]
+        )
+
+    def _describe_subject(self, orders: list[dict[str, Any]]) -> None:
+        if self.action == "deliver":
+            o = orders[0] if orders else {}
+            kind = str(o.get("kind") or "item")
+            self.subject.setText(
+                f"{self.order_id}\n"
+                + " · ".join(
+                    [
+                        word("order_kind", kind),
+                        kind_and_quantity(kind, o.get("quantity")),
+                        tr("paid {amount}").format(amount=fmt.fen(o.get("paid_fee"))),
+                        fmt.status_text(int(o.get("status", 2)))[0],
+                    ]
+                )
+            )
+        elif self.action == "clawback":
+            r = self.refund_row
+            self.subject.setText(
+                f"{r.get('refund_order_id', '')}\n"
+                + tr("Order {order} · refunded {fee}").format(
+                    order=r.get("order_id", ""), fee=fmt.fen(r.get("refund_fee"))
+                )
+                + "\n"
+                + tr("Coins due {due} · taken {taken} · outstanding {left}").format(
+                    due=fmt.coins(r.get("coins_due")),
+                    taken=fmt.coins(r.get("coins_taken")),
+                    left=fmt.coins(r.get("coins_outstanding")),
+                )
+            )
+
+    def _ask_balance(self) -> None:
+        """A clawback takes what the user still has: the balance now, asked in the background
+        (no session key stored: the effect says the balance is unknown)."""
+
+        def got(balance: int | None) -> None:
+            try:
+                self.balance = balance
+                self._update()
+            except RuntimeError:  # the dialog was closed and deleted meanwhile
+                pass
+
+        self.ctx.runner.run(
+            self.desk.live_balance(self.openid), on_done=got, on_error=lambda e: None
+        )
+
     def _pick_deduction(self) -> None:
         data = self.deduction.currentData()
         if data:
@@ -216,9 +398,15 @@ class MoneyDialog(QDialog):
 
     def _pick_order(self) -> None:
         data = self.order.currentData()
-        if data:
-            self.yuan.setValue(data["left_fee"] / 100)
-            self.clawback.setEnabled(data.get("kind") == "coin")
+        if not data:
+            self.clawback.setEnabled(False)
+            return
+        self.yuan.setValue(data["left_fee"] / 100)
+        coin = data.get("kind", "coin") == "coin"
+        self.clawback.setEnabled(coin)
+        self.clawback.setChecked(coin)  # items have no coins to take back
+        self.clawback_note.setText("" if coin else tr("An item purchase: no coins to take back."))
+        self._update()
 
     def _show_new_left_fee(self) -> None:
         """Another refund changed what is refundable: show the new amount (the desk has just
@@ -232,72 +420,148 @@ class MoneyDialog(QDialog):
         data = {**data, "left_fee": left}
         index = self.order.currentIndex()
         self.order.setItemData(index, data)
-        self.order.setItemText(
-            index, f"{data['order_id']} — {tr('refundable')} {fmt.fen(data['left_fee'])}"
-        )
+        self.order.setItemText(index, self._order_text(data))
         self.yuan.setValue(min(self.value(), left) / 100)
 
     def value(self) -> int:
         if self.action == "refund":
             return round(self.yuan.value() * 100)  # fen; the spin box holds two decimals
+        if self.action == "deliver":
+            return 0
         return int(self.amount.value())
 
-    def _valid(self) -> str:
-        if self.action in ("gift", "deduct", "cancel") and self.value() <= 0:
-            return tr("Enter a number of coins.")
-        if self.action == "refund":
-            data = self.order.currentData()
-            if not data:
-                return tr("This user has no refundable order.")
-            if not 0 < self.value() <= data["left_fee"]:
-                return tr("The refund must be more than ¥0 and at most the refundable amount.")
-        if self.action == "cancel" and not self.deduction.currentData():
-            return tr("This user has no deduction to cancel.")
-        if not self.reason.currentText().strip():
-            return tr("A reason is required.")
-        return ""
+    def _policy_problem(self) -> str:
+        action = POLICY_ACTION.get(self.action, self.action)
+        amount = self.value() if action in ("gift", "deduct", "refund") else 0
+        problem = self.desk.policy_problem(action, amount)
+        if problem is None:
+            return ""
+        return problem[1] if fmt.lang() == "en" else problem[0]
 
-    def _update(self) -> None:
+    def _problems(self) -> tuple[str, str]:
+        """(what is wrong with the amount or the subject, what is wrong with the reason)."""
+        amount = ""
+        if self.action in ("gift", "deduct", "cancel") and self.value() <= 0:
+            amount = tr("Enter a number of coins.")
+        elif self.action == "cancel" and not self.deduction.currentData():
+            amount = tr("This user has no deduction to cancel.")
+        elif self.action == "refund":
+            data = self.order.currentData()
+            if self.order.count() == 0:
+                amount = tr("This user has no refundable order.")
+            elif not data:
+                amount = tr("Choose the order to refund.")
+            elif self.value() <= 0:
+                amount = tr("Enter an amount more than ¥0.")
+            elif self.value() > data["left_fee"]:
+                amount = tr("More than the refundable {left} of this order.").format(
+                    left=fmt.fen(data["left_fee"])
+                )
+        elif self.action == "clawback":
+            why = self.refund_row.get(
+                "clawback_why_not_en" if fmt.lang() == "en" else "clawback_why_not_zh"
+            )
+            if why:
+                amount = str(why)
+            elif self.value() <= 0:
+                amount = tr("No coins are outstanding.")
+        if not amount:
+            amount = self._policy_problem()
+        reason = "" if self.reason.currentText().strip() else tr("A reason is required.")
+        return amount, reason
+
+    def _valid(self) -> str:
+        amount, reason = self._problems()
+        return amount or reason
+
+    def _effect(self, problem: str) -> str:
         rate = self.desk.profile.coin_rate
         amount = self.value()
-        verb, confirm = ACTIONS[self.action]
+        if self.action == "deliver":
+            return tr(
+                "Tell WeChat that order {order} has been delivered; the order becomes "
+                "“Delivered”. No money moves."
+            ).format(order=self.order_id)
+        if self.action == "clawback":
+            if self.balance is None:
+                balance = tr("The user's balance is unknown (no usable session key stored).")
+            else:
+                take = min(amount, self.balance)
+                balance = tr("Balance {before} → {after}").format(
+                    before=fmt.coins(self.balance), after=fmt.coins(self.balance - take)
+                )
+                if take < amount:
+                    balance += " · " + tr("{left} stay outstanding (already spent).").format(
+                        left=fmt.coins(amount - take)
+                    )
+            return (
+                tr(
+                    "Take back {coins} from the user (the refunded share of the order's coins)."
+                ).format(coins=fmt.coins_value(amount, rate))
+                + "\n"
+                + balance
+            )
         if self.action == "refund":
-            shown = fmt.fen(amount)
-            effect = tr("Refund {amount} to the user.").format(amount=shown)
             data = self.order.currentData()
-            if (
-                data
-                and self.clawback.isChecked()
-                and data.get("kind") == "coin"
-                and data.get("paid_fee")
-            ):
-                due = -(-data["quantity"] * amount // data["paid_fee"])
-                effect += " " + tr(
+            if problem or not data:  # never promise what cannot happen
+                if data:
+                    return tr("At most {left} of this order can be refunded.").format(
+                        left=fmt.fen(data["left_fee"])
+                    )
+                return tr("Choose the order to refund.")
+            effect = tr("Refund {amount} to the user.").format(amount=fmt.fen(amount))
+            if self.clawback.isChecked() and self.clawback.isEnabled() and data.get("paid_fee"):
+                from core.operations import coins_to_claw_back
+
+                granted = int(data.get("quantity") or data["paid_fee"] * rate // 100)
+                due = coins_to_claw_back(granted, int(data["paid_fee"]), amount)
+                effect += "\n" + tr(
                     "Then take back {coins} (the refunded share, rounded up), "
                     "once the refund has gone through."
                 ).format(coins=fmt.coins(due))
-        else:
-            shown = fmt.coins(amount)
-            effect = tr(verb) + " " + fmt.coins_value(amount, rate)
-            if self.balance is not None:
-                sign = 1 if self.action in ("gift", "cancel") else -1
-                effect += "\n" + tr("Balance {before} → {after}").format(
-                    before=fmt.coins(self.balance), after=fmt.coins(self.balance + sign * amount)
-                )
-        self.effect.setText(effect)
-        limit_action = {"cancel": "cancel_deduction"}.get(self.action, self.action)
-        per_action, left = self.desk.limit_left(limit_action)
+                if self.balance is not None:
+                    take = min(due, self.balance)
+                    effect += "\n" + tr("Balance {before} → {after}").format(
+                        before=fmt.coins(self.balance), after=fmt.coins(self.balance - take)
+                    )
+                    if take < due:
+                        effect += " · " + tr("{left} stay outstanding (already spent).").format(
+                            left=fmt.coins(due - take)
+                        )
+            return effect
+        verb, _confirm = ACTIONS[self.action]
+        effect = tr(verb) + " " + fmt.coins_value(amount, rate)
+        if self.balance is not None:
+            sign = 1 if self.action in ("gift", "cancel") else -1
+            effect += "\n" + tr("Balance {before} → {after}").format(
+                before=fmt.coins(self.balance), after=fmt.coins(self.balance + sign * amount)
+            )
+        return effect
+
+    def _update(self) -> None:
+        amount = self.value()
+        amount_problem, reason_problem = self._problems()
+        problem = amount_problem or reason_problem
+        self.amount_note.setText(amount_problem)
+        self.reason_note.setText(reason_problem)
+        self.effect.setText(self._effect(amount_problem))
+        _verb, confirm = ACTIONS[self.action]
+        shown = fmt.fen(amount) if self.action == "refund" else fmt.coins(amount)
+        policy_action = POLICY_ACTION.get(self.action, self.action)
+        per_action, left = self.desk.limit_left(policy_action)
         unit = fmt.fen if self.action == "refund" else fmt.coins
         parts = []
         if per_action is not None:
             parts.append(tr("Your limit per action: {limit}").format(limit=unit(per_action)))
         if left is not None:
             parts.append(tr("left today: {left}").format(left=unit(left)))
+        if self.action == "clawback":
+            parts.append(tr("A clawback takes back what a refund gave: no coin limit applies."))
         self.limits.setText(" · ".join(parts))
         self.confirm.setText(tr(confirm).format(amount=shown))
-        problem = self._valid()
         self.confirm.setEnabled(not problem and not self._running)
         self.confirm.setToolTip(problem)
+        self.why.setText(problem)
 
     # ---- commit -----------------------------------------------------------------------------
 
@@ -307,6 +571,7 @@ class MoneyDialog(QDialog):
         self._running = True
         self.confirm.setEnabled(False)
         self.busy.start()
+        self.message.hide()
         reason = self.reason.currentText().strip()
         self._remember_reason(reason)
         self.ctx.runner.run(
@@ -343,6 +608,16 @@ class MoneyDialog(QDialog):
                 reason=reason,
                 request_key=key,
             )
+        if self.action == "deliver":
+            assert self.order_id is not None
+            return d.deliver(self.order_id, reason=reason, request_key=key)
+        if self.action == "clawback":
+            return d.start_clawback(
+                str(self.refund_row["refund_order_id"]),
+                reason=reason,
+                request_key=key,
+                session_key=self.session_key.text().strip(),
+            )
         data = self.order.currentData()
         return d.refund(
             data["order_id"],
@@ -355,19 +630,29 @@ class MoneyDialog(QDialog):
             allow_repeat=self.allow_repeat,
         )
 
+    def _success_text(self, result: OpResult) -> str:
+        if self.action == "deliver":
+            return tr("Order {order} marked as delivered").format(order=self.order_id)
+        verb, _confirm = ACTIONS[self.action]
+        amount = fmt.fen(self.value()) if self.action == "refund" else fmt.coins(self.value())
+        if self.action == "clawback":
+            amount = fmt.coins(int(result.outcome.get("take", self.value())))
+        return f"{tr(verb)} {amount}: {tr(STATE_TEXT.get(result.state, result.state))}"
+
     def _finished(self, result: OpResult) -> None:
         self._running = False
         self.busy.stop()
-        text = tr(STATE_TEXT.get(result.state, result.state))
         if result.state in ("done", "refunding", "waiting_refund"):
-            self.ctx.notify.emit("ok", f"{result.wechat_id}: {text}")
+            self.ctx.notify.emit("ok", self._success_text(result))
             if self.on_done:
                 self.on_done(result)
             self.accept()
             return
+        state = word("state", result.state)
+        detail = explain_error(result.errcode, tr(STATE_TEXT.get(result.state, result.state)))
         self.message.show_message(
             "warn" if result.state in ("unknown", "prepared", "needs_login") else "error",
-            f"{text}\n{result.message}",
+            f"{state}\n{detail}\n{result.message}",
         )
         self._update()
 
@@ -378,12 +663,11 @@ class MoneyDialog(QDialog):
             self.allow_repeat = True  # the operator confirms by pressing again
             self.message.show_message(
                 "warn",
-                f"{exc.message_zh}\n{exc.message_en}\n"  # type: ignore[attr-defined]
-                + tr("Press the button again to do it anyway."),
+                error_text(exc) + "\n" + tr("Press the button again to do it anyway."),
             )
         elif self.action == "refund" and getattr(exc, "field", "") == "left_fee":
             self._show_new_left_fee()
-            self.message.error(exc)
+            self.message.show_message("error", error_text(exc))
         else:
-            self.message.error(exc)
+            self.message.show_message("error", error_text(exc))
         self._update()

@@ -325,6 +325,12 @@ class MainWindow(QMainWindow):
             self.env_chip.set(tr("Production"), "green")
         self.operator.setText(f"{tr('Operator')}: {p.operator}")
         self._update_pending()
+        from dashboard.following import DeskChanges
+
+        if getattr(self, "_desk_changes", None) is not None:
+            self._desk_changes.stop()
+        # refunds in flight followed by the desk; what moved refreshes the pages by itself
+        self._desk_changes = DeskChanges(self.ctx, desk, self)
         self.statusBar().showMessage(tr("Profile {name} ready").format(name=p.name), 5000)
         # open complaints count as pending work: ask WeChat for them now, not when the page opens
         self.ctx.runner.run(
@@ -566,6 +572,8 @@ class MainWindow(QMainWindow):
                 table.save_layout()
 
     def closeEvent(self, event: Any) -> None:
+        if getattr(self, "_desk_changes", None) is not None:
+            self._desk_changes.stop()
         self.save_state()
         super().closeEvent(event)
 

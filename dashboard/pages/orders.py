@@ -4,7 +4,6 @@ chooser, and a detail pane with history, raw record, refunds, ledger rows and ac
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -468,20 +467,29 @@ class OrdersPage(Page):
             )
 
     def deliver_current(self) -> None:
+        """Mark delivered changes something at WeChat: it goes through the confirm dialog, with
+        the operator's reason, like every other such action."""
         if not (self.current and self.ctx.desk):
             return
-        order_id = self.current["order"]["order_id"]
-        self.deliver_button.setEnabled(False)
-        self.ctx.runner.run(
-            self.ctx.desk.deliver(
-                order_id,
-                reason=tr("Delivery push failed; marked by support"),
-                request_key=f"ui:deliver:{uuid.uuid4()}",
-            ),
-            on_done=lambda r: self.ctx.notify.emit("ok", f"{order_id}: {r.state}"),
-            on_error=self.inline.error,
-            changes={"orders", "audit"},
+        order = self.current["order"]
+        dialog = MoneyDialog(
+            self.ctx,
+            "deliver",
+            order["openid"],
+            parent=self,
+            orders=[order],
+            order_id=order["order_id"],
+            on_done=lambda _r: self.show_order(order["order_id"]),
         )
+        self.deliver_button.setEnabled(False)
+        dialog.finished.connect(
+            lambda _r: self.deliver_button.setEnabled(
+                self.current is not None and self.current["order"]["status"] in (2, 3)
+            )
+        )
+        dialog.open()
+        retire(getattr(self, "dialog", None))  # the last one, closed: one dialog at a time
+        self.dialog = dialog
 
     def refund_current(self) -> None:
         if not (self.current and self.ctx.desk):

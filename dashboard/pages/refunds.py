@@ -1,11 +1,13 @@
-"""Refunds and clawbacks: every refund and the state of its coin clawback, with a retry for
-clawbacks whose user now has a fresh session key."""
+"""Refunds and clawbacks: every refund (made here or imported) and its coin clawback: coins due,
+taken and outstanding. Refunds in flight are followed by the desk itself and this page refreshes
+when they move; any refund with coins due gets "start clawback" (the confirm dialog of every
+money action), and when it cannot, the page says why."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel
 
 from dashboard import fmt
 from dashboard.i18n import N_, tr
@@ -21,6 +23,9 @@ COLUMNS = [
     Col("refund_fee", "Refund", "fen", 90),
     Col("status_label", "Refund status", "text", 100),
     Col("clawback_label", "Clawback", "badge", 150),
+    Col("coins_due", "Coins due", "coins", 100),
+    Col("coins_taken", "Coins taken", "coins", 100),
+    Col("coins_outstanding", "Coins outstanding", "coins", 110),
     Col("key_label", "Session key", "text", 90),
     Col("started_at", "Started", "time", 150),
     Col("operator", "Operator", "text", 90),
@@ -37,9 +42,15 @@ class RefundsPage(Page):
         bar = QHBoxLayout()
         self.only_open = QCheckBox(tr("Only refunds whose coins are not back yet"))
         self.only_open.toggled.connect(self.refresh)
-        self.retry = button(tr("Retry clawback"), kind="primary")
-        self.retry.clicked.connect(self.retry_clawback)
+        self.retry = button(tr("Start clawback"), kind="primary")
+        self.retry.setAccessibleName(tr("Start clawback"))
+        self.retry.clicked.connect(self.start_clawback)
         self.retry.setEnabled(False)
+        # why "start clawback" is disabled, where the operator sees it (and in its tooltip)
+        self.why_not = QLabel()
+        self.why_not.setObjectName("muted")
+        self.why_not.setWordWrap(True)
+        self.why_not.setAccessibleName(tr("Why no clawback can start"))
         self.track = button(tr("Check refunds in flight"))
         self.track.clicked.connect(self.resolve)
         bar.addWidget(self.only_open)
@@ -48,6 +59,7 @@ class RefundsPage(Page):
         bar.addWidget(self.track)
         bar.addWidget(self.retry)
         self.root.addLayout(bar)
+        self.root.addWidget(self.why_not)
         self.root.addWidget(self.summary)
         self.table = Table("refunds")
         self.model = RowsModel(COLUMNS, parent=self)
@@ -67,6 +79,7 @@ class RefundsPage(Page):
     def refresh(self) -> None:
         if self.ctx.desk is None:
             return
+        kept = self._selected()  # the selection survives a refresh the tracker caused
         rows = self.ctx.desk.refunds(only_open=self.only_open.isChecked())
         for row in rows:
             label, colour = fmt.clawback_text(row["clawback"])
@@ -80,6 +93,11 @@ class RefundsPage(Page):
         self.summary.setText(
             tr("{n} refunds, {due} with coins still due").format(n=len(rows), due=due)
         )
+        if kept is not None:
+            for n, row in enumerate(rows):
+                if row["refund_order_id"] == kept["refund_order_id"]:
+                    self.table.selectRow(n)
+                    break
         self._select()
 
     def select(self, refund_id: str) -> None:
@@ -97,28 +115,41 @@ class RefundsPage(Page):
         index = self.table.currentIndex()
         return self.model.row_dict(index.row()) if index.isValid() else None
 
-    def _select(self) -> None:
+    def _select(self, *_args: object) -> None:
         row = self._selected()
-        self.retry.setEnabled(
-            bool(
-                row
-                and row["clawback"] == "needs_login"
-                and row["clawback_intent"]
-                and row["key_state"] != "stale"
+        why = ""
+        if row is None:
+            why = tr("Select a refund to take back its coins.")
+        elif row.get("clawback_why_not_zh"):
+            why = str(
+                row["clawback_why_not_en"] if fmt.lang() == "en" else row["clawback_why_not_zh"]
             )
-        )
+        self.retry.setEnabled(not why)
+        self.retry.setToolTip(why)
+        self.why_not.setText(why)
+        self.why_not.setVisible(bool(why))
 
-    def retry_clawback(self) -> None:
+    def start_clawback(self) -> None:
+        """The coins a finished refund still owes: through the confirm dialog of every money
+        action (effect in coins, balance before and after)."""
         row = self._selected()
         if row is None or self.ctx.desk is None:
             return
-        self.retry.setEnabled(False)
-        self.ctx.runner.run(
-            self.ctx.desk.retry_clawback(int(row["clawback_intent"])),
-            on_done=lambda r: self.ctx.notify.emit("ok", f"{r.wechat_id}: {r.state}"),
-            on_error=self.inline.error,
-            changes={"refunds", "ledger", "audit"},
+        from dashboard.dialogs import MoneyDialog
+        from dashboard.lifetimes import retire
+
+        dialog = MoneyDialog(
+            self.ctx,
+            "clawback",
+            str(row["openid"] or row.get("order_openid") or ""),
+            parent=self,
+            refund=row,
         )
+        self.retry.setEnabled(False)
+        dialog.finished.connect(lambda _r: self._select())
+        dialog.open()
+        retire(getattr(self, "dialog", None))  # the last one, closed: one dialog at a time
+        self.dialog = dialog
 
     def resolve(self) -> None:
         if self.ctx.desk is None:

@@ -399,6 +399,14 @@ class UsersPage(Page):
         if self.view is not None:
             self.ctx.navigate.emit("orders", "openid:" + self.view.openid)
 
+    def _selected_order(self) -> str | None:
+        """The order the operator came from: the timeline's selected order entry, if any."""
+        index = self.table.currentIndex()
+        if not index.isValid():
+            return None
+        row = self.model.row_dict(index.row())
+        return str(row["ref"]) if row.get("kind") == "order" and row.get("ref") else None
+
     def act(self, action: str) -> None:
         desk = self.ctx.desk
         if desk is None or self.view is None:
@@ -422,6 +430,7 @@ class UsersPage(Page):
             balance=balance,
             orders=desk.user_orders(openid) if action == "refund" else None,
             deductions=desk.user_deductions(openid) if action == "cancel" else None,
+            order_id=self._selected_order() if action == "refund" else None,
         )
         self.actions[action].setEnabled(False)
         dialog.finished.connect(lambda _r: self.actions[action].setEnabled(True))

@@ -1559,5 +1559,133 @@
       <source>Copy</source>
       <translation>Copy</translation>
     </message>
+    <message>
+      <source>Refund started; it is followed until it ends, then the coins come back</source>
+      <translation>Refund started; it is followed until it ends, then the coins come back</translation>
+    </message>
+    <message>
+      <source>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</source>
+      <translation>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</translation>
+    </message>
+    <message>
+      <source>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</source>
+      <translation>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</translation>
+    </message>
+    <message>
+      <source>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</source>
+      <translation>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</translation>
+    </message>
+    <message>
+      <source>Coin clawback</source>
+      <translation>Coin clawback</translation>
+    </message>
+    <message>
+      <source>Confirm clawback of {amount}</source>
+      <translation>Confirm clawback of {amount}</translation>
+    </message>
+    <message>
+      <source>Amount problem</source>
+      <translation>Amount problem</translation>
+    </message>
+    <message>
+      <source>Choose the order to refund</source>
+      <translation>Choose the order to refund</translation>
+    </message>
+    <message>
+      <source>Reason problem</source>
+      <translation>Reason problem</translation>
+    </message>
+    <message>
+      <source>Why confirm is disabled</source>
+      <translation>Why confirm is disabled</translation>
+    </message>
+    <message>
+      <source>An item purchase: no coins to take back.</source>
+      <translation>An item purchase: no coins to take back.</translation>
+    </message>
+    <message>
+      <source>The user's balance is unknown (no usable session key stored).</source>
+      <translation>The user's balance is unknown (no usable session key stored).</translation>
+    </message>
+    <message>
+      <source>Choose the order to refund.</source>
+      <translation>Choose the order to refund.</translation>
+    </message>
+    <message>
+      <source>A clawback takes back what a refund gave: no coin limit applies.</source>
+      <translation>A clawback takes back what a refund gave: no coin limit applies.</translation>
+    </message>
+    <message>
+      <source>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</source>
+      <translation>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</translation>
+    </message>
+    <message>
+      <source>Order {order} marked as delivered</source>
+      <translation>Order {order} marked as delivered</translation>
+    </message>
+    <message>
+      <source>paid {amount}</source>
+      <translation>paid {amount}</translation>
+    </message>
+    <message>
+      <source>refundable {amount}</source>
+      <translation>refundable {amount}</translation>
+    </message>
+    <message>
+      <source>Take back {coins} from the user (the refunded share of the order's coins).</source>
+      <translation>Take back {coins} from the user (the refunded share of the order's coins).</translation>
+    </message>
+    <message>
+      <source>At most {left} of this order can be refunded.</source>
+      <translation>At most {left} of this order can be refunded.</translation>
+    </message>
+    <message>
+      <source>Coins due {due} · taken {taken} · outstanding {left}</source>
+      <translation>Coins due {due} · taken {taken} · outstanding {left}</translation>
+    </message>
+    <message>
+      <source>Enter an amount more than ¥0.</source>
+      <translation>Enter an amount more than ¥0.</translation>
+    </message>
+    <message>
+      <source>No coins are outstanding.</source>
+      <translation>No coins are outstanding.</translation>
+    </message>
+    <message>
+      <source>{left} stay outstanding (already spent).</source>
+      <translation>{left} stay outstanding (already spent).</translation>
+    </message>
+    <message>
+      <source>Order {order} · refunded {fee}</source>
+      <translation>Order {order} · refunded {fee}</translation>
+    </message>
+    <message>
+      <source>More than the refundable {left} of this order.</source>
+      <translation>More than the refundable {left} of this order.</translation>
+    </message>
+    <message>
+      <source>Coins due</source>
+      <translation>Coins due</translation>
+    </message>
+    <message>
+      <source>Coins taken</source>
+      <translation>Coins taken</translation>
+    </message>
+    <message>
+      <source>Coins outstanding</source>
+      <translation>Coins outstanding</translation>
+    </message>
+    <message>
+      <source>Start clawback</source>
+      <translation>Start clawback</translation>
+    </message>
+    <message>
+      <source>Why no clawback can start</source>
+      <translation>Why no clawback can start</translation>
+    </message>
+    <message>
+      <source>Select a refund to take back its coins.</source>
+      <translation>Select a refund to take back its coins.</translation>
+    </message>
   </context>
 </TS>

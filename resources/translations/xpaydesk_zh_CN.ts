@@ -1559,5 +1559,133 @@
       <source>Copy</source>
       <translation>复制</translation>
     </message>
+    <message>
+      <source>Refund started; it is followed until it ends, then the coins come back</source>
+      <translation>退款已发起；工作台会跟踪到退款完成，随后自动回收代币</translation>
+    </message>
+    <message>
+      <source>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</source>
+      <translation>可能原因：会话密钥不是该用户最新的（粘贴的密钥，或用户上次打开小程序之前的密钥），或本配置的 AppKey 与环境不符。会话密钥留空即使用已存的密钥，或在“签名调试”中检查该请求。</translation>
+    </message>
+    <message>
+      <source>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</source>
+      <translation>可能原因：用户的会话密钥已过期。用户重新打开小程序后即可恢复。</translation>
+    </message>
+    <message>
+      <source>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</source>
+      <translation>可能原因：该订单的另一笔退款改变了可退金额。对话框已显示新的可退金额。</translation>
+    </message>
+    <message>
+      <source>Coin clawback</source>
+      <translation>代币回收</translation>
+    </message>
+    <message>
+      <source>Confirm clawback of {amount}</source>
+      <translation>确认回收 {amount}</translation>
+    </message>
+    <message>
+      <source>Amount problem</source>
+      <translation>金额问题</translation>
+    </message>
+    <message>
+      <source>Choose the order to refund</source>
+      <translation>选择要退款的订单</translation>
+    </message>
+    <message>
+      <source>Reason problem</source>
+      <translation>原因问题</translation>
+    </message>
+    <message>
+      <source>Why confirm is disabled</source>
+      <translation>无法确认的原因</translation>
+    </message>
+    <message>
+      <source>An item purchase: no coins to take back.</source>
+      <translation>道具直购订单：没有代币可回收。</translation>
+    </message>
+    <message>
+      <source>The user's balance is unknown (no usable session key stored).</source>
+      <translation>用户余额未知（没有可用的已存会话密钥）。</translation>
+    </message>
+    <message>
+      <source>Choose the order to refund.</source>
+      <translation>请选择要退款的订单。</translation>
+    </message>
+    <message>
+      <source>A clawback takes back what a refund gave: no coin limit applies.</source>
+      <translation>代币回收只收回退款对应的代币：不受代币限额约束。</translation>
+    </message>
+    <message>
+      <source>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</source>
+      <translation>通知微信订单 {order} 已发货；订单变为“已发货”。不涉及资金变动。</translation>
+    </message>
+    <message>
+      <source>Order {order} marked as delivered</source>
+      <translation>订单 {order} 已标记为已发货</translation>
+    </message>
+    <message>
+      <source>paid {amount}</source>
+      <translation>实付 {amount}</translation>
+    </message>
+    <message>
+      <source>refundable {amount}</source>
+      <translation>可退 {amount}</translation>
+    </message>
+    <message>
+      <source>Take back {coins} from the user (the refunded share of the order's coins).</source>
+      <translation>从用户处回收 {coins}（订单代币中已退款的部分）。</translation>
+    </message>
+    <message>
+      <source>At most {left} of this order can be refunded.</source>
+      <translation>该订单最多可退 {left}。</translation>
+    </message>
+    <message>
+      <source>Coins due {due} · taken {taken} · outstanding {left}</source>
+      <translation>应回收 {due} · 已回收 {taken} · 未回收 {left}</translation>
+    </message>
+    <message>
+      <source>Enter an amount more than ¥0.</source>
+      <translation>请输入大于 ¥0 的金额。</translation>
+    </message>
+    <message>
+      <source>No coins are outstanding.</source>
+      <translation>没有未回收的代币。</translation>
+    </message>
+    <message>
+      <source>{left} stay outstanding (already spent).</source>
+      <translation>{left} 仍未回收（已被消费）。</translation>
+    </message>
+    <message>
+      <source>Order {order} · refunded {fee}</source>
+      <translation>订单 {order} · 已退款 {fee}</translation>
+    </message>
+    <message>
+      <source>More than the refundable {left} of this order.</source>
+      <translation>超过该订单的可退金额 {left}。</translation>
+    </message>
+    <message>
+      <source>Coins due</source>
+      <translation>应回收代币</translation>
+    </message>
+    <message>
+      <source>Coins taken</source>
+      <translation>已回收代币</translation>
+    </message>
+    <message>
+      <source>Coins outstanding</source>
+      <translation>未回收代币</translation>
+    </message>
+    <message>
+      <source>Start clawback</source>
+      <translation>开始回收</translation>
+    </message>
+    <message>
+      <source>Why no clawback can start</source>
+      <translation>无法回收的原因</translation>
+    </message>
+    <message>
+      <source>Select a refund to take back its coins.</source>
+      <translation>选择一笔退款以回收其代币。</translation>
+    </message>
   </context>
 </TS>
