@@ -468,7 +468,12 @@ class Desk:
         *,
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
+        rows: Callable[[str, int, int], None] | None = None,
     ) -> ImportReport:
+        """`progress(bytes read, total)` while the file is read, `rows(phase, done, total)` as
+        rows are read ("reading", total 0) and written ("writing"); a set `cancel` stops the
+        import at the next of either (well under a second) with nothing written."""
+
         def job() -> ImportReport:
             def tick(done: int, total: int) -> None:
                 if cancel is not None and cancel.is_set():
@@ -476,21 +481,28 @@ class Desk:
                 if progress is not None:
                     progress(done, total)
 
+            def counted(phase: str, done: int, total: int) -> None:
+                if cancel is not None and cancel.is_set():
+                    raise ImportCancelled
+                if rows is not None:
+                    rows(phase, done, total)
+
             with Mirror(self.profile.mirror_path) as mirror:
                 env = int(self.profile.env)
                 if kind == "orders":
-                    return import_vk_orders(mirror, path, env=env, progress=tick)
+                    return import_vk_orders(mirror, path, env=env, progress=tick, rows=counted)
                 if kind == "bill":
-                    return import_bill(mirror, path, env=env, progress=tick)
+                    return import_bill(mirror, path, env=env, progress=tick, rows=counted)
                 if kind == "pushes":
                     return import_pushes(
-                        mirror, path, keys=callback_keys(self.profile), progress=tick
+                        mirror, path, keys=callback_keys(self.profile), progress=tick, rows=counted
                     )
                 return import_session_keys(
                     mirror,
                     path,
                     vault=SessionKeyVault(mirror, vault_key(self.profile.name)),
                     progress=tick,
+                    rows=counted,
                 )
 
         return await asyncio.to_thread(job)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,15 @@ def guess_kind(path: Path) -> str:
 
 class _Progress(QObject):
     moved = Signal(int, int)  # crosses from the worker thread to the UI thread
+    counted = Signal(str, int, int)  # (phase, rows done, rows total)
+
+
+def eta_text(elapsed: float, share: float) -> str:
+    """The time left ("about N s left") from the time so far and the share done."""
+    if share <= 0.02 or elapsed < 1.0:
+        return ""
+    left = elapsed * (1 - share) / share
+    return tr("about {seconds} s left").format(seconds=f"{left:,.0f}")
 
 
 class ImportDialog(QDialog):
@@ -69,6 +79,9 @@ class ImportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
         layout.addWidget(self.progress)
+        self.status = QLabel()  # rows read or written, and the time left
+        self.status.setAccessibleName(tr("Import progress"))
+        layout.addWidget(self.status)
         self.result = Inline()
         layout.addWidget(self.result)
         buttons = QDialogButtonBox()
@@ -82,16 +95,40 @@ class ImportDialog(QDialog):
         self._stop = threading.Event()
         self._signal = _Progress(self)  # owned here: deleted with the dialog, on the GUI thread
         self._signal.moved.connect(self._moved)
+        self._signal.counted.connect(self._counted)
         self.reports: list[ImportReport] = []
         self.running = False
+        self._started = 0.0
+        self._phase_started = 0.0
+        self._phase = ""
+        self._share = 0.0  # of the file read
 
     def _moved(self, done: int, total: int) -> None:
-        if total:
-            self.progress.setValue(int(1000 * done / total))
+        """Bytes of the file read: the first 70 % of the bar."""
+        if total and self._phase != "writing":
+            self._share = min(done / total, 1.0)
+            self.progress.setValue(int(700 * self._share))
+
+    def _counted(self, phase: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if phase != self._phase:
+            self._phase, self._phase_started = phase, now
+        if phase == "writing" and total:
+            share = done / total
+            self.progress.setValue(700 + int(300 * share))
+            text = tr("Writing: {done} of {total} rows").format(
+                done=f"{done:,}", total=f"{total:,}"
+            )
+            left = eta_text(now - self._phase_started, share)
+        else:
+            text = tr("Reading: {rows} rows").format(rows=f"{done:,}")
+            left = eta_text(now - self._started, self._share)
+        self.status.setText(f"{text} · {left}" if left else text)
 
     def run(self) -> None:
         assert self.ctx.desk is not None
         self.running = True
+        self._started = time.monotonic()
         self.start.setEnabled(False)
         self.kind.setEnabled(False)
         self.ctx.runner.run(
@@ -107,7 +144,11 @@ class ImportDialog(QDialog):
         for path in self.paths:
             self.reports.append(
                 await self.ctx.desk.import_file(
-                    kind, path, progress=self._signal.moved.emit, cancel=self._stop
+                    kind,
+                    path,
+                    progress=self._signal.moved.emit,
+                    cancel=self._stop,
+                    rows=self._signal.counted.emit,
                 )
             )
         return self.reports
@@ -126,12 +167,16 @@ class ImportDialog(QDialog):
                     added=r.added,
                     updated=r.updated,
                     unchanged=r.unchanged,
-                    rejected=len(r.rejected),
+                    rejected=r.rejected_total,
                 )
             )
             lines += [f"  {tr('line')} {x.line}: {x.reason}" for x in r.rejected[:10]]
+            if r.rejected_total > 10:
+                lines.append(
+                    "  " + tr("{more} more rejected rows").format(more=f"{r.rejected_total - 10:,}")
+                )
         self.result.show_message(
-            "warn" if any(r.rejected for r in reports) else "ok", "\n".join(lines)
+            "warn" if any(r.rejected_total for r in reports) else "ok", "\n".join(lines)
         )
         self.cancel.setText(tr("Close"))
 

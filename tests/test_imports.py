@@ -428,3 +428,10 @@ def test_every_importer_answers_hostile_files_clearly_and_writes_nothing_half(tm
                 for rejection in report.rejected:
                     assert rejection.line >= 1 and rejection.reason, (kind, path.name)
             assert time.perf_counter() - started < 5, (kind, path.name)
+
+
+def test_the_import_dialog_estimates_the_time_left(qapp):
+    from dashboard.imports import eta_text
+
+    assert "30" in eta_text(10.0, 0.25)  # a quarter done in 10 s: 30 s left
+    assert eta_text(0.5, 0.5) == "" and eta_text(20.0, 0.01) == ""  # too early to tell

@@ -232,6 +232,26 @@
       <translation>Close</translation>
     </message>
     <message>
+      <source>about {seconds} s left</source>
+      <translation>about {seconds} s left</translation>
+    </message>
+    <message>
+      <source>Import progress</source>
+      <translation>Import progress</translation>
+    </message>
+    <message>
+      <source>Writing: {done} of {total} rows</source>
+      <translation>Writing: {done} of {total} rows</translation>
+    </message>
+    <message>
+      <source>Reading: {rows} rows</source>
+      <translation>Reading: {rows} rows</translation>
+    </message>
+    <message>
+      <source>{more} more rejected rows</source>
+      <translation>{more} more rejected rows</translation>
+    </message>
+    <message>
       <source>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</source>
       <translation>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</translation>
     </message>

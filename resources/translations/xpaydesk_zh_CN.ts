@@ -232,6 +232,26 @@
       <translation>关闭</translation>
     </message>
     <message>
+      <source>about {seconds} s left</source>
+      <translation>约剩 {seconds} 秒</translation>
+    </message>
+    <message>
+      <source>Import progress</source>
+      <translation>导入进度</translation>
+    </message>
+    <message>
+      <source>Writing: {done} of {total} rows</source>
+      <translation>正在写入：{done} / {total} 行</translation>
+    </message>
+    <message>
+      <source>Reading: {rows} rows</source>
+      <translation>正在读取：{rows} 行</translation>
+    </message>
+    <message>
+      <source>{more} more rejected rows</source>
+      <translation>另有 {more} 行被拒绝</translation>
+    </message>
+    <message>
       <source>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</source>
       <translation>{name}：新增 {added}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}</translation>
     </message>
