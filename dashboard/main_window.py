@@ -407,11 +407,12 @@ class MainWindow(QMainWindow):
         self.go("settings")
         page = self.pages["settings"]
         page.inline.error(exc)
-        page.inline.text.setText(
-            page.inline.text.text()
-            + "\n\n"
-            + tr("Create or fix a profile below, or start with --demo to try XPay Desk.")
-        )
+        if getattr(exc, "kind", "") != "mirror_damaged":  # that message says what to do itself
+            page.inline.text.setText(
+                page.inline.text.text()
+                + "\n\n"
+                + tr("Create or fix a profile below, or start with --demo to try XPay Desk.")
+            )
         self._fill_profiles(None)
         text = getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
         self.statusBar().showMessage("⚠ " + tr("No profile open: ") + str(text))

@@ -50,6 +50,7 @@ def test_a_config_folder_is_named_in_the_window(qtbot, start, tmp_path):
     text = _shown(qtbot, start(tmp_path))
     assert "is a folder" in text and "文件夹" in text and str(tmp_path) in text
     assert "Error:" not in text  # never a bare exception name
+    assert "Create or fix a profile" in text
 
 
 def test_an_emptied_mirror_is_named_in_the_window(qtbot, start, sim, tmp_path):
@@ -61,4 +62,5 @@ def test_an_emptied_mirror_is_named_in_the_window(qtbot, start, sim, tmp_path):
     text = _shown(qtbot, start(config))
     assert "empty (0 bytes)" in text and "空文件" in text and str(db) in text
     assert "mirror new --force" in text and "OperationalError" not in text
+    assert "Create or fix a profile" not in text  # the profile is fine; its mirror is not
     assert db.stat().st_size == 0
