@@ -5,6 +5,7 @@ explicitly. A brand-new path still gets a mirror silently."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -197,3 +198,18 @@ def test_six_openers_of_a_new_mirror_all_see_it_whole(tmp_path):
             assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
         finally:
             conn.close()
+
+
+def test_a_creation_killed_midway_leaves_nothing_behind_for_long(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead = tmp_path / f".m.sqlite.new-{int(done.stdout)}-abcd1234"
+    live = tmp_path / f".m.sqlite.new-{os.getpid()}-abcd1234"
+    for leftover in (dead, live):
+        leftover.write_bytes(b"SQLite format 3\x00")
+    Mirror(tmp_path / "m.sqlite").close()
+    assert not dead.exists() and live.exists()

@@ -211,6 +211,7 @@ def _create(path: Path, migrations: Sequence[str]) -> None:
     from core.mirror.db import _statements
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    _sweep_leftovers(path)
     tmp = path.with_name(f".{path.name}.new-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         conn = sqlite3.connect(str(tmp), isolation_level=None)
@@ -229,6 +230,29 @@ def _create(path: Path, migrations: Sequence[str]) -> None:
         for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in SIDE_SUFFIXES)):
             leftover.unlink(missing_ok=True)
     remember(path)
+
+
+def _sweep_leftovers(path: Path) -> None:
+    """A creation or restore killed midway leaves `.<name>.new-<pid>-…`: removed once its process
+    is gone (POSIX; elsewhere it stays, a few hundred KB)."""
+    if os.name == "nt":
+        return
+    for kind in ("new", "restore"):
+        for leftover in path.parent.glob(f".{path.name}.{kind}-*"):
+            pid = leftover.name[len(f".{path.name}.{kind}-") :].split("-", 1)[0]
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return pid > 0
 
 
 def _link_into_place(tmp: Path, path: Path) -> None:
