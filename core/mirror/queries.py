@@ -44,31 +44,37 @@ class TimelineEntry:
         return -self.amount if self.kind in ("deduct", "clawback", "refund") else self.amount
 
 
+# each part: at, kind, ref, amount, unit, status, summary, raw, then four columns that say
+# more about the entry (see _INFO): plain columns, no JSON built or parsed per row
 _TIMELINE_PARTS = (
     "SELECT create_time AS at, 'order' AS kind, order_id AS ref, paid_fee AS amount, "
-    "'fen' AS unit, CAST(status AS TEXT) AS status, product_id AS summary, raw, "
-    "json_object('order_kind', kind, 'product_id', product_id, 'quantity', quantity, "
-    "'order_id', order_id) AS info FROM orders WHERE openid = :openid "
+    "'fen' AS unit, CAST(status AS TEXT) AS status, product_id AS summary, raw, kind AS i1, "
+    "product_id AS i2, quantity AS i3, '' AS i4 FROM orders WHERE openid = :openid "
     "ORDER BY create_time DESC LIMIT :limit",
     "SELECT started_at, 'refund', refund_order_id, refund_fee, 'fen', status, order_id, raw, "
-    "json_object('order_id', order_id, 'operator', operator) FROM refunds "
+    "order_id, operator, NULL, '' FROM refunds "
     "WHERE openid = :openid ORDER BY started_at DESC LIMIT :limit",
     "SELECT created_at, kind, order_id, amount, 'coins', status, reason, json_object('order_id', "
     "order_id, 'operator', operator, 'reason', reason, 'balance_after', balance_after, "
     "'refund_order_id', refund_order_id, 'cancels_order_id', cancels_order_id), "
-    "json_object('operator', operator, 'reason', reason, 'refund_order_id', refund_order_id, "
-    "'cancels_order_id', cancels_order_id) FROM ledger "
+    "operator, reason, refund_order_id, cancels_order_id FROM ledger "
     "WHERE openid = :openid ORDER BY created_at DESC LIMIT :limit",
     "SELECT create_time, 'push', CASE WHEN refund_order_id != '' THEN refund_order_id "
     "ELSE order_id END, NULL, '', verdict, event, "
     "json_object('query', raw_query, 'body', raw_body, 'message', message), "
-    "json_object('event', event, 'order_id', order_id, 'refund_order_id', refund_order_id) "
+    "event, order_id, refund_order_id, '' "
     "FROM pushes WHERE openid = :openid ORDER BY create_time DESC LIMIT :limit",
     "SELECT at, 'audit', COALESCE(json_extract(params, '$.wechat_id'), ''), NULL, '', result, "
-    "COALESCE(json_extract(params, '$.reason'), ''), params, "
-    "json_object('action', action, 'operator', operator, 'errcode', errcode) FROM audit "
-    "WHERE openid = :openid ORDER BY at DESC LIMIT :limit",
+    "COALESCE(json_extract(params, '$.reason'), ''), params, action, operator, errcode, '' "
+    "FROM audit WHERE openid = :openid ORDER BY at DESC LIMIT :limit",
 )
+_INFO = {
+    "order": ("order_kind", "product_id", "quantity"),
+    "refund": ("order_id", "operator"),
+    "push": ("event", "order_id", "refund_order_id"),
+    "audit": ("action", "operator", "errcode"),
+}
+_LEDGER_INFO = ("operator", "reason", "refund_order_id", "cancels_order_id")
 TIMELINE_SQL = (
     "SELECT * FROM ("
     + ") UNION ALL SELECT * FROM (".join(_TIMELINE_PARTS)
@@ -112,7 +118,15 @@ def timeline(mirror: Mirror, openid: str, *, limit: int = 200) -> list[TimelineE
     rows = mirror.conn.execute(TIMELINE_SQL, {"openid": openid, "limit": limit}).fetchall()
     entries = [
         TimelineEntry(
-            r[0], r[1], r[2], r[3], r[4], str(r[5]), r[6] or "", r[7] or "{}", json.loads(r[8])
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            str(r[5]),
+            r[6] or "",
+            r[7] or "{}",
+            dict(zip(_INFO.get(r[1], _LEDGER_INFO), r[8:], strict=False)),
         )
         for r in rows
     ]
