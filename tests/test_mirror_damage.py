@@ -166,7 +166,9 @@ def test_mirror_restore_puts_a_checked_backup_in_place(sim, setup, capsys, tmp_p
     bad_backup = tmp_path / "bad.sqlite"
     bad_backup.write_bytes(b"")
     code, out = cli(capsys, config, "mirror", "restore", str(bad_backup), "--force")
-    assert code == 2 and "cannot be used" in out["error"]["message"]
+    assert code == 2 and "cannot be used (empty" in out["error"]["message"]
+    code, out = cli(capsys, config, "mirror", "restore", str(tmp_path / "nope"), "--force")
+    assert code == 2 and "no such file" in out["error"]["message"]
     code, out = cli(capsys, config, "mirror", "restore", str(backup), "--force")
     assert code == 0 and out["moved_to"]
     code, out = cli(capsys, config, "audit", "verify")

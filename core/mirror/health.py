@@ -333,6 +333,8 @@ def restore(path: Path, backup: Path, migrations: Sequence[str]) -> tuple[Health
     """`mirror restore BACKUP`: the backup must pass the full check; the current file (damaged
     or not) is moved aside, the backup copied into place whole."""
     checked = check(backup)
+    if checked.state == "new":
+        checked = Health(backup, "missing", ["no such file / 文件不存在"])
     if checked.state != "ok":
         raise ConfigError(
             f"备份 {backup} 无法使用（{checked.state}：{'; '.join(checked.problems[:3])}），未作任何更改",
