@@ -218,7 +218,7 @@ class OrdersModel(ColumnsModel):
         self,
         pager_factory: Any,
         *,
-        cache_pages: int = 50,
+        cache_pages: int = 20,  # 4,000 rows, ~4 MB at most: far more than a screen scrolls
         background: Background | None = None,
         parent: QObject | None = None,
     ) -> None:

@@ -123,6 +123,37 @@ def test_none_outlives_more_qt_calls_than_it_has_references():
     assert "alive after" in result.stdout
 
 
+def test_the_orders_table_keeps_a_bounded_number_of_pages(qtbot, desk, qloop):
+    from core.mirror.records import upsert_orders
+    from dashboard.models import PAGE, OrdersModel
+
+    upsert_orders(
+        desk.mirror,
+        [
+            {
+                "order_id": f"B{n:07d}",
+                "openid": f"oBOUND{n % 7:022d}",
+                "kind": "coin",
+                "product_id": "coin",
+                "quantity": 1,
+                "order_fee": 100,
+                "paid_fee": 100,
+                "left_fee": 100,
+                "status": 4,
+                "env": 1,
+                "create_time": 1000 + n,
+                "paid_time": 1001 + n,
+                "source": "t",
+            }
+            for n in range(30 * PAGE)
+        ],
+    )
+    model = OrdersModel(desk.order_pager)
+    for row in range(0, model.rowCount(), PAGE):  # an operator scrolling through every page
+        assert model.index(row, 0).data()
+    assert model.pages_loaded == 20  # ~4 MB of rows at most, however long the day
+
+
 def live_row_models() -> int:
     return sum(1 for o in gc.get_objects() if isinstance(o, ColumnsModel))
 

@@ -565,6 +565,13 @@ def bench_gui_stall(work: Path) -> list[Row]:
     ]
 
 
+def bench_gui_day(work: Path) -> list[Row]:
+    """A working day in the real window, memory sampled throughout: tests/benchmarks/gui_day.py."""
+    from tests.benchmarks.gui_day import bench_gui_day as scripted_day
+
+    return scripted_day(work)
+
+
 BENCHES: dict[str, Callable[[Path], list[Row]]] = {
     "import": bench_import,
     "import_bare": bench_import_bare,
@@ -575,6 +582,7 @@ BENCHES: dict[str, Callable[[Path], list[Row]]] = {
     "gui_start": bench_gui_start,
     "gui_table": bench_gui_table,
     "gui_stall": bench_gui_stall,
+    "gui_day": bench_gui_day,
 }
 
 
