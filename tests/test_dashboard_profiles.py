@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 
 from dashboard import app as desk_app
@@ -35,6 +35,9 @@ def first_start(tmp_path, qloop, settings, qtbot):
     translator = task.result()
     if translator is not None:  # the session's QApplication must stay English for other tests
         QApplication.instance().removeTranslator(translator)
+    from dashboard.i18n import install_qt
+
+    install_qt("en")  # Qt's own texts too
 
 
 def fill_and_save(qtbot, page, sim) -> ProfileDialog:
@@ -110,12 +113,27 @@ def test_create_a_profile_on_first_start_and_open_it(qtbot, first_start, sim, me
     qtbot.waitUntil(lambda: settings_page.inline.isVisible(), timeout=WAIT)
     assert settings_page.inline.objectName() == "inlineOk", settings_page.inline.text.text()
 
-    # a new language reopens the window on the same open profile: nothing is rebuilt
+    # a new language reopens the window on the same open profile: nothing is rebuilt, and the
+    # user looked up, the pasted push and the open page are still there (issue 14)
+    openid = "oPasted_000000000000000000001"
+    opened.go("users", openid)
+    users = opened.pages["users"]
+    qtbot.waitUntil(lambda: users.view is not None, timeout=WAIT)
+    opened.go("callbacks")
+    opened.pages["callbacks"].body.setPlainText('{"Event": "pasted"}')
+    opened.go("settings")
     settings_page.language.setCurrentIndex(settings_page.language.findData("zh_CN"))
     settings_page.language.activated.emit(settings_page.language.currentIndex())
     qtbot.waitUntil(lambda: desk_app._current_window is not opened, timeout=WAIT)
-    assert desk_app._current_window.ctx.desk is opened_desk
-    assert desk_app._current_window.profile_box.currentText() == "sim-training"
+    reopened = desk_app._current_window
+    assert reopened.ctx.desk is opened_desk
+    assert reopened.profile_box.currentText() == "sim-training"
+    assert reopened.stack.currentWidget() is reopened.pages["settings"]
+    assert reopened.pages["callbacks"].body.toPlainText() == '{"Event": "pasted"}'
+    again = reopened.pages["users"]
+    qtbot.waitUntil(lambda: again.view is not None and again.view.openid == openid, timeout=WAIT)
+    # Qt's own dialogs (the file dialog) speak the operator's language too
+    assert QCoreApplication.translate("QFileDialog", "&Open") != "&Open"
 
 
 def test_language_switch_reopens_the_window_translated(qtbot, first_start):
