@@ -311,6 +311,8 @@ class MoneyDialog(QDialog):
             # the order the operator came from; none is chosen for them otherwise
             self.order.setCurrentIndex(index)
             self._pick_order()
+            if index >= 0:  # the order is chosen: the amount is the first thing to look at
+                self.first_field = self.yuan
         self._describe_subject(orders or [])
         if action == "clawback" and self.balance is None:
             self._ask_balance()

@@ -184,6 +184,8 @@ def test_refund_dialog_lists_orders_and_defaults_to_the_one_the_operator_came_fr
     page.table.selectRow(at)  # the operator came from the item order
     dialog = open_dialog(qtbot, page, "refund")
     assert dialog.order.currentData()["order_id"] == item["order_id"]
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.yuan.hasFocus, timeout=WAIT)  # the order is chosen: the amount next
     assert not dialog.clawback.isChecked() and not dialog.clawback.isEnabled()
     assert dialog.clawback_note.text() and "take back" not in dialog.effect.text()
 
