@@ -51,7 +51,9 @@ def run_ops(
     return asyncio.run(go())
 
 
-def report(out: Output, result: OpResult, extra: dict[str, Any] | None = None) -> int:
+def report(
+    out: Output, result: OpResult, extra: dict[str, Any] | None = None, *, human_extra: str = ""
+) -> int:
     data = {
         "intent_id": result.intent_id,
         "action": result.action,
@@ -65,6 +67,7 @@ def report(out: Output, result: OpResult, extra: dict[str, Any] | None = None) -
         f"#{result.intent_id} {result.action} {result.wechat_id}: "
         f"{STATE_WORDS.get(result.state, result.state)}"
         + (f" — {result.message}" if result.message else "")
+        + (f"\n{human_extra}" if human_extra else "")
     )
     out.result(data, human)
     return EXIT_BY_STATE.get(result.state, 1)
@@ -271,6 +274,9 @@ def cmd_clawback(args: argparse.Namespace, out: Output) -> int:
                 "coins_outstanding": after.outstanding,
                 "taken_now": after.taken - before.taken,
             },
+            human_extra=f"应回收 {after.due:,} 代币，已回收 {after.taken:,}，未回收 "
+            f"{after.outstanding:,} / coins due {after.due:,}, taken {after.taken:,}, "
+            f"outstanding {after.outstanding:,}",
         )
 
     return run_ops(args, out, action)
