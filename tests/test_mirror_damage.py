@@ -18,6 +18,7 @@ from core.cli import main
 from core.mirror.db import Mirror
 from core.mirror.health import MirrorDamaged, check, marker_path
 from core.simulator import profile_toml
+from tests.opsfixtures import make_ops
 from tests.simfixtures import ALICE
 
 
@@ -215,3 +216,36 @@ def test_a_creation_killed_midway_leaves_nothing_behind_for_long(tmp_path):
         leftover.write_bytes(b"SQLite format 3\x00")
     Mirror(tmp_path / "m.sqlite").close()
     assert not dead.exists() and live.exists()
+
+
+async def test_a_mirror_emptied_while_open_moves_no_more_money(sim, http, tmp_path):
+    sim.add_user(ALICE)
+    path = tmp_path / "m.sqlite"
+    mirror = Mirror(path)
+    try:
+        ops = make_ops(sim, http, mirror)
+        assert (await ops.gift(ALICE, 2, reason="r", request_key="w1")).state == "done"
+        mirror.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.truncate(path, 0)  # the open connection would go on as if nothing happened
+        with pytest.raises(MirrorDamaged, match="emptied"):
+            await ops.gift(ALICE, 3, reason="r", request_key="w2")
+        assert sim.state.account(1, ALICE)["balance"] == 2
+    finally:
+        mirror.close()
+
+
+async def test_a_mirror_replaced_while_open_is_not_written_behind_its_back(
+    sim, http, setup, capsys
+):
+    config, db = setup
+    mirror = Mirror(db)
+    try:
+        ops = make_ops(sim, http, mirror)
+        assert (await ops.gift(ALICE, 5, reason="r", request_key="w3")).state == "done"
+        db.write_bytes(b"")  # damaged, and while this window is open the operator starts over
+        assert cli(capsys, config, "mirror", "new", "--force")[0] == 0
+        with pytest.raises(MirrorDamaged, match="replaced"):
+            await ops.gift(ALICE, 3, reason="r", request_key="w4")
+        assert balance(sim) == 5
+    finally:
+        mirror.close()

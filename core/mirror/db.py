@@ -78,6 +78,7 @@ class Mirror:
     ) -> None:
         self.path = path
         self.clock = clock
+        self._identity: tuple[int, int] | None = None  # (device, inode) once open
         file = None if str(path) == ":memory:" else Path(path)
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
@@ -96,9 +97,11 @@ class Mirror:
         if file is not None:
             try:
                 health.probe(self.conn, file)  # damaged pages: refused before any write
+                info = file.stat()
             except BaseException:
                 self.conn.close()
                 raise
+            self._identity = (info.st_dev, info.st_ino)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA synchronous=NORMAL")
         # begin() turns the busy handler off around BEGIN IMMEDIATE (a waiter must get control
@@ -109,6 +112,30 @@ class Mirror:
         self.migrate(migrations)
         if file is not None:
             health.remember(file)
+
+    def check_still_there(self) -> None:
+        """Before every write: the file at the path is still the one opened, and not emptied.
+        An open connection would otherwise go on writing (and moving money) into a file that a
+        sync tool emptied, or that `mirror new` / `mirror restore` moved aside (a stat: ~2 µs)."""
+        if self._identity is None:
+            return
+        path = Path(self.path)
+        try:
+            info = path.stat()
+        except OSError:
+            raise health.MirrorDamaged(
+                path, "在打开期间被删除或移走", "was deleted or moved away while open"
+            ) from None
+        if info.st_size == 0:
+            raise health.MirrorDamaged(
+                path, "在打开期间被清空（0 字节）", "was emptied (0 bytes) while open"
+            )
+        if (info.st_dev, info.st_ino) != self._identity:
+            raise health.MirrorDamaged(
+                path,
+                "在打开期间被另一个文件替换（请重新打开）",
+                "was replaced by another file while open (open it again)",
+            )
 
     def __repr__(self) -> str:
         return f"Mirror({str(self.path)!r}, version={self.version})"
@@ -151,6 +178,7 @@ class Mirror:
         if self.conn.in_transaction:
             yield self.conn
             return
+        self.check_still_there()
         self.begin()
         try:
             yield self.conn
