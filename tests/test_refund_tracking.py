@@ -102,7 +102,8 @@ async def test_the_tracker_follows_a_refund_to_its_clawback_without_being_asked(
     mirror_order(desk.mirror, order)
     heard: list[set[str]] = []
     desk.subscribe(heard.append)
-    desk.start_following()
+    tracker = desk.start_following()
+    assert tracker.running
     try:
         result = await desk.refund(
             order["order_id"],
@@ -130,7 +131,7 @@ async def test_the_tracker_follows_a_refund_to_its_clawback_without_being_asked(
         assert desk.pending() == []
     finally:
         await desk.close()
-    assert desk.tracker is None
+    assert desk.tracker is None and not tracker.running  # the thread ended with the desk
 
 
 async def test_the_first_poll_waits_a_step_and_a_refund_push_asks_at_once(sim, desk):
