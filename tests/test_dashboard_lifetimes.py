@@ -20,12 +20,13 @@ from dashboard.lifetimes import GuiCollector
 from dashboard.models import ColumnsModel
 
 ROOT = Path(__file__).resolve().parents[1]
+DASHBOARD_TESTS = sorted(
+    str(p.relative_to(ROOT))
+    for p in (ROOT / "tests").glob("test_dashboard*.py")
+    if p.name != Path(__file__).name
+)
 # the in-process GUI tests (test_dashboard_commands runs the app in subprocesses of its own)
-GUI_TESTS = [
-    "tests/test_dashboard.py",
-    "tests/test_dashboard_smoke.py",
-    "tests/test_dashboard_profiles.py",
-]
+GUI_TESTS = [t for t in DASHBOARD_TESTS if not t.endswith("test_dashboard_commands.py")]
 TIMER_MESSAGE = "Timers cannot be stopped from another thread"
 WAIT = 15_000
 
@@ -52,10 +53,10 @@ def assert_no_crash(result: subprocess.CompletedProcess[str]) -> None:
 
 
 def test_gc_forced_onto_worker_threads_never_crashes_the_dashboard_tests():
-    """Collection on a worker thread before and after every GUI test, and every 20 ms in the
+    """Collection on a worker thread before and after every GUI test, and every 50 ms in the
     background (so also between a test's actions)."""
     result = run_pytest(
-        "-p", "tests.gc_on_worker", *GUI_TESTS, extra_env={"XPAYDESK_GC_HAMMER_MS": "20"}
+        "-p", "tests.gc_on_worker", *GUI_TESTS, extra_env={"XPAYDESK_GC_HAMMER_MS": "50"}
     )
     assert_no_crash(result)
     collections = int(result.stdout.split("gc on worker threads: ")[1].split()[0])
@@ -64,13 +65,8 @@ def test_gc_forced_onto_worker_threads_never_crashes_the_dashboard_tests():
 
 @pytest.mark.slow
 def test_the_dashboard_tests_30_times_in_a_row():
-    files = sorted(
-        str(p.relative_to(ROOT))
-        for p in (ROOT / "tests").glob("test_dashboard*.py")
-        if p.name != Path(__file__).name
-    )
     for run in range(int(os.environ.get("XPAYDESK_STRESS_RUNS", "30"))):
-        result = run_pytest(*files, timeout=900)
+        result = run_pytest(*DASHBOARD_TESTS, timeout=900)
         try:
             assert_no_crash(result)
         except AssertionError as exc:
