@@ -138,7 +138,11 @@ def dispose_loop(loop: Any) -> None:
     the call_soon_threadsafe signaller, the finished worker threads) on the GUI thread. Its
     timer object keeps Qt timers registered for callbacks still pending at close; freed later in
     a worker, it would leave them to fire on freed memory."""
-    objects: list[Any] = [v for v in vars(loop).values() if isinstance(v, QObject)]
+    objects: list[Any] = [
+        v
+        for v in vars(loop).values()
+        if isinstance(v, QObject) and not isinstance(v, QCoreApplication)  # never the app
+    ]
     executor = getattr(loop, "_QEventLoop__default_executor", None)
     if executor is not None:
         objects += getattr(executor, "_QThreadExecutor__workers", [])

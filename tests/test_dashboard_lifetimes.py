@@ -91,6 +91,47 @@ def test_the_app_collects_on_the_gui_thread_only(qapp):
     assert gc.get_count()[0] < gc.get_threshold()[0]
 
 
+def test_a_closed_loop_freed_in_a_worker_stops_no_timer_from_there():
+    """A qasync loop closed with a callback still pending keeps its Qt timer registered on its
+    timer object; freed by a collection in a worker thread, that object printed "QObject::~QObject:
+    Timers cannot be stopped from another thread" (and the timer later fired on freed memory).
+    dispose_loop deletes it on the GUI thread first, as the fixtures and the app do."""
+    code = (
+        "import asyncio, gc, threading, qasync\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from dashboard.lifetimes import dispose_loop, immortal_none\n"
+        "immortal_none()\n"
+        "app = QApplication([])\n"
+        "loop = qasync.QEventLoop(app, already_running=True)\n"
+        "asyncio.set_event_loop(loop)\n"
+        "loop.call_later(30, print)\n"
+        "loop._QEventLoop__is_running = False\n"
+        "asyncio.events._set_running_loop(None)\n"
+        "loop.close()\n"
+        "dispose_loop(loop)\n"
+        "asyncio.set_event_loop(None)\n"
+        "cycle = [loop]\n"
+        "cycle.append(cycle)\n"
+        "del loop, cycle\n"
+        "worker = threading.Thread(target=gc.collect)\n"
+        "worker.start()\n"
+        "worker.join()\n"
+        "app.processEvents()\n"
+        "print('app alive:', app.applicationPid() > 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "app alive: True" in result.stdout
+    assert TIMER_MESSAGE not in result.stderr
+
+
 def test_none_outlives_more_qt_calls_than_it_has_references():
     """PySide6 6.12 on CPython 3.11 takes a reference from None at every call of a method that
     returns nothing; past None's count CPython aborts ("deallocating None"). The app's start
