@@ -179,3 +179,43 @@ def test_tzdata_is_a_declared_dependency():
     from importlib.metadata import requires
 
     assert any(r.split(";")[0].strip().startswith("tzdata") for r in requires("xpaydesk") or [])
+
+
+def test_a_preset_is_recomputed_when_the_report_runs_in_a_window_left_open(qapp, qloop):
+    from dashboard.context import AppContext
+    from dashboard.pages.reconcile import ReconPage
+    from dashboard.tasks import TaskRunner
+
+    now = [LATE]
+    ctx = AppContext(TaskRunner())
+    ctx.clock = lambda: now[0]
+    page = ReconPage(ctx)  # "this month" at 23:30 on Nov 30
+    assert (page.period().start, page.period().end) == (date(2026, 11, 1), NOV30)
+    now[0] = EARLY  # the window stays open past Beijing midnight
+    page.run_report()
+    assert (page.period().start, page.period().end) == (DEC1, DEC1)
+    page.since.setDate(date(2026, 11, 3))  # a date typed by hand makes the period custom
+    assert page.preset.currentIndex() == 3
+    page.run_report()
+    assert (page.period().start, page.period().end) == (date(2026, 11, 3), DEC1)
+    page.deleteLater()
+
+
+def test_the_orders_filter_reaches_a_new_beijing_day_in_a_window_left_open(qapp, qloop):
+    from dashboard.context import AppContext
+    from dashboard.pages.orders import OrdersPage
+    from dashboard.tasks import TaskRunner
+
+    now = [LATE]
+    ctx = AppContext(TaskRunner())
+    ctx.clock = lambda: now[0]
+    page = OrdersPage(ctx)
+    page.use_dates.setChecked(True)
+    now[0] = EARLY
+    filt = page.current_filter()
+    assert filt.until is not None and EARLY < filt.until
+    assert page.until.date().toPython() == DEC1
+    page.until.setDate(date(2026, 11, 29))  # chosen by hand: kept
+    now[0] = EARLY + 86400
+    assert page.current_filter().until == beijing_day_bounds(date(2026, 11, 29))[1]
+    page.deleteLater()

@@ -79,9 +79,9 @@ class OrdersPage(Page):
             self.kind.addItem(tr(label))
         self.kind.setAccessibleName(tr("Kind"))
         self.use_dates = QCheckBox(tr("From"))
-        today = QDate(beijing_today(ctx.clock()))  # WeChat's day, whatever this computer's zone
-        self.since = QDateEdit(today.addMonths(-1))
-        self.until = QDateEdit(today)
+        self._today = beijing_today(ctx.clock())  # WeChat's day, whatever this computer's zone
+        self.since = QDateEdit(QDate(self._today).addMonths(-1))
+        self.until = QDateEdit(QDate(self._today))
         for edit in (self.since, self.until):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -307,6 +307,11 @@ class OrdersPage(Page):
         from core.mirror.queries import OrderFilter
 
         since = until = None
+        today = beijing_today(self.ctx.clock())
+        if today != self._today:  # a window left open past Beijing midnight
+            if self.until.date().toPython() == self._today:  # "to" still says today: keep it so
+                self.until.setDate(QDate(today))
+            self._today = today
         if self.use_dates.isChecked():
             since = beijing_day_bounds(self.since.date().toPython())[0]
             until = beijing_day_bounds(self.until.date().toPython())[1]

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from core.desk import ReconView
     from core.reconcile import Period
 
+CUSTOM = 3  # the index of "Custom" among the period presets
 KIND_OF = {
     "fen": "fen",
     "coins": "coins",
@@ -228,7 +229,16 @@ class ReconPage(Page):
         split.setSizes([300, 160])
         self.root.addWidget(split, 1)
         self.view: ReconView | None = None
+        self._presetting = False
         self._preset()
+        for edit in (self.since, self.until):  # a date chosen by hand makes the period custom
+            edit.dateChanged.connect(self._dates_edited)
+
+    def _dates_edited(self) -> None:
+        if not self._presetting and self.preset.currentIndex() != CUSTOM:
+            self.preset.blockSignals(True)
+            self.preset.setCurrentIndex(CUSTOM)
+            self.preset.blockSignals(False)
 
     def _preset(self) -> None:
         today = beijing_today(self.ctx.clock())  # WeChat's day, whatever this computer's zone
@@ -245,8 +255,12 @@ class ReconPage(Page):
             start, end = today - timedelta(days=89), today
         else:
             return
-        self.since.setDate(QDate(start.year, start.month, start.day))
-        self.until.setDate(QDate(end.year, end.month, end.day))
+        self._presetting = True
+        try:
+            self.since.setDate(QDate(start.year, start.month, start.day))
+            self.until.setDate(QDate(end.year, end.month, end.day))
+        finally:
+            self._presetting = False
 
     def period(self) -> Period:
         from core.reconcile import Period
@@ -254,6 +268,7 @@ class ReconPage(Page):
         return Period(self.since.date().toPython(), self.until.date().toPython())
 
     def run_report(self) -> None:
+        self._preset()  # "this month" is Beijing's now, also in a window left open overnight
         if self.ctx.desk is None:
             return
         period = self.period()
