@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.mirror.records import ORDER_COLUMNS, row_count
@@ -82,55 +82,40 @@ TIMELINE_SQL = (
 )
 
 
-def _fold(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+def _entry(r: Any, parts: tuple[TimelineEntry, ...] = ()) -> TimelineEntry:
+    info = dict(zip(_INFO.get(r[1], _LEDGER_INFO), r[8:], strict=False))
+    return TimelineEntry(
+        r[0], r[1], r[2], r[3], r[4], str(r[5]), r[6] or "", r[7] or "{}", info, parts
+    )
+
+
+def _fold(rows: list[Any]) -> list[TimelineEntry]:
     """One entry per action: the audit rows that name the id of a ledger or refund row (the
     id sent to WeChat) join that row; audit rows of an action without such a row (a delivery,
-    a complaint answer, a failed attempt) join each other. Newest first, as they came."""
-    records = {e.ref: e for e in entries if e.kind not in ("audit", "push", "order") and e.ref}
-    extra: dict[str, list[TimelineEntry]] = {}
-    heads: dict[str, TimelineEntry] = {}
-    out: list[TimelineEntry | str] = []
-    for e in entries:
-        if e.kind == "audit" and e.ref:
-            if e.ref in records:
-                extra.setdefault(e.ref, []).append(e)
+    a complaint answer, a failed attempt) join the newest of them. Newest first, as they came;
+    each entry is built once."""
+    records = {r[2] for r in rows if r[1] not in ("audit", "push", "order") and r[2]}
+    heads: set[str] = set()
+    parts: dict[str, list[TimelineEntry]] = {}
+    order: list[Any] = []
+    for r in rows:
+        if r[1] == "audit" and r[2]:
+            if r[2] in records or r[2] in heads:
+                parts.setdefault(r[2], []).append(_entry(r))
                 continue
-            if e.ref in heads:
-                extra.setdefault("audit:" + e.ref, []).append(e)
-                continue
-            heads[e.ref] = e
-            out.append("audit:" + e.ref)
-            continue
-        out.append(e)
-    folded: list[TimelineEntry] = []
-    for item in out:
-        if isinstance(item, str):
-            head = heads[item[6:]]
-            folded.append(replace(head, parts=tuple(extra.get(item, ()))))
-        elif item.kind not in ("audit", "push", "order") and item.ref in extra:
-            folded.append(replace(item, parts=tuple(extra[item.ref])))
-        else:
-            folded.append(item)
-    return folded
+            heads.add(r[2])
+        order.append(r)
+    return [
+        _entry(r, tuple(parts.get(r[2], ())))
+        if r[2] and (r[1] == "audit" or r[1] not in ("push", "order"))
+        else _entry(r)
+        for r in order
+    ]
 
 
 def timeline(mirror: Mirror, openid: str, *, limit: int = 200) -> list[TimelineEntry]:
     rows = mirror.conn.execute(TIMELINE_SQL, {"openid": openid, "limit": limit}).fetchall()
-    entries = [
-        TimelineEntry(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            str(r[5]),
-            r[6] or "",
-            r[7] or "{}",
-            dict(zip(_INFO.get(r[1], _LEDGER_INFO), r[8:], strict=False)),
-        )
-        for r in rows
-    ]
-    return _fold(entries)
+    return _fold(rows)
 
 
 # ---- who needs the desk ----------------------------------------------------------------------
