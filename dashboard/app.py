@@ -307,7 +307,9 @@ async def start(ctx: object, args: argparse.Namespace) -> None:
     ctx.set_desk(desk)
     results = await desk.resolve()
     if results:
-        ctx.notify.emit("ok", f"{len(results)} pending operations resolved at start")
+        from dashboard.i18n import tr
+
+        ctx.notify.emit("ok", tr("{n} pending operations resolved at start").format(n=len(results)))
     ctx.changes.emit({"pending", "ledger", "refunds", "orders", "audit"})
 
 

@@ -27,6 +27,16 @@ PROFILE_COLUMNS = [
 ]
 
 
+def step_words(step: str) -> str:
+    """A connection test step (core.desk.test_connection) in the operator's words."""
+    if step.startswith("access_token"):
+        return tr("WeChat accepted the access_token and the pay_sig")
+    if step.startswith("checksession:"):
+        state = {"fresh": "fresh", "stale": "stale"}.get(step.split(":", 1)[1].strip(), "missing")
+        return tr("Session key check: {state}").format(state=word("session_key", state))
+    return step
+
+
 class SettingsPage(Page):
     name = "settings"
     heading = N_("Settings")
@@ -287,7 +297,7 @@ class SettingsPage(Page):
             desk.test_connection(self.test_openid.text().strip() or None),
             on_done=lambda steps: (
                 self.busy.stop(),
-                self.inline.show_message("ok", "\n".join(steps)),
+                self.inline.show_message("ok", "\n".join(step_words(s) for s in steps)),
             ),
             on_error=lambda e: (self.busy.stop(), self.inline.error(e)),
         )

@@ -1707,5 +1707,17 @@
       <source>Select a refund to take back its coins.</source>
       <translation>Select a refund to take back its coins.</translation>
     </message>
+    <message>
+      <source>WeChat accepted the access_token and the pay_sig</source>
+      <translation>WeChat accepted the access_token and the pay_sig</translation>
+    </message>
+    <message>
+      <source>Session key check: {state}</source>
+      <translation>Session key check: {state}</translation>
+    </message>
+    <message>
+      <source>{n} pending operations resolved at start</source>
+      <translation>{n} pending operations resolved at start</translation>
+    </message>
   </context>
 </TS>

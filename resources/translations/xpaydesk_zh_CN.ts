@@ -1707,5 +1707,17 @@
       <source>Select a refund to take back its coins.</source>
       <translation>选择一笔退款以回收其代币。</translation>
     </message>
+    <message>
+      <source>WeChat accepted the access_token and the pay_sig</source>
+      <translation>微信接受了 access_token 和 pay_sig</translation>
+    </message>
+    <message>
+      <source>Session key check: {state}</source>
+      <translation>会话密钥检查：{state}</translation>
+    </message>
+    <message>
+      <source>{n} pending operations resolved at start</source>
+      <translation>启动时已处理 {n} 个未完成的操作</translation>
+    </message>
   </context>
 </TS>
