@@ -149,8 +149,14 @@ def bench_import_cli(work: Path) -> list[dict[str, Any]]:
             ok=lean_a / ours_a >= 0.5,
         ),
         row("  lean baseline (whole process)", n / lean_a, "rows/s"),
-        row("  peak RSS of that import", ours_rss, "MB", baseline=lean_rss, target="< 200 MB",
-            ok=ours_rss < 200),
+        row(
+            "  peak RSS of that import",
+            ours_rss,
+            "MB",
+            baseline=lean_rss,
+            target="< 200 MB",
+            ok=ours_rss < 200,
+        ),
         row(
             f"  a writer during it (every 250 ms, {len(waits)} times): longest wait",
             worst,

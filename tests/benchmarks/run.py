@@ -48,27 +48,8 @@ def run_all(work: Path) -> list[dict[str, Any]]:
 
 
 def fill_ratios(results: list[dict[str, Any]]) -> None:
-    """The import's baseline is measured by its own process: pair them here."""
+    """Rows that need the process's own peak RSS."""
     by = {r["bench"]: r for r in results if "rows" in r}
-    if "import" in by and "import_bare" in by:
-        ours = by["import"]["rows"][0]
-        bare = by["import_bare"]["rows"][0]["figure"]
-        ours["baseline"] = bare
-        ours["ratio"] = ours["figure"] / bare
-        ours["pass"] = ours["ratio"] >= 0.5
-    if "import" in by:
-        rss = by["import"]["peak_rss_mb"]
-        by["import"]["rows"].append(
-            {
-                "what": "  peak RSS of that import",
-                "figure": rss,
-                "unit": "MB",
-                "baseline": by.get("import_bare", {}).get("peak_rss_mb"),
-                "ratio": None,
-                "target": "< 200 MB",
-                "pass": rss < 200,
-            }
-        )
     if "gui_table" in by:
         rss = by["gui_table"]["peak_rss_mb"]
         by["gui_table"]["rows"].append(
