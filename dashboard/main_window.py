@@ -450,7 +450,8 @@ class MainWindow(QMainWindow):
         }
         self.matches.clear()
         for hit in distinct[:20]:
-            item = QListWidgetItem(f"{kinds[hit.kind]}  {hit.id}")
+            owner = f"  ·  {fmt.elide(hit.openid)}" if hit.kind != "user" else ""
+            item = QListWidgetItem(f"{kinds[hit.kind]}  {hit.id}{owner}")
             item.setData(Qt.ItemDataRole.UserRole, hit)
             item.setToolTip(hit.openid)
             self.matches.addItem(item)

@@ -125,6 +125,14 @@ class DailyChart(QWidget):
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, tr("No data for this period"))
             return
         values = self.values()
+        if not any(clawed for _refunded, clawed in values):
+            painter.setPen(QColor(theme.ORANGE))
+            painter.drawText(
+                QRectF(0, 2, self.width() - 8, 16),
+                Qt.AlignmentFlag.AlignRight,
+                tr("No coins were clawed back in this period"),
+            )
+            painter.setPen(grey)
         top = max(max(a, b) for a, b in values) or 1
         # the y axis: 0, half and the top, in yuan
         for share in (0.0, 0.5, 1.0):

@@ -28,7 +28,7 @@ from dashboard.widgets import Badge, Card, IdLabel, Table, button, muted
 
 TIMELINE = [
     Col("at", "When", "rel", 110),
-    Col("kind_label", "Event", "text", 120),
+    Col("kind_label", "Event", "text", 170),
     Col("signed_amount", "Yuan or coins", "signed", 120),
     Col("ref", "Reference", "id", 180),
     Col("status_label", "Status", "text", 130),

@@ -4,6 +4,10 @@
   <context>
     <name>XPayDesk</name>
     <message>
+      <source>{n} pending operations resolved at start</source>
+      <translation>{n} pending operations resolved at start</translation>
+    </message>
+    <message>
       <source>{n} operations are still running; switch when they have finished.</source>
       <translation>{n} operations are still running; switch when they have finished.</translation>
     </message>
@@ -12,8 +16,8 @@
       <translation>Done</translation>
     </message>
     <message>
-      <source>Refund started; tracking it</source>
-      <translation>Refund started; tracking it</translation>
+      <source>Refund started; it is followed until it ends, then the coins come back</source>
+      <translation>Refund started; it is followed until it ends, then the coins come back</translation>
     </message>
     <message>
       <source>Waiting for the refund</source>
@@ -34,6 +38,18 @@
     <message>
       <source>WeChat was busy; it will be retried with the same id</source>
       <translation>WeChat was busy; it will be retried with the same id</translation>
+    </message>
+    <message>
+      <source>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</source>
+      <translation>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</translation>
+    </message>
+    <message>
+      <source>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</source>
+      <translation>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</translation>
+    </message>
+    <message>
+      <source>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</source>
+      <translation>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</translation>
     </message>
     <message>
       <source>Gift coins</source>
@@ -76,6 +92,14 @@
       <translation>Confirm delivery</translation>
     </message>
     <message>
+      <source>Coin clawback</source>
+      <translation>Coin clawback</translation>
+    </message>
+    <message>
+      <source>Confirm clawback of {amount}</source>
+      <translation>Confirm clawback of {amount}</translation>
+    </message>
+    <message>
       <source>No description</source>
       <translation>No description</translation>
     </message>
@@ -100,20 +124,32 @@
       <translation>Other</translation>
     </message>
     <message>
-      <source>Amount</source>
-      <translation>Amount</translation>
+      <source>Coins</source>
+      <translation>Coins</translation>
     </message>
     <message>
       <source>Refund amount</source>
       <translation>Refund amount</translation>
     </message>
     <message>
+      <source>Amount problem</source>
+      <translation>Amount problem</translation>
+    </message>
+    <message>
       <source>Order</source>
       <translation>Order</translation>
     </message>
     <message>
+      <source>Choose the order to refund</source>
+      <translation>Choose the order to refund</translation>
+    </message>
+    <message>
       <source>Deduction</source>
       <translation>Deduction</translation>
+    </message>
+    <message>
+      <source>WeChat refund reason</source>
+      <translation>WeChat refund reason</translation>
     </message>
     <message>
       <source>Also take back the refunded coins (clawback)</source>
@@ -128,12 +164,20 @@
       <translation>Required: why (kept in the audit log)</translation>
     </message>
     <message>
+      <source>Reason problem</source>
+      <translation>Reason problem</translation>
+    </message>
+    <message>
       <source>Optional: paste a session key for this action</source>
       <translation>Optional: paste a session key for this action</translation>
     </message>
     <message>
       <source>Session key</source>
       <translation>Session key</translation>
+    </message>
+    <message>
+      <source>Why confirm is disabled</source>
+      <translation>Why confirm is disabled</translation>
     </message>
     <message>
       <source>Cancel</source>
@@ -144,40 +188,60 @@
       <translation>Enter a number of coins.</translation>
     </message>
     <message>
-      <source>This user has no deduction to cancel.</source>
-      <translation>This user has no deduction to cancel.</translation>
-    </message>
-    <message>
       <source>A reason is required.</source>
       <translation>A reason is required.</translation>
     </message>
     <message>
-      <source>Coins</source>
-      <translation>Coins</translation>
+      <source>An item purchase: no coins to take back.</source>
+      <translation>An item purchase: no coins to take back.</translation>
     </message>
     <message>
-      <source>This user has no refundable order.</source>
-      <translation>This user has no refundable order.</translation>
+      <source>This user has no deduction to cancel.</source>
+      <translation>This user has no deduction to cancel.</translation>
     </message>
     <message>
-      <source>The refund must be more than ¥0 and at most the refundable amount.</source>
-      <translation>The refund must be more than ¥0 and at most the refundable amount.</translation>
+      <source>The user's balance is unknown (no usable session key stored).</source>
+      <translation>The user's balance is unknown (no usable session key stored).</translation>
     </message>
     <message>
-      <source>refundable</source>
-      <translation>refundable</translation>
+      <source>Choose the order to refund.</source>
+      <translation>Choose the order to refund.</translation>
+    </message>
+    <message>
+      <source>A clawback takes back what a refund gave: no coin limit applies.</source>
+      <translation>A clawback takes back what a refund gave: no coin limit applies.</translation>
+    </message>
+    <message>
+      <source>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</source>
+      <translation>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</translation>
     </message>
     <message>
       <source>Refund {amount} to the user.</source>
       <translation>Refund {amount} to the user.</translation>
     </message>
     <message>
+      <source>Order {order} marked as delivered</source>
+      <translation>Order {order} marked as delivered</translation>
+    </message>
+    <message>
       <source>Press the button again to do it anyway.</source>
       <translation>Press the button again to do it anyway.</translation>
     </message>
     <message>
-      <source>WeChat refund reason</source>
-      <translation>WeChat refund reason</translation>
+      <source>paid {amount}</source>
+      <translation>paid {amount}</translation>
+    </message>
+    <message>
+      <source>refundable {amount}</source>
+      <translation>refundable {amount}</translation>
+    </message>
+    <message>
+      <source>This user has no refundable order.</source>
+      <translation>This user has no refundable order.</translation>
+    </message>
+    <message>
+      <source>Balance {before} → {after}</source>
+      <translation>Balance {before} → {after}</translation>
     </message>
     <message>
       <source>Your limit per action: {limit}</source>
@@ -188,12 +252,44 @@
       <translation>left today: {left}</translation>
     </message>
     <message>
+      <source>Take back {coins} from the user (the refunded share of the order's coins).</source>
+      <translation>Take back {coins} from the user (the refunded share of the order's coins).</translation>
+    </message>
+    <message>
+      <source>At most {left} of this order can be refunded.</source>
+      <translation>At most {left} of this order can be refunded.</translation>
+    </message>
+    <message>
       <source>Then take back {coins} (the refunded share, rounded up), once the refund has gone through.</source>
       <translation>Then take back {coins} (the refunded share, rounded up), once the refund has gone through.</translation>
     </message>
     <message>
-      <source>Balance {before} → {after}</source>
-      <translation>Balance {before} → {after}</translation>
+      <source>Refund</source>
+      <translation>Refund</translation>
+    </message>
+    <message>
+      <source>Coins due {due} · taken {taken} · outstanding {left}</source>
+      <translation>Coins due {due} · taken {taken} · outstanding {left}</translation>
+    </message>
+    <message>
+      <source>Enter an amount more than ¥0.</source>
+      <translation>Enter an amount more than ¥0.</translation>
+    </message>
+    <message>
+      <source>No coins are outstanding.</source>
+      <translation>No coins are outstanding.</translation>
+    </message>
+    <message>
+      <source>{left} stay outstanding (already spent).</source>
+      <translation>{left} stay outstanding (already spent).</translation>
+    </message>
+    <message>
+      <source>Order {order} · refunded {fee}</source>
+      <translation>Order {order} · refunded {fee}</translation>
+    </message>
+    <message>
+      <source>More than the refundable {left} of this order.</source>
+      <translation>More than the refundable {left} of this order.</translation>
     </message>
     <message>
       <source>Users</source>
@@ -216,6 +312,10 @@
       <translation>Session keys (CSV or JSON lines)</translation>
     </message>
     <message>
+      <source>about {seconds} s left</source>
+      <translation>about {seconds} s left</translation>
+    </message>
+    <message>
       <source>Import</source>
       <translation>Import</translation>
     </message>
@@ -228,16 +328,12 @@
       <translation>Kind of file</translation>
     </message>
     <message>
-      <source>Close</source>
-      <translation>Close</translation>
-    </message>
-    <message>
-      <source>about {seconds} s left</source>
-      <translation>about {seconds} s left</translation>
-    </message>
-    <message>
       <source>Import progress</source>
       <translation>Import progress</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>Close</translation>
     </message>
     <message>
       <source>Writing: {done} of {total} rows</source>
@@ -248,16 +344,16 @@
       <translation>Reading: {rows} rows</translation>
     </message>
     <message>
-      <source>{more} more rejected rows</source>
-      <translation>{more} more rejected rows</translation>
-    </message>
-    <message>
       <source>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</source>
       <translation>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</translation>
     </message>
     <message>
       <source>line</source>
       <translation>line</translation>
+    </message>
+    <message>
+      <source>{more} more rejected rows</source>
+      <translation>{more} more rejected rows</translation>
     </message>
     <message>
       <source>#</source>
@@ -368,6 +464,10 @@
       <translation>Search</translation>
     </message>
     <message>
+      <source>Matches</source>
+      <translation>Matches</translation>
+    </message>
+    <message>
       <source>&amp;File</source>
       <translation>&amp;File</translation>
     </message>
@@ -392,10 +492,6 @@
       <translation>About XPay Desk</translation>
     </message>
     <message>
-      <source>Matches</source>
-      <translation>Matches</translation>
-    </message>
-    <message>
       <source>User</source>
       <translation>User</translation>
     </message>
@@ -414,10 +510,6 @@
     <message>
       <source>Demo</source>
       <translation>Demo</translation>
-    </message>
-    <message>
-      <source>Create or fix a profile below, or start with --demo to try XPay Desk.</source>
-      <translation>Create or fix a profile below, or start with --demo to try XPay Desk.</translation>
     </message>
     <message>
       <source>Operations console for WeChat Mini Program virtual payment.</source>
@@ -458,6 +550,10 @@
     <message>
       <source>Unexpected error (details in the log): </source>
       <translation>Unexpected error (details in the log): </translation>
+    </message>
+    <message>
+      <source>Create or fix a profile below, or start with --demo to try XPay Desk.</source>
+      <translation>Create or fix a profile below, or start with --demo to try XPay Desk.</translation>
     </message>
     <message>
       <source>No profile open: </source>
@@ -980,10 +1076,6 @@
       <translation>Refund id</translation>
     </message>
     <message>
-      <source>Refund</source>
-      <translation>Refund</translation>
-    </message>
-    <message>
       <source>Finished</source>
       <translation>Finished</translation>
     </message>
@@ -1088,10 +1180,6 @@
       <translation>Reconciliation: {why}. Suggested fix: {fix}</translation>
     </message>
     <message>
-      <source>Delivery push failed; marked by support</source>
-      <translation>Delivery push failed; marked by support</translation>
-    </message>
-    <message>
       <source>Daily refunds against clawbacks</source>
       <translation>Daily refunds against clawbacks</translation>
     </message>
@@ -1148,6 +1236,10 @@
       <translation>No data for this period</translation>
     </message>
     <message>
+      <source>No coins were clawed back in this period</source>
+      <translation>No coins were clawed back in this period</translation>
+    </message>
+    <message>
       <source>Gross paid</source>
       <translation>Gross paid</translation>
     </message>
@@ -1188,6 +1280,18 @@
       <translation>Clawback</translation>
     </message>
     <message>
+      <source>Coins due</source>
+      <translation>Coins due</translation>
+    </message>
+    <message>
+      <source>Coins taken</source>
+      <translation>Coins taken</translation>
+    </message>
+    <message>
+      <source>Coins outstanding</source>
+      <translation>Coins outstanding</translation>
+    </message>
+    <message>
       <source>Started</source>
       <translation>Started</translation>
     </message>
@@ -1196,8 +1300,12 @@
       <translation>Only refunds whose coins are not back yet</translation>
     </message>
     <message>
-      <source>Retry clawback</source>
-      <translation>Retry clawback</translation>
+      <source>Start clawback</source>
+      <translation>Start clawback</translation>
+    </message>
+    <message>
+      <source>Why no clawback can start</source>
+      <translation>Why no clawback can start</translation>
     </message>
     <message>
       <source>Check refunds in flight</source>
@@ -1206,6 +1314,10 @@
     <message>
       <source>No refunds yet. Refunds started here or imported appear in this list.</source>
       <translation>No refunds yet. Refunds started here or imported appear in this list.</translation>
+    </message>
+    <message>
+      <source>Select a refund to take back its coins.</source>
+      <translation>Select a refund to take back its coins.</translation>
     </message>
     <message>
       <source>{n} refunds, {due} with coins still due</source>
@@ -1226,6 +1338,10 @@
     <message>
       <source>Notes</source>
       <translation>Notes</translation>
+    </message>
+    <message>
+      <source>WeChat accepted the access_token and the pay_sig</source>
+      <translation>WeChat accepted the access_token and the pay_sig</translation>
     </message>
     <message>
       <source>Secrets</source>
@@ -1254,6 +1370,10 @@
     <message>
       <source>Profiles</source>
       <translation>Profiles</translation>
+    </message>
+    <message>
+      <source>Session key check: {state}</source>
+      <translation>Session key check: {state}</translation>
     </message>
     <message>
       <source>Choosing a language reopens the window in it.</source>
@@ -1578,146 +1698,6 @@
     <message>
       <source>Copy</source>
       <translation>Copy</translation>
-    </message>
-    <message>
-      <source>Refund started; it is followed until it ends, then the coins come back</source>
-      <translation>Refund started; it is followed until it ends, then the coins come back</translation>
-    </message>
-    <message>
-      <source>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</source>
-      <translation>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</translation>
-    </message>
-    <message>
-      <source>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</source>
-      <translation>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</translation>
-    </message>
-    <message>
-      <source>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</source>
-      <translation>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</translation>
-    </message>
-    <message>
-      <source>Coin clawback</source>
-      <translation>Coin clawback</translation>
-    </message>
-    <message>
-      <source>Confirm clawback of {amount}</source>
-      <translation>Confirm clawback of {amount}</translation>
-    </message>
-    <message>
-      <source>Amount problem</source>
-      <translation>Amount problem</translation>
-    </message>
-    <message>
-      <source>Choose the order to refund</source>
-      <translation>Choose the order to refund</translation>
-    </message>
-    <message>
-      <source>Reason problem</source>
-      <translation>Reason problem</translation>
-    </message>
-    <message>
-      <source>Why confirm is disabled</source>
-      <translation>Why confirm is disabled</translation>
-    </message>
-    <message>
-      <source>An item purchase: no coins to take back.</source>
-      <translation>An item purchase: no coins to take back.</translation>
-    </message>
-    <message>
-      <source>The user's balance is unknown (no usable session key stored).</source>
-      <translation>The user's balance is unknown (no usable session key stored).</translation>
-    </message>
-    <message>
-      <source>Choose the order to refund.</source>
-      <translation>Choose the order to refund.</translation>
-    </message>
-    <message>
-      <source>A clawback takes back what a refund gave: no coin limit applies.</source>
-      <translation>A clawback takes back what a refund gave: no coin limit applies.</translation>
-    </message>
-    <message>
-      <source>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</source>
-      <translation>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</translation>
-    </message>
-    <message>
-      <source>Order {order} marked as delivered</source>
-      <translation>Order {order} marked as delivered</translation>
-    </message>
-    <message>
-      <source>paid {amount}</source>
-      <translation>paid {amount}</translation>
-    </message>
-    <message>
-      <source>refundable {amount}</source>
-      <translation>refundable {amount}</translation>
-    </message>
-    <message>
-      <source>Take back {coins} from the user (the refunded share of the order's coins).</source>
-      <translation>Take back {coins} from the user (the refunded share of the order's coins).</translation>
-    </message>
-    <message>
-      <source>At most {left} of this order can be refunded.</source>
-      <translation>At most {left} of this order can be refunded.</translation>
-    </message>
-    <message>
-      <source>Coins due {due} · taken {taken} · outstanding {left}</source>
-      <translation>Coins due {due} · taken {taken} · outstanding {left}</translation>
-    </message>
-    <message>
-      <source>Enter an amount more than ¥0.</source>
-      <translation>Enter an amount more than ¥0.</translation>
-    </message>
-    <message>
-      <source>No coins are outstanding.</source>
-      <translation>No coins are outstanding.</translation>
-    </message>
-    <message>
-      <source>{left} stay outstanding (already spent).</source>
-      <translation>{left} stay outstanding (already spent).</translation>
-    </message>
-    <message>
-      <source>Order {order} · refunded {fee}</source>
-      <translation>Order {order} · refunded {fee}</translation>
-    </message>
-    <message>
-      <source>More than the refundable {left} of this order.</source>
-      <translation>More than the refundable {left} of this order.</translation>
-    </message>
-    <message>
-      <source>Coins due</source>
-      <translation>Coins due</translation>
-    </message>
-    <message>
-      <source>Coins taken</source>
-      <translation>Coins taken</translation>
-    </message>
-    <message>
-      <source>Coins outstanding</source>
-      <translation>Coins outstanding</translation>
-    </message>
-    <message>
-      <source>Start clawback</source>
-      <translation>Start clawback</translation>
-    </message>
-    <message>
-      <source>Why no clawback can start</source>
-      <translation>Why no clawback can start</translation>
-    </message>
-    <message>
-      <source>Select a refund to take back its coins.</source>
-      <translation>Select a refund to take back its coins.</translation>
-    </message>
-    <message>
-      <source>WeChat accepted the access_token and the pay_sig</source>
-      <translation>WeChat accepted the access_token and the pay_sig</translation>
-    </message>
-    <message>
-      <source>Session key check: {state}</source>
-      <translation>Session key check: {state}</translation>
-    </message>
-    <message>
-      <source>{n} pending operations resolved at start</source>
-      <translation>{n} pending operations resolved at start</translation>
     </message>
   </context>
 </TS>

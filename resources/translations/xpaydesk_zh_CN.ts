@@ -4,6 +4,10 @@
   <context>
     <name>XPayDesk</name>
     <message>
+      <source>{n} pending operations resolved at start</source>
+      <translation>启动时已处理 {n} 个未完成的操作</translation>
+    </message>
+    <message>
       <source>{n} operations are still running; switch when they have finished.</source>
       <translation>还有 {n} 个操作在进行中，请等它们完成后再切换。</translation>
     </message>
@@ -12,8 +16,8 @@
       <translation>完成</translation>
     </message>
     <message>
-      <source>Refund started; tracking it</source>
-      <translation>退款已发起，正在跟踪</translation>
+      <source>Refund started; it is followed until it ends, then the coins come back</source>
+      <translation>退款已发起；工作台会跟踪到退款完成，随后自动回收代币</translation>
     </message>
     <message>
       <source>Waiting for the refund</source>
@@ -34,6 +38,18 @@
     <message>
       <source>WeChat was busy; it will be retried with the same id</source>
       <translation>微信繁忙，将用同一单号重试</translation>
+    </message>
+    <message>
+      <source>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</source>
+      <translation>可能原因：会话密钥不是该用户最新的（粘贴的密钥，或用户上次打开小程序之前的密钥），或本配置的 AppKey 与环境不符。会话密钥留空即使用已存的密钥，或在“签名调试”中检查该请求。</translation>
+    </message>
+    <message>
+      <source>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</source>
+      <translation>可能原因：用户的会话密钥已过期。用户重新打开小程序后即可恢复。</translation>
+    </message>
+    <message>
+      <source>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</source>
+      <translation>可能原因：该订单的另一笔退款改变了可退金额。对话框已显示新的可退金额。</translation>
     </message>
     <message>
       <source>Gift coins</source>
@@ -76,6 +92,14 @@
       <translation>确认发货</translation>
     </message>
     <message>
+      <source>Coin clawback</source>
+      <translation>代币回收</translation>
+    </message>
+    <message>
+      <source>Confirm clawback of {amount}</source>
+      <translation>确认回收 {amount}</translation>
+    </message>
+    <message>
       <source>No description</source>
       <translation>暂无描述</translation>
     </message>
@@ -100,20 +124,32 @@
       <translation>其他原因</translation>
     </message>
     <message>
-      <source>Amount</source>
-      <translation>数量</translation>
+      <source>Coins</source>
+      <translation>代币</translation>
     </message>
     <message>
       <source>Refund amount</source>
       <translation>退款金额</translation>
     </message>
     <message>
+      <source>Amount problem</source>
+      <translation>金额问题</translation>
+    </message>
+    <message>
       <source>Order</source>
       <translation>订单</translation>
     </message>
     <message>
+      <source>Choose the order to refund</source>
+      <translation>选择要退款的订单</translation>
+    </message>
+    <message>
       <source>Deduction</source>
       <translation>扣减</translation>
+    </message>
+    <message>
+      <source>WeChat refund reason</source>
+      <translation>微信退款原因</translation>
     </message>
     <message>
       <source>Also take back the refunded coins (clawback)</source>
@@ -128,12 +164,20 @@
       <translation>必填：原因（记入审计日志）</translation>
     </message>
     <message>
+      <source>Reason problem</source>
+      <translation>原因问题</translation>
+    </message>
+    <message>
       <source>Optional: paste a session key for this action</source>
       <translation>可选：为本次操作粘贴会话密钥</translation>
     </message>
     <message>
       <source>Session key</source>
       <translation>会话密钥</translation>
+    </message>
+    <message>
+      <source>Why confirm is disabled</source>
+      <translation>无法确认的原因</translation>
     </message>
     <message>
       <source>Cancel</source>
@@ -144,40 +188,60 @@
       <translation>请输入代币数量。</translation>
     </message>
     <message>
-      <source>This user has no deduction to cancel.</source>
-      <translation>该用户没有可撤销的扣减。</translation>
-    </message>
-    <message>
       <source>A reason is required.</source>
       <translation>必须填写原因。</translation>
     </message>
     <message>
-      <source>Coins</source>
-      <translation>代币</translation>
+      <source>An item purchase: no coins to take back.</source>
+      <translation>道具直购订单：没有代币可回收。</translation>
     </message>
     <message>
-      <source>This user has no refundable order.</source>
-      <translation>该用户没有可退款的订单。</translation>
+      <source>This user has no deduction to cancel.</source>
+      <translation>该用户没有可撤销的扣减。</translation>
     </message>
     <message>
-      <source>The refund must be more than ¥0 and at most the refundable amount.</source>
-      <translation>退款金额须大于 ¥0 且不超过可退金额。</translation>
+      <source>The user's balance is unknown (no usable session key stored).</source>
+      <translation>用户余额未知（没有可用的已存会话密钥）。</translation>
     </message>
     <message>
-      <source>refundable</source>
-      <translation>可退</translation>
+      <source>Choose the order to refund.</source>
+      <translation>请选择要退款的订单。</translation>
+    </message>
+    <message>
+      <source>A clawback takes back what a refund gave: no coin limit applies.</source>
+      <translation>代币回收只收回退款对应的代币：不受代币限额约束。</translation>
+    </message>
+    <message>
+      <source>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</source>
+      <translation>通知微信订单 {order} 已发货；订单变为“已发货”。不涉及资金变动。</translation>
     </message>
     <message>
       <source>Refund {amount} to the user.</source>
       <translation>向用户退款 {amount}。</translation>
     </message>
     <message>
+      <source>Order {order} marked as delivered</source>
+      <translation>订单 {order} 已标记为已发货</translation>
+    </message>
+    <message>
       <source>Press the button again to do it anyway.</source>
       <translation>如确需再次操作，请再按一次按钮。</translation>
     </message>
     <message>
-      <source>WeChat refund reason</source>
-      <translation>微信退款原因</translation>
+      <source>paid {amount}</source>
+      <translation>实付 {amount}</translation>
+    </message>
+    <message>
+      <source>refundable {amount}</source>
+      <translation>可退 {amount}</translation>
+    </message>
+    <message>
+      <source>This user has no refundable order.</source>
+      <translation>该用户没有可退款的订单。</translation>
+    </message>
+    <message>
+      <source>Balance {before} → {after}</source>
+      <translation>余额 {before} → {after}</translation>
     </message>
     <message>
       <source>Your limit per action: {limit}</source>
@@ -188,12 +252,44 @@
       <translation>今日剩余：{left}</translation>
     </message>
     <message>
+      <source>Take back {coins} from the user (the refunded share of the order's coins).</source>
+      <translation>从用户处回收 {coins}（订单代币中已退款的部分）。</translation>
+    </message>
+    <message>
+      <source>At most {left} of this order can be refunded.</source>
+      <translation>该订单最多可退 {left}。</translation>
+    </message>
+    <message>
       <source>Then take back {coins} (the refunded share, rounded up), once the refund has gone through.</source>
       <translation>退款成功后回收 {coins}（按退款比例，向上取整）。</translation>
     </message>
     <message>
-      <source>Balance {before} → {after}</source>
-      <translation>余额 {before} → {after}</translation>
+      <source>Refund</source>
+      <translation>退款</translation>
+    </message>
+    <message>
+      <source>Coins due {due} · taken {taken} · outstanding {left}</source>
+      <translation>应回收 {due} · 已回收 {taken} · 未回收 {left}</translation>
+    </message>
+    <message>
+      <source>Enter an amount more than ¥0.</source>
+      <translation>请输入大于 ¥0 的金额。</translation>
+    </message>
+    <message>
+      <source>No coins are outstanding.</source>
+      <translation>没有未回收的代币。</translation>
+    </message>
+    <message>
+      <source>{left} stay outstanding (already spent).</source>
+      <translation>{left} 仍未回收（已被消费）。</translation>
+    </message>
+    <message>
+      <source>Order {order} · refunded {fee}</source>
+      <translation>订单 {order} · 已退款 {fee}</translation>
+    </message>
+    <message>
+      <source>More than the refundable {left} of this order.</source>
+      <translation>超过该订单的可退金额 {left}。</translation>
     </message>
     <message>
       <source>Users</source>
@@ -216,6 +312,10 @@
       <translation>会话密钥（CSV 或 JSON 行）</translation>
     </message>
     <message>
+      <source>about {seconds} s left</source>
+      <translation>约剩 {seconds} 秒</translation>
+    </message>
+    <message>
       <source>Import</source>
       <translation>导入</translation>
     </message>
@@ -228,16 +328,12 @@
       <translation>文件类型</translation>
     </message>
     <message>
-      <source>Close</source>
-      <translation>关闭</translation>
-    </message>
-    <message>
-      <source>about {seconds} s left</source>
-      <translation>约剩 {seconds} 秒</translation>
-    </message>
-    <message>
       <source>Import progress</source>
       <translation>导入进度</translation>
+    </message>
+    <message>
+      <source>Close</source>
+      <translation>关闭</translation>
     </message>
     <message>
       <source>Writing: {done} of {total} rows</source>
@@ -248,16 +344,16 @@
       <translation>正在读取：{rows} 行</translation>
     </message>
     <message>
-      <source>{more} more rejected rows</source>
-      <translation>另有 {more} 行被拒绝</translation>
-    </message>
-    <message>
       <source>{name}: {added} added, {updated} updated, {unchanged} unchanged, {rejected} rejected</source>
       <translation>{name}：新增 {added}，更新 {updated}，未变 {unchanged}，拒绝 {rejected}</translation>
     </message>
     <message>
       <source>line</source>
       <translation>行</translation>
+    </message>
+    <message>
+      <source>{more} more rejected rows</source>
+      <translation>另有 {more} 行被拒绝</translation>
     </message>
     <message>
       <source>#</source>
@@ -368,6 +464,10 @@
       <translation>搜索</translation>
     </message>
     <message>
+      <source>Matches</source>
+      <translation>一致</translation>
+    </message>
+    <message>
       <source>&amp;File</source>
       <translation>文件(&amp;F)</translation>
     </message>
@@ -392,10 +492,6 @@
       <translation>关于虚拟支付工作台</translation>
     </message>
     <message>
-      <source>Matches</source>
-      <translation>一致</translation>
-    </message>
-    <message>
       <source>User</source>
       <translation>用户</translation>
     </message>
@@ -414,10 +510,6 @@
     <message>
       <source>Demo</source>
       <translation>演示</translation>
-    </message>
-    <message>
-      <source>Create or fix a profile below, or start with --demo to try XPay Desk.</source>
-      <translation>请在下方新建或修正配置，或以 --demo 启动体验 XPay Desk。</translation>
     </message>
     <message>
       <source>Operations console for WeChat Mini Program virtual payment.</source>
@@ -458,6 +550,10 @@
     <message>
       <source>Unexpected error (details in the log): </source>
       <translation>意外错误（详见日志）：</translation>
+    </message>
+    <message>
+      <source>Create or fix a profile below, or start with --demo to try XPay Desk.</source>
+      <translation>请在下方新建或修正配置，或以 --demo 启动体验 XPay Desk。</translation>
     </message>
     <message>
       <source>No profile open: </source>
@@ -980,10 +1076,6 @@
       <translation>退款单号</translation>
     </message>
     <message>
-      <source>Refund</source>
-      <translation>退款</translation>
-    </message>
-    <message>
       <source>Finished</source>
       <translation>完成时间</translation>
     </message>
@@ -1088,10 +1180,6 @@
       <translation>对账发现：{why}。建议处理：{fix}</translation>
     </message>
     <message>
-      <source>Delivery push failed; marked by support</source>
-      <translation>发货推送失败，由客服补标记</translation>
-    </message>
-    <message>
       <source>Daily refunds against clawbacks</source>
       <translation>每日退款与回收</translation>
     </message>
@@ -1148,6 +1236,10 @@
       <translation>该期间没有数据</translation>
     </message>
     <message>
+      <source>No coins were clawed back in this period</source>
+      <translation>本期没有回收任何代币</translation>
+    </message>
+    <message>
       <source>Gross paid</source>
       <translation>实收</translation>
     </message>
@@ -1188,6 +1280,18 @@
       <translation>代币回收</translation>
     </message>
     <message>
+      <source>Coins due</source>
+      <translation>应回收代币</translation>
+    </message>
+    <message>
+      <source>Coins taken</source>
+      <translation>已回收代币</translation>
+    </message>
+    <message>
+      <source>Coins outstanding</source>
+      <translation>未回收代币</translation>
+    </message>
+    <message>
       <source>Started</source>
       <translation>发起时间</translation>
     </message>
@@ -1196,8 +1300,12 @@
       <translation>只看代币尚未回收的退款</translation>
     </message>
     <message>
-      <source>Retry clawback</source>
-      <translation>重试回收</translation>
+      <source>Start clawback</source>
+      <translation>开始回收</translation>
+    </message>
+    <message>
+      <source>Why no clawback can start</source>
+      <translation>无法回收的原因</translation>
     </message>
     <message>
       <source>Check refunds in flight</source>
@@ -1206,6 +1314,10 @@
     <message>
       <source>No refunds yet. Refunds started here or imported appear in this list.</source>
       <translation>还没有退款。在这里发起或导入的退款会显示在此列表中。</translation>
+    </message>
+    <message>
+      <source>Select a refund to take back its coins.</source>
+      <translation>选择一笔退款以回收其代币。</translation>
     </message>
     <message>
       <source>{n} refunds, {due} with coins still due</source>
@@ -1226,6 +1338,10 @@
     <message>
       <source>Notes</source>
       <translation>备注</translation>
+    </message>
+    <message>
+      <source>WeChat accepted the access_token and the pay_sig</source>
+      <translation>微信接受了 access_token 和 pay_sig</translation>
     </message>
     <message>
       <source>Secrets</source>
@@ -1254,6 +1370,10 @@
     <message>
       <source>Profiles</source>
       <translation>配置列表</translation>
+    </message>
+    <message>
+      <source>Session key check: {state}</source>
+      <translation>会话密钥检查：{state}</translation>
     </message>
     <message>
       <source>Choosing a language reopens the window in it.</source>
@@ -1397,7 +1517,7 @@
     </message>
     <message>
       <source>Since</source>
-      <translation>起始</translation>
+      <translation>出现于</translation>
     </message>
     <message>
       <source>Last activity</source>
@@ -1578,146 +1698,6 @@
     <message>
       <source>Copy</source>
       <translation>复制</translation>
-    </message>
-    <message>
-      <source>Refund started; it is followed until it ends, then the coins come back</source>
-      <translation>退款已发起；工作台会跟踪到退款完成，随后自动回收代币</translation>
-    </message>
-    <message>
-      <source>Likely cause: the session key is not this user's latest one (a pasted key, or one from before the user last opened the mini program), or this profile's AppKey does not match its environment. Leave the session key empty to use the stored one, or check the request in the Signature debugger.</source>
-      <translation>可能原因：会话密钥不是该用户最新的（粘贴的密钥，或用户上次打开小程序之前的密钥），或本配置的 AppKey 与环境不符。会话密钥留空即使用已存的密钥，或在“签名调试”中检查该请求。</translation>
-    </message>
-    <message>
-      <source>Likely cause: the user's session key has expired. It works again once the user opens the mini program.</source>
-      <translation>可能原因：用户的会话密钥已过期。用户重新打开小程序后即可恢复。</translation>
-    </message>
-    <message>
-      <source>Likely cause: another refund of this order changed what is refundable. The dialog now shows the new amount.</source>
-      <translation>可能原因：该订单的另一笔退款改变了可退金额。对话框已显示新的可退金额。</translation>
-    </message>
-    <message>
-      <source>Coin clawback</source>
-      <translation>代币回收</translation>
-    </message>
-    <message>
-      <source>Confirm clawback of {amount}</source>
-      <translation>确认回收 {amount}</translation>
-    </message>
-    <message>
-      <source>Amount problem</source>
-      <translation>金额问题</translation>
-    </message>
-    <message>
-      <source>Choose the order to refund</source>
-      <translation>选择要退款的订单</translation>
-    </message>
-    <message>
-      <source>Reason problem</source>
-      <translation>原因问题</translation>
-    </message>
-    <message>
-      <source>Why confirm is disabled</source>
-      <translation>无法确认的原因</translation>
-    </message>
-    <message>
-      <source>An item purchase: no coins to take back.</source>
-      <translation>道具直购订单：没有代币可回收。</translation>
-    </message>
-    <message>
-      <source>The user's balance is unknown (no usable session key stored).</source>
-      <translation>用户余额未知（没有可用的已存会话密钥）。</translation>
-    </message>
-    <message>
-      <source>Choose the order to refund.</source>
-      <translation>请选择要退款的订单。</translation>
-    </message>
-    <message>
-      <source>A clawback takes back what a refund gave: no coin limit applies.</source>
-      <translation>代币回收只收回退款对应的代币：不受代币限额约束。</translation>
-    </message>
-    <message>
-      <source>Tell WeChat that order {order} has been delivered; the order becomes “Delivered”. No money moves.</source>
-      <translation>通知微信订单 {order} 已发货；订单变为“已发货”。不涉及资金变动。</translation>
-    </message>
-    <message>
-      <source>Order {order} marked as delivered</source>
-      <translation>订单 {order} 已标记为已发货</translation>
-    </message>
-    <message>
-      <source>paid {amount}</source>
-      <translation>实付 {amount}</translation>
-    </message>
-    <message>
-      <source>refundable {amount}</source>
-      <translation>可退 {amount}</translation>
-    </message>
-    <message>
-      <source>Take back {coins} from the user (the refunded share of the order's coins).</source>
-      <translation>从用户处回收 {coins}（订单代币中已退款的部分）。</translation>
-    </message>
-    <message>
-      <source>At most {left} of this order can be refunded.</source>
-      <translation>该订单最多可退 {left}。</translation>
-    </message>
-    <message>
-      <source>Coins due {due} · taken {taken} · outstanding {left}</source>
-      <translation>应回收 {due} · 已回收 {taken} · 未回收 {left}</translation>
-    </message>
-    <message>
-      <source>Enter an amount more than ¥0.</source>
-      <translation>请输入大于 ¥0 的金额。</translation>
-    </message>
-    <message>
-      <source>No coins are outstanding.</source>
-      <translation>没有未回收的代币。</translation>
-    </message>
-    <message>
-      <source>{left} stay outstanding (already spent).</source>
-      <translation>{left} 仍未回收（已被消费）。</translation>
-    </message>
-    <message>
-      <source>Order {order} · refunded {fee}</source>
-      <translation>订单 {order} · 已退款 {fee}</translation>
-    </message>
-    <message>
-      <source>More than the refundable {left} of this order.</source>
-      <translation>超过该订单的可退金额 {left}。</translation>
-    </message>
-    <message>
-      <source>Coins due</source>
-      <translation>应回收代币</translation>
-    </message>
-    <message>
-      <source>Coins taken</source>
-      <translation>已回收代币</translation>
-    </message>
-    <message>
-      <source>Coins outstanding</source>
-      <translation>未回收代币</translation>
-    </message>
-    <message>
-      <source>Start clawback</source>
-      <translation>开始回收</translation>
-    </message>
-    <message>
-      <source>Why no clawback can start</source>
-      <translation>无法回收的原因</translation>
-    </message>
-    <message>
-      <source>Select a refund to take back its coins.</source>
-      <translation>选择一笔退款以回收其代币。</translation>
-    </message>
-    <message>
-      <source>WeChat accepted the access_token and the pay_sig</source>
-      <translation>微信接受了 access_token 和 pay_sig</translation>
-    </message>
-    <message>
-      <source>Session key check: {state}</source>
-      <translation>会话密钥检查：{state}</translation>
-    </message>
-    <message>
-      <source>{n} pending operations resolved at start</source>
-      <translation>启动时已处理 {n} 个未完成的操作</translation>
     </message>
   </context>
 </TS>
