@@ -250,6 +250,7 @@ class MainWindow(QMainWindow):
     def _show_page(self, row: int) -> None:
         self.pages[PAGE_CLASSES[row].name]  # builds it on first use
         self.stack.setCurrentIndex(row)
+        self.matches.hide()  # a list of search matches belongs to the search, not the page
 
     # ---- chrome -------------------------------------------------------------------------------
 
@@ -283,6 +284,7 @@ class MainWindow(QMainWindow):
         self.matches.setMaximumHeight(150)
         self.matches.hide()
         self.matches.itemActivated.connect(self._open_match)
+        QShortcut(QKeySequence("Esc"), self.matches, self.matches.hide)
         self.search.textEdited.connect(lambda _text: self.matches.hide())
         self.pending_button = QToolButton()
         self.pending_button.setAccessibleName(tr("Pending operations"))
