@@ -62,7 +62,7 @@ def test_the_callback_inspector_shows_dates_and_yuan_beside_raw_values(qtbot, wi
     assert raw.isdigit() and meaning.startswith("20") and len(meaning) == 19  # a Beijing time
     raw, meaning = items["ActualPrice"]
     assert raw == "600" and meaning == "¥6.00"
-    assert items["Event"][1] == "Coin top-up push"
+    assert items["Event"][1] == "Coin top-up push" and items["Quantity"] == ("600", "600 coins")
     assert "Genuine" in page.verdict.text() and "_" not in page.verdict.text()
 
 

@@ -22,14 +22,14 @@ from core.callbacks.events import TIME_FIELDS
 from dashboard import fmt
 from dashboard.i18n import N_, tr
 from dashboard.pages.base import Page
-from dashboard.vocabulary import word
+from dashboard.vocabulary import kind_and_quantity, word
 from dashboard.widgets import Badge, button, muted
 
 # money fields of the xpay pushes (reference §7.5), in fen
 FEN_FIELDS = frozenset({"OrigPrice", "ActualPrice", "RefundFee", "PayFee", "OrderFee", "Fee"})
 
 
-def meaning(key: str, value: Any) -> str:
+def meaning(key: str, value: Any, section: str = "") -> str:
     """What a push field's value means to an operator: a unix time as a Beijing date, fen as
     yuan, the event and the environment in words; "" where the value speaks for itself."""
     number = value if isinstance(value, int) else None
@@ -43,6 +43,8 @@ def meaning(key: str, value: Any) -> str:
         return word("push_event", value)
     if key == "Env" and number is not None:
         return word("env", number)
+    if key == "Quantity" and number is not None:  # coins of a top-up, items of a purchase
+        return fmt.coins(number) if section == "CoinInfo" else kind_and_quantity("item", number)
     return ""
 
 
@@ -155,7 +157,7 @@ class CallbackPage(Page):
             self._fill(self.tree.invisibleRootItem(), result.event.fields)
             self.tree.expandAll()
 
-    def _fill(self, parent: QTreeWidgetItem, data: dict[str, Any]) -> None:
+    def _fill(self, parent: QTreeWidgetItem, data: dict[str, Any], section: str = "") -> None:
 
         for key, value in data.items():
             item = QTreeWidgetItem(
@@ -163,11 +165,11 @@ class CallbackPage(Page):
                 [
                     str(key),
                     "" if isinstance(value, dict) else str(value),
-                    "" if isinstance(value, dict) else meaning(str(key), value),
+                    "" if isinstance(value, dict) else meaning(str(key), value, section),
                 ],
             )
             if isinstance(value, dict):
-                self._fill(item, value)
+                self._fill(item, value, str(key))
 
     def save(self) -> None:
         desk = self.ctx.desk
