@@ -22,7 +22,7 @@ PROFILE_COLUMNS = [
     Col("name", "Name", "text", 160),
     Col("env_label", "Environment", "text", 110),
     Col("appid", "appid", "text", 170),
-    Col("role", "Role", "text", 80),
+    Col("role", "Role", "text", 120),
     Col("marks", "Notes", "text", 200),
 ]
 
