@@ -232,6 +232,7 @@ def staged_import(
             for target in targets:
                 staging.create(target)
             _guarded(lines, path, lambda: stage_rows(lines, staging))
+            staging.read_all()
             results = Merger(staging, rows).run(targets, finish)
         finally:
             staging.close()
