@@ -4,6 +4,7 @@ button, a busy indicator, a table view with the guide's keyboard shortcuts."""
 from __future__ import annotations
 
 import json
+import zlib
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QTimer
@@ -214,11 +215,18 @@ class Table(QTableView):
                 json.dumps(model.row_dict(index.row()), ensure_ascii=False, default=str)
             )
 
+    def _layout_key(self) -> str:
+        """Saved per table and per column set: a layout saved before the columns changed (new
+        widths, new kinds) is not applied to the new ones."""
+        columns = getattr(self.model(), "columns", None) or []
+        shape = ",".join(f"{c.key}:{c.kind}:{c.width}" for c in columns)
+        return f"tables/{self.objectName()}/{zlib.crc32(shape.encode()):08x}"
+
     def save_layout(self) -> None:
-        QSettings().setValue(f"tables/{self.objectName()}", self.horizontalHeader().saveState())
+        QSettings().setValue(self._layout_key(), self.horizontalHeader().saveState())
 
     def restore_layout(self) -> None:
-        state: Any = QSettings().value(f"tables/{self.objectName()}")
+        state: Any = QSettings().value(self._layout_key())
         if state is not None:
             self.horizontalHeader().restoreState(state)
 
