@@ -28,7 +28,8 @@ from core.mirror.db import Mirror
 from core.mirror.schema import COUNTED_TABLES
 
 SUB_BATCH = 2000  # rows per INSERT … SELECT; between two, the import checks for waiters
-MAX_HOLD = 5.0  # seconds; even unasked, the import commits this often (bounds the WAL)
+MAX_HOLD = 8.0  # seconds; even unasked, the import commits this often (bounds the WAL; a
+# writer that does not signal, such as an older XPay Desk, waits 10 s before it gives up)
 STAGE_COMMIT = 100_000  # staged rows per commit of `stage`
 MERGE_CACHE_KIB = 65536  # the mirror's page cache while merging (peak RSS stays < 200 MB)
 QUIET = 0.02  # a waiter touches the waiting file every ~2 ms; this long without: it is in
