@@ -178,6 +178,7 @@ class UsersPage(Page):
         self.body.hide()
         self.view: UserView | None = None
         self.select_when_shown = ""  # an entry a search found: selected once the user shows
+        self.wanted = ""  # the openid last asked for
 
     # ---- the overview: who needs the desk, who was here lately ------------------------------
 
@@ -259,6 +260,7 @@ class UsersPage(Page):
 
     def show_overview(self) -> None:
         self.view = None
+        self.wanted = ""
         self.body.hide()
         self.back.hide()
         self.overview.show()
@@ -274,6 +276,7 @@ class UsersPage(Page):
         openid = self.openid.text().strip()
         if not openid or self.ctx.desk is None:
             return
+        self.wanted = openid  # an answer about anyone else (an older lookup) is not shown
         self.lookup.setEnabled(False)
         self.busy.start()
         self.ctx.runner.run(
@@ -296,6 +299,8 @@ class UsersPage(Page):
         self.inline.error(exc)
 
     def _show(self, view: UserView) -> None:
+        if view.openid != self.wanted:
+            return  # a refresh of the user shown before, answered after the newer lookup
         self.lookup.setEnabled(True)
         self.busy.stop()
         self.inline.hide()
