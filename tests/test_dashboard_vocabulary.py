@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMainWindow,
     QTabWidget,
     QTreeWidget,
     QWidget,
@@ -193,6 +194,8 @@ def _model_texts(view: QAbstractItemView, rows: int = 6) -> list[tuple[str, str]
 def visible_texts(root: QWidget) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     widgets = [root, *root.findChildren(QWidget)]
+    if isinstance(root, QMainWindow) and root.statusBar().currentMessage():
+        found.append(("status bar", root.statusBar().currentMessage()))
     for w in widgets:
         if not w.isVisible():
             continue
@@ -256,9 +259,9 @@ class Problems:
         out = []
         if text.strip() in self.untranslated:
             out.append("untranslated")
-        if kind.startswith("cell:") and re.search("status|state|状态", kind, re.I):
-            if text.strip().lstrip("-").isdigit():
-                out.append("raw status number")
+        status_cell = kind.startswith("cell:") and re.search("status|state|状态", kind, re.I)
+        if status_cell and text.strip().lstrip("-").isdigit():
+            out.append("raw status number")
         for part in re.split(r"\s+[·:]\s+|:\s|：", text):
             if part.strip() in CODE_VALUES:
                 out.append(f"code value {part.strip()!r}")
@@ -317,12 +320,8 @@ def data_strings(world, desk) -> set[str]:
         "SELECT json_extract(params, '$.note') FROM audit",
     ):
         data |= {str(r[0]) for r in m.all(sql) if r[0]}
-    for sql in ("SELECT * FROM complaints",):
-        try:
-            for row in m.all(sql):
-                data |= {str(v) for v in dict(row).values() if isinstance(v, str) and len(v) < 400}
-        except Exception:  # noqa: BLE001 - the table's name is the complaints module's
-            pass
+    for row in m.all("SELECT * FROM complaints"):
+        data |= {str(v) for v in dict(row).values() if isinstance(v, str) and len(v) < 400}
     from core.profiles import default_config_path
 
     data |= {str(world.folder), str(desk.profile.mirror_path), str(world.profile_path)}
@@ -363,9 +362,9 @@ def walk(qtbot, window, world, desk, problems) -> None:
         qtbot.wait(50)
         problems.check(spec.name, visible_texts(window))
     # users: two users with every kind of entry, each timeline entry selected
+    page = window.pages["users"]
     for openid in (users[5], world.summary.cases["stale_session_key"], users[9]):
         window.go("users", openid)
-        page = window.pages["users"]
         qtbot.waitUntil(
             lambda o=openid: page.view is not None and page.view.openid == o, timeout=WAIT
         )
@@ -388,6 +387,8 @@ def walk(qtbot, window, world, desk, problems) -> None:
         for tab in range(orders.tabs.count()):
             orders.tabs.setCurrentIndex(tab)
             problems.check(f"order {order_id}", visible_texts(window))
+        history = orders.history.toPlainText().splitlines()  # the tab's text, not a raw record
+        problems.check(f"order {order_id}", [("history", line) for line in history])
     orders.kind.setCurrentIndex(2)
     orders.apply_filters()
     orders.table.selectRow(0)
