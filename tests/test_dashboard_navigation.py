@@ -129,6 +129,14 @@ def test_ctrl_k_selects_what_it_found(qtbot, window, desk):
     assert window.stack.currentWidget() is refunds
     index = refunds.table.currentIndex()
     assert index.isValid() and refunds.model.row_dict(index.row())["refund_order_id"] == "RFD0001"
+    assert refunds.ids["refund"].label.text() == "RFD0001"  # whole, with a copy button
+    assert refunds.ids["openid"].label.text() == ALICE
+    refunds.user_link.linkActivated.emit("user")  # from the refund to its user
+    users = window.pages["users"]
+    qtbot.waitUntil(lambda: users.view is not None and users.view.openid == ALICE, timeout=WAIT)
+    window.go("refunds", "RFD0001")
+    double_click_row(qtbot, refunds.table, refunds.table.currentIndex().row())  # its order
+    assert window.pages["orders"].detail_id.value == "ORDALICE0001"
     search(qtbot, window, "VPOORDALICE0002")  # a WeChat order id: its order, row selected
     orders = window.pages["orders"]
     assert window.stack.currentWidget() is orders

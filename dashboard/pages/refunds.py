@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QWidget
 
 from dashboard import fmt
 from dashboard.i18n import N_, tr
 from dashboard.models import Col, RowsModel
 from dashboard.pages.base import Page
 from dashboard.vocabulary import word
-from dashboard.widgets import Table, button, muted
+from dashboard.widgets import IdLabel, Table, button, muted
 
 COLUMNS = [
     Col("refund_order_id", "Refund id", "id", 160),
@@ -67,11 +67,46 @@ class RefundsPage(Page):
         for n, col in enumerate(COLUMNS):
             self.table.setColumnWidth(n, col.width)
         self.table.selectionModel().currentRowChanged.connect(self._select)
+        self.table.doubleClicked.connect(lambda _index: self.open_order())
+        self.table.setToolTip(tr("Double-click a refund to open its order."))
         self.root.addWidget(self.table, 1)
+        self.root.addWidget(self._detail())
         self.empty = muted(
             tr("No refunds yet. Refunds started here or imported appear in this list.")
         )
         self.root.addWidget(self.empty)
+
+    def _detail(self) -> QWidget:
+        """The selected refund's ids, whole, each with a copy button (what a user sends is
+        compared with these), and the way to its order and its user."""
+        pane = QWidget()
+        form = QFormLayout(pane)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.ids = {key: IdLabel() for key in ("refund", "refund_wx", "order", "openid")}
+        self.order_link = QLabel(f'<a href="order">{tr("Open the order")} →</a>')
+        self.order_link.linkActivated.connect(lambda _link: self.open_order())
+        self.user_link = QLabel(f'<a href="user">{tr("Open this user")} →</a>')
+        self.user_link.linkActivated.connect(lambda _link: self.open_user())
+        order_row, user_row = QHBoxLayout(), QHBoxLayout()
+        order_row.addWidget(self.ids["order"], 1)
+        order_row.addWidget(self.order_link)
+        user_row.addWidget(self.ids["openid"], 1)
+        user_row.addWidget(self.user_link)
+        form.addRow(tr("Refund id"), self.ids["refund"])
+        form.addRow(tr("WeChat refund id"), self.ids["refund_wx"])
+        form.addRow(tr("Merchant order id"), order_row)
+        form.addRow(tr("openid"), user_row)
+        return pane
+
+    def open_order(self) -> None:
+        row = self._selected()
+        if row is not None and row.get("order_id"):
+            self.ctx.navigate.emit("orders", str(row["order_id"]))
+
+    def open_user(self) -> None:
+        row = self._selected()
+        if row is not None and row.get("openid"):
+            self.ctx.navigate.emit("users", str(row["openid"]))
 
     def on_ready(self) -> None:
         self.refresh()
@@ -117,6 +152,15 @@ class RefundsPage(Page):
 
     def _select(self, *_args: object) -> None:
         row = self._selected()
+        for key, field in (
+            ("refund", "refund_order_id"),
+            ("refund_wx", "refund_wx_order_id"),
+            ("order", "order_id"),
+            ("openid", "openid"),
+        ):
+            self.ids[key].set(str((row or {}).get(field) or ""))
+        self.order_link.setEnabled(row is not None)
+        self.user_link.setEnabled(bool(row and row.get("openid")))
         why = ""
         if row is None:
             why = tr("Select a refund to take back its coins.")

@@ -1312,12 +1312,24 @@
       <translation>Check refunds in flight</translation>
     </message>
     <message>
+      <source>Double-click a refund to open its order.</source>
+      <translation>Double-click a refund to open its order.</translation>
+    </message>
+    <message>
       <source>No refunds yet. Refunds started here or imported appear in this list.</source>
       <translation>No refunds yet. Refunds started here or imported appear in this list.</translation>
     </message>
     <message>
+      <source>WeChat refund id</source>
+      <translation>WeChat refund id</translation>
+    </message>
+    <message>
       <source>Select a refund to take back its coins.</source>
       <translation>Select a refund to take back its coins.</translation>
+    </message>
+    <message>
+      <source>Open the order</source>
+      <translation>Open the order</translation>
     </message>
     <message>
       <source>{n} refunds, {due} with coins still due</source>

@@ -1312,12 +1312,24 @@
       <translation>检查进行中的退款</translation>
     </message>
     <message>
+      <source>Double-click a refund to open its order.</source>
+      <translation>双击退款打开它的订单。</translation>
+    </message>
+    <message>
       <source>No refunds yet. Refunds started here or imported appear in this list.</source>
       <translation>还没有退款。在这里发起或导入的退款会显示在此列表中。</translation>
     </message>
     <message>
+      <source>WeChat refund id</source>
+      <translation>微信退款单号</translation>
+    </message>
+    <message>
       <source>Select a refund to take back its coins.</source>
       <translation>选择一笔退款以回收其代币。</translation>
+    </message>
+    <message>
+      <source>Open the order</source>
+      <translation>打开订单</translation>
     </message>
     <message>
       <source>{n} refunds, {due} with coins still due</source>
