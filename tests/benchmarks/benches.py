@@ -86,6 +86,12 @@ def bench_import_cli(work: Path) -> list[Row]:
     return run(work)
 
 
+def bench_import_hostile(work: Path) -> list[Row]:
+    from tests.benchmarks.imports import bench_import_hostile as run
+
+    return run(work)
+
+
 # ---- queries on the million-order mirror ------------------------------------------------------
 
 
@@ -570,6 +576,7 @@ def bench_gui_day(work: Path) -> list[Row]:
 
 BENCHES: dict[str, Callable[[Path], list[Row]]] = {
     "import": bench_import_cli,
+    "import_hostile": bench_import_hostile,
     "mirror": bench_import,
     "queries": bench_queries,
     "reconcile": bench_reconcile,

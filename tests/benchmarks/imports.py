@@ -198,3 +198,73 @@ if __name__ == "__main__":
             print(json.dumps(r))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+HOSTILE = r"""
+import gzip, json, resource, sys, time
+from pathlib import Path
+from core.errors import XPayDeskError
+from core.mirror.db import Mirror
+from core.mirror.importing import import_bill, import_vk_orders
+kind, path = sys.argv[1], Path(sys.argv[2])
+started = time.perf_counter()
+try:
+    if kind == "bill":
+        report = import_bill(Mirror(), path)
+        detail = report.rejected_total
+    else:
+        import_vk_orders(Mirror(), path)
+        detail = -1
+except XPayDeskError:
+    detail = 0
+print(json.dumps([time.perf_counter() - started, detail,
+                  resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024]))
+"""
+
+
+def bench_import_hostile(work: Path) -> list[dict[str, Any]]:
+    """The issue's hostile files: a 75 KB gzip bill of a header and 50 MB of three-column junk
+    (was 52 s, 6.0 GB peak RSS), a JSON array whose one document never closes (240 KB: was
+    127 s). Each in its own process, for its own peak RSS."""
+    import gzip
+
+    from tests.benchmarks.benches import row
+
+    header = "交易时间,商户订单号,微信订单号,用户openid,交易类型,订单金额(元),手续费(元)\n"
+    junk = work / "junk-bill.csv.gz"
+    with gzip.open(junk, "wb") as out:  # streamed: a child inherits its parent's peak RSS
+        out.write(header.encode())
+        chunk = b"a,b,c\n" * 100_000
+        for _ in range(50_000_000 // len(chunk)):
+            out.write(chunk)
+    never = work / "never-closed.json"
+    filler = '    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",\n' * 4700
+    never.write_text('[\n  {"out_trade_no": "OPEN1", "remark": [\n' + filler, encoding="utf-8")
+    results = {}
+    for kind, path in (("bill", junk), ("orders", never)):
+        done = subprocess.run(
+            [sys.executable, "-c", HOSTILE, kind, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results[kind] = json.loads(done.stdout.strip().splitlines()[-1])
+    bill_s, rejected, bill_rss = results["bill"]
+    doc_s, _, _ = results["orders"]
+    return [
+        row(
+            f"junk bill: {junk.stat().st_size // 1024} KB gzip, header + 50 MB of junk rows "
+            f"({rejected:,} rejected, 300 kept)",
+            bill_s,
+            "s",
+            target="linear, bounded memory",
+        ),
+        row("  its peak RSS", bill_rss, "MB", target="< 200 MB", ok=bill_rss < 200),
+        row(
+            "JSON array whose one document never closes, 240 KB: time to the error",
+            doc_s * 1000,
+            "ms",
+            target="< 1,000 ms (was 127 s)",
+            ok=doc_s < 1,
+        ),
+    ]
