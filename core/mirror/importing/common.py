@@ -315,16 +315,19 @@ def iter_json_documents(lines: Lines) -> Iterator[tuple[int, Any, str]]:
     if lines.peek_start() == "[":
         yield from _iter_array(lines)
         return
-    loads = json.loads
+    decode = json.JSONDecoder().raw_decode  # json.loads minus its two whitespace regexes
     for text in lines:
-        if isinstance(text, RowError):
+        if type(text) is not str:
             yield lines.line, text, ""
             continue
         stripped = text.strip()
         if not stripped:
             continue
         try:
-            yield lines.line, loads(stripped), stripped
+            document, end = decode(stripped)
+            if end != len(stripped):
+                raise ValueError(f"Extra data: column {end + 1}")
+            yield lines.line, document, stripped
         except ValueError as exc:
             yield (
                 lines.line,

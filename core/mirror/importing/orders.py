@@ -114,10 +114,14 @@ def vk_order(
         if "virtual" not in _str(get("pay_type")) + _str(get("provider")):
             return None, []  # another payment method (wxpay, alipay...): not virtual payment
         virtual = _EMPTY
-    order_id = _str(get("out_trade_no"))
+    order_id = get("out_trade_no")
+    if type(order_id) is not str:
+        order_id = _str(order_id)
     if not order_id or len(order_id) > 64 or _SPACE.search(order_id):
         raise RowError("out_trade_no 缺失或格式不正确 / out_trade_no missing or malformed")
-    openid = _str(get("openid"))
+    openid = get("openid")
+    if type(openid) is not str:
+        openid = _str(openid)
     if not openid:
         raise RowError("openid 缺失 / openid missing")
     status = get("status")
@@ -129,14 +133,17 @@ def vk_order(
         refunded = _count(refunded, "refund_fee")
         if refunded > total_fee:
             raise RowError("refund_fee 大于 total_fee / refund_fee exceeds total_fee")
-    kind = VK_MODES.get(_str(virtual.get("mode")), "coin")
+    mode = virtual.get("mode")
+    kind = VK_MODES.get(mode, "coin") if type(mode) is str else "coin"
     original = get("original_data")
     if type(original) is not dict:
         original = _EMPTY
     pay_info = original.get("WeChatPayInfo")
     if type(pay_info) is not dict:
         pay_info = _EMPTY
-    transaction_id = _str(get("transaction_id"))
+    transaction_id = get("transaction_id") or ""
+    if type(transaction_id) is not str:
+        transaction_id = _str(transaction_id)
     paid = status in (1, 2, 3)
     paid_time = (
         _seconds(get("pay_date") or get("notify_time") or get("pay_time"), "pay_date")

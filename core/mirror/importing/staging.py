@@ -247,9 +247,13 @@ class Merger:
         )
         self.staging.undo.append(target)
         before, changed, merged = self._count(target.table), 0, 0
+        # into an empty table (the first import) nothing can be changed: no undo rows to keep
+        # until a give-way lets another writer add some
+        keeping = before > 0
         while merged < staged:
             high = min(merged + SUB_BATCH, staged)
-            self.conn.execute(keep_undo, (merged, high))
+            if keeping:
+                self.conn.execute(keep_undo, (merged, high))
             changed += self.conn.execute(sql, (merged, high)).rowcount
             self.done += high - merged
             merged = high
@@ -260,7 +264,7 @@ class Merger:
                 after = self._count(target.table)
                 _tally(counts, after - before, changed)
                 self._give_way()
-                before, changed = self._count(target.table), 0
+                before, changed, keeping = self._count(target.table), 0, True
         _tally(counts, self._count(target.table) - before, changed)
         counts.unchanged = staged - counts.added - counts.updated
         return counts
