@@ -590,6 +590,7 @@ def test_order_detail_links_refunds_ledger_and_pushes(mirror):
     assert [r["order_id"] for r in detail["ledger"]] == ["CLAW0001"]
     assert order_detail(mirror, "missing") is None
 
+
 def add_push(mirror, key: str, event: str, order_id: str, refund_order_id: str = "") -> None:
     mirror.conn.execute(
         "INSERT INTO pushes (dedupe_key, event, order_id, refund_order_id, verdict, create_time, "
@@ -643,7 +644,6 @@ def test_order_detail_reads_through_indexes(mirror):
     for refund_ids in ([], ["R1"], ["R1", "R2"]):
         plan = order_detail_plan(mirror, "Q0000001", refund_ids)
         assert plan and not [line for line in plan if line.startswith("SCAN")], plan
-
 
 
 def test_many_openers_of_a_new_mirror_migrate_it_once(tmp_path):

@@ -170,13 +170,13 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
 
     p = add("deliver", "notify_provide_goods: mark an order delivered", cmd_deliver)
     _order_ref(p)
+    p.add_argument(
+        "--openid", help="the payer: needed with --wx-order-id for an order not in the mirror"
+    )
     _money_options(p)
 
     p = add("bill", "download_bill: print the bill URL (polls while it is generated)", cmd_bill)
     p.add_argument("--from", dest="begin", required=True, help="YYYYMMDD")
-    p.add_argument(
-        "--openid", help="the payer: needed with --wx-order-id for an order not in the mirror"
-    )
     p.add_argument("--to", dest="end", required=True, help="YYYYMMDD")
     p.add_argument("--poll-interval", type=float, default=3.0)
     p.add_argument("--max-wait", type=float, default=180.0)
