@@ -63,7 +63,7 @@ REFUND_COLUMNS = (
     "raw",
 )
 # columns whose change alone is not news: when a row was fetched, and from where
-_BOOKKEEPING = frozenset({"refreshed_at", "source", "raw"})
+BOOKKEEPING = frozenset({"refreshed_at", "source", "raw"})
 
 REFUND_STATUSES = ("started", "refunding", "refunded", "failed")
 
@@ -81,18 +81,22 @@ class UpsertCounts:
         return self
 
 
-@cache
-def _upsert_sql(table: str, key: str, columns: tuple[str, ...]) -> str:
-    values = ", ".join("?" * len(columns))
-    changing = [c for c in columns if c != key]
-    compared = [c for c in changing if c not in _BOOKKEEPING] or changing
+def on_conflict_update(table: str, key: Sequence[str], columns: Sequence[str]) -> str:
+    """The `ON CONFLICT … DO UPDATE` clause of an upsert: it sets every non-key column, but only
+    when a value other than BOOKKEEPING really changed (so the row counts as unchanged)."""
+    changing = [c for c in columns if c not in key]
+    compared = [c for c in changing if c not in BOOKKEEPING] or changing
     sets = ", ".join(f"{c} = excluded.{c}" for c in changing)
     ours = ", ".join(f"{table}.{c}" for c in compared)
     theirs = ", ".join(f"excluded.{c}" for c in compared)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
-        f"ON CONFLICT({key}) DO UPDATE SET {sets} WHERE ({ours}) IS NOT ({theirs})"
-    )
+    return f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {sets} WHERE ({ours}) IS NOT ({theirs})"
+
+
+@cache
+def _upsert_sql(table: str, key: str, columns: tuple[str, ...]) -> str:
+    values = ", ".join("?" * len(columns))
+    update = on_conflict_update(table, (key,), columns)
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) {update}"
 
 
 def upsert(

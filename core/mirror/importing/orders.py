@@ -28,7 +28,7 @@ from core.mirror.importing.common import (
     yuan_to_fen,
 )
 from core.mirror.importing.staging import Merger, RowsProgress, Staging, Target
-from core.mirror.records import bill_days_from_name, record_statement_days
+from core.mirror.records import REFUND_COLUMNS, bill_days_from_name, record_statement_days
 
 # vk-pay status -> query_order status (reference §2.2.1)
 VK_STATUS = {-1: 6, 0: 1, 1: 4, 2: 4, 3: 5}
@@ -60,25 +60,7 @@ ORDER_TARGET = Target(
         "raw",
     ),
 )
-REFUND_TARGET = Target(
-    "refunds",
-    ("refund_order_id",),
-    (
-        "refund_order_id",
-        "order_id",
-        "openid",
-        "refund_fee",
-        "refund_reason",
-        "req_from",
-        "refund_wx_order_id",
-        "status",
-        "started_at",
-        "finished_at",
-        "operator",
-        "source",
-        "raw",
-    ),
-)
+REFUND_TARGET = Target("refunds", ("refund_order_id",), REFUND_COLUMNS)
 _SPACE = re.compile(r"\s")
 _EMPTY: dict[str, Any] = {}
 

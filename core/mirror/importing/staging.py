@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.mirror.db import Mirror
+from core.mirror.records import on_conflict_update
 from core.mirror.schema import COUNTED_TABLES
 
 SUB_BATCH = 2000  # rows per INSERT … SELECT; between two, the import checks for waiters
@@ -33,8 +34,6 @@ MAX_HOLD = 8.0  # seconds; even unasked, the import commits this often (bounds t
 STAGE_COMMIT = 100_000  # staged rows per commit of `stage`
 MERGE_CACHE_KIB = 65536  # the mirror's page cache while merging (peak RSS stays < 200 MB)
 QUIET = 0.02  # a waiter touches the waiting file every ~2 ms; this long without: it is in
-# columns whose change alone is not news (as in core.mirror.records)
-BOOKKEEPING = frozenset({"refreshed_at", "source", "raw"})
 
 RowsProgress = Callable[[str, int, int], None]  # (phase, rows done, rows total); may cancel
 
@@ -48,16 +47,10 @@ class Target:
 
 def _upsert_from_stage(target: Target) -> str:
     cols = ", ".join(target.columns)
-    changing = [c for c in target.columns if c not in target.key]
-    compared = [c for c in changing if c not in BOOKKEEPING] or changing
-    sets = ", ".join(f"{c} = excluded.{c}" for c in changing)
-    ours = ", ".join(f"{target.table}.{c}" for c in compared)
-    theirs = ", ".join(f"excluded.{c}" for c in compared)
     return (
         f"INSERT INTO main.{target.table} ({cols}) SELECT {cols} FROM stage.{target.table} "
         f"WHERE rowid > ? AND rowid <= ? ORDER BY rowid "
-        f"ON CONFLICT({', '.join(target.key)}) DO UPDATE SET {sets} "
-        f"WHERE ({ours}) IS NOT ({theirs})"
+        + on_conflict_update(target.table, target.key, target.columns)
     )
 
 
