@@ -259,6 +259,21 @@ class SimState:
             f"请求参数字段错误：{field} 已被其他操作使用 ({field} already used by {used_by})",
         )
 
+    def _refuse_used_id(self, env: int, order_id: str, kind: str, openid: str, amount: int) -> None:
+        """A coin operation's order_id must be new. 268490004 says "the earlier identical
+        operation succeeded": only for that same operation (kind, user, amount); any other use
+        of the id is 268490002."""
+        previous = self._row("SELECT * FROM coin_ops WHERE env = ? AND order_id = ?", env, order_id)
+        if previous is not None and (
+            previous["kind"],
+            previous["openid"],
+            previous["amount"],
+        ) == (kind, openid, amount):
+            raise SimError(268490004, "重复操作")
+        in_use = self._id_in_use(env, order_id)
+        if in_use is not None:
+            raise in_use
+
     @staticmethod
     def _check_headroom(acc: sqlite3.Row, coins: int) -> None:
         """Balances stay integers: an addition that would pass int64 is refused, not stored."""
@@ -277,18 +292,7 @@ class SimState:
     def currency_pay(self, env: int, openid: str, amount: int, order_id: str) -> dict[str, Any]:
         with self.transaction() as db:
             acc = self._account(env, openid)
-            previous = self._row(
-                "SELECT * FROM coin_ops WHERE env = ? AND order_id = ?", env, order_id
-            )
-            if previous is not None and (
-                previous["kind"],
-                previous["openid"],
-                previous["amount"],
-            ) == ("pay", openid, amount):
-                raise SimError(268490004, "重复操作")
-            in_use = self._id_in_use(env, order_id)
-            if in_use is not None:
-                raise in_use
+            self._refuse_used_id(env, order_id, "pay", openid, amount)
             if amount > acc["paid"] + acc["present"]:
                 raise SimError(268490006, "代币的退款/支付操作金额不足")
             # gifted coins are spent first (an assumption: WeChat does not say)
@@ -348,19 +352,7 @@ class SimState:
     def present_currency(self, env: int, openid: str, amount: int, order_id: str) -> dict[str, Any]:
         with self.transaction() as db:
             acc = self._account(env, openid)
-            previous = self._row(
-                "SELECT * FROM coin_ops WHERE env = ? AND order_id = ?", env, order_id
-            )
-            # 268490004 says "the earlier identical gift succeeded": only for that gift
-            if previous is not None and (
-                previous["kind"],
-                previous["openid"],
-                previous["amount"],
-            ) == ("gift", openid, amount):
-                raise SimError(268490004, "重复操作")
-            in_use = self._id_in_use(env, order_id)
-            if in_use is not None:
-                raise in_use
+            self._refuse_used_id(env, order_id, "gift", openid, amount)
             self._check_headroom(acc, amount)
             db.execute(
                 "UPDATE accounts SET present = present + ?, sum_present = sum_present + ? "
