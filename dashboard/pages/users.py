@@ -368,12 +368,16 @@ class UsersPage(Page):
         else:
             self.openid.setText(kept.get("typed", ""))
 
-    def _show_raw(self) -> None:
-        """The records behind the entry: the action's own record, then its audit rows."""
+    def _current_entry(self) -> TimelineEntry | None:
+        """The timeline entry of the selected row, None when no row is selected."""
         index = self.table.currentIndex()
         if not index.isValid():
-            return
-        entry = self.model.row_dict(index.row()).get("entry")
+            return None
+        return self.model.row_dict(index.row()).get("entry")
+
+    def _show_raw(self) -> None:
+        """The records behind the entry: the action's own record, then its audit rows."""
+        entry = self._current_entry()
         if entry is None:
             return
         blocks = []
@@ -390,10 +394,7 @@ class UsersPage(Page):
 
     def _open_entry(self) -> None:
         """An order or refund entry opens its order on the Orders page."""
-        index = self.table.currentIndex()
-        if not index.isValid():
-            return
-        entry = self.model.row_dict(index.row()).get("entry")
+        entry = self._current_entry()
         if entry is None:
             return
         order_id = entry.ref if entry.kind == "order" else entry.info.get("order_id")
