@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from core.mirror.db import Mirror
+from core.mirror.records import upsert_orders
 from core.mirror.vault import SessionKeyVault, vault_key
 from core.operations import Operations, Policy
 from core.operations.session_keys import SessionKeyProvider
-from tests.simfixtures import client_for
+from tests.simfixtures import ALICE, client_for
 
 
 def make_ops(
@@ -23,6 +24,31 @@ def make_ops(
         operator=operator,
         policy=Policy.for_profile(role, limits or {}),
         session_keys=SessionKeyProvider(vault),
+    )
+
+
+def mirror_order(mirror, order, *, kind="coin", quantity=600, paid=600) -> None:
+    """The mirror learns Alice's paid order `order` (as the simulator returned it), as an import
+    would have brought it."""
+    upsert_orders(
+        mirror,
+        [
+            {
+                "order_id": order["order_id"],
+                "openid": ALICE,
+                "kind": kind,
+                "product_id": kind,
+                "quantity": quantity,
+                "order_fee": paid,
+                "paid_fee": paid,
+                "left_fee": paid,
+                "status": 4,
+                "env": 1,
+                "create_time": order["create_time"],
+                "paid_time": order["paid_time"],
+                "source": "test",
+            }
+        ],
     )
 
 

@@ -14,6 +14,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from core.mirror.records import upsert_orders
 from dashboard.dialogs import MoneyDialog
 from dashboard.models import Col, OrdersModel, RowsModel
+from tests.opsfixtures import mirror_order
 from tests.simfixtures import ALICE
 
 WAIT = 10_000
@@ -64,26 +65,7 @@ def test_refund_an_order_with_clawback(qtbot, window, desk, sim):
     key = sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)
     desk.vault.store(ALICE, key, obtained_at=desk.mirror.now(), source="import")
-    upsert_orders(
-        desk.mirror,
-        [
-            {
-                "order_id": order["order_id"],
-                "openid": ALICE,
-                "kind": "coin",
-                "product_id": "coin",
-                "quantity": 600,
-                "order_fee": 600,
-                "paid_fee": 600,
-                "left_fee": 600,
-                "status": 4,
-                "env": 1,
-                "create_time": order["create_time"],
-                "paid_time": order["paid_time"],
-                "source": "test",
-            }
-        ],
-    )
+    mirror_order(desk.mirror, order)
     page = look_up(qtbot, window, ALICE)
     dialog = open_dialog(qtbot, page, "refund")
     assert dialog.order.count() == 1 and dialog.clawback.isChecked()

@@ -8,34 +8,11 @@ import asyncio
 
 from PySide6.QtCore import Qt
 
-from core.mirror.records import upsert_orders
+from tests.opsfixtures import mirror_order
 from tests.simfixtures import ALICE
 from tests.test_dashboard import look_up, open_dialog
 
 WAIT = 10_000
-
-
-def mirror_knows(desk, order) -> None:
-    upsert_orders(
-        desk.mirror,
-        [
-            {
-                "order_id": order["order_id"],
-                "openid": ALICE,
-                "kind": "coin",
-                "product_id": "coin",
-                "quantity": 600,
-                "order_fee": 600,
-                "paid_fee": 600,
-                "left_fee": 600,
-                "status": 4,
-                "env": 1,
-                "create_time": order["create_time"],
-                "paid_time": order["paid_time"],
-                "source": "test",
-            }
-        ],
-    )
 
 
 def refunds_at_wechat(sim, order_id: str) -> list[int]:
@@ -48,7 +25,7 @@ def refunds_at_wechat(sim, order_id: str) -> list[int]:
 def test_the_refund_dialog_sends_the_left_fee_it_showed(qtbot, window, desk, sim):
     sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)
-    mirror_knows(desk, order)
+    mirror_order(desk.mirror, order)
     page = look_up(qtbot, window, ALICE)
     dialog = open_dialog(qtbot, page, "refund")
     assert dialog.order.currentData()["left_fee"] == 600
@@ -113,7 +90,7 @@ def test_the_pending_list_abandons_only_what_never_reached_wechat(qtbot, window,
 def test_a_second_refund_of_an_order_within_a_minute_needs_a_second_press(qtbot, window, desk, sim):
     sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)
-    mirror_knows(desk, order)
+    mirror_order(desk.mirror, order)
     first = run(
         qtbot,
         desk.refund(

@@ -12,36 +12,13 @@ import pytest
 
 from core.cli import main
 from core.desk import Desk
-from core.mirror.records import upsert_orders, upsert_refunds
+from core.mirror.records import upsert_refunds
 from core.operations import PolicyRefused
 from core.operations.engine import REFUND_POLL_BACKOFF, NoClawback
 from core.profiles import load_profiles
 from core.simulator import profile_toml
-from tests.opsfixtures import make_ops
+from tests.opsfixtures import make_ops, mirror_order
 from tests.simfixtures import ALICE
-
-
-def mirror_order(mirror, order, *, kind="coin", quantity=600, paid=600) -> None:
-    upsert_orders(
-        mirror,
-        [
-            {
-                "order_id": order["order_id"],
-                "openid": ALICE,
-                "kind": kind,
-                "product_id": kind,
-                "quantity": quantity,
-                "order_fee": paid,
-                "paid_fee": paid,
-                "left_fee": paid,
-                "status": 4,
-                "env": 1,
-                "create_time": order["create_time"],
-                "paid_time": order["paid_time"],
-                "source": "test",
-            }
-        ],
-    )
 
 
 def refund_elsewhere(sim, mirror, order, refund_id: str, fee: int) -> None:
