@@ -121,9 +121,9 @@ def fill_ledger_and_refunds(path: Path, count: int) -> None:
     conn.close()
 
 
-def write_vk_export(path: Path, count: int) -> None:
+def write_vk_export(path: Path, count: int, *, seed: int = 11) -> None:
     with path.open("w", encoding="utf-8") as out:
-        for r in order_rows(count, seed=11):
+        for r in order_rows(count, seed=seed):
             out.write(
                 json.dumps(
                     {
