@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.beijing import beijing_day_bounds, beijing_today
-from core.simulator.state import CREATED, DELIVERED, PAID, REFUNDED, SimState
+from core.simulator.state import CREATED, DELIVERED, PAID, REFUNDED, SimState, complaint_order_info
 
 ITEMS = [("vip_month_01", 1800), ("vip_week_01", 600), ("ep_pack_10", 990), ("ep_pack_50", 3990)]
 COIN_PACKS = [600, 1200, 3000, 6800, 12800, 32800]  # coins; 100 coins = ¥1, so fen == coins
@@ -388,15 +388,7 @@ def _complaints(state: SimState, summary: DemoSummary, rng: random.Random, *, no
             "complaint_state": cstate,
             "payer_phone": "",
             "payer_openid": order["openid"],
-            "complaint_order_info": [
-                {
-                    "transaction_id": order["wxpay_order_id"],
-                    "out_trade_no": order["channel_order_id"],
-                    "amount": order["paid_fee"],
-                    "wxa_out_trade_no": order_id,
-                    "wx_order_id": order["wx_order_id"],
-                }
-            ],
+            "complaint_order_info": complaint_order_info(order),
             "complaint_full_refunded": False,
             "incoming_user_response": bool(follow_up),
             "user_complaint_times": 2 if follow_up else 1,

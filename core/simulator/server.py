@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from core.simulator import pushes, schema
 from core.simulator.config import SimConfig
 from core.simulator.faults import Fault, FaultPlan
-from core.simulator.state import Push, SimError, SimState
+from core.simulator.state import Push, SimError, SimState, complaint_order_info
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 USER_STATE_APIS = frozenset({"query_user_balance", "currency_pay", "cancel_currency_pay"})
@@ -280,15 +280,7 @@ class Simulator:
                 "complaint_state": "PENDING",
                 "payer_phone": "",
                 "payer_openid": openid,
-                "complaint_order_info": [
-                    {
-                        "transaction_id": order["wxpay_order_id"],
-                        "out_trade_no": order["channel_order_id"],
-                        "amount": order["paid_fee"],
-                        "wxa_out_trade_no": order_id,
-                        "wx_order_id": order["wx_order_id"],
-                    }
-                ],
+                "complaint_order_info": complaint_order_info(order),
                 "complaint_full_refunded": False,
                 "incoming_user_response": False,
                 "user_complaint_times": 1,

@@ -92,6 +92,20 @@ class Push:
     created: float
 
 
+def complaint_order_info(order: dict[str, Any]) -> list[dict[str, Any]]:
+    """A complaint's `complaint_order_info`: the simulated order (an order_row) by its WeChat Pay,
+    channel, mini-program and WeChat ids, with the amount paid."""
+    return [
+        {
+            "transaction_id": order["wxpay_order_id"],
+            "out_trade_no": order["channel_order_id"],
+            "amount": order["paid_fee"],
+            "wxa_out_trade_no": order["order_id"],
+            "wx_order_id": order["wx_order_id"],
+        }
+    ]
+
+
 class SimState:
     def __init__(
         self,
