@@ -6,8 +6,6 @@ before anything is sent."""
 from __future__ import annotations
 
 import json
-import struct
-import zlib
 
 import pytest
 
@@ -20,26 +18,15 @@ from core.mirror.pushes import save_push
 from core.operations import PolicyRefused
 from core.operations.journal import Busy, Locks
 from core.simulator import populate
+from core.simulator.server import solid_png
 from tests.simfixtures import ALICE, BOB, client_for
 
 HOUR = 3600
 
 
 def png(width: int = 2, height: int = 2) -> bytes:
-    """A real, tiny PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    raw = b"".join(b"\x00" + b"\xff\x00\x00" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+    """A real, tiny PNG (red)."""
+    return solid_png(width, height, b"\xff\x00\x00")
 
 
 @pytest.fixture

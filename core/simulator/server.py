@@ -857,17 +857,20 @@ def _image_type(data: bytes) -> str:
 
 def _placeholder_png(seed: str, size: int = 48) -> bytes:
     """A small one-colour PNG standing for a user's evidence photo (colour from the media id)."""
-    import struct
+    return solid_png(size, size, hashlib.sha256(seed.encode()).digest()[:3])
+
+
+def solid_png(width: int, height: int, rgb: bytes) -> bytes:
+    """A real PNG of one colour (`rgb`: three bytes), as small as an image file gets."""
     import zlib
 
-    rgb = hashlib.sha256(seed.encode()).digest()[:3]
-    raw = b"".join(b"\x00" + rgb * size for _ in range(size))
+    raw = b"".join(b"\x00" + rgb * width for _ in range(height))
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
