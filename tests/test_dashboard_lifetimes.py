@@ -44,6 +44,18 @@ def run_pytest(*args: str, extra_env: dict[str, str] | None = None, timeout: int
     )
 
 
+def run_offscreen(code: str, *, timeout: int) -> subprocess.CompletedProcess[str]:
+    """`code` in a fresh Python process on the offscreen Qt platform."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        timeout=timeout,
+    )
+
+
 def assert_no_crash(result: subprocess.CompletedProcess[str]) -> None:
     output = result.stdout + result.stderr
     assert result.returncode >= 0, f"killed by signal {-result.returncode}:\n{output[-4000:]}"
@@ -119,14 +131,7 @@ def test_a_closed_loop_freed_in_a_worker_stops_no_timer_from_there():
         "app.processEvents()\n"
         "print('app alive:', app.applicationPid() > 0)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        timeout=120,
-    )
+    result = run_offscreen(code, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "app alive: True" in result.stdout
     assert TIMER_MESSAGE not in result.stderr
@@ -148,14 +153,7 @@ def test_none_outlives_more_qt_calls_than_it_has_references():
         "    label.setText('x')\n"
         "print('alive after', calls, 'calls')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
-        timeout=300,
-    )
+    result = run_offscreen(code, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "alive after" in result.stdout
 
