@@ -78,14 +78,7 @@ def test_a_killed_demo_leaves_a_folder_the_next_run_removes(temp_dir):
 
 
 @POSIX_ONLY
-def test_the_sweep_removes_only_dead_or_day_old_demo_folders(tmp_path):
-    finished = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    dead_pid = int(finished.stdout)
+def test_the_sweep_removes_only_dead_or_day_old_demo_folders(tmp_path, dead_pid):
     names = {
         "dead": f"{DEMO_PREFIX}{dead_pid}-abc",
         "alive": f"{DEMO_PREFIX}{os.getpid()}-abc",

@@ -203,14 +203,8 @@ def test_six_openers_of_a_new_mirror_all_see_it_whole(tmp_path):
             conn.close()
 
 
-def test_a_creation_killed_midway_leaves_nothing_behind_for_long(tmp_path):
-    done = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    dead = tmp_path / f".m.sqlite.new-{int(done.stdout)}-abcd1234"
+def test_a_creation_killed_midway_leaves_nothing_behind_for_long(tmp_path, dead_pid):
+    dead = tmp_path / f".m.sqlite.new-{dead_pid}-abcd1234"
     live = tmp_path / f".m.sqlite.new-{os.getpid()}-abcd1234"
     for leftover in (dead, live):
         leftover.write_bytes(b"SQLite format 3\x00")
