@@ -87,7 +87,9 @@ def test_refund_an_order_with_clawback(qtbot, window, desk, sim):
     assert sim.state.order_row(order["order_id"])["left_fee"] == 0
 
 
-def test_paste_a_push_and_save_it(qtbot, window, desk, sim):
+def paste_a_coin_push(window, sim):
+    """Alice pays 600 coins; the push the simulator delivered for it is pasted into the
+    callback inspector (not decoded yet). Returns the page and the push."""
     sim.add_user(ALICE)
     sim.user_pays(ALICE, coins=600)
     wire = sim.delivered[0]
@@ -95,6 +97,11 @@ def test_paste_a_push_and_save_it(qtbot, window, desk, sim):
     page = window.pages["callbacks"]
     page.query.setText("https://merchant.example/notify?" + wire.query)
     page.body.setPlainText(wire.body)
+    return page, wire
+
+
+def test_paste_a_push_and_save_it(qtbot, window, desk, sim):
+    page, wire = paste_a_coin_push(window, sim)
     qtbot.mouseClick(page.decode_button, Qt.MouseButton.LeftButton)
     assert page.verdict.text().startswith(("Genuine", "校验通过"))
     assert page.tree.topLevelItemCount() > 5

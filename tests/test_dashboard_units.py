@@ -12,6 +12,7 @@ from core.mirror.records import upsert_orders
 from dashboard import theme
 from dashboard.pages.reconcile import DailyChart
 from tests.simfixtures import ALICE
+from tests.test_dashboard import paste_a_coin_push
 from tests.test_dashboard_navigation import order
 
 WAIT = 10_000
@@ -44,13 +45,7 @@ def test_quantities_and_amounts_carry_their_unit(qtbot, window, desk):
 
 
 def test_the_callback_inspector_shows_dates_and_yuan_beside_raw_values(qtbot, window, sim):
-    sim.add_user(ALICE)
-    sim.user_pays(ALICE, coins=600)
-    wire = sim.delivered[0]
-    window.go("callbacks")
-    page = window.pages["callbacks"]
-    page.query.setText("https://merchant.example/notify?" + wire.query)
-    page.body.setPlainText(wire.body)
+    page, _wire = paste_a_coin_push(window, sim)
     page.decode()
     items = {}
     stack = [page.tree.topLevelItem(n) for n in range(page.tree.topLevelItemCount())]
