@@ -49,6 +49,12 @@ def lang() -> str:
     return "en" if tr("Users") == "Users" else "zh_CN"
 
 
+def two(zh: str, en: str) -> str:
+    """A pair core gives (message_zh, message_en), both as the guide asks for error banners,
+    the operator's language first."""
+    return f"{en}\n{zh}" if lang() == "en" else f"{zh}\n{en}"
+
+
 def fen(value: int | None) -> str:
     return "—" if value is None else format_fen(value)
 

@@ -3,11 +3,14 @@ in plain words, the decoded event as a tree and as text, the reply WeChat expect
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSplitter,
@@ -83,6 +86,15 @@ class CallbackPage(Page):
         self.verdict.hide()
         row.addWidget(self.verdict)
         left_layout.addLayout(row)
+        # what the push means, in a sentence: paid how much and when, for which order (a link
+        # to it), and what the mirror says about that order
+        self.summary = QLabel()
+        self.summary.setObjectName("pushSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.summary.linkActivated.connect(self._open_link)
+        self.summary.hide()
+        left_layout.addWidget(self.summary)
         split.addWidget(left)
         tabs = QTabWidget()
         self.tree = QTreeWidget()
@@ -112,6 +124,70 @@ class CallbackPage(Page):
             )
         )
 
+    rejected = False
+    linked_order = ""
+
+    def _meaning(self, event: Any) -> str:
+        """The push in one sentence: what WeChat says happened, to which order (a link), and
+        what the mirror says about that order."""
+        self.linked_order = ""
+        if event is None:
+            return tr("A URL verification: WeChat checks the server; no payment in it.")
+        order_id = event.out_trade_no
+        link = f'<a href="order">{html.escape(order_id)}</a>' if order_id else "—"
+        paid = event.wechat_pay.paid_time if event.wechat_pay else None
+        moment = (
+            fmt.when((paid or event.create_time).timestamp())
+            if (paid or event.create_time)
+            else "—"
+        )
+        amount = fmt.fen(event.amount_fen)
+        if event.event in ("xpay_coin_pay_notify", "xpay_goods_deliver_notify"):
+            quantity = event.purchase.quantity if event.purchase else None
+            what = kind_and_quantity(
+                "coin" if event.event == "xpay_coin_pay_notify" else "item", quantity
+            )
+            said = tr("WeChat says: the user paid {amount} ({what}) at {time}, order {order}.")
+            said = said.format(amount=amount, what=what, time=moment, order=link)
+        elif event.event == "xpay_refund_notify":
+            outcome = (
+                tr("succeeded")
+                if event.succeeded
+                else tr("failed: {why}").format(why=html.escape(event.ret_msg or "—"))
+            )
+            said = tr("WeChat says: refund {refund} of {amount} for order {order} {outcome}.")
+            said = said.format(
+                refund=html.escape(event.mch_refund_id or "—"),
+                amount=amount,
+                order=link,
+                outcome=outcome,
+            )
+        else:
+            said = tr("WeChat says: {event}, order {order}.").format(
+                event=word("push_event", event.event), order=link
+            )
+        if not order_id:
+            return said
+        self.linked_order = order_id
+        desk = self.ctx.desk
+        detail = desk.order_detail(order_id) if desk is not None else None
+        if detail is None:
+            here = (
+                tr("This order is not in the mirror yet; saving the push adds it.")
+                if event.event in ("xpay_coin_pay_notify", "xpay_goods_deliver_notify")
+                else tr("This order is not in the mirror.")
+            )
+        else:
+            here = tr("In the mirror: {status}, paid {paid}.").format(
+                status=word("order_status", detail["order"]["status"]),
+                paid=fmt.fen(detail["order"]["paid_fee"]),
+            )
+        return f"{said}<br>{here}"
+
+    def _open_link(self, _link: str) -> None:
+        if self.linked_order:
+            self.ctx.navigate.emit("orders", self.linked_order)
+
     def carry(self) -> dict[str, str]:
         return {"query": self.query.text(), "body": self.body.toPlainText()}
 
@@ -127,16 +203,29 @@ class CallbackPage(Page):
         self.tree.clear()
         self.verdict.show()
         self.save_button.setEnabled(True)
+        self.rejected = error is not None
         if error is not None:
             self.verdict.set(
                 f"{word('push_verdict', 'reject')} · {word('push_error', error.kind)}", "red"
             )
-            self.inline.show_message("error", f"{error.message_zh}\n{error.message_en}")
+            self.inline.show_message("error", fmt.two(error.message_zh, error.message_en))
+            # kept for support, marked rejected; never saved as if genuine
+            self.save_button.setText(tr("Keep as rejected (changes nothing)"))
+            self.summary.setText(
+                tr(
+                    "Not trusted: this push failed the checks, so nothing in it tells whether "
+                    "the user paid. Ask WeChat (Orders page, Refresh from WeChat)."
+                )
+            )
+            self.summary.show()
             self.text.setPlainText("")
             self.reply.setPlainText("")
             return
         assert result is not None
+        self.save_button.setText(tr("Save to mirror"))
         self.inline.hide()
+        self.summary.setText(self._meaning(result.event))
+        self.summary.setVisible(bool(self.summary.text()))
         self.verdict.set(
             f"{word('push_verdict', 'accept')} · {word('push_mode', result.mode)} · "
             f"{word('push_mode', result.format or '')}",
@@ -177,6 +266,14 @@ class CallbackPage(Page):
             return
         added = desk.save_push(self.query.text().strip(), self.body.toPlainText())
         self.save_button.setEnabled(False)
+        if self.rejected:
+            self.ctx.notify.emit(
+                "warn",
+                tr("Rejected push kept, marked rejected: it changed nothing in the mirror")
+                if added
+                else tr("This rejected push was already kept"),
+            )
+            return
         self.ctx.notify.emit(
             "ok",
             tr("Push saved to the mirror") if added else tr("This push was already in the mirror"),

@@ -1711,5 +1711,57 @@
       <source>Copy</source>
       <translation>Copy</translation>
     </message>
+    <message>
+      <source>Keep as rejected (changes nothing)</source>
+      <translation>Keep as rejected (changes nothing)</translation>
+    </message>
+    <message>
+      <source>Not trusted: this push failed the checks, so nothing in it tells whether the user paid. Ask WeChat (Orders page, Refresh from WeChat).</source>
+      <translation>Not trusted: this push failed the checks, so nothing in it tells whether the user paid. Ask WeChat (Orders page, Refresh from WeChat).</translation>
+    </message>
+    <message>
+      <source>Rejected push kept, marked rejected: it changed nothing in the mirror</source>
+      <translation>Rejected push kept, marked rejected: it changed nothing in the mirror</translation>
+    </message>
+    <message>
+      <source>This rejected push was already kept</source>
+      <translation>This rejected push was already kept</translation>
+    </message>
+    <message>
+      <source>A URL verification: WeChat checks the server; no payment in it.</source>
+      <translation>A URL verification: WeChat checks the server; no payment in it.</translation>
+    </message>
+    <message>
+      <source>WeChat says: the user paid {amount} ({what}) at {time}, order {order}.</source>
+      <translation>WeChat says: the user paid {amount} ({what}) at {time}, order {order}.</translation>
+    </message>
+    <message>
+      <source>succeeded</source>
+      <translation>succeeded</translation>
+    </message>
+    <message>
+      <source>failed: {why}</source>
+      <translation>failed: {why}</translation>
+    </message>
+    <message>
+      <source>WeChat says: refund {refund} of {amount} for order {order} {outcome}.</source>
+      <translation>WeChat says: refund {refund} of {amount} for order {order} {outcome}.</translation>
+    </message>
+    <message>
+      <source>WeChat says: {event}, order {order}.</source>
+      <translation>WeChat says: {event}, order {order}.</translation>
+    </message>
+    <message>
+      <source>This order is not in the mirror yet; saving the push adds it.</source>
+      <translation>This order is not in the mirror yet; saving the push adds it.</translation>
+    </message>
+    <message>
+      <source>This order is not in the mirror.</source>
+      <translation>This order is not in the mirror.</translation>
+    </message>
+    <message>
+      <source>In the mirror: {status}, paid {paid}.</source>
+      <translation>In the mirror: {status}, paid {paid}.</translation>
+    </message>
   </context>
 </TS>

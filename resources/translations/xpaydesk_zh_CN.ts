@@ -1711,5 +1711,57 @@
       <source>Copy</source>
       <translation>复制</translation>
     </message>
+    <message>
+      <source>Keep as rejected (changes nothing)</source>
+      <translation>保留为已拒绝（不改动任何数据）</translation>
+    </message>
+    <message>
+      <source>Not trusted: this push failed the checks, so nothing in it tells whether the user paid. Ask WeChat (Orders page, Refresh from WeChat).</source>
+      <translation>不可信：该推送未通过校验，无法据此判断用户是否已支付。请向微信查询（订单页“从微信刷新”）。</translation>
+    </message>
+    <message>
+      <source>Rejected push kept, marked rejected: it changed nothing in the mirror</source>
+      <translation>已保留被拒绝的推送，标记为已拒绝：本地镜像中的数据未做任何改动</translation>
+    </message>
+    <message>
+      <source>This rejected push was already kept</source>
+      <translation>该被拒绝的推送此前已保留</translation>
+    </message>
+    <message>
+      <source>A URL verification: WeChat checks the server; no payment in it.</source>
+      <translation>URL 校验：微信在检查服务器，其中没有支付信息。</translation>
+    </message>
+    <message>
+      <source>WeChat says: the user paid {amount} ({what}) at {time}, order {order}.</source>
+      <translation>微信推送：用户于 {time} 支付了 {amount}（{what}），商户订单号 {order}。</translation>
+    </message>
+    <message>
+      <source>succeeded</source>
+      <translation>成功</translation>
+    </message>
+    <message>
+      <source>failed: {why}</source>
+      <translation>失败：{why}</translation>
+    </message>
+    <message>
+      <source>WeChat says: refund {refund} of {amount} for order {order} {outcome}.</source>
+      <translation>微信推送：订单 {order} 的退款 {refund}（{amount}）{outcome}。</translation>
+    </message>
+    <message>
+      <source>WeChat says: {event}, order {order}.</source>
+      <translation>微信推送：{event}，商户订单号 {order}。</translation>
+    </message>
+    <message>
+      <source>This order is not in the mirror yet; saving the push adds it.</source>
+      <translation>本地镜像中还没有这笔订单；保存该推送会加入它。</translation>
+    </message>
+    <message>
+      <source>This order is not in the mirror.</source>
+      <translation>本地镜像中没有这笔订单。</translation>
+    </message>
+    <message>
+      <source>In the mirror: {status}, paid {paid}.</source>
+      <translation>本地镜像：{status}，实付 {paid}。</translation>
+    </message>
   </context>
 </TS>

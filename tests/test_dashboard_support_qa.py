@@ -1,0 +1,63 @@
+"""What a support agent met using the demo in a real window (QA support report), through the real
+window against the simulator over loopback: a rejected push is never saved as if genuine, the
+inspector says what a push means (paid how much, when, which order, what the mirror says), one
+status word for one state, ids whole in detail panes, and a window that stays on the screen."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.simfixtures import ALICE
+
+WAIT = 10_000
+
+
+def paste(qtbot, window, query: str, body: str):
+    window.go("callbacks")
+    page = window.pages["callbacks"]
+    page.query.setText("https://merchant.example/notify?" + query)
+    page.body.setPlainText(body)
+    qtbot.mouseClick(page.decode_button, Qt.MouseButton.LeftButton)
+    return page
+
+
+def test_a_rejected_push_is_never_saved_as_if_genuine(qtbot, window, desk, sim):
+    sim.add_user(ALICE)
+    sim.user_pays(ALICE, coins=600)
+    wire = sim.delivered[0]
+    page = paste(qtbot, window, wire.query, wire.body.replace("A", "B", 1))
+    assert page.verdict.text().startswith(("Rejected", "已拒绝"))
+    assert "rejected" in page.save_button.text().lower() or "拒绝" in page.save_button.text()
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    said = window.statusBar().currentMessage()
+    assert "✔" not in said and "Push saved to the mirror" not in said
+    assert "rejected" in said.lower() or "拒绝" in said
+    row = desk.mirror.one("SELECT verdict, order_id FROM pushes")
+    assert row is not None and row["verdict"] == "reject" and row["order_id"] == ""
+    assert desk.mirror.count("orders") == 0  # a rejected push changes nothing
+    # the genuine push is saved as such, with the plain button again
+    page = paste(qtbot, window, wire.query, wire.body)
+    assert page.save_button.text() in ("Save to mirror", "保存到本地镜像")
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert window.statusBar().currentMessage().startswith("✔")
+
+
+def test_the_inspector_says_whether_the_user_paid_and_links_the_order(qtbot, window, desk, sim):
+    sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, coins=600)
+    wire = sim.delivered[0]
+    page = paste(qtbot, window, wire.query, wire.body)
+    said = page.summary.text()
+    assert page.summary.isVisible()
+    assert "paid ¥6.00 (600 coins) at 20" in said and order["order_id"] in said
+    assert "not in the mirror yet" in said
+    qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    page.decode()  # again, now that the mirror has it
+    assert "In the mirror: Delivered, paid ¥6.00" in page.summary.text()
+    page.summary.linkActivated.emit("order")
+    orders = window.pages["orders"]
+    assert window.stack.currentWidget() is orders
+    assert orders.detail_id.value == order["order_id"]
+    # a rejected push says it cannot tell
+    page = paste(qtbot, window, wire.query, wire.body.replace("A", "B", 1))
+    assert "Not trusted" in page.summary.text() and order["order_id"] not in page.summary.text()
