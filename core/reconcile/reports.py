@@ -95,6 +95,17 @@ DISCREPANCY_CHECKS = {
         "gift or deduction without reason or operator",
     ),
     "operation_open": ("操作结果未知或未完成", "operation with an unknown or open outcome"),
+    "fee_amount": ("平台服务费与微信账单不一致", "platform fee differs from WeChat's bill"),
+}
+# where a day's platform fee comes from: WeChat's bill on a day an imported bill covers (the
+# bill is what WeChat charges), else our own order records (a vk-pay import carries no fees)
+FEE_SOURCES = {
+    "bill": ("微信账单", "WeChat bill"),
+    "records": ("本地订单记录", "our order records"),
+    "none": (
+        "无费用数据（账单未覆盖，净收入未扣服务费）",
+        "no fee data (no bill covers the day; net is before fees)",
+    ),
 }
 
 
@@ -109,6 +120,7 @@ DISCREPANCY_FIXES = {
     "refund_amount": "refresh",
     "ledger_unattributed": "",
     "operation_open": "resolve",
+    "fee_amount": "refresh",
 }
 BEIJING_OFFSET = "+8 hours"  # SQLite's date() of a unix time in Beijing (no daylight saving)
 
@@ -261,6 +273,15 @@ class Reconciliation:
                 "AND created_at < ?",
                 p,
             ),
+            # our record has the platform fee (settled) and WeChat's bill charges another one
+            (
+                "fee_amount",
+                "SELECT s.id, s.openid, s.fee, o.platform_fee_fen, s.at, '', s.id "
+                "FROM statement_lines s JOIN orders o ON o.order_id = s.id "
+                "WHERE s.line_type = 'payment' AND s.at >= ? AND s.at < ? AND o.sett_state = 2 "
+                "AND s.fee != o.platform_fee_fen",
+                p,
+            ),
             # a refund is missing at WeChat only on a day an imported bill covers: a refund after
             # the last bill is simply not in a statement yet (`uncovered_days` names those days)
             (
@@ -364,16 +385,31 @@ class Reconciliation:
                 "WHERE status = 'done' AND created_at >= ? AND created_at < ?",
                 p,
             ).fetchone()
+            bill = conn.execute(
+                "SELECT EXISTS(SELECT 1 FROM statement_days WHERE day = ?), "
+                "(SELECT SUM(fee) FROM statement_lines WHERE line_type = 'payment' "
+                "AND at >= ? AND at < ?)",
+                (bounds.start.isoformat(), *p),
+            ).fetchone()
             day += timedelta(days=1)
             if not (orders[0] or refunds[0] or ledger[3]):
                 continue  # a day with nothing is not a row (as before: only days seen)
+            ours = orders[2] or 0
+            if bill[0]:  # the bill is what WeChat charged that day
+                fee, source = bill[1] or 0, "bill"
+            else:
+                fee, source = ours, ("records" if ours or not orders[1] else "none")
+            zh, en = FEE_SOURCES[source]
             row = {
                 "day": bounds.start.isoformat(),
                 "orders": orders[0],
                 "gross_paid": orders[1] or 0,
                 "refunds": refunds[0],
                 "refunded": refunds[1] or 0,
-                "platform_fee": orders[2] or 0,
+                "platform_fee": fee,
+                "fee_source": source,
+                "fee_source_zh": zh,
+                "fee_source_en": en,
                 "cps_fee": orders[3] or 0,
                 "net": 0,
                 "coins_sold": orders[4] or 0,
@@ -462,6 +498,7 @@ class Reconciliation:
         self,
         clawbacks: list[dict[str, Any]] | None = None,
         discrepancies: list[dict[str, Any]] | None = None,
+        daily: list[dict[str, Any]] | None = None,
     ) -> dict[str, int]:
         """The cards: totals plus what is open. Pass rows already read to avoid reading twice."""
         clawbacks = list(self.clawback_rows()) if clawbacks is None else clawbacks
@@ -469,8 +506,14 @@ class Reconciliation:
             sum(1 for _ in self.discrepancy_rows()) if discrepancies is None else len(discrepancies)
         )
         open_rows = [r for r in clawbacks if r["outstanding"]]
+        daily = list(self.daily_rows()) if daily is None else daily
         return {
             **self.totals,
+            "platform_fee": sum(r["platform_fee"] for r in daily),
+            "cps_fee": sum(r["cps_fee"] for r in daily),
+            "net": sum(r["net"] for r in daily),
+            "fee_days_from_bill": sum(r["fee_source"] == "bill" for r in daily),
+            "fee_days_without_data": sum(r["fee_source"] == "none" for r in daily),
             "days_not_covered": len(self.uncovered_days()),
             "clawbacks_open": len(open_rows),
             "coins_outstanding": sum(r["outstanding"] for r in open_rows),
@@ -485,7 +528,10 @@ class Reconciliation:
         """What the dashboard shows: the summary and the report tables, each read once (the
         detail sections are for drill-down and exports)."""
         tables = {s.name: list(s.rows()) for s in self.sections() if s.name in self.OVERVIEW}
-        return self.summary(tables["clawbacks"], tables["discrepancies"]), tables
+        return (
+            self.summary(tables["clawbacks"], tables["discrepancies"], tables["daily"]),
+            tables,
+        )
 
     def sections(self) -> list[Section]:
         return [
@@ -536,6 +582,7 @@ class Reconciliation:
                     C("refunds", "退款笔数", "refunds", "int"),
                     C("refunded", "退款金额", "refunded", "fen"),
                     C("platform_fee", "平台服务费", "platform fee", "fen"),
+                    C("fee_source_zh", "服务费来源", "fee source", key_en="fee_source_en"),
                     C("cps_fee", "CPS 费用", "CPS fee", "fen"),
                     C("net", "净收入", "net", "fen"),
                     C("coins_sold", "售出代币", "coins sold", "coins"),

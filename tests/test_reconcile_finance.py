@@ -1,0 +1,82 @@
+"""Finance QA: platform fees from WeChat's bill, exports in words and one unit per kind."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+
+from core.mirror.db import Mirror
+from core.mirror.records import upsert_orders
+from core.reconcile import Period, Reconciliation, export_csv
+from tests.test_reconcile import cover, order, ts
+
+NOV = Period(date(2026, 11, 1), date(2026, 11, 30))
+
+
+def bill_line(conn, id_, amount, fee, *, day):
+    conn.execute(
+        "INSERT INTO statement_lines (line_type, id, order_id, amount, fee, at, source) "
+        "VALUES ('payment', ?, ?, ?, ?, ?, 'bill.csv')",
+        (id_, id_, amount, fee, ts(day)),
+    )
+    cover(conn, date(2026, 11, day))
+
+
+@pytest.fixture
+def fees():
+    """Day 2: our record has no fee, the bill charges 100. Day 3: ours says 50, the bill 60.
+    Day 4: no bill, no fee anywhere."""
+    m = Mirror()
+    unsettled, settled = (
+        {"sett_state": 0, "platform_fee_fen": 0},
+        {"sett_state": 2, "platform_fee_fen": 50},
+    )
+    with m.transaction() as conn:
+        upsert_orders(
+            m,
+            [
+                {**order("O1", paid_fee=1000, quantity=1000, day=2), **unsettled},
+                {**order("O2", paid_fee=500, quantity=500, day=3), **settled},
+                {**order("O3", paid_fee=700, quantity=700, day=4), **unsettled},
+            ],
+        )
+        bill_line(conn, "O1", 1000, 100, day=2)
+        bill_line(conn, "O2", 500, 60, day=3)
+    yield m
+    m.close()
+
+
+def test_the_bills_fees_count_and_each_day_names_its_fee_source(fees):
+    report = Reconciliation(fees, NOV, now=ts(30))
+    days = {d["day"]: d for d in report.daily_rows()}
+    got = {k: (d["platform_fee"], d["fee_source"], d["net"]) for k, d in days.items()}
+    assert got == {
+        "2026-11-02": (100, "bill", 900),
+        "2026-11-03": (60, "bill", 440),
+        "2026-11-04": (0, "none", 700),
+    }
+    summary = report.summary()
+    assert (summary["platform_fee"], summary["net"]) == (160, 2200 - 160)
+    assert (summary["fee_days_from_bill"], summary["fee_days_without_data"]) == (2, 1)
+
+
+def test_a_fee_that_differs_from_the_bill_is_a_discrepancy(fees):
+    report = Reconciliation(fees, NOV, now=ts(30))
+    found = [
+        (r["check"], r["id"], r["wechat_amount"], r["mirror_amount"], r["order_id"])
+        for r in report.discrepancy_rows()
+        if r["check"] == "fee_amount"
+    ]
+    assert found == [("fee_amount", "O2", 60, 50, "O2")]
+
+
+def test_the_daily_csv_says_where_each_fee_came_from(fees, tmp_path):
+    report = Reconciliation(fees, NOV, now=ts(30))
+    paths = export_csv(report, tmp_path / "nov.csv")
+    daily = next(p for p in paths if p.name == "nov-daily.csv")
+    with daily.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    sources = [r[next(k for k in r if k.startswith("服务费来源"))] for r in rows]
+    assert sources[0] == "微信账单" and sources[2].startswith("无费用数据")
