@@ -100,35 +100,31 @@ async def test_a_bad_refund_order_id_is_refused_before_the_intent(sim, ops, mirr
     assert intents(mirror) == [] and refunds_at_wechat(sim, order["order_id"]) == 0
 
 
+def legacy_gift(ops, sim, request_key: str, wechat_id: str):
+    """The intent of a 9-coin gift to Alice written straight into the journal (as an older
+    version did), with `wechat_id` as the id to send to WeChat."""
+    intent, _ = ops.journal.create(
+        "gift",
+        request_key,
+        appid=sim.config.appid,
+        openid=ALICE,
+        target=ALICE,
+        amount=9,
+        params={},
+        operator="alice",
+        reason="r",
+        wechat_id_override=wechat_id,
+    )
+    return intent
+
+
 async def test_an_intent_whose_request_cannot_be_built_ends_failed_never_sent(sim, http, mirror):
     """An intent written by an older version (or anything that slips past the checks) whose
     request fails before it leaves is closed at once, not left "sending" for resolve."""
     sim.add_user(ALICE)
     broken = ops_without_sandbox_key(sim, http, mirror)
-    stranded, _ = broken.journal.create(
-        "gift",
-        "legacy-1",
-        appid=sim.config.appid,
-        openid=ALICE,
-        target=ALICE,
-        amount=9,
-        params={},
-        operator="alice",
-        reason="r",
-        wechat_id_override="GIFTLEGACY01",
-    )
-    bad_id, _ = broken.journal.create(
-        "gift",
-        "legacy-2",
-        appid=sim.config.appid,
-        openid=ALICE,
-        target=ALICE,
-        amount=9,
-        params={},
-        operator="alice",
-        reason="r",
-        wechat_id_override="SHORT01",
-    )
+    stranded = legacy_gift(broken, sim, "legacy-1", "GIFTLEGACY01")
+    bad_id = legacy_gift(broken, sim, "legacy-2", "SHORT01")
     broken.journal.update(bad_id.id, state="sending", attempt=True)  # as older versions left it
     results = await broken.resolve(force=True)
     assert [(r.state, "never sent" in r.message) for r in results] == [
