@@ -54,7 +54,11 @@ _TIMELINE_PARTS = (
     "SELECT started_at, 'refund', refund_order_id, refund_fee, 'fen', status, order_id, raw, "
     "order_id, operator, NULL, '' FROM refunds "
     "WHERE openid = :openid ORDER BY started_at DESC LIMIT :limit",
-    "SELECT created_at, kind, order_id, amount, 'coins', status, reason, json_object('order_id', "
+    # a pending ledger row says what its open intent waits for (needs_login, unknown, ...): the
+    # same word the Refunds page, the pending list and the audit log use for that state
+    "SELECT created_at, kind, order_id, amount, 'coins', CASE WHEN status = 'pending' THEN "
+    "COALESCE((SELECT state FROM intents WHERE wechat_id = ledger.order_id "
+    "AND state NOT IN ('done', 'failed')), status) ELSE status END, reason, json_object('order_id', "
     "order_id, 'operator', operator, 'reason', reason, 'balance_after', balance_after, "
     "'refund_order_id', refund_order_id, 'cancels_order_id', cancels_order_id), "
     "operator, reason, refund_order_id, cancels_order_id FROM ledger "
