@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from datetime import date
@@ -38,6 +39,24 @@ def openid(value: object, field: str = "openid") -> str:
             field,
             "格式不正确（应为 6–64 位字母、数字、_ 或 -，无空格）",
             "malformed (6 to 64 characters of A-Z a-z 0-9 _ -, no spaces)",
+        )
+    return value
+
+
+SESSION_KEY_RE = re.compile(r"[A-Za-z0-9+/]{22}==")
+
+
+def session_key(value: str) -> str:
+    """A session key an operator pasted: WeChat's are the base64 of 16 bytes (24 characters).
+    The message never repeats what was pasted (it may be a key)."""
+    if not SESSION_KEY_RE.fullmatch(value) or len(base64.b64decode(value)) != 16:
+        raise ValidationError(
+            "session_key",
+            "粘贴的会话密钥格式不对（微信的会话密钥是 24 个字符的 base64，如 "
+            "“AbCd…==”）；请重新复制，或留空以使用已保存的密钥。没有向微信发送任何请求",
+            "the pasted session key is malformed (WeChat session keys are 24 characters of "
+            "base64, like “AbCd…==”); copy it again, or leave it empty to use the stored key. "
+            "Nothing was sent to WeChat",
         )
     return value
 

@@ -205,7 +205,7 @@ def test_focus_goes_amount_reason_then_the_session_key_and_errors_say_why(qtbot,
     assert dialog.reason.currentText() == "user asked" and not dialog.session_key.text()
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert dialog.session_key.hasFocus()  # the masked optional field comes last
-    qtbot.keyClicks(dialog.session_key, "bm90IHRoZSB1c2VyJ3Mga2V5")  # a key, but not hers
+    qtbot.keyClicks(dialog.session_key, "bm90IHRoZSB1c2VyIGtleQ==")  # a key, but not hers
     click(qtbot, dialog.confirm)
     qtbot.waitUntil(lambda: dialog.message.isVisible() and not dialog._running, timeout=WAIT)
     text = dialog.message.text.text()

@@ -32,6 +32,7 @@ from core.errors import (
 from core.mirror import audit as audit_log
 from core.mirror.db import Mirror
 from core.mirror.records import order_from_query, upsert_orders, upsert_refunds
+from core.money import format_coins
 from core.operations.crash import crashpoint
 from core.operations.journal import Busy, Intent, Journal, Locks, wechat_id
 from core.operations.policy import Policy
@@ -303,6 +304,7 @@ class Operations:
         batch_id: str | None = None,
         allow_repeat: bool = False,
     ) -> OpResult:
+        self._check_pasted(session_key)
         if not allow_repeat and batch_id is None:
             self._refuse_repeat("deduct", openid, amount, request_key)
         intent = self._prepare(
@@ -329,6 +331,19 @@ class Operations:
         session_key: Secret | None = None,
         order_id: str | None = None,
     ) -> OpResult:
+        self._check_pasted(session_key)
+        took = self.mirror.one(
+            "SELECT amount FROM ledger WHERE order_id = ? AND kind IN ('deduct', 'clawback') "
+            "AND status = 'done'",
+            pay_order_id,
+        )
+        if took is not None and amount > int(took["amount"]):
+            raise ValidationError(
+                "amount",
+                f"撤销的代币不能多于该扣减扣走的 {format_coins(int(took['amount']), 'zh_CN')}",
+                f"a cancellation cannot return more than the "
+                f"{format_coins(int(took['amount']), 'en')} the deduction took",
+            )
         existing = self.mirror.one(
             "SELECT wechat_id, operator FROM intents WHERE action = 'cancel_deduction' AND "
             "target = ? AND request_key != ? AND state != 'failed'",
@@ -440,6 +455,27 @@ class Operations:
             if clawback and intent.attempts == 0 and not self.journal.children(intent.id):
                 self._prepare_clawback(intent, coins)
             return await self._attempt(intent, lock_held=True)
+
+    @staticmethod
+    def _check_pasted(session_key: Secret | None) -> None:
+        """A key the operator pasted is checked for its form before any intent: a wrong paste is
+        the operator's to fix, not the user's (never a wait for the user's login)."""
+        if session_key:
+            v.session_key(session_key.reveal())
+
+    async def _check_pasted_fresh(self, openid: str, session_key: Secret | None) -> None:
+        """A clawback waits for the user's login when the stored key is stale; a pasted key
+        that is not the user's current one is refused instead, before its intent."""
+        self._check_pasted(session_key)
+        if session_key and not await self.client.check_session(openid, session_key=session_key):
+            raise ValidationError(
+                "session_key",
+                "粘贴的会话密钥不是该用户当前的密钥（用户再次打开小程序后旧密钥即失效）；"
+                "请粘贴最新的，或留空以使用已保存的密钥。没有向微信发送任何扣减",
+                "the pasted session key is not this user's current one (a key stops working "
+                "once the user opens the mini program again); paste the latest, or leave it "
+                "empty to use the stored key. Nothing was taken",
+            )
 
     def _other_cancels(self, intent: Intent) -> list[str]:
         rows = self.mirror.all(
@@ -596,6 +632,7 @@ class Operations:
                 "只能重试等待用户登录的回收",
                 "only clawbacks waiting for the user's login can be retried",
             )
+        await self._check_pasted_fresh(intent.openid, session_key)
         return await self._attempt(intent, pasted_key=session_key)
 
     # ---- coin clawbacks for any refund ----------------------------------------------------------
@@ -644,6 +681,7 @@ class Operations:
         if why is not None:
             raise NoClawback(*why)
         self.policy.check("clawback", 0, spent_today=0, reason=reason)  # role and reason
+        await self._check_pasted_fresh(status.openid, session_key)
         if status.open_intent is not None:
             return await self._attempt(status.open_intent, pasted_key=session_key)
         count = self.mirror.one(
