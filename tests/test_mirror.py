@@ -464,7 +464,7 @@ def test_audit_export_csv_round_trips(audited, tmp_path):
         assert audit.export_csv(audited, handle) == 5
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["id"] for r in rows] == ["1", "2", "3", "4", "5"] and rows[0]["operator"] == "alice"
+    assert [r["序号"] for r in rows] == ["1", "2", "3", "4", "5"] and rows[0]["操作员"] == "alice"
     assert "SECRET-KEY" not in path.read_text(encoding="utf-8-sig")
 
 

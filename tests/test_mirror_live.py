@@ -161,7 +161,8 @@ def test_cli_import_refresh_decode_save_and_audit(sim, profile, tmp_path, capsys
         assert row["source"] == "query_order"  # the refresh overwrote the vk-pay import
     csv_path = tmp_path / "audit.csv"
     code, _ = cli(capsys, "--config", str(profile), "audit", "export", "--out", str(csv_path))
-    assert code == 0 and csv_path.read_bytes().startswith(b"\xef\xbb\xbfid,at,operator")
+    head = "\ufeff序号,时间（北京时间 UTC+8）,操作员".encode()
+    assert code == 0 and csv_path.read_bytes().startswith(head)
 
 
 def test_cli_import_failure_is_exit_2_and_names_the_line(profile, tmp_path, capsys):

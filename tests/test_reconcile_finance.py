@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date
 
 import pytest
@@ -80,3 +81,55 @@ def test_the_daily_csv_says_where_each_fee_came_from(fees, tmp_path):
         rows = list(csv.DictReader(handle))
     sources = [r[next(k for k in r if k.startswith("服务费来源"))] for r in rows]
     assert sources[0] == "微信账单" and sources[2].startswith("无费用数据")
+
+
+# ---- the audit CSV finance opens reads in words, with Beijing times -------------------------
+
+
+@pytest.fixture
+def audited_gift():
+    from core.mirror import audit
+
+    m = Mirror()
+    m.now = lambda: ts(2, 9)  # 2026-11-02 09:00 Beijing
+    log = audit.AuditLog(m, operator="alice", profile="shop", env=1, host="desk-1")
+    params = {"wechat_id": "G1", "target": "oU", "amount": 600, "reason": "补偿"}
+    log.append("gift", params, result="intent", openid="oU")
+    log.append("refund", {"wechat_id": "R1", "amount": 1200, "state": "refunding"}, result="ok")
+    yield m
+    m.close()
+
+
+def _read(path):
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_audit_csv_reads_in_words_with_beijing_times(audited_gift, tmp_path):
+    from core.mirror import audit
+
+    path = tmp_path / "audit.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        assert audit.export_csv(audited_gift, handle) == 2
+    gift, refund = _read(path)
+    assert gift["时间（北京时间 UTC+8）"] == "2026-11-02 09:00:00"
+    assert (gift["操作"], gift["结果"], gift["环境"]) == ("赠送代币", "已登记，待发送", "沙箱")
+    assert gift["内容"] == "单号：G1；对象：oU；数量：600 代币；原因：补偿"
+    assert refund["内容"] == "单号：R1；数量：¥12.00；状态：退款中"
+    assert list(gift)[-2:] == ["上一行哈希（核验用）", "本行哈希（核验用）"]
+
+
+def test_audit_export_in_english_and_as_json_for_verification(audited_gift, tmp_path, capsys):
+    from core.mirror import audit
+
+    path = tmp_path / "audit.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        audit.export_csv(audited_gift, handle, lang="en")
+    gift = _read(path)[0]
+    assert (gift["Action"], gift["Result"]) == ("Gift coins", "Recorded before sending")
+    assert gift["Details"] == "Id: G1; Target: oU; Amount: 600 coins; Reason: 补偿"
+    out = tmp_path / "audit.jsonl"
+    with out.open("w", encoding="utf-8") as handle:
+        assert audit.export_json(audited_gift, handle) == 2
+    first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert (first["action"], first["result"], first["at"]) == ("gift", "intent", ts(2, 9))

@@ -58,8 +58,16 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="audit_verb", required=True)
     verify = sub.add_parser("verify", parents=[common], help="check the hash chain")
     verify.set_defaults(run=cmd_audit_verify)
-    export = sub.add_parser("export", parents=[common], help="write the audit log as CSV")
-    export.add_argument("--out", type=Path, help="CSV file (default: stdout)")
+    export = sub.add_parser(
+        "export", parents=[common], help="write the audit log: CSV in words, or JSON as stored"
+    )
+    export.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    export.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        default="csv",
+        help="csv: for people (words, Beijing times); json: the rows as stored, one a line",
+    )
     export.add_argument("--openid")
     export.set_defaults(run=cmd_audit_export)
 
@@ -165,10 +173,21 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
 def cmd_audit_export(args: argparse.Namespace, out: Output) -> int:
     profile = load_profile(args, out)
     with open_mirror(profile) as mirror:
+        json_rows = args.format == "json"
         if args.out:
-            with args.out.open("w", encoding="utf-8-sig", newline="") as handle:
-                rows = audit.export_csv(mirror, handle, openid=args.openid)
-            out.note(f"{rows} audit rows written to {args.out}")
+            encoding = "utf-8" if json_rows else "utf-8-sig"
+            with args.out.open("w", encoding=encoding, newline="") as handle:
+                if json_rows:
+                    rows = audit.export_json(mirror, handle, openid=args.openid)
+                else:
+                    rows = audit.export_csv(mirror, handle, lang=out.lang, openid=args.openid)
+            out.note(
+                f"{rows} audit rows written to {args.out}"
+                if out.lang.startswith("en")
+                else f"已写入 {rows} 条审计记录：{args.out}"
+            )
+        elif json_rows:
+            audit.export_json(mirror, sys.stdout, openid=args.openid)
         else:
-            audit.export_csv(mirror, sys.stdout, openid=args.openid)
+            audit.export_csv(mirror, sys.stdout, lang=out.lang, openid=args.openid)
     return 0

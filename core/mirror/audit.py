@@ -11,9 +11,13 @@ import json
 import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TextIO
 
+from core.beijing import BEIJING
 from core.mirror.db import Mirror
+from core.money import format_coins, format_fen
+from core.vocabulary import word
 
 GENESIS = "0" * 64
 SECRET_PARAM_NAMES = frozenset(
@@ -193,13 +197,118 @@ def iter_rows(
         yield dict(row)
 
 
-def export_csv(mirror: Mirror, out: TextIO, **filters: Any) -> int:
-    """UTF-8 CSV (the caller writes the BOM for Excel); returns rows written."""
+# the CSV people open: one header per column in the reader's language, then the two hashes
+# (unchanged, for whoever checks the chain against `audit export --format json`)
+READABLE_COLUMNS = (
+    ("id", "序号", "No."),
+    ("at", "时间（北京时间 UTC+8）", "Time (Beijing, UTC+8)"),
+    ("operator", "操作员", "Operator"),
+    ("host", "电脑", "Computer"),
+    ("profile", "配置", "Profile"),
+    ("env", "环境", "Environment"),
+    ("action", "操作", "Action"),
+    ("openid", "用户 openid", "User openid"),
+    ("params", "内容", "Details"),
+    ("result", "结果", "Result"),
+    ("errcode", "微信错误码", "WeChat error code"),
+    ("prev_hash", "上一行哈希（核验用）", "Previous hash (for verification)"),
+    ("hash", "本行哈希（核验用）", "Hash (for verification)"),
+)
+PARAM_WORDS = {
+    "wechat_id": ("单号", "Id"),
+    "target": ("对象", "Target"),
+    "amount": ("数量", "Amount"),
+    "reason": ("原因", "Reason"),
+    "state": ("状态", "State"),
+    "session_key_source": ("会话密钥来源", "Session key source"),
+    "attempt": ("第几次尝试", "Attempt"),
+    "note": ("备注", "Note"),
+    "order_id": ("商户订单号", "Merchant order id"),
+    "refund_order_id": ("退款单号", "Refund order id"),
+    "refund_fee": ("退款金额", "Refund"),
+    "rows": ("行数", "Rows"),
+    "total": ("合计", "Total"),
+    "batch_id": ("批次号", "Batch id"),
+}
+MONEY_ACTIONS = frozenset({"refund"})  # their `amount` is fen; every other action's is coins
+
+
+def _param_value(action: str, key: str, value: Any, lang: str) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value).lower() if value is not None else ""
+    money = key in ("refund_fee", "paid_fee") or (key == "amount" and action in MONEY_ACTIONS)
+    if isinstance(value, int) and money:
+        return format_fen(value)
+    if isinstance(value, int) and key in ("amount", "total"):
+        return format_coins(value, lang)
+    if key == "state" and isinstance(value, str):
+        return word("state", value, lang)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def describe_params(action: str, params: str, lang: str = "zh_CN") -> str:
+    """The stored JSON as `原因：补偿；数量：600 代币`, keys in words, empty values left out."""
+    try:
+        data = json.loads(params or "{}")
+    except ValueError:
+        return params
+    if not isinstance(data, dict):
+        return params
+    english = lang.startswith("en")
+    parts = []
+    order = {key: n for n, key in enumerate(PARAM_WORDS)}
+    for key, value in sorted(data.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
+        if value in ("", None):
+            continue
+        zh, en = PARAM_WORDS.get(key, (key.replace("_", " "), key.replace("_", " ")))
+        label = en if english else zh
+        shown = _param_value(action, key, value, lang)
+        parts.append(f"{label}: {shown}" if english else f"{label}：{shown}")
+    return "; ".join(parts) if english else "；".join(parts)
+
+
+def readable(row: Mapping[str, Any], lang: str = "zh_CN") -> list[Any]:
+    when = (
+        datetime.fromtimestamp(row["at"], BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+        if row["at"]
+        else ""
+    )
+    return [
+        row["id"],
+        when,
+        row["operator"],
+        row["host"],
+        row["profile"],
+        word("env", row["env"], lang),
+        word("action", row["action"], lang),
+        row["openid"],
+        describe_params(row["action"], row["params"], lang),
+        word("audit_result", row["result"], lang),
+        "" if row["errcode"] is None else row["errcode"],
+        row["prev_hash"],
+        row["hash"],
+    ]
+
+
+def export_csv(mirror: Mirror, out: TextIO, *, lang: str = "zh_CN", **filters: Any) -> int:
+    """UTF-8 CSV for people (the caller writes the BOM for Excel): words, Beijing times, the
+    hashes last; returns rows written."""
     writer = csv.writer(out)
-    columns = [*CHAINED, "prev_hash", "hash"]
-    writer.writerow(columns)
+    english = lang.startswith("en")
+    writer.writerow([en if english else zh for _, zh, en in READABLE_COLUMNS])
     count = 0
     for row in iter_rows(mirror, **filters):
-        writer.writerow([row[c] for c in columns])
+        writer.writerow(readable(row, lang))
+        count += 1
+    return count
+
+
+def export_json(mirror: Mirror, out: TextIO, **filters: Any) -> int:
+    """The rows as stored, one JSON object a line: what `verify`'s hashes are computed over."""
+    count = 0
+    for row in iter_rows(mirror, **filters):
+        out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
         count += 1
     return count
