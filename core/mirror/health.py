@@ -24,7 +24,6 @@ from pathlib import Path
 
 from core.errors import ConfigError
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 MARKER_SUFFIX = "-created"
 SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 # below this size a full PRAGMA quick_check runs at every open (a 20,000-order demo mirror of
@@ -107,7 +106,7 @@ class Health:
 
 
 def _file_state(path: Path) -> Health:
-    """What can be told without opening the file as a database."""
+    """What can be told before the mirror is opened: stat, and SQLite reading the header."""
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -120,14 +119,32 @@ def _file_state(path: Path) -> Health:
         return Health(path, "not_a_file", ["not a regular file / 不是普通文件"])
     if info.st_size == 0:
         return Health(path, "empty", ["0 bytes / 0 字节"])
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as exc:
-        return Health(path, "not_a_file", [f"cannot be read: {exc.strerror}"], info.st_size)
-    if header != SQLITE_HEADER:
+    # The header is read by SQLite, never by open()/close() here: POSIX fcntl locks belong to the
+    # process and the inode, so closing any descriptor of the file drops every SQLite lock this
+    # process holds on it (the dashboard's long-lived connection, the tracker's); another process
+    # closing its connection then thinks it is the last, checkpoints and deletes the -wal/-shm
+    # still in use, and later writes are lost. SQLite's own descriptors are kept open while the
+    # process holds locks on the file (tests/test_mirror_shared.py).
+    if not _has_sqlite_header(path):
         return Health(path, "not_sqlite", ["no SQLite header / 没有 SQLite 文件头"], info.st_size)
     return Health(path, "ok", size=info.st_size)
+
+
+def _has_sqlite_header(path: Path) -> bool:
+    """False only when SQLite itself says the file is not a database (SQLITE_NOTADB); any other
+    trouble (busy, unreadable, damaged pages) is left to the connection that opens it next, whose
+    probe or full check reports it."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
+    except sqlite3.Error:
+        return True
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()  # reads the header and page 1
+    except sqlite3.DatabaseError as exc:
+        return getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_NOTADB
+    finally:
+        conn.close()
+    return True
 
 
 def refuse(health: Health) -> MirrorDamaged | ConfigError | None:
