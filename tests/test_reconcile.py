@@ -305,7 +305,7 @@ def test_xlsx_export_has_sheets_types_and_totals(known, tmp_path):
     daily = book["每日汇总"]
     assert daily.freeze_panes == "A2"
     header = [c.value for c in daily[1]]
-    gross = header.index("实收") + 1
+    gross = header.index("实收（元）") + 1
     first = daily.cell(row=2, column=gross)
     assert isinstance(first.value, (int, float, Decimal)) and "¥" in first.number_format
     assert isinstance(daily.cell(row=2, column=1).value, datetime)
@@ -330,7 +330,7 @@ def test_csv_export_round_trips_with_bom(known, tmp_path):
     assert daily.read_bytes().startswith(b"\xef\xbb\xbf")
     with daily.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[0]["day"] == "2026-11-02" and rows[0]["gross paid"] == "18.00"
+    assert rows[0]["day"] == "2026-11-02" and rows[0]["gross paid (yuan)"] == "18.00"
     claw = next(p for p in paths if p.name == "nov-clawbacks.csv")
     with claw.open(encoding="utf-8-sig", newline="") as handle:
         states = {r["refund order id"]: r["state"] for r in csv.DictReader(handle)}

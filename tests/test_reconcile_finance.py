@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
 from core.mirror.db import Mirror
 from core.mirror.records import upsert_orders
-from core.reconcile import Period, Reconciliation, export_csv
+from core.reconcile import Period, Reconciliation, export_csv, export_xlsx
 from tests.test_reconcile import cover, order, ts
 
 NOV = Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -133,3 +134,34 @@ def test_audit_export_in_english_and_as_json_for_verification(audited_gift, tmp_
         assert audit.export_json(audited_gift, handle) == 2
     first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert (first["action"], first["result"], first["at"]) == ("gift", "intent", ts(2, 9))
+
+
+# ---- one unit per kind across the exports -------------------------------------------------
+
+
+def test_xlsx_summary_gives_money_in_yuan_like_every_other_sheet(fees, tmp_path):
+    import openpyxl
+
+    path = export_xlsx(Reconciliation(fees, NOV, now=ts(30)), tmp_path / "nov.xlsx")
+    rows = {r[0].value: r[1] for r in openpyxl.load_workbook(path)["汇总 Summary"].iter_rows()}
+    assert rows["实收（元）"].value == Decimal("22.00")
+    assert rows["实收（元）"].number_format == '"¥"#,##0.00'
+    assert Decimal(str(rows["净收入（元）"].value)) == Decimal("20.40")
+    assert rows["时区"].value == "时间均为北京时间（UTC+8）"
+
+
+def test_csv_headers_carry_yuan_and_beijing_time_and_a_summary_file(fees, tmp_path):
+    paths = export_csv(Reconciliation(fees, NOV, now=ts(30)), tmp_path / "nov.csv")
+    assert paths[0].name == "nov-summary.csv"
+    summary = {r["项目"]: r["数值"] for r in _read(paths[0])}
+    assert (summary["期间"], summary["实收（元）"], summary["平台服务费（元）"]) == (
+        "2026-11-01 – 2026-11-30",
+        "22.00",
+        "1.60",
+    )
+    assert summary["微信账单未覆盖的天数"] == "28"
+    orders = _read(tmp_path / "nov-orders.csv")
+    assert {"实付（元）", "支付时间（北京时间）", "平台服务费（元）"} <= set(orders[0])
+    english = export_csv(Reconciliation(fees, NOV, now=ts(30)), tmp_path / "en.csv", lang="en")
+    assert "paid at (Beijing time)" in _read(tmp_path / "en-orders.csv")[0]
+    assert {r["item"]: r["value"] for r in _read(english[0])}["net (yuan)"] == "20.40"

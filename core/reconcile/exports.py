@@ -28,17 +28,58 @@ DATE_FORMAT = "yyyy-mm-dd"
 WIDTHS = {"fen": 14, "coins": 12, "time": 20, "date": 12, "int": 10, "text": 22}
 SUMMARY_LABELS = {
     "orders": ("订单数", "orders"),
-    "gross_paid": ("实收（分）", "gross paid (fen)"),
+    "gross_paid": ("实收（元）", "gross paid (yuan)"),
     "refunds": ("退款笔数", "refunds"),
-    "refunded": ("退款金额（分）", "refunded (fen)"),
+    "refunded": ("退款金额（元）", "refunded (yuan)"),
+    "platform_fee": ("平台服务费（元）", "platform fee (yuan)"),
+    "cps_fee": ("CPS 费用（元）", "CPS fee (yuan)"),
+    "net": ("净收入（元）", "net (yuan)"),
+    "fee_days_from_bill": ("服务费取自微信账单的天数", "days whose fee is WeChat's bill"),
+    "fee_days_without_data": (
+        "无服务费数据的天数（净收入未扣服务费）",
+        "days without fee data (net before fees)",
+    ),
     "statement_lines": ("微信账单行数", "WeChat statement lines"),
     "clawbacks_open": ("未完成回收的退款", "refunds with coins outstanding"),
     "coins_outstanding": ("未回收代币", "coins outstanding"),
-    "needs_login": ("等待用户登录", "waiting for user login"),
+    "needs_login": ("等待用户登录", "Needs user login"),
     "discrepancies": ("对账差异", "discrepancies"),
     "days_not_covered": ("微信账单未覆盖的天数", "days no WeChat bill covers"),
     "open_items": ("待处理事项", "open items"),
 }
+MONEY_TOTALS = frozenset({"gross_paid", "refunded", "platform_fee", "cps_fee", "net"})
+# every export says its unit once, in the header: money in yuan, times on Beijing's clock
+UNITS = {
+    "fen": ("（元）", " (yuan)"),
+    "time": ("（北京时间）", " (Beijing time)"),
+}
+TIME_ZONE_NOTE = ("时间均为北京时间（UTC+8）", "all times are Beijing time (UTC+8)")
+
+
+def header(column: Column, lang: str = "zh_CN") -> str:
+    """A column's title with its unit: 实收（元）, 退款时间（北京时间）."""
+    unit = UNITS.get(column.kind)
+    if unit is None:
+        return column.title(lang)
+    return column.title(lang) + (unit[1] if lang.startswith("en") else unit[0])
+
+
+def summary_rows(report: Reconciliation, lang: str = "zh_CN") -> list[tuple[str, Any, str]]:
+    """The summary as (label, value, kind): period, totals (money in fen, shown in yuan),
+    the days no bill covers and the time zone."""
+    english = lang.startswith("en")
+    rows: list[tuple[str, Any, str]] = [
+        ("period" if english else "期间", report.period.label(), "text")
+    ]
+    for key, value in report.summary().items():
+        zh, en = SUMMARY_LABELS.get(key, (key, key))
+        rows.append((en if english else zh, value, "fen" if key in MONEY_TOTALS else "int"))
+    not_covered = report.uncovered_days()
+    if not_covered:
+        label = "not covered by a bill" if english else "账单未覆盖"
+        rows.append((label, report.coverage_note(lang, not_covered), "text"))
+    rows.append(("time zone" if english else "时区", TIME_ZONE_NOTE[1 if english else 0], "text"))
+    return rows
 
 
 def _csv_value(column: Column, value: Any, lang: str = "zh_CN") -> Any:
@@ -59,7 +100,7 @@ def write_csv(section: Section, out: IO[str], *, lang: str = "zh_CN") -> int:
     """Amounts in yuan with two decimals (exact, from integer fen); the caller opens `out` with
     encoding utf-8-sig so the BOM is written."""
     writer = csv.writer(out)
-    writer.writerow([c.title(lang) for c in section.columns])
+    writer.writerow([header(c, lang) for c in section.columns])
     count = 0
     for row in section.rows():
         writer.writerow([_csv_value(c, row.get(c.key_for(lang)), lang) for c in section.columns])
@@ -70,6 +111,13 @@ def write_csv(section: Section, out: IO[str], *, lang: str = "zh_CN") -> int:
 def export_csv(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> list[Path]:
     """One file per section next to `out`: report.csv -> report-clawbacks.csv, ..."""
     written = []
+    path = out.with_name(f"{out.stem}-summary{out.suffix or '.csv'}")
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["item", "value"] if lang.startswith("en") else ["项目", "数值"])
+        for label, value, kind in summary_rows(report, lang):
+            writer.writerow([label, f"{Decimal(value) / 100:.2f}" if kind == "fen" else value])
+    written.append(path)
     for section in report.sections():
         path = out.with_name(f"{out.stem}-{section.name}{out.suffix or '.csv'}")
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
@@ -144,23 +192,24 @@ def export_xlsx(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> Pa
     summary.freeze_panes = "A2"
     summary.column_dimensions["A"].width = 28
     summary.column_dimensions["B"].width = 18
-    summary.append(_header(summary, ["项目 item", "数值 value"]))
-    summary.append(["期间 period", report.period.label()])
-    for key, value in report.summary().items():
-        zh, en = SUMMARY_LABELS.get(key, (key, key))
-        summary.append([f"{zh} {en}", value])
-    not_covered = report.uncovered_days()
-    if not_covered:
-        note = report.coverage_note(lang, not_covered)
-        summary.append(["账单未覆盖 not covered by a bill", note])
+    english = lang.startswith("en")
+    summary.append(_header(summary, ["item", "value"] if english else ["项目", "数值"]))
+    yuan = WriteOnlyCell(summary)
+    yuan.number_format = YUAN_FORMAT
+    for label, value, kind in summary_rows(report, lang):
+        if kind == "fen":
+            yuan.value = Decimal(value) / 100
+            summary.append([label, yuan])
+        else:
+            summary.append([label, value])
     for section in report.sections():
         sheet = book.create_sheet(sheet_title(section.title(lang)))
         sheet.freeze_panes = "A2"
         for n, column in enumerate(section.columns, start=1):
             sheet.column_dimensions[get_column_letter(n)].width = max(
-                WIDTHS[column.kind], len(column.title(lang)) + 4
+                WIDTHS[column.kind], len(header(column, lang)) + 4
             )
-        sheet.append(_header(sheet, [c.title(lang) for c in section.columns]))
+        sheet.append(_header(sheet, [header(c, lang) for c in section.columns]))
         write = _row_writer(sheet, section.columns, lang)
         for row in section.rows():
             write(row)
