@@ -141,7 +141,9 @@ class IdLabel(QWidget):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.label.setWordWrap(True)  # a whole id never pushes the pane wider than the window
+        # one line: a wrapped id broke at its "-" and a pane of fixed height cut it off; the pane
+        # gives it the room (its minimum width is the whole id)
+        self.label.setWordWrap(False)
         self.button = QToolButton()
         self.button.setText(tr("Copy"))
         self.button.setAccessibleName(tr("Copy"))

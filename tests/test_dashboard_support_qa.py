@@ -61,3 +61,43 @@ def test_the_inspector_says_whether_the_user_paid_and_links_the_order(qtbot, win
     # a rejected push says it cannot tell
     page = paste(qtbot, window, wire.query, wire.body.replace("A", "B", 1))
     assert "Not trusted" in page.summary.text() and order["order_id"] not in page.summary.text()
+
+
+DASHED = "oGaR-5pQ8s-Xk2m9LdEw-Z4hTn7Yc"  # openids carry "-" and "_"
+
+
+def whole(id_label) -> bool:
+    label = id_label.label
+    metrics = label.fontMetrics()
+    return (
+        label.isVisible()
+        and label.text() == id_label.value
+        and label.width() >= metrics.horizontalAdvance(label.text())
+        and label.height() < 2 * metrics.height()  # one line, not wrapped at the "-"
+    )
+
+
+def test_an_openid_with_dashes_is_shown_whole_in_detail_panes(qtbot, window, desk, sim):
+    from core.mirror.records import upsert_orders
+    from tests.test_dashboard_navigation import order
+
+    upsert_orders(desk.mirror, [order("ORDDASH00001", DASHED, created=desk.mirror.now() - 60)])
+    window.resize(1100, 700)
+    window.go("orders", "ORDDASH00001")
+    orders = window.pages["orders"]
+    qtbot.waitUntil(lambda: orders.detail_openid.value == DASHED, timeout=WAIT)
+    qtbot.waitUntil(lambda: whole(orders.detail_openid) and whole(orders.detail_wx))
+    # the Complaints page's detail pane
+    sim.add_user(DASHED)
+    paid = sim.user_pays(DASHED, coins=600)
+    sim.add_complaint(DASHED, paid["order_id"])
+    window.go("complaints")
+    complaints = window.pages["complaints"]
+    qtbot.waitUntil(lambda: complaints.view is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: whole(complaints.user) and whole(complaints.order))
+    # the callback inspector's OpenId: the value column fits the whole id
+    wire = sim.delivered[0]
+    page = paste(qtbot, window, wire.query, wire.body)
+    (item,) = page.tree.findItems("OpenId", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
+    assert item.text(1) == DASHED
+    assert page.tree.columnWidth(1) >= page.tree.sizeHintForColumn(1)  # no value elided

@@ -245,6 +245,10 @@ class CallbackPage(Page):
         if result.event is not None:
             self._fill(self.tree.invisibleRootItem(), result.event.fields)
             self.tree.expandAll()
+            # ids and values whole, never elided in the middle (an openid is compared by eye)
+            for column, least in ((0, 200), (1, 220)):
+                self.tree.resizeColumnToContents(column)
+                self.tree.setColumnWidth(column, max(least, self.tree.columnWidth(column)))
 
     def _fill(self, parent: QTreeWidgetItem, data: dict[str, Any], section: str = "") -> None:
 
