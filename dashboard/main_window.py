@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QSize, Qt, QUrl
+from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -211,7 +211,10 @@ class MainWindow(QMainWindow):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
         outer.addWidget(self._top_bar())
-        outer.addWidget(self.matches)
+        # the matches float over the page under the search field: a list in the layout pushed
+        # the page down and grew the window off the screen
+        self.matches.setParent(central)
+        self.matches.hide()
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -458,8 +461,24 @@ class MainWindow(QMainWindow):
             item.setToolTip(hit.openid)
             self.matches.addItem(item)
         self.matches.setCurrentRow(0)
+        self._place_matches()
         self.matches.show()
+        self.matches.raise_()
         self.matches.setFocus()
+
+    def _place_matches(self) -> None:
+        """Under the search field, over the page, as wide as the field (at least 420 px) and as
+        tall as its rows (at most 150 px): the layout and the window keep their size."""
+        central = self.matches.parentWidget()
+        if central is None:
+            return
+        corner = self.search.mapTo(central, QPoint(0, self.search.height()))
+        rows = self.matches.count()
+        height = min(
+            150, rows * max(self.matches.sizeHintForRow(0), 1) + 2 * self.matches.frameWidth()
+        )
+        width = min(max(self.search.width(), 420), central.width() - corner.x())
+        self.matches.setGeometry(corner.x(), corner.y(), width, height)
 
     def _open_match(self, item: QListWidgetItem) -> None:
         self.matches.hide()

@@ -101,3 +101,39 @@ def test_an_openid_with_dashes_is_shown_whole_in_detail_panes(qtbot, window, des
     (item,) = page.tree.findItems("OpenId", Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive)
     assert item.text(1) == DASHED
     assert page.tree.columnWidth(1) >= page.tree.sizeHintForColumn(1)  # no value elided
+
+
+def test_the_search_matches_and_an_evidence_image_never_grow_the_window(qtbot, window, desk, sim):
+    from core.mirror.records import upsert_orders
+    from core.simulator import populate
+    from tests.test_dashboard_navigation import order, search
+
+    now = desk.mirror.now()
+    upsert_orders(desk.mirror, [order(f"ORDGROW{n:05d}", ALICE, created=now - n) for n in range(6)])
+    window.resize(1000, 560)
+    qtbot.waitUntil(lambda: window.stack.height() > 0)
+    size, page_height = window.size(), window.stack.height()
+    search(qtbot, window, "ORDGROW")  # the start of six ids: listed over the page
+    assert window.matches.isVisible() and window.matches.count() == 6
+    qtbot.wait(50)
+    assert window.size() == size and window.stack.height() == page_height
+    assert window.minimumSizeHint().height() <= size.height()
+    qtbot.keyClick(window.matches, Qt.Key.Key_Escape)
+    # a complaint's evidence image: in its own window, the list keeps its rows
+    summary = populate(sim.state, users=30, orders=300, days=30)
+    complaint_id = summary.cases["complaint_2h"]
+    window.go("complaints", "")
+    page = window.pages["complaints"]
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=WAIT)
+    window.go("complaints", complaint_id)
+    qtbot.waitUntil(
+        lambda: page.view is not None and page.view.row.complaint_id == complaint_id, timeout=WAIT
+    )
+    qtbot.wait(50)
+    assert window.size() == size  # the page itself fits the window
+    table_height = page.table.height()
+    page.evidence.itemActivated.emit(page.evidence.item(0))
+    qtbot.waitUntil(lambda: page.preview.isVisible(), timeout=WAIT)
+    qtbot.wait(50)
+    assert not page.preview.pixmap().isNull()
+    assert window.size() == size and page.table.height() == table_height

@@ -14,11 +14,13 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
     QSplitter,
     QWidget,
 )
@@ -113,7 +115,12 @@ class ComplaintsPage(Page):
             self.table.setColumnWidth(n, col.width)
         self.table.selectionModel().currentRowChanged.connect(self._select)
         split.addWidget(self.table)
-        split.addWidget(self._detail_pane())
+        # the detail scrolls when the window is small: its own minimum grew the window
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self._detail_pane())
+        split.addWidget(scroll)
         split.setSizes([260, 440])
         self.root.addWidget(split, 1)
         self.empty = muted(
@@ -170,11 +177,13 @@ class ComplaintsPage(Page):
         self.evidence.setToolTip(tr("Double-click an image to see it"))
         self.evidence.itemActivated.connect(self.show_evidence)
         about.body.addWidget(self.evidence)
-        self.preview = QLabel()
+        # the image opens in a window of its own: shown in the pane it collapsed the complaint
+        # list to one row and grew the main window
+        self.preview = QLabel(self, Qt.WindowType.Window)
         self.preview.setAccessibleName(tr("Evidence image"))
-        self.preview.setMaximumHeight(220)
+        self.preview.setWindowTitle(tr("The user's evidence"))
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.hide()
-        about.body.addWidget(self.preview)
         columns.addWidget(about, 3)
 
         act = Card(tr("Answer the user"))
@@ -532,14 +541,16 @@ class ComplaintsPage(Page):
             if not pixmap.loadFromData(data):
                 self.inline.show_message("warn", tr("The image could not be read."))
                 return
+            screen = self.screen().availableGeometry()
             self.preview.setPixmap(
                 pixmap.scaled(
-                    320,
-                    220,
+                    min(pixmap.width(), screen.width() * 2 // 3),
+                    min(pixmap.height(), screen.height() * 2 // 3),
                     Qt.AspectRatioMode.KeepAspectRatio,
                     Qt.TransformationMode.SmoothTransformation,
                 )
             )
+            self.preview.adjustSize()
             self.preview.show()
 
         self.busy.start()
