@@ -14,6 +14,10 @@ ORDER_KIND: Final[Words] = {
     "coin": ("代币充值", "Coin top-up"),
     "item": ("道具直购", "Item purchase"),
 }
+# the product of an order: a coin top-up's product id is the code "coin"; an item's is its own id
+PRODUCT: Final[Words] = {
+    "coin": ("代币", "Coins"),
+}
 # query_order status (reference §2.2.1), as the guide's badges say it
 ORDER_STATUS: Final[Words] = {
     "0": ("初始化", "Initialised"),
@@ -202,6 +206,7 @@ DETAIL: Final[Words] = {
 
 TABLES: Final[dict[str, Words]] = {
     "order_kind": ORDER_KIND,
+    "product": PRODUCT,
     "order_status": ORDER_STATUS,
     "refund_status": REFUND_STATUS,
     "clawback": CLAWBACK,

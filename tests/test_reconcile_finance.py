@@ -165,3 +165,77 @@ def test_csv_headers_carry_yuan_and_beijing_time_and_a_summary_file(fees, tmp_pa
     english = export_csv(Reconciliation(fees, NOV, now=ts(30)), tmp_path / "en.csv", lang="en")
     assert "paid at (Beijing time)" in _read(tmp_path / "en-orders.csv")[0]
     assert {r["item"]: r["value"] for r in _read(english[0])}["net (yuan)"] == "20.40"
+
+
+# ---- the CLI speaks the operator's language, in the glossary's words ------------------------
+
+
+def _profile(tmp_path, mirror):
+    db = tmp_path / "m.sqlite"
+    mirror.conn.execute(f"VACUUM INTO '{db}'")
+    config = tmp_path / "p.toml"
+    config.write_text(
+        f'[profiles.f]\nappid = "wx0123456789abcdef"\nenv = "production"\ndb = "{db}"\n',
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_cli_picks_the_systems_language_like_the_desktop_app():
+    from core.cli.output import default_lang
+
+    assert default_lang({"LANG": "en_US.UTF-8"}) == "en"
+    assert default_lang({"LANG": "zh_CN.UTF-8"}) == "zh_CN"
+    assert default_lang({"LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"}) == "zh_CN"
+    assert default_lang({"LANG": "C.UTF-8"}) == default_lang({}) == "zh_CN"
+
+
+def test_cli_reconcile_speaks_chinese_or_english_with_plurals(fees, tmp_path, capsys, monkeypatch):
+    from core.cli import main
+
+    config = _profile(tmp_path, fees)
+    period = ["reconcile", "--from", "2026-11-01", "--to", "2026-11-30"]
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    main(["--config", str(config), *period])
+    zh = capsys.readouterr().out
+    assert "订单 3 笔" in zh and "对账差异 1 处" in zh and "orders" not in zh
+    assert "净收入 ¥20.40" in zh
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    main(["--config", str(config), *period, "--to", "2026-11-02"])
+    en = capsys.readouterr().out
+    assert "1 order," in en and "0 discrepancies" in en
+    main(["--config", str(config), "--lang", "en", *period, "--to", "2026-11-03"])
+    assert "(not covered: 1 day)" in capsys.readouterr().out
+
+
+def test_cli_import_and_audit_verify_speak_chinese(tmp_path, capsys, monkeypatch):
+    from core.cli import main
+
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    with Mirror() as m:
+        config = _profile(tmp_path, m)
+    bill = tmp_path / "bill.csv"
+    bill.write_text(
+        "交易时间,商户订单号,订单金额(元),手续费(元)\n2026-11-02 12:00:00,O9,6.00,0.60\n",
+        encoding="utf-8",
+    )
+    assert main(["--config", str(config), "import", "bill", str(bill)]) == 0
+    out = capsys.readouterr().out
+    assert "新增 1，更新 0" in out and "added" not in out
+    main(["--config", str(config), "audit", "verify"])
+    assert "审计链完整：0 条记录" in capsys.readouterr().out
+
+
+def test_exports_show_a_top_ups_product_in_words(fees, tmp_path):
+    export_csv(Reconciliation(fees, NOV, now=ts(30)), tmp_path / "nov.csv")
+    assert {r["商品"] for r in _read(tmp_path / "nov-orders.csv")} == {"代币"}
+
+
+def test_cli_operation_lines_use_the_glossary_not_codes():
+    from core.cli.ops_verbs import outcome_words
+    from core.cli.output import Output
+
+    zh, en = Output(json_mode=False, lang="zh_CN"), Output(json_mode=False, lang="en")
+    assert outcome_words("gift", "done", zh) == "赠送代币 · 已完成"
+    assert outcome_words("refund", "needs_login", en) == "Refund · Needs user login"
+    assert outcome_words("clawback", "unknown", zh).endswith("（请运行 xpaydesk-cli resolve）")

@@ -23,7 +23,7 @@ from core.cli import (
     reconcile_verb,
     simulator_verb,
 )
-from core.cli.output import Output
+from core.cli.output import Output, default_lang
 from core.errors import XPayDeskError, XPayError
 from core.mirror.health import is_corruption
 
@@ -51,9 +51,9 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     )
     parser.add_argument(
         "--lang",
-        default=argparse.SUPPRESS if suppress else "zh_CN",
+        default=argparse.SUPPRESS if suppress else None,
         choices=["zh_CN", "en"],
-        help="language of messages (default zh_CN)",
+        help="language of messages (default: the system's, as the desktop app; else zh_CN)",
     )
 
 
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang = args.lang or default_lang()
     out = Output(json_mode=args.json, lang=args.lang)
     try:
         code: int = args.run(args, out)

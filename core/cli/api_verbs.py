@@ -23,6 +23,7 @@ from core.operations import Operations
 from core.profiles import Profile, load_profiles
 from core.secret import Secret
 from core.validation import REFUND_REASONS, REQ_FROM
+from core.vocabulary import word
 
 Verbs = Any  # argparse's private _SubParsersAction
 
@@ -314,8 +315,12 @@ def cmd_order(args: argparse.Namespace, out: Output) -> int:
         )
         out.result(
             o.to_dict(),
-            f"order {o.order_id} ({o.wx_order_id}): status {o.status}, "
-            f"paid {format_fen(o.paid_fee)}, refundable {format_fen(o.left_fee)}",
+            out.say(
+                f"订单 {o.order_id}（{o.wx_order_id}）：{word('order_status', o.status)}，"
+                f"实付 {format_fen(o.paid_fee)}，可退 {format_fen(o.left_fee)}",
+                f"order {o.order_id} ({o.wx_order_id}): {word('order_status', o.status, 'en')}, "
+                f"paid {format_fen(o.paid_fee)}, refundable {format_fen(o.left_fee)}",
+            ),
         )
         return 0
 
@@ -369,8 +374,11 @@ def cmd_bill(args: argparse.Namespace, out: Output) -> int:
                 if exc.handling is not Handling.POLL or time.monotonic() > deadline:
                     raise
                 out.progress(
-                    f"bill is being generated ({exc.errcode}); asking again in "
-                    f"{args.poll_interval:g} s"
+                    out.say(
+                        f"微信正在生成账单，{args.poll_interval:g} 秒后再查询",
+                        f"WeChat is still generating the bill; asking again in "
+                        f"{args.poll_interval:g} s",
+                    )
                 )
                 await asyncio.sleep(args.poll_interval)
                 continue

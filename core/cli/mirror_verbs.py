@@ -109,17 +109,22 @@ def cmd_import(args: argparse.Namespace, out: Output) -> int:
             elif args.what == "pushes":
                 report = import_pushes(mirror, path, keys=callback_keys(profile), progress=progress)
             else:
-                vault = SessionKeyVault(mirror, vault_key(profile.name))
+                vault = SessionKeyVault(mirror, vault_key(profile))
                 report = import_session_keys(mirror, path, vault=vault, progress=progress)
             if progress is not None:
                 sys.stderr.write("\n")
             reports.append(report)
     lines = []
     for report in reports:
-        lines.append(report.summary())
-        lines += report.rejection_lines(50)
+        lines.append(report.summary(out.lang))
+        lines += report.rejection_lines(50, out.lang)
         if report.unknown_columns:
-            lines.append(f"  unknown columns (not imported): {', '.join(report.unknown_columns)}")
+            unknown = ", ".join(report.unknown_columns)
+            lines.append(
+                out.say(
+                    f"  未导入的未知列：{unknown}", f"  unknown columns (not imported): {unknown}"
+                )
+            )
     out.result({"imports": [r.as_dict() for r in reports]}, "\n".join(lines))
     return 0
 
@@ -162,7 +167,10 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
         problems = [f"mirror {pages.path}: {pages.state}: {p}" for p in pages.problems[:20]]
         report = audit.ChainReport(False, report.rows, (*report.problems, *problems))
     human = (
-        f"audit chain intact: {report.rows} rows"
+        out.say(
+            f"审计链完整：{report.rows:,} 条记录",
+            f"audit chain intact: {out.count(report.rows, '', 'row', 'rows')}",
+        )
         if report.ok
         else "AUDIT CHAIN BROKEN:\n" + "\n".join(f"  {p}" for p in report.problems)
     )

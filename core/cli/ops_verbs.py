@@ -14,6 +14,7 @@ from core.operations import Operations, OpResult, open_operations
 from core.operations.bulk import plan_bulk, run_bulk
 from core.profiles import Profile
 from core.validation import REFUND_REASONS, REQ_FROM
+from core.vocabulary import word
 
 Verbs = Any
 EXIT_BY_STATE = {
@@ -51,6 +52,23 @@ def run_ops(
     return asyncio.run(go())
 
 
+# what the operator is told to do next, after the glossary's word for the state
+NEXT_STEP = {
+    "unknown": ("请运行 xpaydesk-cli resolve", "run xpaydesk-cli resolve"),
+    "prepared": ("请运行 xpaydesk-cli resolve", "run xpaydesk-cli resolve"),
+    "refunding": ("用 xpaydesk-cli resolve 查询结果", "poll with xpaydesk-cli resolve"),
+}
+
+
+def outcome_words(action: str, state: str, out: Output) -> str:
+    """`赠送代币 · 已完成` / `Gift coins · Done (…)`: the glossary's words, never the codes."""
+    text = f"{word('action', action, out.lang)} · {word('state', state, out.lang)}"
+    step = NEXT_STEP.get(state)
+    if step:
+        text += out.say(f"（{step[0]}）", f" ({step[1]})")
+    return text
+
+
 def report(
     out: Output, result: OpResult, extra: dict[str, Any] | None = None, *, human_extra: str = ""
 ) -> int:
@@ -64,8 +82,8 @@ def report(
         **(extra or {}),
     }
     human = (
-        f"#{result.intent_id} {result.action} {result.wechat_id}: "
-        f"{STATE_WORDS.get(result.state, result.state)}"
+        f"#{result.intent_id} {outcome_words(result.action, result.state, out)} "
+        f"{result.wechat_id}"
         + (f" — {result.message}" if result.message else "")
         + (f"\n{human_extra}" if human_extra else "")
     )
@@ -165,8 +183,8 @@ def cmd_pending(args: argparse.Namespace, out: Output) -> int:
         rows = [i.as_dict() for i in ops.pending()]
         human = (
             "\n".join(
-                f"#{r['id']} {r['action']} {r['wechat_id']} {r['openid']} "
-                f"{r['amount']} [{r['state']}] {r['message']}"
+                f"#{r['id']} {outcome_words(r['action'], r['state'], out)} {r['wechat_id']} "
+                f"{r['openid']} {r['amount']:,} {r['message']}"
                 for r in rows
             )
             or "没有未完成的操作 / nothing pending"
@@ -193,8 +211,8 @@ def cmd_resolve(args: argparse.Namespace, out: Output) -> int:
         left = [i.id for i in ops.pending()]
         human = (
             "\n".join(
-                f"#{r['intent_id']} {r['action']} {r['wechat_id']}: "
-                f"{STATE_WORDS.get(str(r['state']), r['state'])}"
+                f"#{r['intent_id']} {outcome_words(str(r['action']), str(r['state']), out)} "
+                f"{r['wechat_id']}"
                 for r in rows
             )
             or "没有需要处理的操作 / nothing to resolve"

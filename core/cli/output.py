@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Mapping
 from typing import Any, TextIO
+
+
+def default_lang(env: Mapping[str, str] | None = None) -> str:
+    """The operator's language as the desktop app picks it by default: English when the
+    system's messages locale is English, Chinese otherwise (POSIX order LC_ALL, LC_MESSAGES,
+    LANG; the first one set decides)."""
+    env = os.environ if env is None else env
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(name, "")
+        if value:
+            return "en" if value.lower().startswith("en") else "zh_CN"
+    return "zh_CN"
+
+
+def counted(n: int, zh: str, one: str, many: str, lang: str) -> str:
+    """`1 day` / `2 days` / `3 天`: English plurals agree with the number."""
+    if lang.startswith("en"):
+        return f"{n:,} {one if n == 1 else many}"
+    return f"{n:,} {zh}"
 
 
 class Output:
@@ -21,6 +42,17 @@ class Output:
         self._out = stdout or sys.stdout
         self._err = stderr or sys.stderr
         self._warned: set[str] = set()
+
+    @property
+    def english(self) -> bool:
+        return self.lang.startswith("en")
+
+    def say(self, zh: str, en: str) -> str:
+        """The operator's language: one of the two."""
+        return en if self.english else zh
+
+    def count(self, n: int, zh: str, one: str, many: str) -> str:
+        return counted(n, zh, one, many, self.lang)
 
     def result(self, data: dict[str, Any], human: str | None = None) -> None:
         if self.json_mode:

@@ -12,6 +12,7 @@ from core.cli.api_verbs import load_profile
 from core.cli.output import Output
 from core.errors import ValidationError
 from core.mirror.db import Mirror
+from core.money import format_fen
 from core.reconcile import Period, Reconciliation, export_csv, export_json, export_xlsx
 
 Verbs = Any
@@ -41,6 +42,26 @@ def _day(text: str, name: str) -> date:
         raise ValidationError(name, "须为 YYYY-MM-DD", "must be YYYY-MM-DD") from None
 
 
+def summary_line(out: Output, period: Period, summary: dict[str, int]) -> str:
+    """The period in one line, in the operator's language and the glossary's words."""
+    net = format_fen(summary["net"])
+    fee = format_fen(summary["platform_fee"])
+    if out.english:
+        return (
+            f"{period.label()}: {out.count(summary['orders'], '', 'order', 'orders')}, "
+            f"{out.count(summary['refunds'], '', 'refund', 'refunds')}, net {net} after "
+            f"{fee} platform fees; "
+            f"{out.count(summary['discrepancies'], '', 'discrepancy', 'discrepancies')}, "
+            f"{out.count(summary['clawbacks_open'], '', 'refund', 'refunds')} with "
+            f"{out.count(summary['coins_outstanding'], '', 'coin', 'coins')} not yet clawed back"
+        )
+    return (
+        f"{period.label()}：订单 {summary['orders']:,} 笔，退款 {summary['refunds']:,} 笔，"
+        f"净收入 {net}（已扣平台服务费 {fee}）；对账差异 {summary['discrepancies']:,} 处，"
+        f"{summary['clawbacks_open']:,} 笔退款尚有 {summary['coins_outstanding']:,} 代币未回收"
+    )
+
+
 def cmd_reconcile(args: argparse.Namespace, out: Output) -> int:
     period = Period(_day(args.start, "--from"), _day(args.end, "--to"))
     if period.end < period.start:
@@ -57,12 +78,12 @@ def cmd_reconcile(args: argparse.Namespace, out: Output) -> int:
             if not args.out:
                 raise ValidationError("--out", "xlsx 需要输出文件", "xlsx needs an output file")
             export_xlsx(report, args.out, lang=out.lang)
-            out.note(f"written {args.out}")
+            out.note(out.say(f"已写入 {args.out}", f"written {args.out}"))
         elif fmt == "csv":
             if not args.out:
                 raise ValidationError("--out", "csv 需要输出文件", "csv needs an output file")
             for path in export_csv(report, args.out, lang=out.lang):
-                out.note(f"written {path}")
+                out.note(out.say(f"已写入 {path}", f"written {path}"))
         elif fmt == "json":
             if args.out:
                 with args.out.open("w", encoding="utf-8") as handle:
@@ -71,11 +92,7 @@ def cmd_reconcile(args: argparse.Namespace, out: Output) -> int:
                 export_json(report, sys.stdout)
                 sys.stdout.write("\n")
                 return 4 if summary["open_items"] else 0
-        lines = [
-            f"{period.label()}: {summary['orders']} orders, {summary['refunds']} refunds, "
-            f"{summary['discrepancies']} discrepancies, {summary['clawbacks_open']} refunds "
-            f"with {summary['coins_outstanding']:,} coins outstanding"
-        ]
+        lines = [summary_line(out, period, summary)]
         if not_covered:
             lines.append(report.coverage_note(out.lang, not_covered))
         out.result(

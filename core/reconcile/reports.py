@@ -340,7 +340,8 @@ class Reconciliation:
         )
         if lang.startswith("en"):
             return (
-                f"WeChat's bill does not cover {spans} yet (not covered: {len(days)} days): "
+                f"WeChat's bill does not cover {spans} yet (not covered: {len(days)} "
+                f"{'day' if len(days) == 1 else 'days'}): "
                 "refunds of those days are not compared with WeChat's statement."
             )
         return f"微信账单尚未覆盖 {spans}（共 {len(days)} 天），这些日期的退款未与微信账单核对。"
@@ -623,7 +624,7 @@ class Reconciliation:
                     C("wx_order_id", "微信订单号", "WeChat order id"),
                     C("openid", "openid", "openid"),
                     C("kind", "类型", "kind", vocab="order_kind"),
-                    C("product_id", "商品", "product"),
+                    C("product_id", "商品", "product", vocab="product"),
                     C("quantity", "代币或道具数量", "coins or items", "int"),
                     C("paid_fee", "实付", "paid", "fen"),
                     C("left_fee", "可退", "refundable", "fen"),

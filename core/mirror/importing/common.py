@@ -110,19 +110,31 @@ class ImportReport:
             "compression": self.compression,
         }
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
+        if not lang.startswith("en"):
+            return (
+                f"{self.path}：新增 {self.added:,}，更新 {self.updated:,}，未变 "
+                f"{self.unchanged:,}，跳过 {self.skipped:,}，拒收 {self.rejected_total:,}"
+            )
         return (
             f"{self.path}: added {self.added}, updated {self.updated}, unchanged "
             f"{self.unchanged}, skipped {self.skipped}, rejected {self.rejected_total}"
         )
 
-    def rejection_lines(self, limit: int = 50) -> list[str]:
+    def rejection_lines(self, limit: int = 50, lang: str = "en") -> list[str]:
         """The first `limit` rejections with their line, and how many more there are."""
-        lines = [f"  line {r.line}: {r.reason}" for r in self.rejected[:limit]]
+        english = lang.startswith("en")
+        lines = [
+            f"  line {r.line}: {r.reason}" if english else f"  第 {r.line} 行：{r.reason}"
+            for r in self.rejected[:limit]
+        ]
         more = self.rejected_total - min(limit, len(self.rejected))
         if more > 0:
+            rows = "row" if more == 1 else "rows"
             lines.append(
-                f"  … {more:,} more rejected rows (the first {len(self.rejected)} are in --json)"
+                f"  … {more:,} more rejected {rows} (the first {len(self.rejected)} are in --json)"
+                if english
+                else f"  … 另有 {more:,} 行被拒收（前 {len(self.rejected)} 行见 --json）"
             )
         return lines
 
