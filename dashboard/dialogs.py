@@ -14,12 +14,13 @@ Opened with open() (window-modal, non-blocking), never exec() from inside a coro
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QLocale, QSettings, Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,11 +31,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from core import validation
+from core.errors import ValidationError
 from dashboard import fmt, theme
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
@@ -116,6 +120,34 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# amounts read and shown with "," grouping and "." decimals in both languages, whatever the
+# system's locale (a German one showed 100001 coins as "100.001" and read "1.5" as 15)
+MONEY_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+GROUPED = re.compile(r"\d{1,3}(,\d{3})+|\d+")
+
+
+class CoinSpinBox(QSpinBox):
+    """Whole coins. A decimal (or a misplaced ",") typed stays on screen as typed and is
+    refused, the value then being 0 (nothing to confirm): never silently 15 or 1."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setLocale(MONEY_LOCALE)
+        self.setGroupSeparatorShown(True)
+        self.refused = ""  # the text typed that is not a whole number of coins
+
+    def validate(self, text: str, pos: int) -> object:
+        typed = text.strip()
+        if typed and ("." in typed or ("," in typed and not GROUPED.fullmatch(typed))):
+            self.refused = typed
+            return QValidator.State.Acceptable, text, pos  # shown, and refused by the dialog
+        self.refused = ""
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> int:
+        return 0 if self.refused else super().valueFromText(text)
+
+
 def red(label: QLabel) -> QLabel:
     label.setStyleSheet(f"color: {theme.RED};")
     label.setWordWrap(True)
@@ -151,17 +183,18 @@ class MoneyDialog(QDialog):
             subject = order_id or ""
         self.setWindowTitle(f"{tr(verb)} — {fmt.elide(subject)}")
         self.setMinimumWidth(560)
+        self.deductions = list(deductions or [])
         layout = QVBoxLayout(self)
         form = QFormLayout()
         layout.addLayout(form)
-        self.amount = QSpinBox()
+        self.amount = CoinSpinBox()
         self.amount.setRange(0, 10_000_000)
-        self.amount.setGroupSeparatorShown(True)
         self.amount.setAccessibleName(tr("Coins"))
         self.yuan = QDoubleSpinBox()
         self.yuan.setRange(0, 1_000_000)
         self.yuan.setDecimals(2)
         self.yuan.setPrefix("¥")
+        self.yuan.setLocale(MONEY_LOCALE)
         self.yuan.setGroupSeparatorShown(True)
         self.yuan.setAccessibleName(tr("Refund amount"))
         self.amount_note = red(QLabel())  # what is wrong with the amount, beside it
@@ -181,6 +214,8 @@ class MoneyDialog(QDialog):
         self.reason = QComboBox()
         self.reason.setEditable(True)
         self.reason.setAccessibleName(tr("Reason"))
+        self.reason.setMinimumWidth(280)  # as wide in Chinese as in English, whatever is recent
+        self.reason.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.reason.lineEdit().setPlaceholderText(tr("Required: why (kept in the audit log)"))
         self.reason.addItems(self._recent_reasons())
         self.reason.setCurrentText("")
@@ -190,6 +225,8 @@ class MoneyDialog(QDialog):
         self.session_key.setEchoMode(QLineEdit.EchoMode.Password)
         self.session_key.setPlaceholderText(tr("Optional: paste a session key for this action"))
         self.session_key.setAccessibleName(tr("Session key"))
+        self.key_note = red(QLabel())  # what is wrong with a pasted key (never the key itself)
+        self.key_note.setAccessibleName(tr("Session key problem"))
         self.subject = QLabel()  # what the action is about (deliver, clawback)
         self.subject.setWordWrap(True)
         self.subject.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -198,7 +235,7 @@ class MoneyDialog(QDialog):
             row = QWidget()
             box = QHBoxLayout(row)
             box.setContentsMargins(0, 0, 0, 0)
-            box.addWidget(field)
+            box.addWidget(field, 2 if field in (self.reason, self.session_key) else 0)
             box.addWidget(note, 1)
             return row
 
@@ -207,14 +244,16 @@ class MoneyDialog(QDialog):
         if action in ("gift", "deduct"):
             form.addRow(tr("Coins"), beside(self.amount, self.amount_note))
             chain.append(self.amount)
-        elif action == "cancel":
-            for d in deductions or []:
+        elif action == "cancel" and self.deductions:
+            for d in self.deductions:
                 self.deduction.addItem(f"{d['wechat_id']} — {fmt.coins(d['amount'])}", d)
             form.addRow(tr("Deduction"), self.deduction)
             form.addRow(tr("Coins"), beside(self.amount, self.amount_note))
             chain += [self.deduction, self.amount]
             self.deduction.currentIndexChanged.connect(self._pick_deduction)
             self._pick_deduction()
+        elif action == "cancel":  # nothing to cancel: said, not an empty form
+            form.addRow("", self.amount_note)
         elif action == "refund":
             for o in orders or []:
                 if o["left_fee"] > 0:
@@ -237,7 +276,7 @@ class MoneyDialog(QDialog):
             form.addRow("", self.clawback_note)
             chain += [self.refund_reason, self.clawback]
         if action in ("deduct", "clawback"):
-            form.addRow(tr("Session key"), self.session_key)  # optional, masked: last
+            form.addRow(tr("Session key"), beside(self.session_key, self.key_note))  # optional
             chain.append(self.session_key)
         for widget in (
             self.amount,
@@ -249,6 +288,7 @@ class MoneyDialog(QDialog):
             self.clawback,
             self.clawback_note,
             self.session_key,
+            self.key_note,
             self.subject,
         ):
             if widget.parent() is None:  # not on this action's form: still the dialog's, hidden
@@ -283,13 +323,17 @@ class MoneyDialog(QDialog):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         self.first_field = chain[0]
+        if action == "cancel":  # the deduction and its amount are filled in: the reason is next
+            self.first_field = self.reason
         cancel.clicked.connect(self.reject)
         self.confirm.clicked.connect(self._confirm)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._confirm)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self._confirm)
         for signal in (
             self.amount.valueChanged,
+            self.amount.lineEdit().textChanged,  # a refused text leaves the value as it was
             self.yuan.valueChanged,
+            self.session_key.textChanged,
             self.reason.currentTextChanged,
             self.clawback.toggled,
         ):
@@ -314,8 +358,8 @@ class MoneyDialog(QDialog):
             if index >= 0:  # the order is chosen: the amount is the first thing to look at
                 self.first_field = self.yuan
         self._describe_subject(orders or [])
-        if action == "clawback" and self.balance is None:
-            self._ask_balance()
+        if action != "deliver" and self.balance is None and self.openid:
+            self._ask_balance()  # before and after, wherever the dialog was opened from
         self._update()
 
     def showEvent(self, event: Any) -> None:
@@ -443,10 +487,17 @@ class MoneyDialog(QDialog):
     def _problems(self) -> tuple[str, str]:
         """(what is wrong with the amount or the subject, what is wrong with the reason)."""
         amount = ""
-        if self.action in ("gift", "deduct", "cancel") and self.value() <= 0:
-            amount = tr("Enter a number of coins.")
-        elif self.action == "cancel" and not self.deduction.currentData():
+        took = self._took()
+        if self.action == "cancel" and not self.deduction.currentData():
             amount = tr("This user has no deduction to cancel.")
+        elif self.action in ("gift", "deduct", "cancel") and self.amount.refused:
+            amount = tr("Whole coins only: “{typed}” is not a number of coins.").format(
+                typed=self.amount.refused
+            )
+        elif self.action in ("gift", "deduct", "cancel") and self.value() <= 0:
+            amount = tr("Enter a number of coins.")
+        elif took is not None and self.value() > took:
+            amount = tr("More than the {took} this deduction took.").format(took=fmt.coins(took))
         elif self.action == "refund":
             data = self.order.currentData()
             if self.order.count() == 0:
@@ -472,9 +523,28 @@ class MoneyDialog(QDialog):
         reason = "" if self.reason.currentText().strip() else tr("A reason is required.")
         return amount, reason
 
+    def _took(self) -> int | None:
+        """What the chosen deduction took: a cancellation gives back at most that."""
+        data = self.deduction.currentData() if self.action == "cancel" else None
+        return int(data["amount"]) if data else None
+
+    def _key_problem(self) -> str:
+        """A pasted session key must look like one (checked again in core before the intent)."""
+        pasted = self.session_key.text().strip()
+        if self.action not in ("deduct", "clawback") or not pasted:
+            return ""
+        try:
+            validation.session_key(pasted)
+        except ValidationError:
+            return tr(
+                "The pasted session key is malformed: WeChat's are 24 characters of base64. "
+                "Copy it again, or leave it empty to use the stored key."
+            )
+        return ""
+
     def _valid(self) -> str:
         amount, reason = self._problems()
-        return amount or reason
+        return amount or reason or self._key_problem()
 
     def _effect(self, problem: str) -> str:
         rate = self.desk.profile.coin_rate
@@ -521,7 +591,11 @@ class MoneyDialog(QDialog):
                     "Then take back {coins} (the refunded share, rounded up), "
                     "once the refund has gone through."
                 ).format(coins=fmt.coins(due))
-                if self.balance is not None:
+                if self.balance is None:
+                    effect += "\n" + tr(
+                        "The user's balance is unknown (no usable session key stored)."
+                    )
+                else:
                     take = min(due, self.balance)
                     effect += "\n" + tr("Balance {before} → {after}").format(
                         before=fmt.coins(self.balance), after=fmt.coins(self.balance - take)
@@ -531,8 +605,12 @@ class MoneyDialog(QDialog):
                             left=fmt.coins(due - take)
                         )
             return effect
+        if self.action == "cancel" and self._took() is None:
+            return ""  # nothing to cancel: the note says so
         verb, _confirm = ACTIONS[self.action]
         effect = tr(verb) + " " + fmt.coins_value(amount, rate)
+        if problem:  # never promise a balance that cannot be reached
+            return effect
         if self.balance is not None:
             sign = 1 if self.action in ("gift", "cancel") else -1
             effect += "\n" + tr("Balance {before} → {after}").format(
@@ -543,9 +621,11 @@ class MoneyDialog(QDialog):
     def _update(self) -> None:
         amount = self.value()
         amount_problem, reason_problem = self._problems()
-        problem = amount_problem or reason_problem
+        key_problem = self._key_problem()
+        problem = amount_problem or reason_problem or key_problem
         self.amount_note.setText(amount_problem)
         self.reason_note.setText(reason_problem)
+        self.key_note.setText(key_problem)
         self.effect.setText(self._effect(amount_problem))
         _verb, confirm = ACTIONS[self.action]
         shown = fmt.fen(amount) if self.action == "refund" else fmt.coins(amount)
@@ -559,11 +639,25 @@ class MoneyDialog(QDialog):
             parts.append(tr("left today: {left}").format(left=unit(left)))
         if self.action == "clawback":
             parts.append(tr("A clawback takes back what a refund gave: no coin limit applies."))
+        took = self._took()
+        if took is not None:
+            parts.append(tr("At most the {took} this deduction took").format(took=fmt.coins(took)))
         self.limits.setText(" · ".join(parts))
         self.confirm.setText(tr(confirm).format(amount=shown))
         self.confirm.setEnabled(not problem and not self._running)
         self.confirm.setToolTip(problem)
         self.why.setText(problem)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grows the dialog to show every wrapped line (notes, banner): a top-level window does
+        not follow its labels' height for its width by itself, so long texts were clipped."""
+        layout = self.layout()
+        layout.invalidate()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     # ---- commit -----------------------------------------------------------------------------
 
@@ -644,6 +738,8 @@ class MoneyDialog(QDialog):
     def _finished(self, result: OpResult) -> None:
         self._running = False
         self.busy.stop()
+        if result.state == "failed":  # that intent is closed: pressing again is a new one
+            self.request_key = f"ui:{self.action}:{uuid.uuid4()}"
         if result.state in ("done", "refunding", "waiting_refund"):
             self.ctx.notify.emit("ok", self._success_text(result))
             if self.on_done:

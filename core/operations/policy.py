@@ -112,8 +112,10 @@ def _next_step(action: str, amount: int, role: str) -> tuple[str, str]:
     if who:
         return f"可由 {who} 执行", f"ask: {who}"
     return (
-        "没有角色可以一次完成：请拆成几笔，或在配置文件的 [limits] 中提高限额",
-        "no role may do this in one action: split it, or raise the limit in the profile's [limits]",
+        "没有角色可以一次完成：请拆成几笔，或请管理本配置的人在配置文件中提高限额"
+        "（设置 → 我的限额）",
+        "no role may do this in one action: split it, or have whoever manages this profile "
+        "raise its limits in the profile file (Settings → Your limits)",
     )
 
 

@@ -200,6 +200,26 @@
       <translation>This user has no deduction to cancel.</translation>
     </message>
     <message>
+      <source>Session key problem</source>
+      <translation>Session key problem</translation>
+    </message>
+    <message>
+      <source>Whole coins only: “{typed}” is not a number of coins.</source>
+      <translation>Whole coins only: “{typed}” is not a number of coins.</translation>
+    </message>
+    <message>
+      <source>More than the {took} this deduction took.</source>
+      <translation>More than the {took} this deduction took.</translation>
+    </message>
+    <message>
+      <source>At most the {took} this deduction took</source>
+      <translation>At most the {took} this deduction took</translation>
+    </message>
+    <message>
+      <source>The pasted session key is malformed: WeChat's are 24 characters of base64. Copy it again, or leave it empty to use the stored key.</source>
+      <translation>The pasted session key is malformed: WeChat's are 24 characters of base64. Copy it again, or leave it empty to use the stored key.</translation>
+    </message>
+    <message>
       <source>The user's balance is unknown (no usable session key stored).</source>
       <translation>The user's balance is unknown (no usable session key stored).</translation>
     </message>
@@ -1548,8 +1568,8 @@
       <translation>All users</translation>
     </message>
     <message>
-      <source>This user’s orders</source>
-      <translation>This user’s orders</translation>
+      <source>This user's orders</source>
+      <translation>This user's orders</translation>
     </message>
     <message>
       <source>Double-click an order or refund to open it on its page.</source>

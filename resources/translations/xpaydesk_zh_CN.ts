@@ -200,6 +200,26 @@
       <translation>该用户没有可撤销的扣减。</translation>
     </message>
     <message>
+      <source>Session key problem</source>
+      <translation>会话密钥问题</translation>
+    </message>
+    <message>
+      <source>Whole coins only: “{typed}” is not a number of coins.</source>
+      <translation>代币只能是整数：“{typed}”不是代币数量。</translation>
+    </message>
+    <message>
+      <source>More than the {took} this deduction took.</source>
+      <translation>超过了该扣减扣走的 {took}。</translation>
+    </message>
+    <message>
+      <source>At most the {took} this deduction took</source>
+      <translation>最多为该扣减扣走的 {took}</translation>
+    </message>
+    <message>
+      <source>The pasted session key is malformed: WeChat's are 24 characters of base64. Copy it again, or leave it empty to use the stored key.</source>
+      <translation>粘贴的会话密钥格式不对：微信的会话密钥是 24 个字符的 base64。请重新复制，或留空以使用已保存的密钥。</translation>
+    </message>
+    <message>
       <source>The user's balance is unknown (no usable session key stored).</source>
       <translation>用户余额未知（没有可用的已存会话密钥）。</translation>
     </message>
@@ -1548,7 +1568,7 @@
       <translation>全部用户</translation>
     </message>
     <message>
-      <source>This user’s orders</source>
+      <source>This user's orders</source>
       <translation>该用户的订单</translation>
     </message>
     <message>
