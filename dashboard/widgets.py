@@ -202,6 +202,37 @@ class Table(QTableView):
         self.setWordWrap(False)
         QShortcut(QKeySequence.StandardKey.Copy, self, self.copy_cell)
         QShortcut(QKeySequence("Ctrl+Shift+C"), self, self.copy_row)
+        # columns widen to their header and to what they show ("Item purch…", a Chinese header
+        # cut to one character), once the rows are in; a column is never narrowed
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self.fit_columns)
+
+    def setModel(self, model: Any) -> None:
+        super().setModel(model)
+        if model is None:
+            return
+        for n, col in enumerate(getattr(model, "columns", None) or []):
+            self.setColumnWidth(n, col.width)
+        for signal in (model.modelReset, model.layoutChanged, model.rowsInserted):
+            signal.connect(self._fit_timer.start)
+        self._fit_timer.start()
+
+    def fit_columns(self, widest: int = 320) -> None:
+        model, header = self.model(), self.horizontalHeader()
+        if model is None:
+            return
+        for n in range(model.columnCount()):
+            if header.isSectionHidden(n):
+                continue
+            need = max(header.sectionSizeHint(n), min(self.sizeHintForColumn(n), widest))
+            if self.columnWidth(n) < need:
+                self.setColumnWidth(n, need)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit_timer.start()  # the cells' sizes are known once the table is shown
 
     def copy_cell(self) -> None:
         index = self.currentIndex()

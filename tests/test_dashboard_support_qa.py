@@ -137,3 +137,41 @@ def test_the_search_matches_and_an_evidence_image_never_grow_the_window(qtbot, w
     qtbot.wait(50)
     assert not page.preview.pixmap().isNull()
     assert window.size() == size and page.table.height() == table_height
+
+
+def clipped(table) -> list[str]:
+    """The columns whose header or visible cells do not fit their width."""
+    header, model = table.horizontalHeader(), table.model()
+    return [
+        str(model.headerData(n, Qt.Orientation.Horizontal))
+        for n in range(model.columnCount())
+        if not header.isSectionHidden(n)
+        and table.columnWidth(n)
+        < max(header.sectionSizeHint(n), min(table.sizeHintForColumn(n), 320))
+    ]
+
+
+def test_headers_cells_and_buttons_are_not_clipped(qtbot, window, desk, sim):
+    from core.mirror.records import upsert_orders
+    from tests.test_dashboard_navigation import order
+
+    now = desk.mirror.now()
+    upsert_orders(desk.mirror, [order("ORDCLIP00001", ALICE, created=now - 60, kind="item")])
+    window.go("orders")
+    orders = window.pages["orders"]
+    qtbot.waitUntil(lambda: orders.model is not None and orders.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: clipped(orders.table) == [], timeout=2000)  # "Item purch…"
+    button = orders.columns_button
+    assert button.width() >= button.sizeHint().width()  # "Columns" whole
+    # the pending list: its columns sized, "Id sent to WeChat" whole
+    sim.add_user(ALICE)
+    window.pending_button.click()
+    dialog = window._pending_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    qtbot.waitUntil(lambda: clipped(dialog.table) == [], timeout=2000)
+    # the Users page's lists
+    window.go("users")
+    users = window.pages["users"]
+    for table in users.findChildren(type(orders.table)):
+        if table.isVisible() and table.model() is not None:
+            assert clipped(table) == [], table.objectName()

@@ -148,8 +148,9 @@ class UsersPage(Page):
             self.card.body.addWidget(widget)
             self.actions[key] = widget
         # back to the orders: this user's orders on the Orders page
-        self.orders_link = QLabel(f'<a href="orders">{tr("This user’s orders")} →</a>')
-        self.orders_link.setAccessibleName(tr("This user’s orders"))
+        orders_text = tr("This user's orders")  # a plain apostrophe: ’ spaced oddly in CJK fonts
+        self.orders_link = QLabel(f'<a href="orders">{orders_text} →</a>')
+        self.orders_link.setAccessibleName(tr("This user's orders"))
         self.orders_link.linkActivated.connect(self.open_orders)
         self.card.body.addWidget(self.orders_link)
         self.card.body.addStretch(1)
