@@ -334,7 +334,7 @@ def test_csv_export_round_trips_with_bom(known, tmp_path):
     claw = next(p for p in paths if p.name == "nov-clawbacks.csv")
     with claw.open(encoding="utf-8-sig", newline="") as handle:
         states = {r["refund order id"]: r["state"] for r in csv.DictReader(handle)}
-    assert states["R2"] == "needs the user to log in"
+    assert states["R2"] == "Needs user login"
 
 
 def test_cli_reconcile_exit_codes_and_formats(known, tmp_path, capsys):

@@ -12,7 +12,7 @@ import pytest
 from core.mirror.db import Mirror
 from core.mirror.records import upsert_orders
 from core.reconcile import Period, Reconciliation, export_csv, export_xlsx
-from tests.test_reconcile import cover, order, ts
+from tests.test_reconcile import cover, known, order, ts  # noqa: F401 - the fixture
 
 NOV = Period(date(2026, 11, 1), date(2026, 11, 30))
 
@@ -239,3 +239,23 @@ def test_cli_operation_lines_use_the_glossary_not_codes():
     assert outcome_words("gift", "done", zh) == "赠送代币 · 已完成"
     assert outcome_words("refund", "needs_login", en) == "Refund · Needs user login"
     assert outcome_words("clawback", "unknown", zh).endswith("（请运行 xpaydesk-cli resolve）")
+
+
+# ---- one word per clawback state everywhere (the guide's glossary) ---------------------------
+
+
+def test_clawback_states_read_as_the_glossary_in_report_and_ledger(known, tmp_path):  # noqa: F811
+    known.conn.execute(
+        "INSERT INTO ledger (kind, order_id, openid, amount, refund_order_id, operator, reason, "
+        "created_at, status) VALUES ('clawback', 'K2', 'oO2user0000000000000', 1500, 'R2', "
+        "'alice', 'r', ?, 'pending')",
+        (ts(11),),
+    )
+    report = Reconciliation(known, NOV, now=ts(30))
+    words = {r["refund_order_id"]: r["reason_zh"] for r in report.clawback_rows()}
+    assert words == {"R1": "已回收", "R2": "等待用户登录", "R4": "待回收", "R5": "待回收"}
+    english = {r["refund_order_id"]: r["reason_en"] for r in report.clawback_rows()}
+    assert (english["R2"], english["R4"]) == ("Needs user login", "Due")
+    export_csv(report, tmp_path / "nov.csv")
+    ledger = {r["单号"]: r["状态"] for r in _read(tmp_path / "nov-ledger.csv")}
+    assert ledger["K2"] == "等待用户登录"

@@ -19,6 +19,7 @@ from typing import Any
 
 from core.beijing import BEIJING, beijing_day_bounds
 from core.mirror.db import Mirror
+from core.vocabulary import CLAWBACK
 
 SHANGHAI = BEIJING  # WeChat's day is Beijing's: core.beijing
 
@@ -69,14 +70,17 @@ class Section:
 
 
 C = Column
-CLAWBACK_REASONS = {
-    "clawed_back": ("已回收", "recovered in full"),
-    "partly_recovered": ("部分回收（其余已消费）", "partly recovered, the rest was spent"),
-    "coins_spent": ("无法回收（已消费）", "unrecoverable: coins already spent"),
-    "needs_login": ("等待用户登录", "needs the user to log in"),
-    "in_progress": ("回收中", "in progress"),
-    "never_attempted": ("未发起回收", "never attempted"),
+# the report's finer reasons, each shown as the guide's clawback state (core.vocabulary.CLAWBACK):
+# one word per state on the Refunds page, the report, the exports and the CLI
+CLAWBACK_STATE_OF_REASON = {
+    "clawed_back": "recovered",
+    "partly_recovered": "partly",
+    "coins_spent": "spent",
+    "needs_login": "needs_login",
+    "in_progress": "due",
+    "never_attempted": "due",
 }
+CLAWBACK_REASONS = {reason: CLAWBACK[state] for reason, state in CLAWBACK_STATE_OF_REASON.items()}
 DISCREPANCY_CHECKS = {
     "missed_payment": (
         "微信已支付，本地缺失或未支付（漏推送）",
@@ -457,8 +461,12 @@ class Reconciliation:
     ) -> Iterator[dict[str, Any]]:
         since, until = self._day_bounds(day)
         for r in self.mirror.conn.execute(
+            # a pending row says what its operation waits for (等待用户登录 for a clawback that
+            # needs the user's session key), as the clawbacks sheet and the Refunds page do
             "SELECT order_id, kind, openid, amount, balance_after, refund_order_id, operator, "
-            "reason, created_at, status FROM ledger WHERE created_at >= ? AND created_at < ? "
+            "reason, created_at, CASE WHEN status = 'pending' THEN COALESCE((SELECT i.state "
+            "FROM intents i WHERE i.wechat_id = ledger.order_id ORDER BY i.id DESC LIMIT 1), "
+            "status) ELSE status END AS status FROM ledger WHERE created_at >= ? AND created_at < ? "
             "AND (? IS NULL OR kind = ?) AND (? IS NULL OR operator = ?) ORDER BY created_at",
             (since, until, kind, kind, operator, operator),
         ):
