@@ -3,6 +3,7 @@ button, a busy indicator, a table view with the guide's keyboard shortcuts."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zlib
 from typing import Any
@@ -183,6 +184,13 @@ class Busy(QProgressBar):
         self.hide()
 
 
+def plain(value: Any) -> Any:
+    """A row's record as JSON: a dataclass (a timeline entry) as its fields, never a repr."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
+
+
 class Table(QTableView):
     """A table with the keyboard of the guide: Ctrl+C copies the focused cell (an id),
     Ctrl+Shift+C copies the row as JSON; its layout persists under `name`."""
@@ -245,7 +253,7 @@ class Table(QTableView):
         model = self.model()
         if index.isValid() and hasattr(model, "row_dict"):
             QGuiApplication.clipboard().setText(
-                json.dumps(model.row_dict(index.row()), ensure_ascii=False, default=str)
+                json.dumps(model.row_dict(index.row()), ensure_ascii=False, default=plain)
             )
 
     def _layout_key(self) -> str:

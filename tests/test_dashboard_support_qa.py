@@ -175,3 +175,34 @@ def test_headers_cells_and_buttons_are_not_clipped(qtbot, window, desk, sim):
     for table in users.findChildren(type(orders.table)):
         if table.isVisible() and table.model() is not None:
             assert clipped(table) == [], table.objectName()
+
+
+def test_the_record_pane_and_a_copied_row_belong_to_the_user_shown(qtbot, window, desk):
+    import json
+
+    from PySide6.QtGui import QGuiApplication
+
+    from tests.simfixtures import BOB
+    from tests.test_dashboard_navigation import seed
+
+    seed(desk)  # Alice: two orders and three refunds; Bob: one order
+    window.go("users", ALICE)
+    users = window.pages["users"]
+    qtbot.waitUntil(lambda: users.view is not None and users.model.rowCount() >= 2, timeout=WAIT)
+    users.table.setFocus()
+    users.table.selectRow(0)
+    before = users.raw.toPlainText()
+    assert users.model.row_dict(0)["ref"].startswith("RFD") and "Refund" in before
+    # Ctrl+Shift+C: the row as clean JSON, not a Python repr
+    qtbot.keyClick(
+        users.table,
+        Qt.Key.Key_C,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    copied = QGuiApplication.clipboard().text()
+    assert "TimelineEntry(" not in copied
+    row = json.loads(copied)
+    assert row["entry"]["kind"] == users.model.row_dict(0)["kind"]
+    window.go("users", BOB)
+    qtbot.waitUntil(lambda: users.view is not None and users.view.openid == BOB, timeout=WAIT)
+    assert "Refund" not in users.raw.toPlainText()  # not Alice's refund any more

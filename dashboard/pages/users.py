@@ -345,6 +345,7 @@ class UsersPage(Page):
                     "kind_label": event
                     + (f"  ({len(e.parts) + 1} {tr('records')})" if e.parts else ""),
                     "signed_amount": e.signed_amount,
+                    "signed_amount_colour": "grey" if e.status == "failed" else None,
                     "unit": e.unit,
                     "ref": e.ref,
                     "status_label": status,
@@ -354,6 +355,7 @@ class UsersPage(Page):
                 }
             )
         self.model.set_rows(rows)
+        self._show_raw()
         wanted, self.select_when_shown = self.select_when_shown, ""
         for n, row in enumerate(rows):
             if wanted and row["ref"] == wanted:
@@ -380,6 +382,7 @@ class UsersPage(Page):
         """The records behind the entry: the action's own record, then its audit rows."""
         entry = self._current_entry()
         if entry is None:
+            self.raw.clear()  # never the records of an entry (or a user) no longer shown
             return
         blocks = []
         for n, part in enumerate((entry, *entry.parts)):
