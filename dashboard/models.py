@@ -81,8 +81,8 @@ def display(col: Col, value: Any, row: dict[str, Any]) -> str:
 def colour(col: Col, value: Any, row: dict[str, Any]) -> str | None:
     if col.kind == "status" and value is not None:
         return fmt.status_text(int(value))[1]
-    if col.kind == "signed" and value is not None:
-        return "red" if int(value) < 0 else "green"
+    if col.kind == "signed" and value is not None:  # a failed one moved nothing: grey
+        return row.get(f"{col.key}_colour") or ("red" if int(value) < 0 else "green")
     if col.kind == "badge":
         return row.get(f"{col.key}_colour")
     return None

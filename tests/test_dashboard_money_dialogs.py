@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
-from dashboard import fmt, i18n
+from dashboard import fmt, i18n, theme
 from dashboard.dialogs import MoneyDialog
 from dashboard.i18n import tr
 from tests.opsfixtures import mirror_order
@@ -179,3 +179,33 @@ def test_the_chinese_reason_field_is_wide(qtbot, window, desk, sim):
     finally:
         if translator is not None:
             QApplication.instance().removeTranslator(translator)
+
+
+def test_mark_delivered_says_why_it_cannot_on_a_delivered_order(qtbot, window, desk, sim):
+    sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, kind="item", coins=1, fee=1800)
+    mirror_order(desk.mirror, order, kind="item", quantity=1, paid=1800)  # status 4: delivered
+    window.go("orders")
+    page = window.pages["orders"]
+    page.show_order(order["order_id"])
+    button = page.deliver_button
+    assert not button.isEnabled() and button.text() == tr("Already delivered")
+    assert fmt.status_text(4)[0] in button.toolTip()
+
+
+def test_a_failed_cancellation_is_not_shown_as_a_credit(qtbot, window, desk, sim):
+    page = alice_with_a_deduction(qtbot, window, desk, sim)
+    dialog = open_dialog(qtbot, page, "cancel")
+    sim.state.relogin(ALICE)  # WeChat refuses the cancellation: nothing moves
+    dialog.reason.setCurrentText("撤销误扣")
+    click(qtbot, dialog.confirm)
+    qtbot.waitUntil(lambda: dialog.message.isVisible() and not dialog._running, timeout=WAIT)
+    dialog.reject()
+    page = look_up(qtbot, window, ALICE)
+    model = page.model
+    column = next(n for n, c in enumerate(model.columns) if c.key == "signed_amount")
+    rows = [r for r in range(model.rowCount()) if model.row_dict(r)["kind"] == "cancel"]
+    assert rows
+    for r in rows:
+        brush = model.data(model.index(r, column), Qt.ItemDataRole.ForegroundRole)
+        assert brush is not None and brush.color().name().lower() == theme.GREY.lower()

@@ -419,7 +419,7 @@ class OrdersPage(Page):
         self.raw.setPlainText(json.dumps(order["raw"], ensure_ascii=False, indent=2))
         self.refunds_model.set_rows(detail["refunds"])
         self.ledger_model.set_rows(detail["ledger"])
-        self.deliver_button.setEnabled(order["status"] in (2, 3))
+        self._deliverable(order)
         self.refund_button.setEnabled(order["left_fee"] > 0 and order["status"] in (2, 3, 4))
         self._offer_fix(order_id, detail)
 
@@ -488,13 +488,26 @@ class OrdersPage(Page):
         )
         self.deliver_button.setEnabled(False)
         dialog.finished.connect(
-            lambda _r: self.deliver_button.setEnabled(
-                self.current is not None and self.current["order"]["status"] in (2, 3)
-            )
+            lambda _r: self.current is not None and self._deliverable(self.current["order"])
         )
         dialog.open()
         retire(getattr(self, "dialog", None))  # the last one, closed: one dialog at a time
         self.dialog = dialog
+
+    def _deliverable(self, order: dict[str, Any]) -> None:
+        """Mark delivered is offered for a paid order not yet delivered; otherwise the button
+        says why it cannot be pressed (it looked clickable and did nothing)."""
+        status = int(order["status"])
+        ok = status in (2, 3)
+        self.deliver_button.setEnabled(ok)
+        self.deliver_button.setText(tr("Already delivered") if status == 4 else tr("Mark delivered"))
+        self.deliver_button.setToolTip(
+            ""
+            if ok
+            else tr("Nothing to deliver: this order is “{status}”.").format(
+                status=fmt.status_text(status)[0]
+            )
+        )
 
     def refund_current(self) -> None:
         if not (self.current and self.ctx.desk):

@@ -200,6 +200,14 @@
       <translation>This user has no deduction to cancel.</translation>
     </message>
     <message>
+      <source>Already delivered</source>
+      <translation>Already delivered</translation>
+    </message>
+    <message>
+      <source>Nothing to deliver: this order is “{status}”.</source>
+      <translation>Nothing to deliver: this order is “{status}”.</translation>
+    </message>
+    <message>
       <source>Session key problem</source>
       <translation>Session key problem</translation>
     </message>

@@ -200,6 +200,14 @@
       <translation>该用户没有可撤销的扣减。</translation>
     </message>
     <message>
+      <source>Already delivered</source>
+      <translation>已发货</translation>
+    </message>
+    <message>
+      <source>Nothing to deliver: this order is “{status}”.</source>
+      <translation>无需发货：该订单状态为“{status}”。</translation>
+    </message>
+    <message>
       <source>Session key problem</source>
       <translation>会话密钥问题</translation>
     </message>
