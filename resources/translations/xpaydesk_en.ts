@@ -1248,6 +1248,70 @@
       <translation>Double-click a day to see the orders behind its figures.</translation>
     </message>
     <message>
+      <source>1 refund</source>
+      <translation>1 refund</translation>
+    </message>
+    <message>
+      <source>{n} refunds</source>
+      <translation>{n} refunds</translation>
+    </message>
+    <message>
+      <source>1 discrepancy</source>
+      <translation>1 discrepancy</translation>
+    </message>
+    <message>
+      <source>{n} discrepancies</source>
+      <translation>{n} discrepancies</translation>
+    </message>
+    <message>
+      <source>1 open item</source>
+      <translation>1 open item</translation>
+    </message>
+    <message>
+      <source>{n} open items</source>
+      <translation>{n} open items</translation>
+    </message>
+    <message>
+      <source>Needs user login</source>
+      <translation>Needs user login</translation>
+    </message>
+    <message>
+      <source>Choose a period and run the report</source>
+      <translation>Choose a period and run the report</translation>
+    </message>
+    <message>
+      <source>Payment</source>
+      <translation>Payment</translation>
+    </message>
+    <message>
+      <source>Record</source>
+      <translation>Record</translation>
+    </message>
+    <message>
+      <source>Order or refund id</source>
+      <translation>Order or refund id</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>Amount</translation>
+    </message>
+    <message>
+      <source>Time</source>
+      <translation>Time</translation>
+    </message>
+    <message>
+      <source>Payments and refunds on {day}</source>
+      <translation>Payments and refunds on {day}</translation>
+    </message>
+    <message>
+      <source>Double-click a day to see the payments and refunds behind its figures.</source>
+      <translation>Double-click a day to see the payments and refunds behind its figures.</translation>
+    </message>
+    <message>
+      <source>Payment received</source>
+      <translation>Payment received</translation>
+    </message>
+    <message>
       <source>Export report</source>
       <translation>Export report</translation>
     </message>

@@ -1248,6 +1248,70 @@
       <translation>双击某一天查看其数字背后的订单。</translation>
     </message>
     <message>
+      <source>1 refund</source>
+      <translation>1 笔退款</translation>
+    </message>
+    <message>
+      <source>{n} refunds</source>
+      <translation>{n} 笔退款</translation>
+    </message>
+    <message>
+      <source>1 discrepancy</source>
+      <translation>1 处差异</translation>
+    </message>
+    <message>
+      <source>{n} discrepancies</source>
+      <translation>{n} 处差异</translation>
+    </message>
+    <message>
+      <source>1 open item</source>
+      <translation>1 项</translation>
+    </message>
+    <message>
+      <source>{n} open items</source>
+      <translation>{n} 项</translation>
+    </message>
+    <message>
+      <source>Needs user login</source>
+      <translation>等待用户登录</translation>
+    </message>
+    <message>
+      <source>Choose a period and run the report</source>
+      <translation>选择期间后点击「生成报表」</translation>
+    </message>
+    <message>
+      <source>Payment</source>
+      <translation>支付</translation>
+    </message>
+    <message>
+      <source>Record</source>
+      <translation>记录</translation>
+    </message>
+    <message>
+      <source>Order or refund id</source>
+      <translation>订单号或退款单号</translation>
+    </message>
+    <message>
+      <source>Amount</source>
+      <translation>金额</translation>
+    </message>
+    <message>
+      <source>Time</source>
+      <translation>时间</translation>
+    </message>
+    <message>
+      <source>Payments and refunds on {day}</source>
+      <translation>{day} 的支付与退款</translation>
+    </message>
+    <message>
+      <source>Double-click a day to see the payments and refunds behind its figures.</source>
+      <translation>双击某一天查看其数字背后的支付与退款。</translation>
+    </message>
+    <message>
+      <source>Payment received</source>
+      <translation>支付成功</translation>
+    </message>
+    <message>
       <source>Export report</source>
       <translation>导出报表</translation>
     </message>
