@@ -84,7 +84,7 @@ class Desk:
         self.mirror = Mirror(profile.mirror_path)
         self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, transport=transport)
         self.ops: Operations = operations_for(profile, self.mirror, self._http)
-        self.vault: SessionKeyVault = SessionKeyVault(self.mirror, vault_key(profile.name))
+        self.vault: SessionKeyVault = SessionKeyVault(self.mirror, vault_key(profile))
         self.complaints = Complaints(
             self.ops.client,
             self.mirror,
@@ -500,7 +500,7 @@ class Desk:
                 return import_session_keys(
                     mirror,
                     path,
-                    vault=SessionKeyVault(mirror, vault_key(self.profile.name)),
+                    vault=SessionKeyVault(mirror, vault_key(self.profile)),
                     progress=tick,
                     rows=counted,
                 )

@@ -8,6 +8,7 @@ the field and the file.
 
 from __future__ import annotations
 
+import base64
 import getpass
 import ipaddress
 import os
@@ -53,6 +54,11 @@ PLAIN_FIELDS = (
     "limits",
     "session_key_url",
 )
+# only in a profile for a simulator on this machine (loopback api_base): the key of its mirror's
+# session-key vault, written by `xpaydesk-cli simulator --write-profile` so the README example works
+# where there is no OS keyring. A real profile's mirror key lives in the keyring (or
+# XPAYDESK_MIRROR_KEY), never in the file: one there is refused.
+SIMULATOR_ONLY_FIELDS = ("mirror_key",)
 ROLES = ("viewer", "support", "finance", "admin")
 LIMIT_FIELDS = (
     "gift",
@@ -97,6 +103,7 @@ class Profile:
     role: str = "support"
     limits: Mapping[str, int] = field(default_factory=dict)  # overrides of the role's defaults
     session_key_url: str = ""  # the merchant backend's endpoint that hands out session keys
+    mirror_key: Secret | None = None  # simulator profiles only (SIMULATOR_ONLY_FIELDS)
     secrets: Mapping[str, SecretValue] = field(default_factory=dict)
     source: Path | None = None
     warnings: tuple[str, ...] = ()
@@ -221,7 +228,7 @@ def parse_profile(
         raise _fail(
             path, name, "name", "只能包含字母、数字、. _ -", "may only contain A-Z 0-9 . _ -"
         )
-    unknown = set(table) - set(SECRET_FIELDS) - set(PLAIN_FIELDS)
+    unknown = set(table) - set(SECRET_FIELDS) - set(PLAIN_FIELDS) - set(SIMULATOR_ONLY_FIELDS)
     if unknown:
         raise _fail(
             path,
@@ -288,9 +295,9 @@ def parse_profile(
             raise _fail(
                 path, name, f"limits.{key}", "须为非负整数", "must be a non-negative integer"
             )
-    secrets, warnings = _resolve_secrets(
-        name, table, path, environ, loopback=_is_loopback(api_base)
-    )
+    loopback = _is_loopback(api_base)
+    secrets, warnings = _resolve_secrets(name, table, path, environ, loopback=loopback)
+    mirror_key = _simulator_mirror_key(name, table, path, loopback=loopback)
     return Profile(
         name=name,
         appid=appid,
@@ -305,10 +312,37 @@ def parse_profile(
         role=role,
         limits=dict(limits),
         session_key_url=text("session_key_url"),
+        mirror_key=mirror_key,
         secrets=secrets,
         source=path,
         warnings=tuple(warnings),
     )
+
+
+def _simulator_mirror_key(
+    name: str, table: Mapping[str, Any], path: Path | None, *, loopback: bool
+) -> Secret | None:
+    if "mirror_key" not in table:
+        return None
+    if not loopback:
+        raise _fail(
+            path,
+            name,
+            "mirror_key",
+            "只允许出现在本机模拟器的配置中；真实配置的镜像密钥请放在系统钥匙串或 XPAYDESK_MIRROR_KEY",
+            "is only accepted in a profile for a simulator on this machine; a real profile's "
+            "mirror key belongs in the OS keyring or XPAYDESK_MIRROR_KEY",
+        )
+    raw = table["mirror_key"]
+    try:
+        valid = isinstance(raw, str) and len(base64.b64decode(raw, validate=True)) == 32
+    except ValueError:
+        valid = False
+    if not valid:
+        raise _fail(
+            path, name, "mirror_key", "须为 32 字节的 base64", "must be 32 bytes, base64-encoded"
+        )
+    return Secret(str(raw))
 
 
 def _os_user() -> str:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import os
 import signal
 import threading
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +31,41 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p.add_argument("--push-mode", choices=["plaintext", "compatible", "safe"], default="safe")
     p.add_argument("--push-format", choices=["json", "xml"], default="json")
     p.add_argument("--refund-delay", type=float, default=2.0, help="seconds until a refund ends")
-    p.add_argument("--write-profile", type=Path, help="write a profiles.toml for this simulator")
+    p.add_argument(
+        "--write-profile",
+        type=Path,
+        help="write a profiles.toml for this simulator, with its own mirror next to it "
+        "(<name>.sqlite) and that mirror's key (no OS keyring needed)",
+    )
     p.set_defaults(run=cmd_simulator)
+
+
+def write_profile(sim: Simulator, path: Path) -> None:
+    """A profile for this simulator with a mirror of its own beside it (two simulators' profiles
+    never share one) and that mirror's session-key vault key in the file: the simulator's users
+    are not anyone's, and the key is accepted only for a loopback api_base."""
+    path = path.resolve()
+    db = path.with_name(path.stem + ".sqlite" if path.suffix != ".sqlite" else path.name + ".db")
+    key = _previous_key(path) or base64.b64encode(os.urandom(32)).decode()
+    text = profile_toml(sim, db=str(db), mirror_key=key)
+    # the key is in it: readable by its owner only, from the first byte
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def _previous_key(path: Path) -> str | None:
+    """A profile rewritten by the next run keeps its key: the mirror beside it stays readable."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        key = raw["profiles"]["demo"]["mirror_key"]
+        return (
+            key
+            if isinstance(key, str) and len(base64.b64decode(key, validate=True)) == 32
+            else None
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def cmd_simulator(args: argparse.Namespace, out: Output) -> int:
@@ -50,7 +86,7 @@ def cmd_simulator(args: argparse.Namespace, out: Output) -> int:
             else None
         )
         if args.write_profile:
-            args.write_profile.write_text(profile_toml(sim), encoding="utf-8")
+            write_profile(sim, args.write_profile)
         info: dict[str, Any] = {
             "url": sim.url,
             "appid": config.appid,
@@ -61,12 +97,18 @@ def cmd_simulator(args: argparse.Namespace, out: Output) -> int:
                 "users": len(summary.users),
                 "orders": summary.orders,
                 "cases": summary.cases,
+                "first_user": summary.users[0] if summary.users else "",
             }
         out.result(
             info,
             f"xpay simulator listening on {sim.url} (appid {config.appid}); "
             "Ctrl+C stops it"
-            + (f"\nprofile written to {args.write_profile}" if args.write_profile else ""),
+            + (f"\nprofile written to {args.write_profile}" if args.write_profile else "")
+            + (
+                f"\na demo user to try: {summary.users[0]}"
+                if summary is not None and summary.users
+                else ""
+            ),
         )
         while not stop.wait(0.5):
             pass

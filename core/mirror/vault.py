@@ -13,7 +13,7 @@ from Crypto.Cipher import AES
 
 from core.errors import ConfigError
 from core.mirror.db import Mirror
-from core.profiles import KEYRING_SERVICE
+from core.profiles import KEYRING_SERVICE, Profile
 from core.secret import Secret
 
 
@@ -21,10 +21,15 @@ def mask(session_key: str) -> str:
     return f"{session_key[:4]}…({len(session_key)})" if session_key else "—"
 
 
-def vault_key(profile: str, *, environ: dict[str, str] | None = None) -> bytes:
-    """The profile's mirror key: from XPAYDESK_MIRROR_KEY, else the keyring (created once)."""
+def vault_key(profile: str | Profile, *, environ: dict[str, str] | None = None) -> bytes:
+    """The profile's mirror key: from XPAYDESK_MIRROR_KEY, else (a simulator profile only) its
+    `mirror_key`, else the keyring (created once)."""
     env = os.environ if environ is None else environ
     given = env.get("XPAYDESK_MIRROR_KEY")
+    if isinstance(profile, Profile):
+        if not given and profile.mirror_key:  # checked at load: loopback only, 32 bytes
+            return base64.b64decode(profile.mirror_key.reveal())
+        profile = profile.name
     if given:
         key = base64.b64decode(given)
         if len(key) != 32:

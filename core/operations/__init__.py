@@ -32,7 +32,7 @@ __all__ = [
 
 
 def operations_for(profile: Profile, mirror: Mirror, http: httpx.AsyncClient) -> Operations:
-    vault = SessionKeyVault(mirror, vault_key(profile.name))
+    vault = SessionKeyVault(mirror, vault_key(profile))
     keys = SessionKeyProvider(
         vault, http=http, url=profile.session_key_url, token=profile.secret("session_key_token")
     )

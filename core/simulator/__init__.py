@@ -1,6 +1,8 @@
 """A faithful local simulator of WeChat's virtual-payment server: the demo, the training ground
 and the test peer. Real HTTP on loopback; as strict as WeChat."""
 
+import json
+
 from core.simulator.config import PushConfig, SimConfig
 from core.simulator.demo import DemoSummary, iter_orders, populate
 from core.simulator.server import Simulator
@@ -20,7 +22,12 @@ __all__ = [
 
 
 def profile_toml(
-    sim: Simulator, *, name: str = "demo", env: str = "sandbox", db: str | None = None
+    sim: Simulator,
+    *,
+    name: str = "demo",
+    env: str = "sandbox",
+    db: str | None = None,
+    mirror_key: str | None = None,
 ) -> str:
     """A profiles.toml pointing at this simulator. The keys are the simulator's demo keys, not
     anyone's real secrets, so keeping them in the file is fine here."""
@@ -40,5 +47,7 @@ def profile_toml(
         f'encoding_aes_key = "{c.push.encoding_aes_key}"',
     ]
     if db:
-        lines.append(f'db = "{db}"')
+        lines.append(f"db = {json.dumps(db)}")  # a TOML basic string: Windows backslashes escaped
+    if mirror_key:
+        lines.append(f'mirror_key = "{mirror_key}"')
     return "\n".join(lines) + "\n"
