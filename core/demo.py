@@ -9,7 +9,9 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,10 +105,39 @@ def sweep_stale_demo_folders(
     return removed
 
 
+_OWN_FOLDERS: list[Path] = []  # this process's demo folders, for the SIGTERM handler
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    """SIGTERM skips atexit: the folders (with the demo keys in plain text) go first, then the
+    process ends as terminated, as it would have without this handler."""
+    for folder in list(_OWN_FOLDERS):
+        remove_demo_folder(folder)
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def remove_demo_on_sigterm() -> bool:
+    """Installs the SIGTERM handler that removes this process's demo folders. Python installs
+    handlers on the main thread only (the desktop app calls this there before building the
+    demo in a worker); a handler the program set itself is left alone. True when installed."""
+    if not hasattr(signal, "SIGTERM") or threading.current_thread() is not threading.main_thread():
+        return False
+    current = signal.getsignal(signal.SIGTERM)
+    if current is _terminated:
+        return True
+    if current not in (signal.SIG_DFL, None):
+        return False
+    signal.signal(signal.SIGTERM, _terminated)
+    return True
+
+
 def _own_temp_folder() -> Path:
     sweep_stale_demo_folders()
     folder = Path(tempfile.mkdtemp(prefix=f"{DEMO_PREFIX}{os.getpid()}-"))
     atexit.register(remove_demo_folder, folder)  # also when the app exits without stop()
+    _OWN_FOLDERS.append(folder)
+    remove_demo_on_sigterm()  # and when it is terminated (main thread; else the app did it)
     return folder
 
 

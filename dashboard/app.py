@@ -294,8 +294,16 @@ async def start(ctx: object, args: argparse.Namespace) -> None:
     from core.profiles import load_profiles
 
     if args.demo:
-        from core.demo import demo_actions, start_demo
+        from core.demo import demo_actions, remove_demo_on_sigterm, start_demo
 
+        # a terminated demo removes its folder (keys in plain text): the handler is installed
+        # here, on the main thread, and a tick lets Python run it while Qt's loop idles
+        if remove_demo_on_sigterm():
+            from PySide6.QtCore import QCoreApplication, QTimer
+
+            tick = QTimer(QCoreApplication.instance())
+            tick.timeout.connect(lambda: None)
+            tick.start(300)
         ctx.notify.emit("warn", "正在准备演示数据… preparing the demo…")
         world = await asyncio.to_thread(start_demo)
         desk = await open_desk(world.profile)

@@ -115,3 +115,50 @@ def test_screenshot_and_self_test_leave_no_temp_folder(temp_dir, tmp_path, mode)
     )
     assert run.returncode == 0, run.stderr[-2000:]
     assert sorted(p.name for p in temp_dir.iterdir()) == before
+
+
+@POSIX_ONLY
+def test_a_terminated_demo_removes_its_folder(temp_dir):
+    """SIGTERM (a logout, `kill`, a service manager) skips atexit: the demo's own handler removes
+    the folder with the keys in it, then the process ends as terminated (QA support #24)."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", SMALL_DEMO, "hang"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        left = process.stdout.readline().strip()
+        assert demo_folders(temp_dir) == [os.path.basename(left)]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        process.kill()
+        process.stdin.close()
+        process.stdout.close()
+    assert demo_folders(temp_dir) == []
+
+
+@POSIX_ONLY
+def test_the_desktop_demo_removes_its_folder_on_sigterm(temp_dir, tmp_path):
+    """The window idles in Qt's event loop, where Python runs no signal handler by itself."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard.app", "--demo", "--lang", "en"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)},
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not any(
+            (temp_dir / name / "profiles.toml").exists() for name in demo_folders(temp_dir)
+        ):
+            time.sleep(0.2)
+        assert demo_folders(temp_dir), "the demo never started"
+        time.sleep(3)  # the demo built; the window idle
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == -signal.SIGTERM
+    finally:
+        process.kill()
+        process.stderr.close()
+    assert demo_folders(temp_dir) == []
