@@ -166,6 +166,8 @@ def cell_data(col: Col, row: dict[str, Any], role: int) -> Any:
             return fmt.when(value)
         if col.kind in ("id", "text") and value:
             return str(value)
+        if col.kind == "word" and value not in (None, ""):  # the whole word, however narrow
+            return display(col, value, row)
         return None
     if role == Qt.ItemDataRole.TextAlignmentRole:
         if col.kind in ("fen", "coins", "signed", "int", "quantity"):

@@ -394,7 +394,7 @@ class OrdersPage(Page):
             label.setText(shown)
         events = [
             (order["create_time"], tr("Created")),
-            (order["paid_time"], tr("Paid")),
+            (order["paid_time"], tr("Payment received")),
             (order["provide_time"], tr("Delivered")),
         ]
         events += [
@@ -446,6 +446,8 @@ class OrdersPage(Page):
                 )
             return
         self.ctx.suggestion = None
+        self._hint_for = order_id
+        self.select_order(order_id, detail["order"]["openid"])  # its row selected in the list
         action = {"deliver": self.deliver_button, "refresh": self.refresh_button}.get(wanted["fix"])
         why = wanted["why_en"] if fmt.lang() == "en" else wanted["why_zh"]
         self.fix_hint.setText(

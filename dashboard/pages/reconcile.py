@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.beijing import beijing_today
+from core.vocabulary import word
 from dashboard import fmt, theme
 from dashboard.i18n import N_, last_folder, remember_folder, tr
 from dashboard.models import Col, RowsModel
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from core.desk import ReconView
     from core.reconcile import Period
 
+RUN_FIRST = N_("Choose a period and run the report")
 CUSTOM = 3  # the index of "Custom" among the period presets
 KIND_OF = {
     "fen": "fen",
@@ -43,13 +45,58 @@ KIND_OF = {
     "date": "text",
     "text": "text",
 }
+# a day's payments and refunds, ids whole (never elided) and the time not stretched over half
+# the table: the last column (the payer) takes what is left
 DRILL_COLUMNS = [
-    Col("order_id", "Merchant order id", "id", 160),
-    Col("openid", "openid", "id"),
-    Col("paid_fee", "Paid", "fen", 90),
-    Col("status", "Status", "status", 120),
-    Col("paid_time", "Paid at", "time", 150),
+    Col("what", "Record", "text", 90),
+    Col("id", "Order or refund id", "text", 220),
+    Col("amount", "Amount", "fen", 100),
+    Col("state", "Status", "text", 130),
+    Col("at", "Time", "time", 150),
+    Col("openid", "openid", "text", 240),
 ]
+# the cards that count things say what they count
+CARD_UNITS = {
+    "needs_login": (N_("1 refund"), N_("{n} refunds")),
+    "discrepancies": (N_("1 discrepancy"), N_("{n} discrepancies")),
+    "open_items": (N_("1 open item"), N_("{n} open items")),
+}
+
+
+def counted(key: str, n: int) -> str:
+    one, many = CARD_UNITS[key]
+    return tr(one) if n == 1 else tr(many).format(n=f"{n:,}")
+
+
+def drill_rows(orders: list[dict[str, Any]], refunds: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A day's payments and refunds in one list, by time."""
+    rows = [
+        {
+            "what": tr("Payment"),
+            "id": o["order_id"],
+            "amount": o["paid_fee"],
+            "state": fmt.status_text(int(o["status"]))[0],
+            "at": o["paid_time"],
+            "openid": o["openid"],
+        }
+        for o in orders
+    ]
+    rows += [
+        {
+            "what": tr("Refund"),
+            "id": r["refund_order_id"],
+            "amount": r["refund_fee"],
+            "state": word("refund_status", r["status"]),
+            "at": r["finished_at"],
+            "openid": r["openid"],
+        }
+        for r in refunds
+    ]
+    return sorted(rows, key=lambda r: (r["at"] or 0, r["id"]))
+
+
+# columns that hold a sentence (a discrepancy's type and explanation, a state): sized to the text
+READ_WHOLE = frozenset({"check_zh", "check_en", "detail", "reason_zh", "reason_en", "note_zh"})
 
 
 def capital(title: str) -> str:
@@ -73,6 +120,7 @@ class DailyChart(QWidget):
         self.setMouseTracking(True)
         self.days: list[dict[str, Any]] = []
         self.rate = 100
+        self.ran = False  # no report asked for yet: nothing to say about the period
         self.setAccessibleName(tr("Daily refunds against clawbacks"))
 
     def set_days(self, days: list[dict[str, Any]], rate: int) -> None:
@@ -87,6 +135,9 @@ class DailyChart(QWidget):
         return [
             (d["refunded"], d["coins_clawed_back"] * 100 // max(self.rate, 1)) for d in self.days
         ]
+
+    def empty_text(self) -> str:
+        return tr("No data for this period") if self.ran else tr(RUN_FIRST)
 
     def day_at(self, x: float) -> int | None:
         rect = self.plot()
@@ -122,7 +173,7 @@ class DailyChart(QWidget):
             8, 14, tr("Per day: refunded (red), coins clawed back at the coin rate (green)")
         )
         if not self.days:
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, tr("No data for this period"))
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.empty_text())
             return
         values = self.values()
         if not any(clawed for _refunded, clawed in values):
@@ -204,7 +255,7 @@ class ReconPage(Page):
             ("gross_paid", N_("Gross paid")),
             ("refunded", N_("Refunded")),
             ("coins_outstanding", N_("Coins not clawed back")),
-            ("needs_login", N_("Waiting for user login")),
+            ("needs_login", N_("Needs user login")),
             ("discrepancies", N_("Discrepancies")),
             ("open_items", N_("Open items")),
         ):
@@ -227,7 +278,9 @@ class ReconPage(Page):
         drill = QWidget()
         drill_layout = QVBoxLayout(drill)
         drill_layout.setContentsMargins(0, 0, 0, 0)
-        self.drill_title = muted(tr("Double-click a day to see the orders behind its figures."))
+        self.drill_title = muted(
+            tr("Double-click a day to see the payments and refunds behind its figures.")
+        )
         drill_layout.addWidget(self.drill_title)
         self.drill_model = RowsModel(DRILL_COLUMNS, parent=self)
         self.drill_table = Table("recon_drill")
@@ -300,14 +353,15 @@ class ReconPage(Page):
         self.figures["coins_outstanding"].set(
             fmt.coins(s["coins_outstanding"]), "orange" if s["coins_outstanding"] else "green"
         )
-        self.figures["needs_login"].set(str(s["needs_login"]))
+        self.figures["needs_login"].set(counted("needs_login", s["needs_login"]))
         self.figures["discrepancies"].set(
-            str(s["discrepancies"]), "red" if s["discrepancies"] else "green"
+            counted("discrepancies", s["discrepancies"]), "red" if s["discrepancies"] else "green"
         )
         self.figures["open_items"].set(
-            str(s["open_items"]), "orange" if s["open_items"] else "green"
+            counted("open_items", s["open_items"]), "orange" if s["open_items"] else "green"
         )
         assert self.ctx.desk is not None
+        self.chart.ran = True
         self.chart.set_days(view.sections.get("daily", []), self.ctx.desk.profile.coin_rate)
         english = fmt.lang() == "en"
         current = self.tabs.currentIndex()
@@ -340,6 +394,8 @@ class ReconPage(Page):
                 table.setColumnWidth(
                     n, 190 if wide else {"time": 150, "text": 140}.get(col.kind, 105)
                 )
+                if col.key in READ_WHOLE:  # a sentence: as wide as its longest, never clipped
+                    table.resizeColumnToContents(n)
             zh, en = view.titles[name]
             label = f"{en if english else zh} ({len(rows)})"
             index = self.tabs.indexOf(table)
@@ -373,12 +429,14 @@ class ReconPage(Page):
         if not index.isValid() or self.view is None or self.ctx.desk is None:
             return
         day = model.row_dict(index.row())["day"]
-        self.drill_title.setText(tr("Orders paid on {day}").format(day=day))
-        self.ctx.runner.run(
-            self.ctx.desk.drill(self.view.period, "orders", day),
-            on_done=self.drill_model.set_rows,
-            on_error=self.inline.error,
-        )
+        self.drill_title.setText(tr("Payments and refunds on {day}").format(day=day))
+        desk, period = self.ctx.desk, self.view.period
+
+        async def both() -> list[dict[str, Any]]:
+            orders = await desk.drill(period, "orders", day)
+            return drill_rows(orders, await desk.drill(period, "refunds", day))
+
+        self.ctx.runner.run(both(), on_done=self.drill_model.set_rows, on_error=self.inline.error)
 
     def export_report(self) -> None:
         # a plain slot, not a coroutine: the file dialog's exec() never runs inside a task
