@@ -206,3 +206,21 @@ def test_the_record_pane_and_a_copied_row_belong_to_the_user_shown(qtbot, window
     window.go("users", BOB)
     qtbot.waitUntil(lambda: users.view is not None and users.view.openid == BOB, timeout=WAIT)
     assert "Refund" not in users.raw.toPlainText()  # not Alice's refund any more
+
+
+def test_the_audit_log_says_what_a_delivery_and_a_complaint_answer_were(qtbot, window, desk):
+    audit = desk.ops.audit
+    audit.append("deliver", {"wechat_id": "ORDITEM0001", "amount": 0}, result="ok", openid=ALICE)
+    audit.append(
+        "complaint_response",
+        {"complaint_id": "200012345", "response_content": "已补发", "images": ["a.png"]},
+        result="ok",
+        openid=ALICE,
+    )
+    window.go("audit")
+    page = window.pages["audit"]
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=WAIT)
+    said = {page.model.row_dict(r)["action"]: page.model.row_dict(r)["summary"] for r in range(2)}
+    assert "coins" not in said["deliver"] and "ORDITEM0001" in said["deliver"]  # no "0 coins"
+    answer = said["complaint_response"]
+    assert "200012345" in answer and "已补发" in answer and "Images attached: 1" in answer

@@ -34,7 +34,11 @@ PARAM_WORDS = {
     "refund_reason": N_("WeChat refund reason"),
     "attempt": N_("Attempt"),
     "error": N_("Error"),
+    "complaint_id": N_("Complaint id"),
+    "response_content": N_("Answer"),
 }
+# actions that move no coins and no money: their amount (0) is not said
+NO_AMOUNT = frozenset({"deliver", "complaint_response", "complaint_complete", "probe"})
 
 
 def describe(action: str, params_json: str) -> str:
@@ -47,7 +51,7 @@ def describe(action: str, params_json: str) -> str:
         return str(params)
     parts = []
     amount = params.get("amount")
-    if isinstance(amount, int):
+    if isinstance(amount, int) and action not in NO_AMOUNT:
         parts.append(fmt.fen(amount) if action == "refund" else fmt.coins(amount))
     if params.get("state"):
         parts.append(word("state", params["state"]))
@@ -55,6 +59,9 @@ def describe(action: str, params_json: str) -> str:
         value = params.get(key)
         if value not in (None, "", 0) and not (key == "attempt" and value == 1):
             parts.append(f"{tr(label)} {value}")
+    images = params.get("images")
+    if isinstance(images, list) and images:
+        parts.append(tr("Images attached: {n}").format(n=len(images)))
     return " · ".join(str(p) for p in parts)
 
 
