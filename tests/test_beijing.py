@@ -64,6 +64,7 @@ async def test_todays_and_yesterdays_bills_at_half_past_midnight(local_tz):
         sim.state.offset = EARLY - LATE
         early = sim.user_pays("oBeijing_000000000000000000001", coins=7)
         today = beijing_today(sim.state.now())
+        sim.advance(86400)  # a day's bill exists once that Beijing day is over
         async with httpx.AsyncClient(timeout=5) as http:
             client = client_for(sim, http)
             bills = {}
@@ -73,6 +74,19 @@ async def test_todays_and_yesterdays_bills_at_half_past_midnight(local_tz):
     yesterday_text, today_text = (gzip.decompress(b).decode("gbk") for b in bills.values())
     assert late["order_id"] in yesterday_text and early["order_id"] not in yesterday_text
     assert early["order_id"] in today_text and late["order_id"] not in today_text
+
+
+async def test_a_bill_for_a_beijing_day_not_over_yet_is_refused(local_tz):
+    from core.errors import XPayError
+
+    with sim_at(EARLY) as sim:  # 00:30 on Dec 1 in Beijing: still Nov 30 in UTC and LA
+        async with httpx.AsyncClient(timeout=5) as http:
+            client = client_for(sim, http)
+            for begin in (NOV30, DEC1):
+                with pytest.raises(XPayError) as caught:
+                    await client.download_bill(begin, DEC1)
+                assert caught.value.errcode == 268490002 and "20261201" in caught.value.errmsg
+            assert (await client.download_bill(NOV30, NOV30)).url.startswith(sim.url)
 
 
 async def test_the_daily_gift_limit_resets_at_beijing_midnight(local_tz, tmp_path):

@@ -270,6 +270,7 @@ async def test_bill_polls_then_serves_a_gbk_gzip_csv(sim, client, http):
     sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)
     today = yyyymmdd(beijing_today(sim.state.now()))  # WeChat's day, on any computer
+    sim.advance(86400)  # a day's bill is served once that day is over
     for _ in range(sim.config.bill_polls):
         assert await errcode_of(client.download_bill(today, today)) == 268490011
     bill = await client.download_bill(today, today)

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
+from core.beijing import beijing_today, yyyymmdd
 from core.simulator import pushes, schema
 from core.simulator.config import SimConfig
 from core.simulator.faults import Fault, FaultPlan
@@ -703,6 +704,14 @@ class Simulator:
     def _download_bill(self, begin_ds: int, end_ds: int) -> dict[str, Any]:
         if begin_ds > end_ds:
             raise SimError(268490002, "begin_ds 不能晚于 end_ds")
+        today = yyyymmdd(beijing_today(self.state.now()))
+        if end_ds >= today:
+            # a day's bill exists once that Beijing day is over (the errcode is the reference's
+            # generic parameter error: WeChat's own for this case is not documented)
+            raise SimError(
+                268490002,
+                f"end_ds {end_ds} 尚未结束（北京时间今天是 {today}），只能下载已结束日期的账单",
+            )
         polls, _ = self.state.poll_task(f"bill-{begin_ds}-{end_ds}", "bill", {})
         if polls < self.config.bill_polls:
             raise SimError(268490011, "数据生成中，请稍后调用本接口获取")
