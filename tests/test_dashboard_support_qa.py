@@ -224,3 +224,38 @@ def test_the_audit_log_says_what_a_delivery_and_a_complaint_answer_were(qtbot, w
     assert "coins" not in said["deliver"] and "ORDITEM0001" in said["deliver"]  # no "0 coins"
     answer = said["complaint_response"]
     assert "200012345" in answer and "已补发" in answer and "Images attached: 1" in answer
+
+
+def test_settings_name_the_demo_environment_and_files_once(qtbot, desk, qloop):
+    from PySide6.QtWidgets import QFormLayout
+
+    from dashboard.context import AppContext
+    from dashboard.lifetimes import destroy
+    from dashboard.main_window import MainWindow
+    from dashboard.tasks import TaskRunner
+
+    ctx = AppContext(TaskRunner(), demo=True)
+    window = MainWindow(ctx)
+    ctx.set_desk(desk)
+    window.show()
+    try:
+        window.go("settings")
+        page = window.pages["settings"]
+        form = page.profile_form
+        shown = {
+            form.itemAt(r, QFormLayout.ItemRole.LabelRole).widget().text(): form.itemAt(
+                r, QFormLayout.ItemRole.FieldRole
+            )
+            .widget()
+            .text()
+            for r in range(form.rowCount())
+        }
+        listed = page.profiles_model.row_dict(0)
+        assert listed["env_label"] == shown["Environment"]  # one word, list and detail
+        assert "Demo" in listed["env_label"]
+        # the file the demo runs from is named as such, apart from the operator's own file
+        said = page.profiles_path.text()
+        assert shown["Profile file"] in said and "demo" in said.lower()
+    finally:
+        ctx.runner.cancel_all()
+        destroy(window)

@@ -139,7 +139,7 @@ class SettingsPage(Page):
             rows.append(
                 {
                     "name": desk.profile.name,
-                    "env_label": tr("Demo"),
+                    "env_label": self._env_words(desk.profile.env.value),
                     "appid": desk.profile.appid,
                     "role": word("role", desk.profile.role),
                     "marks": tr("temporary, rebuilt at each demo start") + " · " + tr("open now"),
@@ -163,11 +163,22 @@ class SettingsPage(Page):
                 }
             )
         self.profiles_model.set_rows(rows)
-        self.profiles_path.setText(
+        said = (
             tr("Profiles file: {path}").format(path=path)
             if rows
             else tr("No profiles yet in {path}. Create one with “New profile…”.").format(path=path)
         )
+        if desk is not None and self.ctx.demo:  # two files: the operator's, and the demo's
+            said += "\n" + tr("The demo runs from a temporary file: {path}").format(
+                path=desk.profile.source or "—"
+            )
+        self.profiles_path.setText(said)
+
+    def _env_words(self, env: object) -> str:
+        """The environment in the list and in the detail alike: a demo is a sandbox profile on
+        the simulator, so both say "Sandbox · Demo"."""
+        words = word("env", env)
+        return f"{words} · {tr('Demo')}" if self.ctx.demo else words
 
     def _chosen_profile(self) -> str | None:
         index = self.profiles.currentIndex()
@@ -227,7 +238,7 @@ class SettingsPage(Page):
         for label, value in (
             (N_("Name"), p.name),
             ("appid", p.appid),
-            (N_("Environment"), word("env", p.env.value)),
+            (N_("Environment"), self._env_words(p.env.value)),
             (N_("API address"), p.api_base),
             (N_("Coins per yuan"), str(p.coin_rate)),
             (N_("Operator"), p.operator),

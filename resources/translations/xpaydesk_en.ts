@@ -1855,5 +1855,9 @@
       <source>In the mirror: {status}, paid {paid}.</source>
       <translation>In the mirror: {status}, paid {paid}.</translation>
     </message>
+    <message>
+      <source>The demo runs from a temporary file: {path}</source>
+      <translation>The demo runs from a temporary file: {path}</translation>
+    </message>
   </context>
 </TS>

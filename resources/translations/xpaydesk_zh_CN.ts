@@ -1855,5 +1855,9 @@
       <source>In the mirror: {status}, paid {paid}.</source>
       <translation>本地镜像：{status}，实付 {paid}。</translation>
     </message>
+    <message>
+      <source>The demo runs from a temporary file: {path}</source>
+      <translation>演示使用临时配置文件：{path}</translation>
+    </message>
   </context>
 </TS>
