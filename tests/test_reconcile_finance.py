@@ -259,3 +259,19 @@ def test_clawback_states_read_as_the_glossary_in_report_and_ledger(known, tmp_pa
     export_csv(report, tmp_path / "nov.csv")
     ledger = {r["单号"]: r["状态"] for r in _read(tmp_path / "nov-ledger.csv")}
     assert ledger["K2"] == "等待用户登录"
+
+
+def test_cli_order_shows_the_status_in_words(sim, tmp_path, capsys, monkeypatch):
+    from core.cli import main
+    from core.simulator import profile_toml
+    from tests.simfixtures import ALICE
+
+    sim.add_user(ALICE)
+    paid = sim.user_pays(ALICE, coins=600)
+    config = tmp_path / "profiles.toml"
+    config.write_text(profile_toml(sim, db=str(tmp_path / "m.sqlite")), encoding="utf-8")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    args = ["--config", str(config), "order", "--openid", ALICE, "--order-id", paid["order_id"]]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "已发货" in out and "实付 ¥6.00" in out and "status" not in out

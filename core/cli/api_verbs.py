@@ -251,9 +251,14 @@ def cmd_balance(args: argparse.Namespace, out: Output) -> int:
         )
         out.result(
             {"openid": args.openid, **b.to_dict()},
-            f"{args.openid}: {format_coins(b.balance, out.lang)} "
-            f"(gifted {b.present_balance:,}; saved {b.sum_save:,}, cost {b.sum_cost:,}, "
-            f"first top-up offer {'yes' if b.first_save_flag else 'no'})",
+            out.say(
+                f"{args.openid}：{format_coins(b.balance, out.lang)}（其中赠送 "
+                f"{b.present_balance:,}；累计充值 {b.sum_save:,}，累计消耗 {b.sum_cost:,}，"
+                f"首充优惠{'可用' if b.first_save_flag else '不可用'}）",
+                f"{args.openid}: {format_coins(b.balance, out.lang)} "
+                f"(gifted {b.present_balance:,}; saved {b.sum_save:,}, cost {b.sum_cost:,}, "
+                f"first top-up offer {'yes' if b.first_save_flag else 'no'})",
+            ),
         )
         return 0
 
@@ -393,9 +398,12 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
         valid = await client.check_session(args.openid, session_key=args.session_key)
         out.result(
             {"openid": args.openid, "valid": valid},
-            "session key valid"
+            out.say("会话密钥有效", "session key valid")
             if valid
-            else "session key stale: the user must reopen the mini program (87009)",
+            else out.say(
+                "会话密钥已过期：需要用户重新打开小程序（87009）",
+                "session key stale: the user must reopen the mini program (87009)",
+            ),
         )
         return 0 if valid else 1
 

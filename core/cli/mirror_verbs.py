@@ -145,8 +145,10 @@ def cmd_refresh(args: argparse.Namespace, out: Output) -> int:
                         await order_by_wx_id(client, mirror, args.wx_order_id, openid=args.openid)
                     )
                 report = await refresh_orders(client, mirror, order_ids)
-        lines = [f"refreshed {o}" for o in report.refreshed]
-        lines += [f"FAILED {o}: {why}" for o, why in report.failed.items()]
+        lines = [out.say(f"已刷新 {o}", f"refreshed {o}") for o in report.refreshed]
+        lines += [
+            out.say(f"失败 {o}：{why}", f"FAILED {o}: {why}") for o, why in report.failed.items()
+        ]
         out.result({"refreshed": report.refreshed, "failed": report.failed}, "\n".join(lines))
         return 1 if report.failed else 0
 
