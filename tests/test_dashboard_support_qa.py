@@ -259,3 +259,33 @@ def test_settings_name_the_demo_environment_and_files_once(qtbot, desk, qloop):
     finally:
         ctx.runner.cancel_all()
         destroy(window)
+
+
+def test_the_complaint_countdown_is_one_time_in_the_list_and_the_detail(
+    qtbot, window, desk, sim, monkeypatch
+):
+    import itertools
+    import time
+    import types
+
+    from dashboard.pages import complaints as complaints_page
+
+    sim.add_user(ALICE)
+    paid = sim.user_pays(ALICE, coins=600)
+    complaint_id = sim.add_complaint(ALICE, paid["order_id"])
+    ticks = itertools.count()
+    start = int(time.time())
+
+    def clock() -> float:  # every reading a minute later: the list and the detail read it apart
+        return start + 61 * next(ticks)
+
+    window.ctx.clock = clock
+    # the page read time.time() twice before; now the window's clock, once per refresh
+    monkeypatch.setattr(complaints_page, "time", types.SimpleNamespace(time=clock), raising=False)
+    window.go("complaints", complaint_id)
+    page = window.pages["complaints"]
+    qtbot.waitUntil(
+        lambda: page.view is not None and page.view.row.complaint_id == complaint_id, timeout=WAIT
+    )
+    listed = page.model.row_dict(0)["left_label"]
+    assert "left" in listed and page.due.text().endswith(" · " + listed)

@@ -5,11 +5,10 @@ or a complaint push saved or imported, brings new ones."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -100,6 +99,12 @@ class ComplaintsPage(Page):
         self.dialog: Any = None
         self._wanted = ""
         self._synced_pushes = False
+        self.now = 0  # the time the countdowns were computed at (the list's refresh)
+        # the countdowns move on: list and detail recomputed together each minute
+        self._minute = QTimer(self)
+        self._minute.setInterval(60_000)
+        self._minute.timeout.connect(self._tick)
+        self._minute.start()
         bar = QHBoxLayout()
         self.summary = muted("")
         self.refresh_button = button(tr("Refresh from WeChat"), shortcut="F5")
@@ -231,12 +236,17 @@ class ComplaintsPage(Page):
         self.refresh()
         self.sync()
 
+    def _tick(self) -> None:
+        if self.isVisible() and self.ctx.desk is not None:
+            self.refresh()
+
     def refresh(self) -> None:
         desk = self.ctx.desk
         if desk is None:
             return
         rows = desk.open_complaints()
-        now = int(time.time())
+        # one reading of the clock for the list and the detail: they said 54 and 53 minutes
+        self.now = now = int(self.ctx.clock())
         shown = []
         for r in rows:
             row = r.as_dict()
@@ -331,7 +341,7 @@ class ComplaintsPage(Page):
         self.order_info.setText(self._order_text(view) if view else "")
         self.state.setText(tr(STATES.get(row.state, "In progress")) if row else "")
         if row:
-            left, colour = time_left(row.seconds_left(int(time.time())))
+            left, colour = time_left(row.seconds_left(self.now or int(self.ctx.clock())))
             what = tr("first answer") if row.due_for == "answer" else tr("completion")
             self.due.setText(f"{what}: {fmt.when(row.due_at)} · {left}")
             self.due.setStyleSheet("color: #FA5151;" if colour == "red" else "")
