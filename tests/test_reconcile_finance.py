@@ -275,3 +275,20 @@ def test_cli_order_shows_the_status_in_words(sim, tmp_path, capsys, monkeypatch)
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "已发货" in out and "实付 ¥6.00" in out and "status" not in out
+
+
+def test_cli_bulk_preview_in_chinese_and_english_singulars(sim, tmp_path, capsys, monkeypatch):
+    from core.cli import main
+    from core.simulator import profile_toml
+    from tests.simfixtures import ALICE
+
+    config = tmp_path / "p.toml"
+    config.write_text(profile_toml(sim, db=str(tmp_path / "m.sqlite")), encoding="utf-8")
+    gifts = tmp_path / "g.csv"
+    gifts.write_text(f"openid,amount,reason\n{ALICE},5,补偿\n", encoding="utf-8")
+    base = ["--config", str(config), "bulk", "gift", str(gifts), "--dry-run"]
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main(base) == 0
+    assert "1 行，共 5 代币，1 位用户（试运行：未发送）" in capsys.readouterr().out
+    assert main(["--lang", "en", *base]) == 0
+    assert "1 row, 5 coins to 1 user (dry run" in capsys.readouterr().out

@@ -305,10 +305,18 @@ def cmd_bulk(args: argparse.Namespace, out: Output) -> int:
     if args.dry_run:
         data = plan.as_dict()
         lines = [
-            f"batch {plan.batch_id}: {len(plan.rows)} rows, {plan.total:,} coins to "
-            f"{data['users']} users (dry run: nothing sent)"
+            out.say(
+                f"批次 {plan.batch_id}：{len(plan.rows):,} 行，共 {plan.total:,} 代币，"
+                f"{data['users']:,} 位用户（试运行：未发送）",
+                f"batch {plan.batch_id}: {out.count(len(plan.rows), '', 'row', 'rows')}, "
+                f"{out.count(plan.total, '', 'coin', 'coins')} to "
+                f"{out.count(data['users'], '', 'user', 'users')} (dry run: nothing sent)",
+            )
         ]
-        lines += [f"  line {r.line}: {r.reason}" for r in plan.rejected]
+        lines += [
+            out.say(f"  第 {r.line} 行：{r.reason}", f"  line {r.line}: {r.reason}")
+            for r in plan.rejected
+        ]
         duplicates = plan.duplicates
         if duplicates:
             lines.append(
