@@ -113,6 +113,30 @@ def test_bulk_rejects_bad_rows(tmp_path):
         plan_bulk(path, "refund")
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", ["Refund · Done", "Needs user login", "600 coins outstanding"]),
+        ("zh_CN", ["退款 · 已完成", "等待用户登录", "未回收 600 代币"]),
+    ],
+)
+def test_refund_with_clawback_says_the_clawback_is_still_open(sim, tmp_path, capsys, lang, said):
+    config = tmp_path / "p.toml"
+    config.write_text(
+        profile_toml(sim, db=str(tmp_path / "m.sqlite")) + 'role = "admin"\n', encoding="utf-8"
+    )
+    sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, coins=600)
+    args = ["--lang", lang, "--config", str(config), "refund-with-clawback"]
+    args += ["--order-id", order["order_id"], "--openid", ALICE, "--refund-fee", "600"]
+    args += ["--left-fee", "600"]
+    code = main([*args, "--note", "complaint", "--wait", "10"])
+    text = capsys.readouterr().out
+    assert code == 5
+    assert all(words in text for words in said), text
+    assert "完成 done" not in text
+
+
 def test_cli_refund_with_clawback_and_bulk(sim, tmp_path, capsys):
     config = tmp_path / "p.toml"
     config.write_text(
@@ -141,7 +165,8 @@ def test_cli_refund_with_clawback_and_bulk(sim, tmp_path, capsys):
         ]
     )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert code == 0 and out["state"] == "done"
+    # the refund is done, its clawback is not: not "done", a code of its own
+    assert code == 5 and out["state"] == "done" and out["coins_outstanding"] == 600
     (claw,) = out["clawbacks"]
     # the mirror holds no session key for this user: the clawback waits for a login, visibly
     assert (claw["amount"], claw["state"]) == (600, "needs_login")

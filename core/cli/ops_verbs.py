@@ -17,6 +17,9 @@ from core.validation import REFUND_REASONS, REQ_FROM
 from core.vocabulary import word
 
 Verbs = Any
+# refund-with-clawback: the refund is done, its coin clawback is not (waiting for the user's login,
+# for WeChat, or to be retried): coins are still outstanding
+EXIT_CLAWBACK_OPEN = 5
 EXIT_BY_STATE = {
     "done": 0,
     "refunding": 0,
@@ -251,17 +254,45 @@ def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
         )
         if args.wait and result.state == "refunding":
             result = await ops.wait_for_refund(result.intent_id, timeout=args.wait)
-        clawbacks = [c.as_dict() for c in ops.journal.children(result.intent_id)]
-        return report(
+        children = ops.journal.children(result.intent_id)
+        clawbacks = [c.as_dict() for c in children]
+        extra: dict[str, Any] = {
+            "clawbacks": [
+                {k: c[k] for k in ("id", "wechat_id", "amount", "state", "message", "outcome")}
+                for c in clawbacks
+            ]
+        }
+        still_open = [c for c in children if c.state != "done"]
+        if result.state != "done" or not still_open:
+            return report(out, result, extra)
+        # the refund went through, the coins have not come back: never "done" / exit 0
+        status = ops.clawback_status(result.wechat_id)
+        claw = still_open[-1]
+        extra.update(
+            clawback_open=True,
+            coins_due=status.due,
+            coins_taken=status.taken,
+            coins_outstanding=status.outstanding,
+        )
+        report(
             out,
             result,
-            {
-                "clawbacks": [
-                    {k: c[k] for k in ("id", "wechat_id", "amount", "state", "message", "outcome")}
-                    for c in clawbacks
-                ]
-            },
+            extra,
+            human_extra=(
+                f"#{claw.id} {outcome_words('clawback', claw.state, out)}"
+                + (f" — {claw.message}" if claw.message else "")
+                + out.say(
+                    f"\n代币回收未完成：应回收 {status.due:,} 代币，已回收 {status.taken:,}，"
+                    f"未回收 {status.outstanding:,} 代币；用户重新登录后运行 xpaydesk-cli resolve"
+                    f"（或 xpaydesk-cli clawback {result.wechat_id} --session-key -）",
+                    f"\nthe coin clawback is not finished: {status.due:,} coins due, "
+                    f"{status.taken:,} taken, {status.outstanding:,} coins outstanding; once the "
+                    f"user has logged in again, run xpaydesk-cli resolve (or xpaydesk-cli "
+                    f"clawback {result.wechat_id} --session-key -)",
+                )
+            ),
         )
+        return EXIT_CLAWBACK_OPEN
 
     return run_ops(args, out, action)
 
