@@ -304,7 +304,9 @@ async def start(ctx: object, args: argparse.Namespace) -> None:
             tick = QTimer(QCoreApplication.instance())
             tick.timeout.connect(lambda: None)
             tick.start(300)
-        ctx.notify.emit("warn", "正在准备演示数据… preparing the demo…")
+        from dashboard.i18n import tr
+
+        ctx.notify.emit("warn", tr("Preparing the demo…"))
         world = await asyncio.to_thread(start_demo)
         desk = await open_desk(world.profile)
         await demo_actions(desk.ops, world)

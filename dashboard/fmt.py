@@ -55,6 +55,19 @@ def two(zh: str, en: str) -> str:
     return f"{en}\n{zh}" if lang() == "en" else f"{zh}\n{en}"
 
 
+def own_language(text: str) -> str:
+    """A message core wrote as "中文 / English" (or on two lines): the operator's half (a text
+    without the separator is shown as it is)."""
+    lines = text.split("\n")
+    if len(lines) == 2:
+        zh, sep, en = lines[0], "\n", lines[1]
+    else:
+        zh, sep, en = text.partition(" / ")
+    if not sep or not zh.strip() or not en.strip():
+        return text
+    return en.strip() if lang() == "en" else zh.strip()
+
+
 def fen(value: int | None) -> str:
     return "—" if value is None else format_fen(value)
 

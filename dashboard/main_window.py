@@ -147,6 +147,7 @@ class PendingDialog(QDialog):
                 row["amount_label"] = (
                     fmt.fen(amount) if row["action"] == "refund" else fmt.coins(amount)
                 )
+                row["message"] = fmt.own_language(str(row.get("message") or ""))
             self.model.set_rows(rows)
         self._update_abandon()
 
@@ -318,13 +319,11 @@ class MainWindow(QMainWindow):
         self.env_chip.show()
         if self.ctx.demo:
             self.env_chip.set(tr("Demo"), "orange")
-            self.banner.setText(
-                tr("DEMO MODE — simulated WeChat, no real money") + "  演示模式 DEMO"
-            )
+            self.banner.setText(tr("DEMO MODE — simulated WeChat, no real money"))
             self.banner.show()
         elif p.env.value == 1:
             self.env_chip.set(tr("Sandbox"), "orange")
-            self.banner.setText(tr("SANDBOX — test environment") + "  沙箱环境 SANDBOX")
+            self.banner.setText(tr("SANDBOX — test environment"))
             self.banner.show()
         else:
             self.env_chip.set(tr("Production"), "green")

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from dashboard import theme
-from dashboard.fmt import elide
+from dashboard.fmt import elide, two
 from dashboard.i18n import tr
 
 COLOURS = {
@@ -119,8 +119,8 @@ class Inline(QFrame):
 
     def error(self, exc: BaseException) -> None:
         message = getattr(exc, "message_zh", None)
-        if message is not None:
-            text = f"{exc.message_zh}\n{exc.message_en}"  # type: ignore[attr-defined]
+        if message is not None:  # both, as the guide asks; the operator's language first
+            text = two(exc.message_zh, exc.message_en)  # type: ignore[attr-defined]
         else:
             text = f"{type(exc).__name__}: {exc}"
         self.show_message("error", text)

@@ -5,8 +5,11 @@ status word for one state, ids whole in detail panes, and a window that stays on
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 
+from tests.opsfixtures import mirror_order
 from tests.simfixtures import ALICE
 
 WAIT = 10_000
@@ -289,3 +292,78 @@ def test_the_complaint_countdown_is_one_time_in_the_list_and_the_detail(
     )
     listed = page.model.row_dict(0)["left_label"]
     assert "left" in listed and page.due.text().endswith(" · " + listed)
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def test_the_english_window_speaks_english_first(qtbot, desk, sim, qloop):
+    """QA support #18: the demo banner ended in 演示模式 DEMO, error banners began in Chinese,
+    the pending list's Message column was Chinese."""
+    import asyncio
+
+    from dashboard.context import AppContext
+    from dashboard.lifetimes import destroy
+    from dashboard.main_window import MainWindow
+    from dashboard.tasks import TaskRunner
+
+    old = sim.add_user(ALICE)
+    paid = sim.user_pays(ALICE, coins=600)
+    mirror_order(desk.mirror, paid)
+    desk.vault.store(ALICE, old, obtained_at=desk.mirror.now() - 10, source="import")
+    sim.state.relogin(ALICE)  # the stored key is stale: the clawback waits for a login
+    refunding = asyncio.ensure_future(
+        desk.ops.refund(
+            paid["order_id"],
+            refund_fee=600,
+            left_fee=600,
+            reason="r",
+            request_key="rf-en",
+            openid=ALICE,
+            clawback=True,
+        )
+    )
+    qtbot.waitUntil(refunding.done, timeout=WAIT)
+    waiting = asyncio.ensure_future(
+        desk.ops.wait_for_refund(refunding.result().intent_id, timeout=10)
+    )
+    qtbot.waitUntil(waiting.done, timeout=WAIT)
+    ctx = AppContext(TaskRunner(), demo=True)
+    window = MainWindow(ctx)
+    ctx.set_desk(desk)
+    window.show()
+    try:
+        assert window.banner.isVisible() and not CJK.search(window.banner.text())
+        window.pending_button.click()
+        dialog = window._pending_dialog
+        qtbot.waitUntil(lambda: dialog.model.rowCount() >= 1)
+        column = [c.key for c in dialog.model.columns].index("message")
+        messages = [dialog.model.index(r, column).data() for r in range(dialog.model.rowCount())]
+        assert any(messages) and not any(CJK.search(m or "") for m in messages), messages
+        dialog.close()
+        window.go("users")
+        users = window.pages["users"]
+        users.openid.setText("not an openid!")
+        qtbot.mouseClick(users.lookup, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: users.inline.isVisible(), timeout=WAIT)
+        first = users.inline.text.text().splitlines()[0]
+        assert not CJK.search(first), users.inline.text.text()
+    finally:
+        ctx.runner.cancel_all()
+        destroy(window)
+
+
+def test_the_user_card_says_an_expired_session_key_once(qtbot, window, desk, sim):
+    """QA support #17: the card showed the same error in Chinese, then in English."""
+    old = sim.add_user(ALICE)
+    sim.user_pays(ALICE, coins=600)
+    desk.vault.store(ALICE, old, obtained_at=desk.mirror.now() - 10, source="import")
+    sim.state.relogin(ALICE)
+    window.go("users", ALICE)
+    users = window.pages["users"]
+    qtbot.waitUntil(
+        lambda: users.view is not None and bool(users.balance_note.text()), timeout=WAIT
+    )
+    said = users.balance_note.text()
+    assert "\n" not in said and not CJK.search(said.split("(errmsg")[0])  # WeChat's own errmsg
+    assert CJK.search(users.balance_note.toolTip())  # both in the tooltip

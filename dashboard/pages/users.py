@@ -333,7 +333,9 @@ class UsersPage(Page):
             if state != "missing"
             else ""
         )
-        self.balance_note.setText(view.balance_error)
+        # the card says it once, in the operator's language; both in the tooltip
+        self.balance_note.setText(fmt.own_language(view.balance_error))
+        self.balance_note.setToolTip(view.balance_error)
         if not view.known and b is None:
             self.inline.show_message("warn", tr("This openid has no orders in the mirror."))
         rows = []

@@ -1859,5 +1859,9 @@
       <source>The demo runs from a temporary file: {path}</source>
       <translation>The demo runs from a temporary file: {path}</translation>
     </message>
+    <message>
+      <source>Preparing the demo…</source>
+      <translation>Preparing the demo…</translation>
+    </message>
   </context>
 </TS>

@@ -1859,5 +1859,9 @@
       <source>The demo runs from a temporary file: {path}</source>
       <translation>演示使用临时配置文件：{path}</translation>
     </message>
+    <message>
+      <source>Preparing the demo…</source>
+      <translation>正在准备演示数据…</translation>
+    </message>
   </context>
 </TS>
