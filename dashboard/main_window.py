@@ -505,6 +505,8 @@ class MainWindow(QMainWindow):
             widget.show_user_orders(target[len("openid:") :])  # type: ignore[attr-defined]
         elif page == "orders" and target:
             widget.show_order(target)  # type: ignore[attr-defined]
+        elif page == "callbacks" and target:  # a saved push: {"query", "body", ...}
+            widget.open_push(target)  # type: ignore[attr-defined]
         elif page in ("refunds", "complaints") and target:
             widget.select(target)  # type: ignore[attr-defined]
 

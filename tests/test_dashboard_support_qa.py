@@ -367,3 +367,24 @@ def test_the_user_card_says_an_expired_session_key_once(qtbot, window, desk, sim
     said = users.balance_note.text()
     assert "\n" not in said and not CJK.search(said.split("(errmsg")[0])  # WeChat's own errmsg
     assert CJK.search(users.balance_note.toolTip())  # both in the tooltip
+
+
+def test_a_push_on_the_timeline_has_its_amount_and_opens_in_the_inspector(qtbot, window, desk, sim):
+    from tests.test_dashboard_navigation import double_click_row
+
+    sim.add_user(ALICE)
+    paid = sim.user_pays(ALICE, coins=600)
+    wire = sim.delivered[0]
+    assert desk.save_push(wire.query, wire.body)
+    window.go("users", ALICE)
+    users = window.pages["users"]
+    qtbot.waitUntil(lambda: users.view is not None and users.model.rowCount() >= 1, timeout=WAIT)
+    row = next(
+        r for r in range(users.model.rowCount()) if users.model.row_dict(r)["kind"] == "push"
+    )
+    assert users.model.index(row, 2).data() == "¥6.00"
+    assert users.model.index(row, 5).data() == "600 coins"
+    double_click_row(qtbot, users.table, row)
+    page = window.pages["callbacks"]
+    assert window.stack.currentWidget() is page
+    assert page.verdict.text().startswith("Genuine") and paid["order_id"] in page.summary.text()

@@ -188,6 +188,17 @@ class CallbackPage(Page):
         if self.linked_order:
             self.ctx.navigate.emit("orders", self.linked_order)
 
+    def open_push(self, raw: str) -> None:
+        """A push saved in the mirror (a timeline entry's record): pasted back and decoded."""
+        try:
+            saved = json.loads(raw)
+        except ValueError:
+            return
+        if isinstance(saved, dict):
+            query, body = str(saved.get("query") or ""), str(saved.get("body") or "")
+            self.restore({"query": query, "body": body})
+            self.decode()
+
     def carry(self) -> dict[str, str]:
         return {"query": self.query.text(), "body": self.body.toPlainText()}
 

@@ -51,6 +51,32 @@ if TYPE_CHECKING:
 KEY_COLOURS = {"fresh": "green", "stale": "red", "unknown": "grey", "missing": "grey"}
 
 
+def push_facts(e: TimelineEntry) -> tuple[int | None, str]:
+    """A saved push's money (fen; negative for a refund) and what it says, from the message
+    WeChat sent: the push row itself keeps only ids. A rejected push says nothing."""
+    if e.status != "accept":
+        return None, tr("Not trusted: failed the checks")
+    try:
+        message = json.loads(json.loads(e.raw).get("message") or "{}")
+    except (ValueError, AttributeError):
+        return None, ""
+    if not isinstance(message, dict):
+        return None, ""
+    bought = message.get("CoinInfo") or message.get("GoodsInfo")
+    if isinstance(bought, dict) and str(bought.get("ActualPrice", "")).isdigit():
+        kind = "coin" if "CoinInfo" in message else "item"
+        quantity = str(bought.get("Quantity", ""))
+        words = kind_and_quantity(kind, int(quantity)) if quantity.isdigit() else ""
+        product = str(bought.get("ProductId") or "") if kind == "item" else ""
+        return int(bought["ActualPrice"]), " · ".join(x for x in (product, words) if x)
+    fee = str(message.get("RefundFee", ""))
+    if fee.isdigit():
+        outcome = tr("succeeded") if str(message.get("RetCode", "0")) == "0" else tr("failed")
+        order = tr("Order {id}").format(id=message.get("MchOrderId", ""))
+        return -int(fee), f"{order} · {outcome}"
+    return None, ""
+
+
 def entry_words(e: TimelineEntry) -> tuple[str, str, str]:
     """(event, status, details) of a timeline entry, in the glossary's words."""
     info = e.info
@@ -67,7 +93,7 @@ def entry_words(e: TimelineEntry) -> tuple[str, str, str]:
     elif e.kind == "push":
         event = word("push_event", info.get("event", ""))
         status = word("push_verdict", e.status)
-        details = ""  # the order or refund it is about is its reference
+        details = push_facts(e)[1]
     elif e.kind == "audit":
         event = word("action", info.get("action", ""))
         status = word("audit_result", e.status)
@@ -346,9 +372,9 @@ class UsersPage(Page):
                     "at": e.at,
                     "kind_label": event
                     + (f"  ({len(e.parts) + 1} {tr('records')})" if e.parts else ""),
-                    "signed_amount": e.signed_amount,
+                    "signed_amount": push_facts(e)[0] if e.kind == "push" else e.signed_amount,
                     "signed_amount_colour": "grey" if e.status == "failed" else None,
-                    "unit": e.unit,
+                    "unit": "fen" if e.kind == "push" else e.unit,
                     "ref": e.ref,
                     "status_label": status,
                     "summary": details,
@@ -399,9 +425,13 @@ class UsersPage(Page):
         self.raw.setPlainText("\n".join(blocks))
 
     def _open_entry(self) -> None:
-        """An order or refund entry opens its order on the Orders page."""
+        """An order or refund entry opens its order on the Orders page; a push opens in the
+        callback inspector (which says what it means and links to its order)."""
         entry = self._current_entry()
         if entry is None:
+            return
+        if entry.kind == "push":
+            self.ctx.navigate.emit("callbacks", entry.raw)
             return
         order_id = entry.ref if entry.kind == "order" else entry.info.get("order_id")
         if order_id:

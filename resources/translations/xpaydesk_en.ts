@@ -1863,5 +1863,13 @@
       <source>Preparing the demo…</source>
       <translation>Preparing the demo…</translation>
     </message>
+    <message>
+      <source>Not trusted: failed the checks</source>
+      <translation>Not trusted: failed the checks</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>failed</translation>
+    </message>
   </context>
 </TS>

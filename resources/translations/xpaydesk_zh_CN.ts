@@ -1863,5 +1863,13 @@
       <source>Preparing the demo…</source>
       <translation>正在准备演示数据…</translation>
     </message>
+    <message>
+      <source>Not trusted: failed the checks</source>
+      <translation>不可信：未通过校验</translation>
+    </message>
+    <message>
+      <source>failed</source>
+      <translation>失败</translation>
+    </message>
   </context>
 </TS>
