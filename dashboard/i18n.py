@@ -51,6 +51,29 @@ def _compiled(lang: str) -> Path | None:
 
 _qt_translator: list[QTranslator] = []  # Qt's own (file dialogs, standard buttons), if any
 
+# Qt's own texts that qtbase_zh_CN.qm (as PySide6 ships it) lacks: Qt 6 gave the file dialog's
+# labels an accelerator ("&Look in:"), the translation still has the old "Look in:"
+QT_GAPS: dict[str, dict[tuple[str, str], str]] = {
+    "zh_CN": {
+        ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+        ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    },
+}
+
+
+class _QtGaps(QTranslator):
+    def __init__(self, texts: dict[tuple[str, str], str], parent: QCoreApplication) -> None:
+        super().__init__(parent)
+        self.texts = texts
+
+    def isEmpty(self) -> bool:  # Qt's name
+        return False
+
+    def translate(  # type: ignore[override]
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str | None:
+        return self.texts.get((context, source))
+
 
 def install_qt(lang: str) -> bool:
     """Qt's own texts (file dialogs, message box buttons, the text edit menu) in the operator's
@@ -69,6 +92,11 @@ def install_qt(lang: str) -> bool:
         return False
     app.installTranslator(translator)
     _qt_translator.append(translator)
+    gaps = QT_GAPS.get(lang)
+    if gaps:
+        extra = _QtGaps(gaps, app)
+        app.installTranslator(extra)  # installed last: asked first
+        _qt_translator.append(extra)
     return True
 
 

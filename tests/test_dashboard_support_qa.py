@@ -6,6 +6,7 @@ status word for one state, ids whole in detail panes, and a window that stays on
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 
@@ -388,3 +389,30 @@ def test_a_push_on_the_timeline_has_its_amount_and_opens_in_the_inspector(qtbot,
     page = window.pages["callbacks"]
     assert window.stack.currentWidget() is page
     assert page.verdict.text().startswith("Genuine") and paid["order_id"] in page.summary.text()
+
+
+def test_the_file_dialog_speaks_chinese_in_the_chinese_window(qtbot, window, desk, sim):
+    """QA support #17: Qt's own texts come from qtbase_zh_CN.qm, which PySide6-Essentials ships
+    in its translations folder; the dialog is Qt's own, so they apply."""
+    from PySide6.QtCore import QLibraryInfo
+    from PySide6.QtWidgets import QLabel
+
+    from dashboard import i18n
+
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    assert (Path(folder) / "qtbase_zh_CN.qm").exists()
+    sim.add_user(ALICE)
+    paid = sim.user_pays(ALICE, coins=600)
+    complaint_id = sim.add_complaint(ALICE, paid["order_id"])
+    window.go("complaints", complaint_id)
+    page = window.pages["complaints"]
+    qtbot.waitUntil(lambda: page.view is not None, timeout=WAIT)
+    assert i18n.install_qt("zh_CN")
+    try:
+        qtbot.mouseClick(page.add_image, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: page.file_dialog is not None and page.file_dialog.isVisible())
+        labels = {label.text() for label in page.file_dialog.findChildren(QLabel)}
+        assert {"查找范围(&L)：", "文件类型(&T)："} <= labels and "&Look in:" not in labels
+        page.file_dialog.reject()
+    finally:
+        i18n.install_qt("en")  # the session's application stays English for other tests
