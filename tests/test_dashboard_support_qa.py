@@ -416,3 +416,44 @@ def test_the_file_dialog_speaks_chinese_in_the_chinese_window(qtbot, window, des
         page.file_dialog.reject()
     finally:
         i18n.install_qt("en")  # the session's application stays English for other tests
+
+
+def test_an_automatic_clawback_reason_reads_in_the_operator_language(qtbot, window, desk, sim):
+    """QA support #18: the clawback the desk starts itself had the reason "退款 X 的代币回收"."""
+    import asyncio
+
+    key = sim.add_user(ALICE)
+    paid = sim.user_pays(ALICE, coins=600)
+    mirror_order(desk.mirror, paid)
+    desk.vault.store(ALICE, key, obtained_at=desk.mirror.now(), source="import")
+    refunding = asyncio.ensure_future(
+        desk.ops.refund(
+            paid["order_id"],
+            refund_fee=600,
+            left_fee=600,
+            reason="r",
+            request_key="rf-claw",
+            openid=ALICE,
+            clawback=True,
+        )
+    )
+    qtbot.waitUntil(refunding.done, timeout=WAIT)
+    window.go("users", ALICE)
+    users = window.pages["users"]
+    qtbot.waitUntil(lambda: users.view is not None and users.model.rowCount() >= 1, timeout=WAIT)
+    claw = [
+        users.model.index(r, 5).data()
+        for r in range(users.model.rowCount())
+        if users.model.row_dict(r)["kind"] == "clawback"
+    ]
+    assert claw and not any(CJK.search(text) for text in claw), claw
+    assert refunding.result().wechat_id in claw[0]
+    window.go("audit")
+    audit = window.pages["audit"]
+    qtbot.waitUntil(lambda: audit.model.rowCount() >= 1, timeout=WAIT)
+    said = [
+        audit.model.row_dict(r)["summary"]
+        for r in range(audit.model.rowCount())
+        if audit.model.row_dict(r)["action"] == "clawback"
+    ]
+    assert said and not any(CJK.search(text) for text in said), said

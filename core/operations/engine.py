@@ -553,7 +553,7 @@ class Operations:
                 "granted": granted,
                 "coins_basis": basis,
             },
-            reason=f"退款 {refund.wechat_id} 的代币回收 / clawback",
+            reason=f"退款 {refund.wechat_id} 的代币回收 / clawback for refund {refund.wechat_id}",
             parent=refund,
             state="waiting_refund",
         )

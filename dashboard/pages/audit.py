@@ -57,6 +57,8 @@ def describe(action: str, params_json: str) -> str:
         parts.append(word("state", params["state"]))
     for key, label in PARAM_WORDS.items():
         value = params.get(key)
+        if key == "reason" and action == "clawback" and isinstance(value, str):
+            value = fmt.own_language(value)  # the desk's own "中文 / English" reason
         if value not in (None, "", 0) and not (key == "attempt" and value == 1):
             parts.append(f"{tr(label)} {value}")
     images = params.get("images")

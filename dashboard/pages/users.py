@@ -100,7 +100,9 @@ def entry_words(e: TimelineEntry) -> tuple[str, str, str]:
         details = " · ".join(x for x in (str(info.get("operator") or ""), e.summary) if x)
     else:  # a ledger row: gift, deduct, cancel, clawback
         event, status = word("action", e.kind), word("state", e.status)
-        details = " · ".join(x for x in (str(info.get("operator") or ""), e.summary) if x)
+        # a clawback's reason is the desk's own "中文 / English": the operator's half
+        reason = fmt.own_language(e.summary) if e.kind == "clawback" else e.summary
+        details = " · ".join(x for x in (str(info.get("operator") or ""), reason) if x)
     return event, status, details
 
 
