@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:
@@ -53,6 +54,10 @@ class TaskRunner(QObject):
 
         def finished(done: asyncio.Task[T]) -> None:
             self._tasks.discard(done)
+            if not shiboken6.isValid(self):
+                # the window that ran it is gone (closed, or reopened in another language): a
+                # task cancelled at close ends here one loop turn later, with nobody to tell
+                return
             self.busy_changed.emit(len(self._tasks))
             if done.cancelled():
                 return

@@ -203,9 +203,19 @@ def test_a_failed_cancellation_is_not_shown_as_a_credit(qtbot, window, desk, sim
     dialog.reject()
     page = look_up(qtbot, window, ALICE)
     model = page.model
+
+    def cancel_rows() -> list[int]:
+        return [r for r in range(model.rowCount()) if model.row_dict(r)["kind"] == "cancel"]
+
+    def settled() -> bool:
+        rows = cancel_rows()
+        return bool(rows) and all(model.row_dict(r)["entry"].status != "sending" for r in rows)
+
+    # the user was already on screen, so look_up returns at once; a refresh started while the
+    # cancellation was being sent may land first: wait for the timeline with its final state
+    qtbot.waitUntil(settled, timeout=WAIT)
     column = next(n for n, c in enumerate(model.columns) if c.key == "signed_amount")
-    rows = [r for r in range(model.rowCount()) if model.row_dict(r)["kind"] == "cancel"]
-    assert rows
+    rows = cancel_rows()
     for r in rows:
         brush = model.data(model.index(r, column), Qt.ItemDataRole.ForegroundRole)
         assert brush is not None and brush.color().name().lower() == theme.GREY.lower()
