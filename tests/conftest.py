@@ -74,3 +74,51 @@ def dead_pid() -> int:
         check=True,
     )
     return int(finished.stdout)
+
+
+# ---- the two stores -------------------------------------------------------------------------
+# Tests that take `store` (or `mirror_target`) run once on SQLite and once on PostgreSQL (a
+# throwaway cluster started once per session: tests/pg_cluster.py). Without PostgreSQL the
+# PostgreSQL half is skipped with the package to install; under CI=true that skip is a failure.
+# `-k sqlite` / `-k postgresql` runs one half.
+
+STORES = ["sqlite", "postgresql"]
+
+
+def _pg_unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"CI must run the PostgreSQL half: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    from tests import pg_cluster as pgc
+
+    missing = pgc.driver_missing()
+    if missing:
+        _pg_unavailable(missing)
+    bindir = pgc.find_bindir()
+    if bindir is None:
+        _pg_unavailable(pgc.INSTALL_HINT)
+    cluster = pgc.Cluster(bindir)
+    try:
+        cluster.start()
+    except BaseException:
+        cluster.stop()
+        raise
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=STORES)
+def store(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def mirror_target(request, store, tmp_path):
+    """Where a test's mirror lives: a file in tmp_path, or a fresh PostgreSQL database's URL."""
+    if store == "sqlite":
+        return tmp_path / "mirror.sqlite"
+    return request.getfixturevalue("pg_cluster").new_database()

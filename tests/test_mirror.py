@@ -26,6 +26,7 @@ from core.mirror.queries import (
 from core.mirror.records import upsert_orders
 from core.mirror.schema import MIGRATIONS, SCHEMA_VERSION
 from core.mirror.vault import SessionKeyVault, mask, vault_key
+from core.store.errors import DATABASE_ERRORS
 
 OPENID = "oUSERvkpay000000000000000001"
 
@@ -57,8 +58,8 @@ SEED_BY_VERSION = {
 
 
 @pytest.mark.parametrize("version", range(0, SCHEMA_VERSION))
-def test_migrates_from_every_earlier_version_without_losing_rows(tmp_path, version):
-    path = tmp_path / "old.sqlite"
+def test_migrates_from_every_earlier_version_without_losing_rows(mirror_target, version):
+    path = mirror_target
     old = Mirror(path, migrations=MIGRATIONS[:version])
     assert old.version == version
     for v in range(1, version + 1):
@@ -81,7 +82,9 @@ def test_migrates_from_every_earlier_version_without_losing_rows(tmp_path, versi
     assert new.migrate() == 0  # nothing left to do
 
 
-def test_the_order_counter_follows_inserts_updates_and_deletes(mirror):
+def test_the_order_counter_follows_inserts_updates_and_deletes(store_mirror):
+    mirror = store_mirror
+
     def scanned() -> int:
         return int(mirror.one("SELECT COUNT(*) AS n FROM orders")["n"])
 
@@ -99,17 +102,17 @@ def test_the_order_counter_follows_inserts_updates_and_deletes(mirror):
     assert count_orders(mirror) == scanned() == 5
 
 
-def test_newer_database_is_refused(tmp_path):
-    path = tmp_path / "new.sqlite"
-    Mirror(path).conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+def test_newer_database_is_refused(mirror_target):
+    path = mirror_target
+    Mirror(path).set_version(SCHEMA_VERSION + 1)
     with pytest.raises(ConfigError, match="newer version"):
         Mirror(path)
 
 
-def test_failed_migration_leaves_the_previous_version(tmp_path):
-    path = tmp_path / "m.sqlite"
+def test_failed_migration_leaves_the_previous_version(mirror_target):
+    path = mirror_target
     Mirror(path, migrations=MIGRATIONS[:1]).close()
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(DATABASE_ERRORS):
         Mirror(path, migrations=[*MIGRATIONS[:1], "ALTER TABLE nope ADD COLUMN x"])
     assert Mirror(path, migrations=MIGRATIONS[:1]).version == 1
 
@@ -152,6 +155,18 @@ def mirror():
     m = Mirror()
     yield m
     m.close()
+
+
+@pytest.fixture
+def store_mirror(store, mirror_target):
+    """The mirror on each store: in memory for SQLite (as `mirror`), a fresh PostgreSQL database."""
+    m = Mirror() if store == "sqlite" else Mirror(mirror_target)
+    yield m
+    m.close()
+
+
+def set_version(mirror, version: int) -> None:
+    mirror.set_version(version)
 
 
 def test_vk_import_maps_states_and_is_idempotent(mirror, tmp_path):
@@ -407,7 +422,8 @@ def test_session_keys_are_encrypted_at_rest_and_never_downgraded(mirror, tmp_pat
 
 
 @pytest.fixture
-def audited(mirror):
+def audited(store_mirror):
+    mirror = store_mirror
     log = audit.AuditLog(mirror, operator="alice", profile="shop", env=1, host="desk-1")
     for n in range(5):
         log.append(
@@ -506,7 +522,8 @@ def many_orders(mirror, count: int):
         upsert_orders(mirror, [order_row(n) for n in range(count)])
 
 
-def test_timeline_merges_everything_newest_first(mirror):
+def test_timeline_merges_everything_newest_first(store_mirror):
+    mirror = store_mirror
     many_orders(mirror, 200)
     openid = "oQUERY" + "0" * 22
     log = audit.AuditLog(mirror, operator="bob", profile="p", env=1)
@@ -526,7 +543,8 @@ def test_timeline_merges_everything_newest_first(mirror):
     assert json.loads(gift.raw)["operator"] == "bob"
 
 
-def test_search_by_any_id(mirror):
+def test_search_by_any_id(store_mirror):
+    mirror = store_mirror
     many_orders(mirror, 100)
     assert [h.id for h in search(mirror, "Q0000042")] == ["Q0000042"]
     assert search(mirror, "VPO0000042")[0].matched == "wx_order_id"
@@ -537,7 +555,8 @@ def test_search_by_any_id(mirror):
     assert search(mirror, "nothing-like-this") == []
 
 
-def test_keyset_pages_match_offset_pages_and_filters(mirror):
+def test_keyset_pages_match_offset_pages_and_filters(store_mirror):
+    mirror = store_mirror
     many_orders(mirror, 3000)
     sort = OrderSort("create_time", descending=True)
     every = page_after(mirror, OrderFilter(), sort, limit=5000)
@@ -564,7 +583,8 @@ def test_keyset_pages_match_offset_pages_and_filters(mirror):
         OrderSort("status", False),
     ],
 )
-def test_pager_random_access_equals_the_full_list(mirror, sort):
+def test_pager_random_access_equals_the_full_list(store_mirror, sort):
+    mirror = store_mirror
     many_orders(mirror, 2500)
     pager = OrderPager(mirror, OrderFilter(), sort, stride=100)
     full = page_after(mirror, OrderFilter(), sort, limit=5000)
@@ -574,7 +594,8 @@ def test_pager_random_access_equals_the_full_list(mirror, sort):
     assert pager.rows(2500, 10) == [] and pager.total == 2500
 
 
-def test_order_detail_links_refunds_ledger_and_pushes(mirror):
+def test_order_detail_links_refunds_ledger_and_pushes(store_mirror):
+    mirror = store_mirror
     many_orders(mirror, 3)
     mirror.conn.execute(
         "INSERT INTO refunds (refund_order_id, order_id, refund_fee, status) "
@@ -607,7 +628,8 @@ def add_ledger(mirror, ledger_id: str, kind: str, refund_order_id: str | None) -
     )
 
 
-def test_order_detail_shows_only_that_order(mirror):
+def test_order_detail_shows_only_that_order(store_mirror):
+    mirror = store_mirror
     """An order without refunds once matched `refund_order_id IN ('')`: every push and ledger
     row with an empty refund id belonged to it."""
     many_orders(mirror, 3)  # Q0000000 (no refunds), Q0000001 (two refunds), Q0000002

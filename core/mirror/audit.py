@@ -181,7 +181,7 @@ def iter_rows(
     since: int | None = None,
     until: int | None = None,
 ) -> Iterator[dict[str, Any]]:
-    where, params = ["1"], []
+    where, params = ["TRUE"], []
     for clause, value in (
         ("openid = ?", openid),
         ("action = ?", action),

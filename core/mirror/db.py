@@ -9,13 +9,17 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
 
 from core.errors import ConfigError, XPayDeskError
 from core.mirror import health
 from core.mirror.schema import MIGRATIONS, SCHEMA_VERSION
+from core.store import locks as store_locks
+from core.store import migrations as store_migrations
+from core.store.dialect import POSTGRES, SQLITE, Dialect, is_postgres_url
 
 # how long an opener keeps retrying while another process holds the file exclusively
 OPEN_BUSY_SECONDS = 10.0
@@ -68,7 +72,26 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+def display_target(target: object) -> str:
+    """A mirror's file, or its PostgreSQL URL without the password (for messages and reprs)."""
+    text = str(target)
+    if not is_postgres_url(text):
+        return text
+    parts = urlsplit(text)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = f"{user.split(':', 1)[0]}@{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
+
+
 class Mirror:
+    """The mirror on a SQLite file (the default, one desktop) or on a PostgreSQL database (a
+    `postgresql://` URL: a team's shared store). Everything above this class is written once;
+    what differs between the two lives in core.store."""
+
+    dialect: Dialect
+
     def __init__(
         self,
         path: Path | str = ":memory:",
@@ -79,6 +102,10 @@ class Mirror:
         self.path = path
         self.clock = clock
         self._identity: tuple[int, int] | None = None  # (device, inode) once open
+        if is_postgres_url(path):
+            self._open_postgres(str(path), migrations)
+            return
+        self.dialect = SQLITE
         file = None if str(path) == ":memory:" else Path(path)
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
@@ -113,11 +140,38 @@ class Mirror:
         if file is not None:
             health.remember(file)
 
+    def _open_postgres(self, url: str, migrations: Sequence[str]) -> None:
+        try:
+            from core.store.pg import PgConnection
+        except ImportError:
+            raise ConfigError(
+                "要使用 PostgreSQL 镜像，请安装 psycopg：pip install 'xpaydesk[postgres]'",
+                "a PostgreSQL mirror needs psycopg: pip install 'xpaydesk[postgres]'",
+            ) from None
+        import psycopg
+
+        self.dialect = POSTGRES
+        try:
+            # the PostgreSQL connection offers the part of sqlite3.Connection the mirror uses
+            self.conn = cast(sqlite3.Connection, PgConnection(url))
+        except psycopg.Error as exc:
+            raise ConfigError(
+                f"无法连接 PostgreSQL 镜像 {display_target(url)}：{str(exc).strip()}",
+                f"cannot connect to the PostgreSQL mirror {display_target(url)}: "
+                f"{str(exc).strip()}",
+            ) from None
+        self._busy_ms = int(WRITE_BUSY_SECONDS * 1000)
+        self.migrate(migrations)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect is POSTGRES
+
     def check_still_there(self) -> None:
         """Before every write: the file at the path is still the one opened, and not emptied.
         An open connection would otherwise go on writing (and moving money) into a file that a
         sync tool emptied, or that `mirror new` / `mirror restore` moved aside (a stat: ~2 µs)."""
-        if self._identity is None:
+        if self._identity is None or self.is_postgres:
             return
         path = Path(self.path)
         try:
@@ -138,11 +192,25 @@ class Mirror:
             )
 
     def __repr__(self) -> str:
-        return f"Mirror({str(self.path)!r}, version={self.version})"
+        return f"Mirror({display_target(self.path)!r}, version={self.version})"
+
+    @property
+    def where(self) -> str:
+        """The file, or the URL without its password."""
+        return display_target(self.path)
 
     @property
     def version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if self.is_postgres:
+            return store_migrations.postgres_version(self.conn)
+        return store_migrations.sqlite_version(self.conn)
+
+    def set_version(self, version: int) -> None:
+        with self.transaction() as conn:
+            if self.is_postgres:
+                store_migrations.postgres_set_version(conn, version)
+            else:
+                store_migrations.sqlite_set_version(conn, version)
 
     def migrate(self, migrations: Sequence[str] = MIGRATIONS) -> int:
         """Applies what is missing; returns how many ran. A newer file than this code refuses.
@@ -156,9 +224,18 @@ class Mirror:
                 current = self.version  # another process may have migrated while we waited
                 if current >= len(migrations):
                     break
-                for statement in _statements(migrations[current]):
-                    conn.execute(statement)
-                conn.execute(f"PRAGMA user_version = {current + 1}")
+                if self.is_postgres:
+                    # the whole script in one call: psycopg sends it as one simple query
+                    conn.execute(
+                        store_migrations.postgres_form(
+                            current + 1, migrations[current], MIGRATIONS
+                        )
+                    )
+                    store_migrations.postgres_set_version(conn, current + 1)
+                else:
+                    for statement in _statements(migrations[current]):
+                        conn.execute(statement)
+                    store_migrations.sqlite_set_version(conn, current + 1)
                 applied += 1
         self._refuse_newer(self.version, migrations)
         return applied
@@ -166,8 +243,8 @@ class Mirror:
     def _refuse_newer(self, current: int, migrations: Sequence[str]) -> None:
         if current > len(migrations):
             raise ConfigError(
-                f"镜像数据库 {self.path} 来自更新的版本（{current} > {SCHEMA_VERSION}），请升级 XPay Desk",
-                f"the mirror {self.path} comes from a newer version ({current} > "
+                f"镜像数据库 {self.where} 来自更新的版本（{current} > {SCHEMA_VERSION}），请升级 XPay Desk",
+                f"the mirror {self.where} comes from a newer version ({current} > "
                 f"{SCHEMA_VERSION}); upgrade XPay Desk",
             )
 
@@ -190,8 +267,15 @@ class Mirror:
     def begin(self) -> None:
         """BEGIN IMMEDIATE. While another connection holds the write lock, say so (touch the
         waiting file, which a long import watches and yields to) and retry every few ms; after
-        WRITE_BUSY_SECONDS a clear MirrorBusy instead of sqlite3's "database is locked"."""
+        WRITE_BUSY_SECONDS a clear MirrorBusy instead of sqlite3's "database is locked".
+        On PostgreSQL: the writer lock of core.store.locks (an advisory transaction lock)."""
         conn = self.conn
+        if self.is_postgres:
+            try:
+                store_locks.postgres_begin_write(conn, WRITE_BUSY_SECONDS)
+            except store_locks.LockTimeout:
+                raise MirrorBusy(self.where) from None
+            return
         deadline = time.monotonic() + WRITE_BUSY_SECONDS
         conn.execute("PRAGMA busy_timeout=0")  # fail at once, so a waiter can say it waits
         try:
@@ -203,7 +287,7 @@ class Mirror:
                     if not _is_busy(exc):
                         raise
                     if time.monotonic() > deadline:
-                        raise MirrorBusy(self.path) from None
+                        raise MirrorBusy(self.where) from None
                 self.signal_waiting()
                 time.sleep(0.002)
         finally:
@@ -211,8 +295,9 @@ class Mirror:
 
     @property
     def waiting_file(self) -> Path | None:
-        """Touched by writers waiting for the lock; None for an in-memory mirror."""
-        if str(self.path) == ":memory:":
+        """Touched by writers waiting for the lock; None for an in-memory mirror (and on
+        PostgreSQL, where an import commits in batches and never holds the writer lock long)."""
+        if str(self.path) == ":memory:" or self.is_postgres:
             return None
         return Path(f"{self.path}{WAITING_SUFFIX}")
 
@@ -236,8 +321,8 @@ class Mirror:
     def reader(self) -> sqlite3.Connection | None:
         """A second, read-only connection to the same file, for a long read in another thread
         (this connection's mutex would otherwise hold every other query for its duration).
-        None for an in-memory mirror, which no other connection can see."""
-        if str(self.path) == ":memory:":
+        None for an in-memory mirror, which no other connection can see (and on PostgreSQL)."""
+        if str(self.path) == ":memory:" or self.is_postgres:
             return None
         conn = sqlite3.connect(
             f"{Path(self.path).resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
@@ -269,11 +354,16 @@ class Mirror:
             )
 
     def count(self, table: str) -> int:
+        if self.is_postgres:
+            return int(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
         return int(self.db[table].count)
 
     def optimize(self) -> None:
         """Refresh the planner's statistics (cheap when nothing changed); after big imports the
         planner otherwise picks a status index over the sort index and sorts in memory."""
+        if self.is_postgres:
+            self.conn.execute("ANALYZE")
+            return
         # an approximate ANALYZE (a few hundred rows per index): milliseconds even at 1M rows
         self.conn.execute("PRAGMA analysis_limit=400")
         self.conn.execute("ANALYZE")

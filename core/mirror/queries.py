@@ -7,9 +7,11 @@ from __future__ import annotations
 import bisect
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from core.mirror.records import ORDER_COLUMNS, row_count
+from core.store.dialect import Dialect
 
 if TYPE_CHECKING:
     import sqlite3
@@ -46,32 +48,40 @@ class TimelineEntry:
 
 # each part: at, kind, ref, amount, unit, status, summary, raw, then four columns that say
 # more about the entry (see _INFO): plain columns, no JSON built or parsed per row
-_TIMELINE_PARTS = (
-    "SELECT create_time AS at, 'order' AS kind, order_id AS ref, paid_fee AS amount, "
-    "'fen' AS unit, CAST(status AS TEXT) AS status, product_id AS summary, raw, kind AS i1, "
-    "product_id AS i2, quantity AS i3, '' AS i4 FROM orders WHERE openid = :openid "
-    "ORDER BY create_time DESC LIMIT :limit",
-    "SELECT started_at, 'refund', refund_order_id, refund_fee, 'fen', status, order_id, raw, "
-    "order_id, operator, NULL, '' FROM refunds "
-    "WHERE openid = :openid ORDER BY started_at DESC LIMIT :limit",
-    # a pending ledger row says what its open intent waits for (needs_login, unknown, ...): the
-    # same word the Refunds page, the pending list and the audit log use for that state
-    "SELECT created_at, kind, order_id, amount, 'coins', CASE WHEN status = 'pending' THEN "
-    "COALESCE((SELECT state FROM intents WHERE wechat_id = ledger.order_id "
-    "AND state NOT IN ('done', 'failed')), status) ELSE status END, reason, json_object('order_id', "
-    "order_id, 'operator', operator, 'reason', reason, 'balance_after', balance_after, "
-    "'refund_order_id', refund_order_id, 'cancels_order_id', cancels_order_id), "
-    "operator, reason, refund_order_id, cancels_order_id FROM ledger "
-    "WHERE openid = :openid ORDER BY created_at DESC LIMIT :limit",
-    "SELECT create_time, 'push', CASE WHEN refund_order_id != '' THEN refund_order_id "
-    "ELSE order_id END, NULL, '', verdict, event, "
-    "json_object('query', raw_query, 'body', raw_body, 'message', message), "
-    "event, order_id, refund_order_id, '' "
-    "FROM pushes WHERE openid = :openid ORDER BY create_time DESC LIMIT :limit",
-    "SELECT at, 'audit', COALESCE(json_extract(params, '$.wechat_id'), ''), NULL, '', result, "
-    "COALESCE(json_extract(params, '$.reason'), ''), params, action, operator, errcode, '' "
-    "FROM audit WHERE openid = :openid ORDER BY at DESC LIMIT :limit",
-)
+def _timeline_parts(d: Dialect) -> tuple[str, ...]:
+    return (
+        "SELECT create_time AS at, 'order' AS kind, order_id AS ref, paid_fee AS amount, "
+        "'fen' AS unit, CAST(status AS TEXT) AS status, product_id AS summary, raw, kind AS i1, "
+        f"product_id AS i2, {d.as_text('quantity')} AS i3, '' AS i4 FROM orders "
+        "WHERE openid = :openid ORDER BY create_time DESC LIMIT :limit",
+        "SELECT started_at, 'refund', refund_order_id, refund_fee, 'fen', status, order_id, raw, "
+        "order_id, operator, NULL, '' FROM refunds "
+        "WHERE openid = :openid ORDER BY started_at DESC LIMIT :limit",
+        # a pending ledger row says what its open intent waits for (needs_login, unknown, ...):
+        # the same word the Refunds page, the pending list and the audit log use for that state
+        "SELECT created_at, kind, order_id, amount, 'coins', CASE WHEN status = 'pending' THEN "
+        "COALESCE((SELECT state FROM intents WHERE wechat_id = ledger.order_id "
+        "AND state NOT IN ('done', 'failed')), status) ELSE status END, reason, "
+        + d.json_object(
+            "'order_id', order_id, 'operator', operator, 'reason', reason, 'balance_after', "
+            "balance_after, 'refund_order_id', refund_order_id, 'cancels_order_id', "
+            "cancels_order_id"
+        )
+        + ", operator, reason, refund_order_id, cancels_order_id FROM ledger "
+        "WHERE openid = :openid ORDER BY created_at DESC LIMIT :limit",
+        "SELECT create_time, 'push', CASE WHEN refund_order_id != '' THEN refund_order_id "
+        "ELSE order_id END, CAST(NULL AS INTEGER), '', verdict, event, "
+        + d.json_object("'query', raw_query, 'body', raw_body, 'message', message")
+        + ", event, order_id, refund_order_id, '' "
+        "FROM pushes WHERE openid = :openid ORDER BY create_time DESC LIMIT :limit",
+        f"SELECT at, 'audit', COALESCE({d.json_field('params', 'wechat_id')}, ''), "
+        "CAST(NULL AS INTEGER), '', "
+        f"result, COALESCE({d.json_field('params', 'reason')}, ''), params, action, operator, "
+        f"{d.as_text('errcode')}, '' FROM audit WHERE openid = :openid ORDER BY at DESC "
+        "LIMIT :limit",
+    )
+
+
 _INFO = {
     "order": ("order_kind", "product_id", "quantity"),
     "refund": ("order_id", "operator"),
@@ -79,15 +89,29 @@ _INFO = {
     "audit": ("action", "operator", "errcode"),
 }
 _LEDGER_INFO = ("operator", "reason", "refund_order_id", "cancels_order_id")
-TIMELINE_SQL = (
-    "SELECT * FROM ("
-    + ") UNION ALL SELECT * FROM (".join(_TIMELINE_PARTS)
-    + ") ORDER BY at DESC, kind LIMIT :limit"
-)
+
+
+@cache
+def timeline_sql(d: Dialect) -> str:
+    parts = _timeline_parts(d)
+    return (
+        "SELECT * FROM ("
+        + "".join(
+            f"{sql}) AS part{n}" + (" UNION ALL SELECT * FROM (" if n < len(parts) - 1 else "")
+            for n, sql in enumerate(parts)
+        )
+        + " ORDER BY at DESC, kind LIMIT :limit"
+    )
+
+
+_NUMBER_INFO = frozenset({("order", "quantity"), ("audit", "errcode")})
 
 
 def _entry(r: Any, parts: tuple[TimelineEntry, ...] = ()) -> TimelineEntry:
     info = dict(zip(_INFO.get(r[1], _LEDGER_INFO), r[8:], strict=False))
+    for name, value in info.items():  # a number a store gave back as text (Dialect.as_text)
+        if isinstance(value, str) and (r[1], name) in _NUMBER_INFO:
+            info[name] = int(value)
     return TimelineEntry(
         r[0], r[1], r[2], r[3], r[4], str(r[5]), r[6] or "", r[7] or "{}", info, parts
     )
@@ -118,7 +142,8 @@ def _fold(rows: list[Any]) -> list[TimelineEntry]:
 
 
 def timeline(mirror: Mirror, openid: str, *, limit: int = 200) -> list[TimelineEntry]:
-    rows = mirror.conn.execute(TIMELINE_SQL, {"openid": openid, "limit": limit}).fetchall()
+    sql = timeline_sql(mirror.dialect)
+    rows = mirror.conn.execute(sql, {"openid": openid, "limit": limit}).fetchall()
     return _fold(rows)
 
 
@@ -277,7 +302,7 @@ class OrderFilter:
         the sort index and stops after a page: right when the filter keeps many rows; wrong
         when it keeps few (then filtering first and sorting the few is cheaper)."""
         plus = "+" if sort_first else ""
-        clauses: list[str] = ["1"]
+        clauses: list[str] = ["TRUE"]
         params: list[Any] = []
         if self.statuses:
             clauses.append(f"{plus}status IN ({', '.join('?' * len(self.statuses))})")
@@ -344,7 +369,7 @@ def page_after(
     sort_first: bool = False,
 ) -> list[dict[str, Any]]:
     """The `limit` rows after a key (keyset pagination); `offset` skips a few more."""
-    where, params = filt.where(sort_first=sort_first)
+    where, params = filt.where(sort_first=sort_first and mirror.dialect.index_hints)
     if after is not None:
         where += " AND " + sort.after(after, reverse=reverse)
         params += list(after)
@@ -393,7 +418,7 @@ class OrderPager:
 
     def _sort_first(self) -> bool:
         if self._prefer_sort is None:
-            self._prefer_sort = self.sort_first
+            self._prefer_sort = self.sort_first and self.mirror.dialect.index_hints
         return self._prefer_sort
 
     def _keycols(self) -> str:
@@ -428,7 +453,7 @@ class OrderPager:
         cols = self._keycols()
         sql = (
             f"SELECT n, {cols} FROM (SELECT {cols}, row_number() OVER (ORDER BY "
-            f"{self.sort.order_by()}) - 1 AS n FROM orders WHERE {where}) "
+            f"{self.sort.order_by()}) - 1 AS n FROM orders WHERE {where}) AS numbered "
             f"WHERE n % {self.stride} = 0"
         )
         return {n: tuple(key) for n, *key in (conn or self.mirror.conn).execute(sql, params)}

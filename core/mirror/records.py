@@ -19,6 +19,7 @@ from core.beijing import beijing_today
 from core.mirror.db import Mirror
 from core.mirror.schema import COUNTED_TABLES
 from core.models import Balance, Order
+from core.store.dialect import Dialect
 
 ORDER_COLUMNS = (
     "order_id",
@@ -81,7 +82,9 @@ class UpsertCounts:
         return self
 
 
-def on_conflict_update(table: str, key: Sequence[str], columns: Sequence[str]) -> str:
+def on_conflict_update(
+    dialect: Dialect, table: str, key: Sequence[str], columns: Sequence[str]
+) -> str:
     """The `ON CONFLICT … DO UPDATE` clause of an upsert: it sets every non-key column, but only
     when a value other than BOOKKEEPING really changed (so the row counts as unchanged)."""
     changing = [c for c in columns if c not in key]
@@ -89,13 +92,15 @@ def on_conflict_update(table: str, key: Sequence[str], columns: Sequence[str]) -
     sets = ", ".join(f"{c} = excluded.{c}" for c in changing)
     ours = ", ".join(f"{table}.{c}" for c in compared)
     theirs = ", ".join(f"excluded.{c}" for c in compared)
-    return f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {sets} WHERE ({ours}) IS NOT ({theirs})"
+    return (
+        f"ON CONFLICT({', '.join(key)}) DO UPDATE SET {sets} WHERE {dialect.differs(ours, theirs)}"
+    )
 
 
 @cache
-def _upsert_sql(table: str, key: str, columns: tuple[str, ...]) -> str:
+def _upsert_sql(dialect: Dialect, table: str, key: str, columns: tuple[str, ...]) -> str:
     values = ", ".join("?" * len(columns))
-    update = on_conflict_update(table, (key,), columns)
+    update = on_conflict_update(dialect, table, (key,), columns)
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) {update}"
 
 
@@ -108,10 +113,10 @@ def upsert(
     before_rows = row_count(mirror, table)
     before_changes = conn.total_changes
     batch = list(rows) if not isinstance(rows, list) else rows
-    conn.executemany(_upsert_sql(table, key, tuple(columns)), batch)
+    conn.executemany(_upsert_sql(mirror.dialect, table, key, tuple(columns)), batch)
     added = row_count(mirror, table) - before_rows
     changed = conn.total_changes - before_changes
-    if table in COUNTED_TABLES:
+    if table in COUNTED_TABLES and mirror.dialect.triggers_count_as_changes:
         changed -= added  # total_changes also counts each trigger's update of row_counts
     return UpsertCounts(added=added, updated=changed - added, unchanged=len(batch) - changed)
 

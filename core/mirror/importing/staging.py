@@ -27,6 +27,7 @@ from typing import Any
 from core.mirror.db import Mirror
 from core.mirror.records import on_conflict_update
 from core.mirror.schema import COUNTED_TABLES
+from core.store.dialect import SQLITE
 
 SUB_BATCH = 2000  # rows per INSERT … SELECT; between two, the import checks for waiters
 MAX_HOLD = 8.0  # seconds; even unasked, the import commits this often (bounds the WAL; a
@@ -50,7 +51,7 @@ def _upsert_from_stage(target: Target) -> str:
     return (
         f"INSERT INTO main.{target.table} ({cols}) SELECT {cols} FROM stage.{target.table} "
         f"WHERE rowid > ? AND rowid <= ? ORDER BY rowid "
-        + on_conflict_update(target.table, target.key, target.columns)
+        + on_conflict_update(SQLITE, target.table, target.key, target.columns)
     )
 
 

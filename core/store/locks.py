@@ -1,0 +1,35 @@
+"""The writer lock. Every write transaction of the mirror first takes the one writer lock, so a
+read-then-write (a lock row checked then taken, an intent looked up then written, the audit head
+read then extended) never interleaves with another writer's, in this process or any other.
+
+SQLite: `BEGIN IMMEDIATE` (the file's write lock; see Mirror.begin for the waiting signal).
+PostgreSQL: `BEGIN` then `pg_advisory_xact_lock` on one key, which holds across processes and
+hosts sharing the database and is released by COMMIT or ROLLBACK (a crashed process's session
+ends and releases it too). A waiter gives up after `wait_seconds` with MirrorBusy's message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# 'xpdw' in ASCII: the key of the mirror's writer lock among the database's advisory locks
+WRITER_LOCK_KEY = 0x78706477
+
+
+class LockTimeout(Exception):
+    """The writer lock stayed taken for longer than the wait allowed."""
+
+
+def postgres_begin_write(conn: Any, wait_seconds: float) -> None:
+    import psycopg.errors
+
+    conn.execute("BEGIN")
+    try:
+        conn.execute(f"SET LOCAL lock_timeout = '{int(wait_seconds * 1000)}ms'")
+        conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITER_LOCK_KEY,))
+        conn.execute("SET LOCAL lock_timeout = 0")
+    except psycopg.errors.LockNotAvailable:
+        conn.execute("ROLLBACK")
+        raise LockTimeout from None
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
