@@ -203,7 +203,7 @@ def open_rows(mirror: Mirror, *, openid: str | None = None) -> list[ComplaintRow
     """Open complaints, the one to answer soonest first."""
     rows = mirror.all(
         "SELECT * FROM complaints WHERE state IN ('PENDING', 'PROCESSING') AND "
-        "(? IS NULL OR openid = ?)",
+        "(CAST(? AS TEXT) IS NULL OR openid = ?)",
         openid,
         openid,
     )

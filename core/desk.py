@@ -561,8 +561,8 @@ class Desk:
         self, *, openid: str | None = None, action: str | None = None, limit: int = 5000
     ) -> list[dict[str, Any]]:
         rows = self.mirror.all(
-            "SELECT * FROM audit WHERE (? IS NULL OR openid = ?) AND "
-            "(? IS NULL OR action = ?) ORDER BY id DESC LIMIT ?",
+            "SELECT * FROM audit WHERE (CAST(? AS TEXT) IS NULL OR openid = ?) AND "
+            "(CAST(? AS TEXT) IS NULL OR action = ?) ORDER BY id DESC LIMIT ?",
             openid,
             openid,
             action,

@@ -28,6 +28,7 @@ import platformdirs
 from core.environment import AppKeys, Env
 from core.errors import ConfigError
 from core.secret import Secret
+from core.store.dialect import is_postgres_url
 
 APP_NAME = "xpaydesk"
 KEYRING_SERVICE = "xpaydesk"
@@ -98,7 +99,7 @@ class Profile:
     api_base: str = "https://api.weixin.qq.com"
     coin_rate: int = 100
     operator: str = ""
-    db: Path | None = None
+    db: Path | str | None = None  # a file, or a postgresql:// URL (a team's shared store)
     callback_appid: str = ""  # the receiver id in pushes; a third-party platform's own appid
     role: str = "support"
     limits: Mapping[str, int] = field(default_factory=dict)  # overrides of the role's defaults
@@ -133,7 +134,8 @@ class Profile:
         return self.callback_appid or self.appid
 
     @property
-    def mirror_path(self) -> Path:
+    def mirror_path(self) -> Path | str:
+        """The mirror's file, or the PostgreSQL URL the profile names."""
         return self.db or default_data_dir() / f"{self.name}.sqlite"
 
 
@@ -307,7 +309,11 @@ def parse_profile(
         api_base=api_base,
         coin_rate=coin_rate,
         operator=text("operator") or _os_user(),
-        db=Path(db_text).expanduser() if db_text else None,
+        db=(
+            db_text
+            if is_postgres_url(db_text)
+            else Path(db_text).expanduser() if db_text else None
+        ),
         callback_appid=text("callback_appid"),
         role=role,
         limits=dict(limits),

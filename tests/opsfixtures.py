@@ -53,8 +53,9 @@ def mirror_order(mirror, order, *, kind="coin", quantity=600, paid=600) -> None:
 
 
 @pytest.fixture
-def mirror(tmp_path):
-    m = Mirror(tmp_path / "mirror.sqlite")
+def mirror(mirror_target):
+    """On each store: a SQLite file, a fresh PostgreSQL database (tests/conftest.py)."""
+    m = Mirror(mirror_target)
     yield m
     m.close()
 

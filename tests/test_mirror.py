@@ -3,7 +3,6 @@ from __future__ import annotations
 import codecs
 import gzip
 import json
-import sqlite3
 import zipfile
 
 import pytest
@@ -693,4 +692,32 @@ def test_many_openers_of_a_new_mirror_migrate_it_once(tmp_path):
             t.join()
         assert errors == [], f"round {round_no}"
         with Mirror(path) as mirror:
+            assert mirror.version == SCHEMA_VERSION
+
+
+def test_many_openers_of_a_new_postgresql_database_migrate_it_once(pg_cluster):
+    """Two server processes (or two desktops) opening a new shared database at once: each waits
+    for the writer lock, then must see the other's migration (once seen: "relation orders
+    already exists" in 4 rounds of 5)."""
+    import threading
+
+    for round_no in range(5):
+        url = pg_cluster.new_database()
+        barrier = threading.Barrier(6)
+        errors: list[BaseException] = []
+
+        def open_it(url=url, barrier=barrier, errors=errors) -> None:
+            barrier.wait()
+            try:
+                Mirror(url).close()
+            except BaseException as exc:  # collected for the assertion below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [], f"round {round_no}"
+        with Mirror(url) as mirror:
             assert mirror.version == SCHEMA_VERSION

@@ -21,14 +21,16 @@ POINTS = ["after_intent", "after_send", "after_apply", "after_answer"]
 
 
 @pytest.fixture
-def world(tmp_path):
+def world(tmp_path, mirror_target):
+    """The simulator and a profile whose mirror is on each store: a SQLite file, or a
+    PostgreSQL database that every CLI process of the test shares."""
     with Simulator(SimConfig(refund_delay=0.2), seed=5) as sim:
         profile = tmp_path / "profiles.toml"
         profile.write_text(
-            profile_toml(sim, db=str(tmp_path / "mirror.sqlite")) + 'role = "admin"\n',
+            profile_toml(sim, db=str(mirror_target)) + 'role = "admin"\n',
             encoding="utf-8",
         )
-        yield sim, profile, tmp_path / "mirror.sqlite"
+        yield sim, profile, mirror_target
 
 
 def cli(profile, *args, crash_at: str | None = None) -> subprocess.Popen:

@@ -214,9 +214,25 @@ def test_cli_abandon(sim, tmp_path, capsys):
 
 
 def break_audit_with_a_trigger(mirror: Mirror) -> None:
+    if mirror.is_postgres:
+        mirror.conn.execute(
+            "CREATE FUNCTION audit_broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "RAISE EXCEPTION 'disk I/O error'; END $$"
+        )
+        mirror.conn.execute(
+            "CREATE TRIGGER audit_broken BEFORE INSERT ON audit FOR EACH ROW "
+            "EXECUTE FUNCTION audit_broken()"
+        )
+        return
     mirror.conn.execute(
         "CREATE TRIGGER audit_broken BEFORE INSERT ON audit BEGIN "
         "SELECT RAISE(ABORT, 'disk I/O error'); END"
+    )
+
+
+def mend_audit(mirror: Mirror) -> None:
+    mirror.conn.execute(
+        "DROP TRIGGER audit_broken ON audit" if mirror.is_postgres else "DROP TRIGGER audit_broken"
     )
 
 
@@ -260,7 +276,7 @@ async def test_an_audit_table_broken_after_the_intent_stops_the_send(sim, ops, m
     (settled,) = await ops.resolve(force=True)
     assert settled.state == "failed" and "audit log cannot be written" in settled.message
     assert intents(mirror) == [(first.wechat_id, "failed")]
-    mirror.conn.execute("DROP TRIGGER audit_broken")
+    mend_audit(mirror)
     assert await ops.resolve(force=True) == [] and balance(sim) == 0
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -26,6 +25,7 @@ from core.cli import (
 from core.cli.output import Output, default_lang
 from core.errors import XPayDeskError, XPayError
 from core.mirror.health import is_corruption
+from core.store.errors import DATABASE_ERRORS
 
 VERB_MODULES = (
     api_verbs,
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         out.error("interrupted", "已中断 / interrupted")
         return 130
-    except sqlite3.DatabaseError as exc:  # damage found after the mirror opened: said, not raised
+    except DATABASE_ERRORS as exc:  # damage found after the mirror opened: said, not raised
         out.error(
             "mirror_damaged" if is_corruption(exc) else "database",
             f"镜像数据库出错：{exc}；请运行 xpaydesk-cli mirror check"

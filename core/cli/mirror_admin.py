@@ -9,10 +9,13 @@ from typing import Any
 
 from core.cli.api_verbs import load_profile
 from core.cli.output import Output
+from core.errors import ConfigError
 from core.mirror import health
 from core.mirror.audit import AuditLog
+from core.mirror.copy import copy_mirror
 from core.mirror.db import Mirror
 from core.mirror.schema import MIGRATIONS
+from core.store.dialect import is_postgres_url
 
 Verbs = Any
 
@@ -41,6 +44,27 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="do it (the current file is moved aside)"
     )
     restore.set_defaults(run=cmd_restore)
+    copy = sub.add_parser(
+        "copy",
+        parents=[common],
+        help="copy this (SQLite) mirror into an empty PostgreSQL database, audit chain included",
+    )
+    copy.add_argument("--to", required=True, metavar="postgresql://…", help="the target database")
+    copy.set_defaults(run=cmd_copy)
+
+
+def _file(profile: Any) -> Path:
+    """The mirror's file: these verbs look after a SQLite file; a PostgreSQL mirror is checked,
+    backed up and restored with PostgreSQL's own tools."""
+    target = profile.mirror_path
+    if isinstance(target, str) and is_postgres_url(target):
+        raise ConfigError(
+            "这个配置的镜像在 PostgreSQL 上：请用 PostgreSQL 自己的工具（pg_dump、pg_restore）检查、"
+            "备份和恢复",
+            "this profile's mirror is on PostgreSQL: check, back it up and restore it with "
+            "PostgreSQL's own tools (pg_dump, pg_restore)",
+        )
+    return Path(target)
 
 
 def _lines(report: health.Health) -> list[str]:
@@ -48,7 +72,7 @@ def _lines(report: health.Health) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
-    path = load_profile(args, out).mirror_path
+    path = _file(load_profile(args, out))
     report = health.check(path)
     out.result(report.as_dict(), "\n".join(_lines(report)))
     return 0 if report.ok else 2
@@ -56,7 +80,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
     profile = load_profile(args, out)
-    path = profile.mirror_path
+    path = _file(profile)
     if not args.force:
         report = health.check(path)
         out.result(
@@ -81,7 +105,7 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_restore(args: argparse.Namespace, out: Output) -> int:
     profile = load_profile(args, out)
-    path = profile.mirror_path
+    path = _file(profile)
     if not args.force:
         out.result(
             {"path": str(path), "backup": str(args.backup), "done": False},
@@ -101,6 +125,30 @@ def cmd_restore(args: argparse.Namespace, out: Output) -> int:
         + (f"; the old file is kept as {moved}" if moved else ""),
     )
     return 0
+
+
+def cmd_copy(args: argparse.Namespace, out: Output) -> int:
+    profile = load_profile(args, out)
+    if not is_postgres_url(args.to):
+        raise ConfigError(
+            f"--to 需要 postgresql:// 开头的地址：{args.to}",
+            f"--to needs a postgresql:// URL: {args.to}",
+        )
+    with Mirror(_file(profile)) as source, Mirror(args.to) as target:
+        report = copy_mirror(
+            source, target, progress=lambda table, n: out.note(f"{table}: {n} rows")
+        )
+        where = target.where
+    chain = report.audit
+    ok = chain is not None and chain.ok
+    human = [f"copied to {where}:"] + [f"  {t}: {n}" for t, n in report.rows.items()]
+    human.append(
+        f"audit chain intact on the copy: {chain.rows} rows"
+        if ok and chain is not None
+        else "AUDIT CHAIN BROKEN on the copy: " + "; ".join(chain.problems if chain else ())
+    )
+    out.result({"to": where, **report.as_dict()}, "\n".join(human))
+    return 0 if ok else 1
 
 
 def _audit(profile: Any, action: str, params: dict[str, str]) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +26,7 @@ from core.mirror.importing import (
 from core.mirror.refresh import order_by_wx_id, refresh_orders
 from core.mirror.vault import SessionKeyVault, vault_key
 from core.profiles import Profile
+from core.store.errors import DATABASE_ERRORS
 
 Verbs = Any
 
@@ -162,12 +162,18 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
     with open_mirror(profile) as mirror:
         try:
             report = audit.verify(mirror)
-        except sqlite3.DatabaseError as exc:
+        except DATABASE_ERRORS as exc:
             report = audit.ChainReport(False, 0, (f"the audit table cannot be read: {exc}",))
-    pages = health.check(profile.mirror_path)
-    if not pages.ok:
-        problems = [f"mirror {pages.path}: {pages.state}: {p}" for p in pages.problems[:20]]
-        report = audit.ChainReport(False, report.rows, (*report.problems, *problems))
+        where = mirror.where
+        postgres = mirror.is_postgres
+    if postgres:  # the page check is SQLite's; PostgreSQL checks its own pages (amcheck)
+        state: dict[str, Any] = {"path": where, "state": "ok", "store": "postgresql"}
+    else:
+        pages = health.check(Path(profile.mirror_path))
+        state = pages.as_dict()
+        if not pages.ok:
+            problems = [f"mirror {pages.path}: {pages.state}: {p}" for p in pages.problems[:20]]
+            report = audit.ChainReport(False, report.rows, (*report.problems, *problems))
     human = (
         out.say(
             f"审计链完整：{report.rows:,} 条记录",
@@ -176,7 +182,7 @@ def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
         if report.ok
         else "AUDIT CHAIN BROKEN:\n" + "\n".join(f"  {p}" for p in report.problems)
     )
-    out.result({**report.as_dict(), "mirror": pages.as_dict()}, human)
+    out.result({**report.as_dict(), "mirror": state}, human)
     return 0 if report.ok else 1
 
 

@@ -8,7 +8,6 @@ import csv
 import hashlib
 import io
 import re
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 from core.errors import XPayDeskError
 from core.mirror.importing.common import Rejection
 from core.operations.engine import AuditUnwritable, Operations, OpResult
+from core.store.errors import DATABASE_ERRORS
 from core.validation import OPENID_RE
 
 
@@ -264,7 +264,7 @@ async def run_bulk(
     if existing is None:
         try:
             _record_batch(ops, plan)
-        except sqlite3.DatabaseError as exc:
+        except DATABASE_ERRORS as exc:
             raise AuditUnwritable(str(exc)) from None
     report = BulkReport(plan)
     for row in plan.rows:

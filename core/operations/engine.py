@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from core.operations.journal import Busy, Intent, Journal, Locks, wechat_id
 from core.operations.policy import Policy
 from core.operations.session_keys import SessionKey, SessionKeyProvider
 from core.secret import Secret
+from core.store.errors import DATABASE_ERRORS
 
 REFUND_POLL_BACKOFF = (2, 4, 8, 16, 30, 60, 120, 300)  # seconds between query_order polls
 RETRY_LATER = 30  # seconds before resending a request WeChat refused as busy (-1, 268490014/15)
@@ -817,7 +817,7 @@ class Operations:
                     )
                     if action in ("gift", "deduct", "cancel_deduction", "clawback"):
                         self._ledger(intent, "pending")
-        except sqlite3.DatabaseError as exc:
+        except DATABASE_ERRORS as exc:
             raise XPayDeskError(
                 f"镜像数据库无法记录该操作（{exc}），没有向微信发送任何请求",
                 f"the mirror database cannot record this action ({exc}); nothing was sent to "
@@ -829,7 +829,7 @@ class Operations:
     def _append_audit(self, action: str, params: dict[str, Any], **kwargs: Any) -> None:
         try:
             self.audit.append(action, params, **kwargs)
-        except sqlite3.DatabaseError as exc:
+        except DATABASE_ERRORS as exc:
             raise AuditUnwritable(str(exc)) from None
 
     def _preflight(
@@ -985,7 +985,7 @@ class Operations:
                 self.journal.update(
                     intent.id, state="sending", attempt=True, outcome=intent.outcome
                 )
-        except sqlite3.DatabaseError as exc:
+        except DATABASE_ERRORS as exc:
             if (
                 intent.state == "prepared"
                 and intent.action != "clawback"

@@ -115,7 +115,7 @@ class Journal:
             cursor = conn.execute(
                 "INSERT INTO intents (action, request_key, wechat_id, openid, target, amount, "
                 "params, state, operator, reason, parent_id, batch_id, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     action,
                     request_key,
@@ -133,7 +133,7 @@ class Journal:
                     now,
                 ),
             )
-            intent_id = int(cursor.lastrowid or 0)
+            intent_id = int(cursor.fetchone()[0])
         found = self.get(intent_id)
         assert found is not None
         return found, True
@@ -190,7 +190,7 @@ class Journal:
         """Clawback intents by the refund they belong to, oldest first (one refund, or all)."""
         out: dict[str, list[Intent]] = {}
         for r in self.mirror.all(
-            "SELECT * FROM intents WHERE action = 'clawback' AND (? IS NULL OR target = ?) "
+            "SELECT * FROM intents WHERE action = 'clawback' AND (CAST(? AS TEXT) IS NULL OR target = ?) "
             "ORDER BY id",
             refund_order_id,
             refund_order_id,

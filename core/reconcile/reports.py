@@ -467,7 +467,7 @@ class Reconciliation:
             "reason, created_at, CASE WHEN status = 'pending' THEN COALESCE((SELECT i.state "
             "FROM intents i WHERE i.wechat_id = ledger.order_id ORDER BY i.id DESC LIMIT 1), "
             "status) ELSE status END AS status FROM ledger WHERE created_at >= ? AND created_at < ? "
-            "AND (? IS NULL OR kind = ?) AND (? IS NULL OR operator = ?) ORDER BY created_at",
+            "AND (CAST(? AS TEXT) IS NULL OR kind = ?) AND (CAST(? AS TEXT) IS NULL OR operator = ?) ORDER BY created_at",
             (since, until, kind, kind, operator, operator),
         ):
             yield dict(r)

@@ -62,7 +62,16 @@ def postgres_form(number: int, sql: str, canonical: Sequence[str]) -> str:
 
 
 def postgres_version(conn: Any) -> int:
-    if conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+    # pg_class read as a table (this statement's snapshot), not through to_regclass: that asks
+    # the backend's catalog cache, which keeps "no such table" from a read before the writer
+    # lock until the backend next takes a relation lock, and then two openers of a new
+    # database both ran migration 1 ("relation orders already exists")
+    exists = conn.execute(
+        "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON "
+        "n.oid = c.relnamespace WHERE c.relname = 'schema_version' AND n.nspname = "
+        "current_schema()"
+    ).fetchone()
+    if exists is None:
         return 0
     row = conn.execute("SELECT version FROM schema_version").fetchone()
     return 0 if row is None else int(row[0])
