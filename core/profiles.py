@@ -310,9 +310,7 @@ def parse_profile(
         coin_rate=coin_rate,
         operator=text("operator") or _os_user(),
         db=(
-            db_text
-            if is_postgres_url(db_text)
-            else Path(db_text).expanduser() if db_text else None
+            db_text if is_postgres_url(db_text) else Path(db_text).expanduser() if db_text else None
         ),
         callback_appid=text("callback_appid"),
         role=role,

@@ -122,3 +122,24 @@ def mirror_target(request, store, tmp_path):
     if store == "sqlite":
         return tmp_path / "mirror.sqlite"
     return request.getfixturevalue("pg_cluster").new_database()
+
+
+@pytest.fixture
+def make_mirror(request, store):
+    """A factory of fresh mirrors on the test's store: in memory for SQLite (as `Mirror()`), a
+    new database for PostgreSQL. Each is closed at the end of the test."""
+    from core.mirror.db import Mirror
+
+    opened = []
+
+    def make(**kwargs):
+        if store == "sqlite":
+            mirror = Mirror(**kwargs)
+        else:
+            mirror = Mirror(request.getfixturevalue("pg_cluster").new_database(), **kwargs)
+        opened.append(mirror)
+        return mirror
+
+    yield make
+    for mirror in opened:
+        mirror.close()

@@ -72,14 +72,26 @@ class Cluster:
 
     def start(self) -> None:
         data = self.root / "data"
-        self._run("initdb", "-D", str(data), "-A", "trust", "-U", "xpd", "--no-sync", "-E", "UTF8",
-                  "--locale=C")
+        self._run(
+            "initdb",
+            "-D",
+            str(data),
+            "-A",
+            "trust",
+            "-U",
+            "xpd",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
         options = (
             f"-k {self.root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
             "-c full_page_writes=off -c max_connections=200"
         )
-        self._run("pg_ctl", "-D", str(data), "-w", "-l", str(self.root / "log"), "-o", options,
-                  "start")
+        self._run(
+            "pg_ctl", "-D", str(data), "-w", "-l", str(self.root / "log"), "-o", options, "start"
+        )
 
     def url(self, dbname: str) -> str:
         return f"postgresql://xpd@/{dbname}?host={self.root}"

@@ -72,15 +72,25 @@ def statement(conn, line_type, id_, amount, *, day, order_id=""):
 def cover(conn, *days):
     """What importing a bill of those days records."""
     conn.executemany(
-        "INSERT OR IGNORE INTO statement_days (day, source) VALUES (?, 'bill.csv')",
+        "INSERT INTO statement_days (day, source) VALUES (?, 'bill.csv') ON CONFLICT DO NOTHING",
         [(d.isoformat(),) for d in days],
     )
 
 
 @pytest.fixture
-def known():
-    """A month with exactly one of each discrepancy and two refunds of coin top-ups."""
-    m = Mirror()
+def known(make_mirror):
+    """A month with exactly one of each discrepancy and two refunds of coin top-ups, on each
+    store."""
+    return fill_known(make_mirror())
+
+
+@pytest.fixture
+def known_sqlite():
+    with Mirror() as m:
+        yield fill_known(m)
+
+
+def fill_known(m: Mirror) -> Mirror:
     with m.transaction() as conn:
         upsert_orders(
             m,
@@ -132,8 +142,7 @@ def known():
             "'G2', 'oX', 'oX', 5, 'unknown', 'bob', 'r', ?, ?)",
             (ts(15), ts(15)),
         )
-    yield m
-    m.close()
+    return m
 
 
 def test_three_way_match_finds_exactly_the_known_discrepancies(known):
@@ -193,16 +202,16 @@ def test_summary_totals_and_daily(known):
     assert [r["order_id"] for r in report.order_rows("2026-11-02")] == ["O1", "O2"]
 
 
-def test_empty_period_is_clean():
-    with Mirror() as m:
+def test_empty_period_is_clean(make_mirror):
+    with make_mirror() as m:
         report = Reconciliation(m, NOV)
         assert report.summary()["open_items"] == 0
         assert all(list(s.rows()) == [] for s in report.sections() if s.name != "not_covered")
         assert report.summary()["days_not_covered"] == 30  # no bill at all
 
 
-def test_generator_month_matches_when_everything_agrees():
-    m = Mirror()
+def test_generator_month_matches_when_everything_agrees(make_mirror):
+    m = make_mirror()
     start, end = ts(1, 0), ts(30, 23)
     openids = [f"oGen{n:024d}" for n in range(50)]
     orders, refunds = [], []
@@ -337,7 +346,8 @@ def test_csv_export_round_trips_with_bom(known, tmp_path):
     assert states["R2"] == "Needs user login"
 
 
-def test_cli_reconcile_exit_codes_and_formats(known, tmp_path, capsys):
+def test_cli_reconcile_exit_codes_and_formats(known_sqlite, tmp_path, capsys):
+    known = known_sqlite
     db = tmp_path / "m.sqlite"
     clean = Mirror(db)
     clean.close()
@@ -518,10 +528,10 @@ def test_cli_and_exports_name_the_days_not_covered(current_month, tmp_path, caps
     assert (tmp_path / "r-not_covered.csv").read_text(encoding="utf-8-sig").count("2026-11-") == 4
 
 
-def test_bills_imported_before_the_upgrade_cover_their_days(tmp_path):
+def test_bills_imported_before_the_upgrade_cover_their_days(mirror_target):
     from core.mirror.schema import MIGRATIONS
 
-    path = tmp_path / "old.sqlite"
+    path = mirror_target
     before = next(n for n, sql in enumerate(MIGRATIONS) if "CREATE TABLE statement_days" in sql)
     with Mirror(path, migrations=MIGRATIONS[:before]) as old:
         old.conn.execute(

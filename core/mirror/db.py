@@ -227,9 +227,7 @@ class Mirror:
                 if self.is_postgres:
                     # the whole script in one call: psycopg sends it as one simple query
                     conn.execute(
-                        store_migrations.postgres_form(
-                            current + 1, migrations[current], MIGRATIONS
-                        )
+                        store_migrations.postgres_form(current + 1, migrations[current], MIGRATIONS)
                     )
                     store_migrations.postgres_set_version(conn, current + 1)
                 else:

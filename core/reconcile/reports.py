@@ -126,7 +126,6 @@ DISCREPANCY_FIXES = {
     "operation_open": "resolve",
     "fee_amount": "refresh",
 }
-BEIJING_OFFSET = "+8 hours"  # SQLite's date() of a unix time in Beijing (no daylight saving)
 
 
 def day_spans(days: list[date]) -> list[tuple[date, date]]:
@@ -294,7 +293,7 @@ class Reconciliation:
                 "'order ' || r.order_id, r.order_id FROM refunds r LEFT JOIN statement_lines s ON "
                 "s.line_type = 'refund' AND s.id = r.refund_order_id WHERE r.status = 'refunded' "
                 "AND r.finished_at >= ? AND r.finished_at < ? AND s.id IS NULL AND "
-                f"date(r.finished_at, 'unixepoch', '{BEIJING_OFFSET}') IN "
+                f"{self.mirror.dialect.beijing_day('r.finished_at')} IN "
                 "(SELECT day FROM statement_days WHERE day BETWEEN ? AND ?)",
                 (*p, self.period.start.isoformat(), self.period.end.isoformat()),
             ),

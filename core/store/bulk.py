@@ -8,11 +8,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 
-def sqlite_load(conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+def sqlite_load(
+    conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
     marks = ", ".join("?" * len(columns))
-    cursor = conn.executemany(
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-    )
+    cursor = conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
     return int(cursor.rowcount)
 
 
@@ -20,9 +20,10 @@ def postgres_load(
     conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
     count = 0
-    with conn.raw.cursor() as cur, cur.copy(
-        f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    ) as copy:
+    with (
+        conn.raw.cursor() as cur,
+        cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
         for row in rows:
             copy.write_row(row)
             count += 1

@@ -74,9 +74,7 @@ class _WholeNumeric(Loader):
 
 class PgConnection:
     def __init__(self, url: str) -> None:
-        self.raw: psycopg.Connection[Any] = psycopg.connect(
-            url, autocommit=True, row_factory=_rows
-        )
+        self.raw: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True, row_factory=_rows)
         self.raw.adapters.register_loader("numeric", _WholeNumeric)
         self.total_changes = 0
 

@@ -50,8 +50,11 @@ def named_to_pyformat(sql: str) -> str:
             out.append(sql[i : end + 1].replace("%", "%%"))
             i = end + 1
             continue
-        if ch == ":" and i + 1 < n and (sql[i + 1].isalpha() or sql[i + 1] == "_") and (
-            i == 0 or sql[i - 1] != ":"
+        if (
+            ch == ":"
+            and i + 1 < n
+            and (sql[i + 1].isalpha() or sql[i + 1] == "_")
+            and (i == 0 or sql[i - 1] != ":")
         ):
             j = i + 1
             while j < n and (sql[j].isalnum() or sql[j] == "_"):
