@@ -34,12 +34,12 @@ FAULTS = [
 ]
 
 
-async def test_soak_ledger_and_simulator_agree(tmp_path):
+async def test_soak_ledger_and_simulator_agree(mirror_target):
     rng = random.Random(2026)
     with Simulator(SimConfig(refund_delay=0.05), seed=2026) as sim:
         users = [f"oSoakUser{n:019d}" for n in range(24)]
         orders: dict[str, list[dict]] = {u: [] for u in users}
-        mirror = Mirror(tmp_path / "soak.sqlite")
+        mirror = Mirror(mirror_target)  # a SQLite file, or a PostgreSQL database
         vault = SessionKeyVault(mirror, vault_key("soak"))
         for u in users:
             vault.store(u, sim.add_user(u), obtained_at=1, source="import")
