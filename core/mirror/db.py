@@ -307,7 +307,10 @@ class Mirror:
                 target.touch()
 
     def waiting_stamp(self) -> int:
-        """When a writer last said it was waiting (ns; 0 if never)."""
+        """When a writer last said it was waiting (ns; 0 if never). On PostgreSQL: now while
+        a writer waits for the writer lock, else 0."""
+        if self.is_postgres:
+            return time.time_ns() if store_locks.postgres_writer_waiting(self.conn) else 0
         target = self.waiting_file
         if target is None:
             return 0

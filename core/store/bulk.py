@@ -1,6 +1,8 @@
-"""Loading many rows into one table. SQLite: executemany of a prepared INSERT (in the caller's
-transaction). PostgreSQL: `COPY … FROM STDIN` in binary-free text form through psycopg's copy,
-several times faster than row-by-row INSERTs."""
+"""Loading many rows into one table, and where an import stages its rows before merging them.
+SQLite: executemany of a prepared INSERT; the stage is a temporary database attached to the
+import's connection, rows in `rowid` order. PostgreSQL: `COPY … FROM STDIN` through psycopg's
+copy (several times faster than INSERTs); the stage is temporary tables of the import's session
+(`pg_temp`), rows numbered by an identity column `seq`."""
 
 from __future__ import annotations
 
@@ -28,3 +30,11 @@ def postgres_load(
             copy.write_row(row)
             count += 1
     return count
+
+
+def sqlite_stage_table(table: str) -> str:
+    return f"stage.{table}"
+
+
+def postgres_stage_table(table: str) -> str:
+    return f"pg_temp.stage_{table}"

@@ -33,3 +33,15 @@ def postgres_begin_write(conn: Any, wait_seconds: float) -> None:
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+
+
+def postgres_writer_waiting(conn: Any) -> bool:
+    """Whether another session waits for the writer lock of this database (what the waiting
+    file says on SQLite): a long import sees it and commits what it has, to let that writer in."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+        "AND classid = 0 AND objid = ? AND objsubid = 1 AND database = "
+        "(SELECT oid FROM pg_database WHERE datname = current_database()))",
+        (WRITER_LOCK_KEY,),
+    ).fetchone()
+    return bool(row[0])

@@ -15,6 +15,10 @@
 
 A cancel during step 2 rolls the open transaction back; what was committed earlier (only when
 another writer asked for the lock) is taken out again from the undo rows kept in `stage`.
+
+The same two steps on PostgreSQL: the stage is temporary tables of the import's session filled
+by COPY (core.store.bulk), and "a writer waits" is a session waiting for the writer lock
+(core.store.locks); the merge, its counts, giving way and the undo are this one code.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from typing import Any
 from core.mirror.db import Mirror
 from core.mirror.records import on_conflict_update
 from core.mirror.schema import COUNTED_TABLES
-from core.store.dialect import SQLITE
+from core.store.bulk import postgres_load, postgres_stage_table, sqlite_stage_table
+from core.store.dialect import Dialect
 
 SUB_BATCH = 2000  # rows per INSERT … SELECT; between two, the import checks for waiters
 MAX_HOLD = 8.0  # seconds; even unasked, the import commits this often (bounds the WAL; a
@@ -46,12 +51,38 @@ class Target:
     columns: tuple[str, ...]
 
 
-def _upsert_from_stage(target: Target) -> str:
+@dataclass(frozen=True)
+class Places:
+    """Where a table and its staged rows live on the mirror's store."""
+
+    postgres: bool
+    dialect: Dialect
+
+    @classmethod
+    def of(cls, mirror: Mirror) -> Places:
+        return cls(mirror.is_postgres, mirror.dialect)
+
+    def main(self, table: str) -> str:
+        return table if self.postgres else f"main.{table}"
+
+    def stage(self, table: str) -> str:
+        return postgres_stage_table(table) if self.postgres else sqlite_stage_table(table)
+
+    def undo(self, table: str) -> str:
+        return self.stage(f"undo_{table}")
+
+    @property
+    def seq(self) -> str:
+        """The column that numbers staged rows in the order they were read."""
+        return "seq" if self.postgres else "rowid"
+
+
+def _upsert_from_stage(target: Target, at: Places) -> str:
     cols = ", ".join(target.columns)
     return (
-        f"INSERT INTO main.{target.table} ({cols}) SELECT {cols} FROM stage.{target.table} "
-        f"WHERE rowid > ? AND rowid <= ? ORDER BY rowid "
-        + on_conflict_update(SQLITE, target.table, target.key, target.columns)
+        f"INSERT INTO {at.main(target.table)} ({cols}) SELECT {cols} FROM "
+        f"{at.stage(target.table)} WHERE {at.seq} > ? AND {at.seq} <= ? ORDER BY {at.seq} "
+        + on_conflict_update(at.dialect, target.table, target.key, target.columns)
     )
 
 
@@ -108,16 +139,33 @@ class Staging:
     def __init__(self, mirror: Mirror) -> None:
         self.mirror = mirror
         self.conn = mirror.conn
+        self.at = Places.of(mirror)
+        self.counts: dict[str, int] = {}
+        self.undo: list[Target] = []
+        self._uncommitted = 0
+        self._created: list[str] = []
+        if self.at.postgres:
+            return
         self.conn.execute("ATTACH DATABASE '' AS stage")
         self.conn.execute("PRAGMA stage.journal_mode=MEMORY")  # a merge may roll back
         self.conn.execute("PRAGMA stage.synchronous=OFF")
         self.conn.execute("PRAGMA stage.cache_size=-8192")
-        self.counts: dict[str, int] = {}
-        self.undo: list[Target] = []
-        self._uncommitted = 0
 
     def create(self, target: Target) -> None:
-        self.conn.execute(f"CREATE TABLE stage.{target.table} ({', '.join(target.columns)})")
+        stage = self.at.stage(target.table)
+        if self.at.postgres:
+            # typed like the mirror's table (COPY parses each value as its column's type)
+            self.conn.execute(f"DROP TABLE IF EXISTS {stage}")
+            self.conn.execute(
+                f"CREATE TABLE {stage} AS SELECT {', '.join(target.columns)} FROM "
+                f"{target.table} WITH NO DATA"
+            )
+            self.conn.execute(
+                f"ALTER TABLE {stage} ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY"
+            )
+            self._created.append(stage)
+        else:
+            self.conn.execute(f"CREATE TABLE {stage} ({', '.join(target.columns)})")
         self.counts[target.table] = 0
 
     def add(self, target: Target, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -125,6 +173,10 @@ class Staging:
         is not locked (3x faster than a commit per batch; committed every STAGE_COMMIT rows so
         that no read snapshot of the mirror is held for long)."""
         if not rows:
+            return
+        if self.at.postgres:  # COPY, one statement per batch: the mirror is not locked
+            postgres_load(self.conn, self.at.stage(target.table), target.columns, rows)
+            self.counts[target.table] += len(rows)
             return
         if not self.conn.in_transaction:
             self.conn.execute("BEGIN")
@@ -146,6 +198,12 @@ class Staging:
     def close(self) -> None:
         if self.conn.in_transaction:
             self.conn.execute("ROLLBACK")
+        if self.at.postgres:
+            for target in self.undo:
+                self._created.append(self.at.undo(target.table))
+            if self._created:
+                self.conn.execute(f"DROP TABLE IF EXISTS {', '.join(self._created)}")
+            return
         self.conn.execute("DETACH DATABASE stage")
 
 
@@ -161,6 +219,7 @@ class Merger:
 
     def __init__(self, staging: Staging, rows: RowsProgress | None) -> None:
         self.staging = staging
+        self.at = staging.at
         self.mirror = staging.mirror
         self.conn = staging.conn
         self.rows = rows
@@ -202,7 +261,9 @@ class Merger:
     ) -> dict[str, Counts]:
         """All targets merged, then `finish` in the last transaction; a cancel (raised by the
         rows callback) undoes everything."""
-        self.conn.execute(f"PRAGMA main.cache_size=-{MERGE_CACHE_KIB}")
+        cache = not self.at.postgres  # SQLite's page cache of this connection
+        if cache:
+            self.conn.execute(f"PRAGMA main.cache_size=-{MERGE_CACHE_KIB}")
         results: dict[str, Counts] = {}
         try:
             self._begin()
@@ -219,25 +280,26 @@ class Merger:
                     self._undo(targets)
                 raise
         finally:
-            self.conn.execute("PRAGMA main.cache_size=-2000")
+            if cache:
+                self.conn.execute("PRAGMA main.cache_size=-2000")
         return results
 
     def _count(self, table: str) -> int:
         if table in COUNTED_TABLES:
             row = self.conn.execute("SELECT n FROM row_counts WHERE tbl = ?", (table,)).fetchone()
             return int(row[0])
-        return int(self.conn.execute(f"SELECT COUNT(*) FROM main.{table}").fetchone()[0])
+        return int(self.conn.execute(f"SELECT COUNT(*) FROM {self.at.main(table)}").fetchone()[0])
 
     def _merge(self, target: Target) -> Counts:
         staged = self.staging.counts[target.table]
         counts = Counts()
         if not staged:
             return counts
-        sql = _upsert_from_stage(target)
-        keep_undo = _undo_sql(target)
+        sql = _upsert_from_stage(target, self.at)
+        keep_undo = _undo_sql(target, self.at)
         self.conn.execute(
-            f"CREATE TABLE IF NOT EXISTS stage.undo_{target.table} AS "
-            f"SELECT * FROM main.{target.table} WHERE 0"
+            f"CREATE TABLE IF NOT EXISTS {self.at.undo(target.table)} AS "
+            f"SELECT * FROM {self.at.main(target.table)} WHERE FALSE"
         )
         self.staging.undo.append(target)
         before, changed, merged = self._count(target.table), 0, 0
@@ -273,27 +335,28 @@ class Merger:
             if not merged:
                 continue
             key = ", ".join(target.key)
+            at = self.at
             for low in range(0, merged, SUB_BATCH):
                 with self.mirror.transaction() as conn:
                     conn.execute(
-                        f"DELETE FROM main.{target.table} WHERE ({key}) IN (SELECT {key} FROM "
-                        f"stage.{target.table} WHERE rowid > ? AND rowid <= ?)",
+                        f"DELETE FROM {at.main(target.table)} WHERE ({key}) IN (SELECT {key} "
+                        f"FROM {at.stage(target.table)} WHERE {at.seq} > ? AND {at.seq} <= ?)",
                         (low, min(low + SUB_BATCH, merged)),
                     )
             with self.mirror.transaction() as conn:
                 conn.execute(
-                    f"INSERT OR IGNORE INTO main.{target.table} SELECT * FROM "
-                    f"stage.undo_{target.table}"
+                    f"INSERT INTO {at.main(target.table)} SELECT * FROM "
+                    f"{at.undo(target.table)} WHERE TRUE ON CONFLICT DO NOTHING"
                 )
 
 
-def _undo_sql(target: Target) -> str:
+def _undo_sql(target: Target, at: Places) -> str:
     """Keeps the rows a batch is about to change, as they were (only existing ones)."""
     key = ", ".join(target.key)
     return (
-        f"INSERT INTO stage.undo_{target.table} SELECT m.* FROM main.{target.table} AS m "
+        f"INSERT INTO {at.undo(target.table)} SELECT m.* FROM {at.main(target.table)} AS m "
         f"WHERE ({', '.join('m.' + k for k in target.key)}) IN (SELECT {key} FROM "
-        f"stage.{target.table} WHERE rowid > ? AND rowid <= ?)"
+        f"{at.stage(target.table)} WHERE {at.seq} > ? AND {at.seq} <= ?)"
     )
 
 
