@@ -51,8 +51,9 @@ def driver_missing() -> str | None:
 
 
 class Cluster:
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, *, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable  # fsync on (benchmarks); off for throwaway test clusters
         self.root = Path(tempfile.mkdtemp(prefix="xpd-pg-"))
         self.as_root = os.geteuid() == 0
         self._ids = itertools.count(1)
@@ -85,10 +86,9 @@ class Cluster:
             "UTF8",
             "--locale=C",
         )
-        options = (
-            f"-k {self.root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-k {self.root} -c listen_addresses='' -c max_connections=200"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             "pg_ctl", "-D", str(data), "-w", "-l", str(self.root / "log"), "-o", options, "start"
         )

@@ -86,6 +86,12 @@ def bench_import_cli(work: Path) -> list[Row]:
     return run(work)
 
 
+def bench_postgres(work: Path) -> list[Row]:
+    from tests.benchmarks.postgres import bench_postgres as run
+
+    return run(work)
+
+
 def bench_import_hostile(work: Path) -> list[Row]:
     from tests.benchmarks.imports import bench_import_hostile as run
 
@@ -580,6 +586,7 @@ BENCHES: dict[str, Callable[[Path], list[Row]]] = {
     "mirror": bench_import,
     "queries": bench_queries,
     "reconcile": bench_reconcile,
+    "postgres": bench_postgres,
     "callbacks": bench_callbacks,
     "client": bench_client,
     "gui_start": bench_gui_start,
