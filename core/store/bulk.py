@@ -1,21 +1,14 @@
 """Loading many rows into one table, and where an import stages its rows before merging them.
-SQLite: executemany of a prepared INSERT; the stage is a temporary database attached to the
-import's connection, rows in `rowid` order. PostgreSQL: `COPY … FROM STDIN` through psycopg's
-copy (several times faster than INSERTs); the stage is temporary tables of the import's session
-(`pg_temp`), rows numbered by an identity column `seq`."""
+SQLite: executemany of a prepared INSERT (core.mirror.importing.staging); the stage is a
+temporary database attached to the import's connection, rows in `rowid` order.
+PostgreSQL: `COPY … FROM STDIN` through psycopg's copy (several times faster than INSERTs);
+the stage is temporary tables of the import's session (`pg_temp`), rows numbered by an
+identity column `seq`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-
-def sqlite_load(
-    conn: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> int:
-    marks = ", ".join("?" * len(columns))
-    cursor = conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
-    return int(cursor.rowcount)
 
 
 def postgres_load(
