@@ -161,7 +161,7 @@ class Staging:
                 f"{target.table} WITH NO DATA"
             )
             self.conn.execute(
-                f"ALTER TABLE {stage} ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY"
+                f"ALTER TABLE {stage} ADD COLUMN seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
             )
             self._created.append(stage)
         else:
@@ -194,6 +194,8 @@ class Staging:
         if self.conn.in_transaction:
             self.conn.execute("COMMIT")
         self._uncommitted = 0
+        for stage in self._created:  # autovacuum never analyses temporary tables: the merge's
+            self.conn.execute(f"ANALYZE {stage}")  # batches are read through the seq index
 
     def close(self) -> None:
         if self.conn.in_transaction:
