@@ -98,6 +98,43 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+# the issue's measures on each store: (label, SQLite row, PostgreSQL row)
+STORE_PAIRS = (
+    (
+        "import 1M vk-pay orders, whole CLI process vs its baseline",
+        "import ",
+        "PostgreSQL: import ",
+    ),
+    ("timeline p99", "timeline p99", "PostgreSQL: timeline p99"),
+    ("id search p99", "id search p99", "PostgreSQL: id search p99"),
+    ("page of 200 at row 10", "page of 200 at row 10", "PostgreSQL: page of 200 at row 10"),
+    (
+        "page of 200 at row 999,800",
+        "page of 200 at row 999,800",
+        "PostgreSQL: page of 200 at row 999,800",
+    ),
+    ("a month's report", "reconciliation report", "PostgreSQL: reconciliation report"),
+)
+
+
+def side_by_side(results: list[dict[str, Any]]) -> str:
+    """The same measures on SQLite and PostgreSQL, from this run, in two columns."""
+    rows = [x for r in results for x in r.get("rows", [])]
+
+    def find(prefix: str) -> str:
+        for x in rows:
+            if x["what"].startswith(prefix):
+                fig = f"{x['figure']:,.2f} {x['unit']}"
+                if x["ratio"] is not None:
+                    fig += f" ({x['ratio']:.2f} x)"
+                return fig + ("" if x["pass"] is None else (" pass" if x["pass"] else " **miss**"))
+        return "not measured"
+
+    lines = ["| measure | SQLite | PostgreSQL (fsync on) |", "| --- | ---: | ---: |"]
+    lines += [f"| {label} | {find(a)} | {find(b)} |" for label, a, b in STORE_PAIRS]
+    return "\n".join(lines)
+
+
 def compile_bytecode() -> None:
     """What an installer does (pip compiles at install, PyInstaller ships bytecode). An editable
     checkout run with PYTHONDONTWRITEBYTECODE=1 (set on these machines) would otherwise compile
@@ -141,6 +178,8 @@ def main() -> int:
     }
     text = table(results)
     print(text)
+    print()
+    print(side_by_side(results))
     print(f"\n{machine}")
     args.out.write_text(
         json.dumps({"machine": machine, "results": results}, indent=2, ensure_ascii=False),
