@@ -26,8 +26,8 @@ INSTALL_HINT = (
 
 def find_bindir() -> Path | None:
     override = os.environ.get("XPAYDESK_PG_BINDIR")
-    if override:
-        return Path(override)
+    if override:  # another PostgreSQL's bin/ (one without initdb there counts as none)
+        return Path(override) if (Path(override) / "initdb").exists() else None
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_major, reverse=True)
     if found:
         return Path(found[0]).parent
