@@ -14,12 +14,7 @@ def qmark_to_format(sql: str) -> str:
     while i < n:
         ch = sql[i]
         if ch in ("'", '"'):
-            end = sql.find(ch, i + 1)
-            while end != -1 and end + 1 < n and sql[end + 1] == ch:  # '' inside a string
-                end = sql.find(ch, end + 2)
-            end = n - 1 if end == -1 else end
-            out.append(sql[i : end + 1].replace("%", "%%"))
-            i = end + 1
+            i = _copy_quoted(sql, i, out)
             continue
         if ch == "-" and sql.startswith("--", i):
             end = sql.find("\n", i)
@@ -45,10 +40,7 @@ def named_to_pyformat(sql: str) -> str:
     while i < n:
         ch = sql[i]
         if ch in ("'", '"'):
-            end = sql.find(ch, i + 1)
-            end = n - 1 if end == -1 else end
-            out.append(sql[i : end + 1].replace("%", "%%"))
-            i = end + 1
+            i = _copy_quoted(sql, i, out)
             continue
         if (
             ch == ":"
@@ -65,3 +57,15 @@ def named_to_pyformat(sql: str) -> str:
         out.append("%%" if ch == "%" else ch)
         i += 1
     return "".join(out)
+
+
+def _copy_quoted(sql: str, i: int, out: list[str]) -> int:
+    """Copy the quoted string or identifier starting at `i` (a doubled quote stays inside it, an
+    unclosed one runs to the end) with `%` doubled; return the index just after it."""
+    ch, n = sql[i], len(sql)
+    end = sql.find(ch, i + 1)
+    while end != -1 and end + 1 < n and sql[end + 1] == ch:  # '' inside a string
+        end = sql.find(ch, end + 2)
+    end = n - 1 if end == -1 else end
+    out.append(sql[i : end + 1].replace("%", "%%"))
+    return end + 1
