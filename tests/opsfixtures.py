@@ -63,3 +63,29 @@ def mirror(mirror_target):
 @pytest.fixture
 def ops(sim, http, mirror) -> Operations:
     return make_ops(sim, http, mirror)
+
+
+def refund_all_with_clawback(ops, order_id: str, request_key: str):
+    """The coroutine refunding all 600 fen of Alice's order `order_id`, clawing the coins back."""
+    return ops.refund(
+        order_id,
+        refund_fee=600,
+        left_fee=600,
+        reason="r",
+        request_key=request_key,
+        openid=ALICE,
+        clawback=True,
+    )
+
+
+async def clawback_waiting_for_login(sim, ops, mirror, request_key: str):
+    """Alice pays 600 coins, the desk's key for her goes stale, and her order is refunded with a
+    clawback: the clawback waits for her to log in again. Returns the refund and the clawback."""
+    old = sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, coins=600)
+    ops.session_keys.vault.store(ALICE, old, obtained_at=mirror.now() - 10, source="import")
+    sim.state.relogin(ALICE)  # the stored key is now stale
+    result = await refund_all_with_clawback(ops, order["order_id"], request_key)
+    await ops.wait_for_refund(result.intent_id, timeout=10)
+    (claw,) = ops.journal.children(result.intent_id)
+    return result, claw

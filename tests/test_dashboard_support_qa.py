@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
-from tests.opsfixtures import mirror_order
+from tests.opsfixtures import mirror_order, refund_all_with_clawback
 from tests.simfixtures import ALICE
 
 WAIT = 10_000
@@ -313,17 +313,7 @@ def test_the_english_window_speaks_english_first(qtbot, desk, sim, qloop):
     mirror_order(desk.mirror, paid)
     desk.vault.store(ALICE, old, obtained_at=desk.mirror.now() - 10, source="import")
     sim.state.relogin(ALICE)  # the stored key is stale: the clawback waits for a login
-    refunding = asyncio.ensure_future(
-        desk.ops.refund(
-            paid["order_id"],
-            refund_fee=600,
-            left_fee=600,
-            reason="r",
-            request_key="rf-en",
-            openid=ALICE,
-            clawback=True,
-        )
-    )
+    refunding = asyncio.ensure_future(refund_all_with_clawback(desk.ops, paid["order_id"], "rf-en"))
     qtbot.waitUntil(refunding.done, timeout=WAIT)
     waiting = asyncio.ensure_future(
         desk.ops.wait_for_refund(refunding.result().intent_id, timeout=10)
@@ -427,15 +417,7 @@ def test_an_automatic_clawback_reason_reads_in_the_operator_language(qtbot, wind
     mirror_order(desk.mirror, paid)
     desk.vault.store(ALICE, key, obtained_at=desk.mirror.now(), source="import")
     refunding = asyncio.ensure_future(
-        desk.ops.refund(
-            paid["order_id"],
-            refund_fee=600,
-            left_fee=600,
-            reason="r",
-            request_key="rf-claw",
-            openid=ALICE,
-            clawback=True,
-        )
+        refund_all_with_clawback(desk.ops, paid["order_id"], "rf-claw")
     )
     qtbot.waitUntil(refunding.done, timeout=WAIT)
     window.go("users", ALICE)

@@ -12,7 +12,7 @@ from core.mirror import audit
 from core.operations import Busy, PolicyRefused, RepeatSuspected, coins_to_claw_back
 from core.operations.journal import Locks, wechat_id
 from core.secret import Secret
-from tests.opsfixtures import make_ops
+from tests.opsfixtures import clawback_waiting_for_login, make_ops, refund_all_with_clawback
 from tests.simfixtures import ALICE, BOB
 
 
@@ -145,21 +145,7 @@ async def test_refund_with_clawback_end_to_end(sim, ops, mirror):
 
 
 async def test_clawback_waits_for_login_then_runs_when_a_fresh_key_arrives(sim, ops, mirror):
-    old = sim.add_user(ALICE)
-    order = sim.user_pays(ALICE, coins=600)
-    ops.session_keys.vault.store(ALICE, old, obtained_at=mirror.now() - 10, source="import")
-    sim.state.relogin(ALICE)  # the stored key is now stale
-    result = await ops.refund(
-        order["order_id"],
-        refund_fee=600,
-        left_fee=600,
-        reason="r",
-        request_key="rf2",
-        openid=ALICE,
-        clawback=True,
-    )
-    await ops.wait_for_refund(result.intent_id, timeout=10)
-    (claw,) = ops.journal.children(result.intent_id)
+    _result, claw = await clawback_waiting_for_login(sim, ops, mirror, "rf2")
     assert claw.state == "needs_login"
     assert ops.session_keys.vault.state(ALICE)["state"] == "stale"
     assert sim.state.account(1, ALICE)["balance"] == 600  # nothing taken yet
@@ -175,15 +161,7 @@ async def test_clawback_of_spent_coins_records_what_is_outstanding(sim, ops, mir
     order = sim.user_pays(ALICE, coins=600)
     sim.state.currency_pay(1, ALICE, 500, "SPENTBYUSER01")  # watched an episode
     ops.session_keys.vault.store(ALICE, key, obtained_at=mirror.now(), source="import")
-    result = await ops.refund(
-        order["order_id"],
-        refund_fee=600,
-        left_fee=600,
-        reason="r",
-        request_key="rf3",
-        openid=ALICE,
-        clawback=True,
-    )
+    result = await refund_all_with_clawback(ops, order["order_id"], "rf3")
     await ops.wait_for_refund(result.intent_id, timeout=10)
     (claw,) = ops.journal.children(result.intent_id)
     claw = ops.journal.get(claw.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core.mirror.queries import timeline
 from core.mirror.vault import SessionKeyVault, vault_key
+from tests.opsfixtures import clawback_waiting_for_login
 from tests.simfixtures import ALICE
 
 
@@ -43,21 +44,7 @@ async def test_an_action_without_a_ledger_row_is_still_one_entry(sim, ops, mirro
 async def test_a_clawback_waiting_for_login_says_so_on_the_timeline(sim, ops, mirror):
     """One word for one state (QA support #9): the timeline said 处理中 "Pending" while the
     Refunds page, the pending list and the audit log said 等待用户登录 "Needs user login"."""
-    old = sim.add_user(ALICE)
-    order = sim.user_pays(ALICE, coins=600)
-    ops.session_keys.vault.store(ALICE, old, obtained_at=mirror.now() - 10, source="import")
-    sim.state.relogin(ALICE)  # the stored key is now stale
-    result = await ops.refund(
-        order["order_id"],
-        refund_fee=600,
-        left_fee=600,
-        reason="r",
-        request_key="rf-tl",
-        openid=ALICE,
-        clawback=True,
-    )
-    await ops.wait_for_refund(result.intent_id, timeout=10)
-    (claw,) = ops.journal.children(result.intent_id)
+    _result, claw = await clawback_waiting_for_login(sim, ops, mirror, "rf-tl")
     assert claw.state == "needs_login"
     shown = [e for e in timeline(mirror, ALICE) if claw.wechat_id in (e.ref, e.info.get("ref"))]
     states = {e.status for e in shown} | {p.status for e in shown for p in e.parts}
