@@ -669,30 +669,35 @@ def test_order_detail_reads_through_indexes():
         assert plan and not [line for line in plan if line.startswith("SCAN")], plan
 
 
+def open_at_once(target, openers: int) -> list[BaseException]:
+    """`openers` threads open and close a Mirror on `target` at the same moment; what they raised."""
+    import threading
+
+    barrier = threading.Barrier(openers)
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            Mirror(target).close()
+        except BaseException as exc:  # collected for the caller's assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(openers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
 def test_many_openers_of_a_new_mirror_migrate_it_once(tmp_path):
     """Operators starting at the same moment on a new mirror file (seen in the refund race:
     "table orders already exists"; then "database is locked" from the switch to WAL, in about
     7 % of rounds, so several rounds make a regression show)."""
-    import threading
-
     for round_no in range(20):
         path = tmp_path / f"shared{round_no}.sqlite"
-        barrier = threading.Barrier(8)
-        errors: list[BaseException] = []
-
-        def open_it(path=path, barrier=barrier, errors=errors) -> None:
-            barrier.wait()
-            try:
-                Mirror(path).close()
-            except BaseException as exc:  # collected for the assertion below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=open_it) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == [], f"round {round_no}"
+        assert open_at_once(path, 8) == [], f"round {round_no}"
         with Mirror(path) as mirror:
             assert mirror.version == SCHEMA_VERSION
 
@@ -701,25 +706,8 @@ def test_many_openers_of_a_new_postgresql_database_migrate_it_once(pg_cluster):
     """Two server processes (or two desktops) opening a new shared database at once: each waits
     for the writer lock, then must see the other's migration (once seen: "relation orders
     already exists" in 4 rounds of 5)."""
-    import threading
-
     for round_no in range(5):
         url = pg_cluster.new_database()
-        barrier = threading.Barrier(6)
-        errors: list[BaseException] = []
-
-        def open_it(url=url, barrier=barrier, errors=errors) -> None:
-            barrier.wait()
-            try:
-                Mirror(url).close()
-            except BaseException as exc:  # collected for the assertion below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=open_it) for _ in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert errors == [], f"round {round_no}"
+        assert open_at_once(url, 6) == [], f"round {round_no}"
         with Mirror(url) as mirror:
             assert mirror.version == SCHEMA_VERSION
