@@ -24,6 +24,20 @@ def open_page(qtbot, window, complaint_id: str):
     return page
 
 
+def open_complaint_with_evidence(qtbot, window, sim):
+    """The demo data's two-hour-old complaint (one evidence image), opened on its page."""
+    summary = populate(sim.state, users=30, orders=300, days=30)
+    complaint_id = summary.cases["complaint_2h"]
+    window.go("complaints", "")
+    page = window.pages["complaints"]
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=WAIT)
+    window.go("complaints", complaint_id)
+    qtbot.waitUntil(
+        lambda: page.view is not None and page.view.row.complaint_id == complaint_id, timeout=WAIT
+    )
+    return page
+
+
 def complaint(sim, openid: str = ALICE, detail: str = "代币没到账") -> tuple[str, dict]:
     sim.add_user(openid)
     order = sim.user_pays(openid, coins=600)
@@ -109,15 +123,7 @@ def test_a_saved_complaint_push_brings_a_new_one(qtbot, window, desk, sim):
 
 
 def test_the_user_evidence_is_shown(qtbot, window, desk, sim):
-    summary = populate(sim.state, users=30, orders=300, days=30)
-    complaint_id = summary.cases["complaint_2h"]
-    window.go("complaints", "")
-    page = window.pages["complaints"]
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=WAIT)
-    window.go("complaints", complaint_id)
-    qtbot.waitUntil(
-        lambda: page.view is not None and page.view.row.complaint_id == complaint_id, timeout=WAIT
-    )
+    page = open_complaint_with_evidence(qtbot, window, sim)
     assert page.evidence.count() == 1 and page.evidence.item(0).toolTip().startswith("https://")
     page.evidence.itemActivated.emit(page.evidence.item(0))  # a double-click or Enter
     qtbot.waitUntil(lambda: page.preview.isVisible(), timeout=WAIT)

@@ -109,7 +109,7 @@ def test_an_openid_with_dashes_is_shown_whole_in_detail_panes(qtbot, window, des
 
 def test_the_search_matches_and_an_evidence_image_never_grow_the_window(qtbot, window, desk, sim):
     from core.mirror.records import upsert_orders
-    from core.simulator import populate
+    from tests.test_dashboard_complaints import open_complaint_with_evidence
     from tests.test_dashboard_navigation import order, search
 
     now = desk.mirror.now()
@@ -124,15 +124,7 @@ def test_the_search_matches_and_an_evidence_image_never_grow_the_window(qtbot, w
     assert window.minimumSizeHint().height() <= size.height()
     qtbot.keyClick(window.matches, Qt.Key.Key_Escape)
     # a complaint's evidence image: in its own window, the list keeps its rows
-    summary = populate(sim.state, users=30, orders=300, days=30)
-    complaint_id = summary.cases["complaint_2h"]
-    window.go("complaints", "")
-    page = window.pages["complaints"]
-    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=WAIT)
-    window.go("complaints", complaint_id)
-    qtbot.waitUntil(
-        lambda: page.view is not None and page.view.row.complaint_id == complaint_id, timeout=WAIT
-    )
+    page = open_complaint_with_evidence(qtbot, window, sim)
     qtbot.wait(50)
     assert window.size() == size  # the page itself fits the window
     table_height = page.table.height()
