@@ -1,0 +1,519 @@
+"""The HTTP API (/api/v1/, described at /openapi.json). Every endpoint names the roles that may
+call it; money actions also pass the operations policy of the calling operator's role (its per
+action and per day limits, counted in the database), and amounts above server.toml's [approval]
+wait for a second finance or admin operator. Refusals are audited."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, StrictBool, StrictInt
+
+from core.desk import Desk
+from core.errors import XPayDeskError
+from core.mirror import audit as audit_log
+from core.mirror.queries import OrderFilter, OrderPager, OrderSort, order_detail
+from core.operations import Operations, OpResult
+from core.operations.policy import Policy, PolicyRefused
+from core.profiles import load_profiles
+from core.server import store
+from core.server.config import ServerConfig
+from core.server.store import APPROVER_ROLES, Operator, OperatorError, SelfApproval
+
+API = "/api/v1"
+READERS = frozenset(store.ROLES)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, kind: str, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.status, self.kind, self.zh, self.en = status, kind, zh, en
+
+
+def _error_body(kind: str, zh: str, en: str) -> dict[str, Any]:
+    return {"error": {"kind": kind, "zh_CN": zh, "en": en}}
+
+
+# ---- request bodies --------------------------------------------------------------------------
+
+
+class LoginBody(BaseModel):
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+    totp: str = Field(min_length=6, max_length=8)
+
+
+class RefreshBody(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class GiftBody(BaseModel):
+    openid: str = Field(min_length=1, max_length=128)
+    amount: StrictInt = Field(gt=0)
+    reason: str = Field(max_length=500)
+    request_key: str = Field(min_length=1, max_length=128)
+    allow_repeat: StrictBool = False
+
+
+class DeductBody(GiftBody):
+    pass
+
+
+class RefundBody(BaseModel):
+    order_id: str = Field(min_length=1, max_length=128)
+    refund_fee: StrictInt = Field(gt=0)
+    left_fee: StrictInt = Field(ge=0)
+    reason: str = Field(max_length=500)
+    refund_reason: str = Field(default="0", max_length=8)
+    request_key: str = Field(min_length=1, max_length=128)
+    clawback: StrictBool = False
+    allow_repeat: StrictBool = False
+
+
+class DecisionBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+# ---- the server's state ----------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, config: ServerConfig, desk: Desk) -> None:
+        self.config = config
+        self.desk = desk
+        self.mirror = desk.mirror
+
+    def audit(
+        self, operator: str, action: str, params: dict[str, Any], *, result: str, host: str = ""
+    ) -> None:
+        audit_log.AuditLog(
+            self.mirror,
+            operator=operator,
+            profile=self.desk.profile.name,
+            env=int(self.desk.ops.client.env),
+            host=host or None,
+        ).append(action, params, result=result, openid=str(params.get("openid", "")))
+
+    def ops_for(self, name: str, role: str) -> Operations:
+        base = self.desk.ops
+        return Operations(
+            base.client,
+            base.mirror,
+            appid=base.appid,
+            profile=self.desk.profile.name,
+            operator=name,
+            policy=Policy.for_profile(role, {}),
+            session_keys=base.session_keys,
+            locks=base.locks,
+            coin_rate=base.coin_rate,
+        )
+
+    async def run(self, action: str, name: str, role: str, req: dict[str, Any]) -> OpResult:
+        """The one path money moves by: checks, intent, WeChat, audit and mirror (core.operations),
+        as the operator who asked."""
+        ops = self.ops_for(name, role)
+        if action == "gift":
+            return await ops.gift(
+                req["openid"],
+                req["amount"],
+                reason=req["reason"],
+                request_key=req["request_key"],
+                allow_repeat=req["allow_repeat"],
+            )
+        if action == "deduct":
+            return await ops.deduct(
+                req["openid"],
+                req["amount"],
+                reason=req["reason"],
+                request_key=req["request_key"],
+                allow_repeat=req["allow_repeat"],
+            )
+        if action == "refund":
+            return await ops.refund(
+                req["order_id"],
+                refund_fee=req["refund_fee"],
+                left_fee=req["left_fee"],
+                reason=req["reason"],
+                request_key=req["request_key"],
+                refund_reason=req["refund_reason"],
+                clawback=req["clawback"],
+                allow_repeat=req["allow_repeat"],
+            )
+        raise ApiError(400, "unknown_action", f"未知操作 {action}", f"unknown action {action}")
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+def _result(result: OpResult) -> dict[str, Any]:
+    return dataclasses.asdict(result)
+
+
+def _intent_dict(intent: Any) -> dict[str, Any]:
+    row = dict(intent.as_dict())
+    row["params"] = audit_log.redact(row.get("params") or {})
+    return row
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> tuple[Operator, str]:
+    """The operator of a live session token (re-read on every request: a disabled operator's
+    tokens are gone, and the flag is checked too)."""
+    if credentials is None:
+        raise ApiError(401, "unauthenticated", "需要登录", "log in first (a bearer token)")
+    srv: Server = request.app.state.server
+    try:
+        return store.session_operator(srv.mirror, credentials.credentials)
+    except OperatorError as exc:
+        raise ApiError(401, "unauthenticated", exc.message_zh, exc.message_en) from None
+
+
+Session = Annotated[tuple[Operator, str], Depends(current)]
+
+
+def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = None) -> FastAPI:
+    holder: dict[str, Server] = {}
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        profile = load_profiles(config.profiles).get(config.profile)
+        desk = Desk(profile)
+        store.create_tables(desk.mirror)
+        holder["server"] = _app.state.server = Server(config, desk)
+        if on_ready is not None:
+            on_ready()
+        try:
+            yield
+        finally:
+            holder.pop("server", None)
+            await desk.close()
+
+    app = FastAPI(
+        title="XPay Desk team server",
+        version="1",
+        lifespan=lifespan,
+        description="One server for a merchant's team: the merchant's secrets stay here.",
+    )
+
+    def server() -> Server:
+        return holder["server"]
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(_error_body(exc.kind, exc.zh, exc.en), status_code=exc.status)
+
+    @app.exception_handler(XPayDeskError)
+    async def desk_error(_request: Request, exc: XPayDeskError) -> JSONResponse:
+        status = 403 if isinstance(exc, PolicyRefused) else 409
+        return JSONResponse(
+            _error_body(exc.kind, exc.message("zh_CN"), exc.message("en")), status_code=status
+        )
+
+    def allow(op: Operator, roles: frozenset[str], what: str, request: Request) -> None:
+        if op.role in roles:
+            return
+        server().audit(
+            op.name,
+            "refused",
+            {"endpoint": what, "role": op.role},
+            result="refused: role",
+            host=_address(request),
+        )
+        raise ApiError(
+            403,
+            "forbidden",
+            f"角色 {op.role} 不能使用 {what}",
+            f"the {op.role} role may not use {what}",
+        )
+
+    # ---- sessions -----------------------------------------------------------------------------
+
+    @app.get(f"{API}/health")
+    def health() -> dict[str, Any]:
+        return {"ok": True}
+
+    @app.post(f"{API}/login")
+    def login(body: LoginBody, request: Request) -> dict[str, Any]:
+        srv = server()
+        address = _address(request)
+        since = srv.mirror.now() - config.login_window_seconds
+        by_op, by_addr = store.failures(
+            srv.mirror, operator=body.name, address=address, since=since
+        )
+        if by_op >= config.login_failures or by_addr >= config.login_failures_per_address:
+            srv.audit(
+                body.name, "login_throttled", {"address": address}, result="refused", host=address
+            )
+            raise ApiError(
+                429,
+                "throttled",
+                "登录失败次数过多，请稍后再试",
+                "too many failed logins: try again later",
+            )
+        if not store.verify_login(srv.mirror, body.name, body.password, body.totp, now=time.time()):
+            store.record_failure(srv.mirror, operator=body.name, address=address)
+            srv.audit(
+                body.name, "login_failed", {"address": address}, result="refused", host=address
+            )
+            raise ApiError(
+                401,
+                "login_failed",
+                "用户名、密码或动态码错误",
+                "wrong name, password or one-time code",
+            )
+        tokens = store.issue(
+            srv.mirror,
+            body.name,
+            access_seconds=config.access_seconds,
+            refresh_seconds=config.refresh_seconds,
+        )
+        srv.audit(body.name, "login", {"address": address}, result="ok", host=address)
+        return tokens.as_dict()
+
+    @app.post(f"{API}/refresh")
+    def refresh(body: RefreshBody) -> dict[str, Any]:
+        try:
+            tokens = store.refresh(
+                server().mirror,
+                body.refresh_token,
+                access_seconds=config.access_seconds,
+                refresh_seconds=config.refresh_seconds,
+            )
+        except OperatorError as exc:
+            raise ApiError(401, "unauthenticated", exc.message_zh, exc.message_en) from None
+        return tokens.as_dict()
+
+    @app.post(f"{API}/logout")
+    def logout(session: Session, request: Request) -> dict[str, Any]:
+        op, family = session
+        store.logout(server().mirror, family)
+        server().audit(op.name, "logout", {}, result="ok", host=_address(request))
+        return {"ok": True}
+
+    @app.get(f"{API}/me")
+    def me(session: Session) -> dict[str, Any]:
+        op, _family = session
+        return {"name": op.name, "role": op.role}
+
+    # ---- reads --------------------------------------------------------------------------------
+
+    @app.get(f"{API}/users/{{openid}}")
+    async def user(openid: str, session: Session, request: Request, live: bool = True) -> Any:
+        allow(session[0], READERS, "users", request)
+        view = await server().desk.lookup_user(openid, live=live)
+        return {
+            "openid": view.openid,
+            "balance": None if view.balance is None else dataclasses.asdict(view.balance),
+            "balance_error": view.balance_error,
+            "session": view.session,
+            "timeline": [dataclasses.asdict(e) for e in view.timeline],
+            "known": view.known,
+        }
+
+    @app.get(f"{API}/orders")
+    def orders(
+        session: Session,
+        request: Request,
+        openid: str | None = None,
+        kind: str | None = None,
+        status: int | None = None,
+        start: int = 0,
+        count: int = 50,
+    ) -> dict[str, Any]:
+        allow(session[0], READERS, "orders", request)
+        if start < 0 or not 0 < count <= 500:
+            raise ApiError(
+                422, "validation", "start ≥ 0，count 在 1–500", "start >= 0 and count in 1..500"
+            )
+        filt = OrderFilter(statuses=() if status is None else (status,), kind=kind, openid=openid)
+        pager = OrderPager(server().mirror, filt, OrderSort())
+        return {"total": pager.total, "start": start, "rows": pager.rows(start, count)}
+
+    @app.get(f"{API}/orders/{{order_id}}")
+    def order(order_id: str, session: Session, request: Request) -> Any:
+        allow(session[0], READERS, "orders", request)
+        detail = order_detail(server().mirror, order_id)
+        if detail is None:
+            raise ApiError(404, "not_found", f"没有订单 {order_id}", f"no order {order_id}")
+        return detail
+
+    @app.get(f"{API}/pending")
+    def pending(session: Session, request: Request) -> list[dict[str, Any]]:
+        allow(session[0], READERS, "pending", request)
+        return [_intent_dict(i) for i in server().desk.pending()]
+
+    # ---- money --------------------------------------------------------------------------------
+
+    async def money(
+        action: str, amount: int, req: dict[str, Any], op: Operator, request: Request
+    ) -> JSONResponse:
+        srv = server()
+        address = _address(request)
+        spent = srv.desk.ops.journal.spent_today(op.name, action)
+        problem = Policy.for_profile(op.role, {}).problem(action, amount, spent_today=spent)
+        if problem is not None:
+            srv.audit(
+                op.name,
+                "refused",
+                {"endpoint": action, "amount": amount, "role": op.role, **_target(req)},
+                result="refused: " + problem[1],
+                host=address,
+            )
+            return JSONResponse(_error_body("forbidden", *problem), status_code=403)
+        above = config.approval_above.get(action)
+        if above is not None and amount > above:
+            found = store.request_approval(
+                srv.mirror,
+                action=action,
+                amount=amount,
+                request=req,
+                requested_by=op.name,
+                ttl=config.approval_seconds,
+            )
+            srv.audit(
+                op.name,
+                "approval_requested",
+                {"approval": found["id"], "endpoint": action, "amount": amount, **_target(req)},
+                result="awaiting_approval",
+                host=address,
+            )
+            return JSONResponse({"state": "awaiting_approval", "approval": found}, status_code=202)
+        result = await srv.run(action, op.name, op.role, req)
+        return JSONResponse({"state": result.state, "result": _result(result)})
+
+    @app.post(f"{API}/gift")
+    async def gift(body: GiftBody, session: Session, request: Request) -> JSONResponse:
+        return await money("gift", body.amount, body.model_dump(), session[0], request)
+
+    @app.post(f"{API}/deduct")
+    async def deduct(body: DeductBody, session: Session, request: Request) -> JSONResponse:
+        return await money("deduct", body.amount, body.model_dump(), session[0], request)
+
+    @app.post(f"{API}/refund")
+    async def refund(body: RefundBody, session: Session, request: Request) -> JSONResponse:
+        return await money("refund", body.refund_fee, body.model_dump(), session[0], request)
+
+    # ---- four-eyes ----------------------------------------------------------------------------
+
+    @app.get(f"{API}/approvals")
+    def approvals(session: Session, request: Request, all: bool = False) -> list[dict[str, Any]]:
+        allow(session[0], READERS, "approvals", request)
+        return store.approvals(server().mirror, only_waiting=not all)
+
+    async def decide(
+        approval_id: str, state: str, body: DecisionBody, op: Operator, request: Request
+    ) -> dict[str, Any]:
+        srv = server()
+        address = _address(request)
+        verb = "approve" if state == "approved" else "reject"
+        allow(op, APPROVER_ROLES, verb, request)
+        try:
+            found = store.decide(
+                srv.mirror, approval_id, by=op.name, state=state, reason=body.reason
+            )
+        except SelfApproval as exc:
+            srv.audit(
+                op.name,
+                "refused",
+                {"endpoint": verb, "approval": approval_id},
+                result="refused: own request",
+                host=address,
+            )
+            raise ApiError(403, exc.kind, exc.message_zh, exc.message_en) from None
+        except OperatorError as exc:
+            raise ApiError(409, exc.kind, exc.message_zh, exc.message_en) from None
+        params = {
+            "approval": approval_id,
+            "requested_by": found["requested_by"],
+            "endpoint": found["action"],
+            "amount": found["amount"],
+            "decision_reason": body.reason,
+            **_target(found["request"]),
+        }
+        if state == "rejected":
+            srv.audit(op.name, "reject", params, result="rejected", host=address)
+            return {"state": "rejected", "approval": found}
+        return await _execute(srv, found, op, params, address)
+
+    async def _execute(
+        srv: Server, found: dict[str, Any], op: Operator, params: dict[str, Any], address: str
+    ) -> dict[str, Any]:
+        requester = next(
+            (o for o in store.list_operators(srv.mirror) if o.name == found["requested_by"]), None
+        )
+        try:
+            if requester is None or requester.disabled:
+                raise ApiError(
+                    409,
+                    "requester_disabled",
+                    "提出请求的操作员已被停用",
+                    "the operator who asked has been disabled",
+                )
+            result = await srv.run(
+                found["action"], requester.name, requester.role, found["request"]
+            )
+        except (ApiError, XPayDeskError) as exc:
+            zh, en = (
+                (exc.zh, exc.en)
+                if isinstance(exc, ApiError)
+                else (exc.message("zh_CN"), exc.message("en"))
+            )
+            store.record_result(srv.mirror, found["id"], {"error": {"zh_CN": zh, "en": en}})
+            srv.audit(op.name, "approve", params, result="failed: " + en, host=address)
+            raise
+        outcome = _result(result)
+        store.record_result(srv.mirror, found["id"], outcome)
+        srv.audit(
+            op.name,
+            "approve",
+            {**params, "intent_id": result.intent_id, "wechat_id": result.wechat_id},
+            result=result.state,
+            host=address,
+        )
+        return {"state": "approved", "approval": store.approval(srv.mirror, found["id"])}
+
+    @app.post(f"{API}/approvals/{{approval_id}}/approve")
+    async def approve(
+        approval_id: str, body: DecisionBody, session: Session, request: Request
+    ) -> dict[str, Any]:
+        return await decide(approval_id, "approved", body, session[0], request)
+
+    @app.post(f"{API}/approvals/{{approval_id}}/reject")
+    async def reject(
+        approval_id: str, body: DecisionBody, session: Session, request: Request
+    ) -> dict[str, Any]:
+        return await decide(approval_id, "rejected", body, session[0], request)
+
+    # ---- audit --------------------------------------------------------------------------------
+
+    @app.get(f"{API}/audit")
+    def audit(
+        session: Session,
+        request: Request,
+        action: str | None = None,
+        openid: str | None = None,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        allow(session[0], APPROVER_ROLES, "audit", request)
+        return server().desk.audit_rows(
+            openid=openid, action=action, limit=max(1, min(limit, 5000))
+        )
+
+    return app
+
+
+def _target(req: dict[str, Any]) -> dict[str, Any]:
+    return {k: req[k] for k in ("openid", "order_id") if k in req}

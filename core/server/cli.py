@@ -1,0 +1,195 @@
+"""`xpaydesk-server`: init, serve, operator add|disable|list|reset, and --demo."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+from pathlib import Path
+from typing import Any
+
+from core.errors import XPayDeskError
+from core.mirror.db import Mirror
+from core.mirror.vault import vault_key
+from core.profiles import load_profiles
+from core.server import store
+from core.server.config import ServerConfig, check_listen, load_config
+
+
+def _mirror(config: ServerConfig) -> Mirror:
+    profile = load_profiles(config.profiles).get(config.profile)
+    mirror = Mirror(profile.mirror_path)
+    store.create_tables(mirror)
+    return mirror
+
+
+def _print_enrolment(enrolment: store.Enrolment, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(enrolment.as_dict(), ensure_ascii=False))
+        return
+    print(f"操作员 / operator: {enrolment.name} ({enrolment.role})")
+    print(f"初始密码 / initial password: {enrolment.password}")
+    print(f"TOTP 密钥 / secret: {enrolment.totp_secret}")
+    print(f"TOTP 注册 / enrolment: {enrolment.otpauth_uri}")
+    print("以上只显示这一次 / shown this once only")
+
+
+def serve(config: ServerConfig, *, host: str | None = None, port: int | None = None) -> int:
+    import uvicorn
+
+    from core.server.app import create_app
+
+    host = host or config.host
+    port = config.port if port is None else port
+    check_listen(config, host)
+    profile = load_profiles(config.profiles).get(config.profile)
+    vault_key(profile)  # a missing key store is said here, not as a traceback at startup
+    with _mirror(config):
+        pass
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise XPayDeskError(
+            f"无法监听 {host}:{port}：{exc.strerror}",
+            f"cannot listen on {host}:{port}: {exc.strerror}",
+        ) from None
+    bound = sock.getsockname()[1]
+    scheme = "https" if config.tls else "http"
+
+    def ready() -> None:
+        print(f"xpaydesk-server ready on {scheme}://{host}:{bound}", flush=True)
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(config, on_ready=ready),
+            log_level="warning",
+            access_log=False,
+            ssl_certfile=config.tls_certfile or None,
+            ssl_keyfile=config.tls_keyfile or None,
+        )
+    )
+    server.run(sockets=[sock])
+    return 0
+
+
+def demo(port: int) -> int:
+    from core.demo import DEMO_PROFILE, start_demo
+
+    print("正在准备演示数据… / preparing the demo data…", flush=True)
+    world = start_demo()
+    try:
+        config_path = world.folder / "server.toml"
+        config_path.write_text(
+            '[server]\nhost = "127.0.0.1"\n\n'
+            f'[merchant]\nprofiles = "profiles.toml"\nprofile = "{DEMO_PROFILE}"\n\n'
+            "[approval]\ngift = 1000\ndeduct = 1000\nrefund = 5000\n",
+            encoding="utf-8",
+        )
+        config = load_config(config_path)
+        with _mirror(config) as mirror:
+            people = [
+                store.add_operator(mirror, "demo-support", "support"),
+                store.add_operator(mirror, "demo-finance", "finance"),
+            ]
+        print("演示操作员 / demo operators (simulated WeChat, no real money):")
+        for enrolment in people:
+            print(
+                f"  {enrolment.name} ({enrolment.role}) password={enrolment.password} "
+                f"totp_secret={enrolment.totp_secret}"
+            )
+        print(
+            "  动态码 / one-time code: python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
+        )
+        print("  gift above 1000 coins, deduct above 1000, refund above 5000 fen wait for approval")
+        return serve(config, port=port)
+    finally:
+        world.stop()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xpaydesk-server", description=__doc__)
+    parser.add_argument(
+        "--demo", action="store_true", help="simulated WeChat, demo data, two demo operators"
+    )
+    parser.add_argument("--port", type=int, default=None, help="with --demo (default 8750)")
+    sub = parser.add_subparsers(dest="command")
+    init = sub.add_parser("init", help="create or migrate the database")
+    init.add_argument("--config", type=Path, default=Path("server.toml"))
+    run = sub.add_parser("serve", help="serve the API")
+    run.add_argument("--config", type=Path, default=Path("server.toml"))
+    run.add_argument("--host", default=None)
+    run.add_argument("--port", type=int, default=None)
+    op = sub.add_parser("operator", help="manage operators")
+    op_sub = op.add_subparsers(dest="op_command", required=True)
+    add = op_sub.add_parser("add")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=store.ROLES)
+    add.add_argument("--json", action="store_true")
+    for name in ("disable", "reset"):
+        one = op_sub.add_parser(name)
+        one.add_argument("name")
+        one.add_argument("--json", action="store_true")
+    listing = op_sub.add_parser("list")
+    listing.add_argument("--json", action="store_true")
+    for p in (add, listing, *[op_sub.choices[n] for n in ("disable", "reset")]):
+        p.add_argument("--config", type=Path, default=Path("server.toml"))
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.demo:
+        return demo(8750 if args.port is None else args.port)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    config = load_config(args.config)
+    if args.command == "init":
+        with _mirror(config) as mirror:
+            print(f"数据库已就绪 / database ready: {mirror.where} (schema {mirror.version})")
+        return 0
+    if args.command == "serve":
+        return serve(config, host=args.host, port=args.port)
+    with _mirror(config) as mirror:
+        if args.op_command == "add":
+            _print_enrolment(store.add_operator(mirror, args.name, args.role), as_json=args.json)
+        elif args.op_command == "reset":
+            _print_enrolment(store.reset_operator(mirror, args.name), as_json=args.json)
+        elif args.op_command == "disable":
+            ended = store.disable_operator(mirror, args.name)
+            out: Any = {"name": args.name, "disabled": True, "sessions_ended": ended}
+            print(
+                json.dumps(out)
+                if args.json
+                else f"已停用 / disabled {args.name} ({ended} tokens ended)"
+            )
+        else:
+            rows = store.list_operators(mirror)
+            if args.json:
+                print(
+                    json.dumps(
+                        [{"name": o.name, "role": o.role, "disabled": o.disabled} for o in rows]
+                    )
+                )
+            for o in [] if args.json else rows:
+                print(f"{o.name}\t{o.role}\t{'disabled' if o.disabled else 'active'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except XPayDeskError as exc:
+        print(f"错误：{exc.message('zh_CN')}\nerror: {exc.message('en')}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

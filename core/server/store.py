@@ -1,0 +1,407 @@
+"""Operators, their sessions, failed logins and approvals, in the team's store (the mirror's
+database: SQLite for a trial, PostgreSQL for a team). Passwords are argon2id hashes; session and
+refresh tokens are stored only as SHA-256 digests, so a copy of the database opens no session."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from core.errors import XPayDeskError
+from core.mirror.db import Mirror
+
+ROLES = ("viewer", "support", "finance", "admin")
+APPROVER_ROLES = frozenset({"finance", "admin"})
+ISSUER = "XPay Desk"
+
+TABLES = (
+    "CREATE TABLE IF NOT EXISTS srv_operators (name TEXT PRIMARY KEY, role TEXT NOT NULL, "
+    "pw_hash TEXT NOT NULL, totp_secret TEXT NOT NULL, totp_step BIGINT NOT NULL DEFAULT 0, "
+    "disabled INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS srv_sessions (token_hash TEXT PRIMARY KEY, kind TEXT NOT NULL, "
+    "operator TEXT NOT NULL, family TEXT NOT NULL, expires_at BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS srv_login_failures (at BIGINT NOT NULL, operator TEXT NOT NULL, "
+    "address TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS srv_approvals (id TEXT PRIMARY KEY, action TEXT NOT NULL, "
+    "amount BIGINT NOT NULL, request TEXT NOT NULL, requested_by TEXT NOT NULL, "
+    "state TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, "
+    "decided_by TEXT NOT NULL DEFAULT '', decided_at BIGINT NOT NULL DEFAULT 0, "
+    "decision_reason TEXT NOT NULL DEFAULT '', result TEXT NOT NULL DEFAULT '')",
+)
+
+_hasher = PasswordHasher()  # argon2id, the library's defaults (RFC 9106's second choice)
+
+
+class OperatorError(XPayDeskError):
+    kind = "operator"
+
+
+@dataclass(frozen=True)
+class Operator:
+    name: str
+    role: str
+    disabled: bool
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """Printed once when an operator is added or reset; never stored in the clear elsewhere."""
+
+    name: str
+    role: str
+    password: str
+    totp_secret: str
+    otpauth_uri: str
+
+    def __repr__(self) -> str:  # the password and the secret stay out of reprs and logs
+        return f"Enrolment(name={self.name!r}, role={self.role!r})"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "password": self.password,
+            "totp_secret": self.totp_secret,
+            "otpauth_uri": self.otpauth_uri,
+        }
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_tables(mirror: Mirror) -> None:
+    with mirror.transaction() as conn:
+        for statement in TABLES:
+            conn.execute(statement)
+
+
+def _enrolment(name: str, role: str) -> tuple[Enrolment, str]:
+    password = secrets.token_urlsafe(12)
+    secret = pyotp.random_base32()
+    uri = pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name=ISSUER)
+    return Enrolment(name, role, password, secret, uri), _hasher.hash(password)
+
+
+def _check_name(name: str) -> None:
+    if not name or len(name) > 64 or not name.isprintable() or name != name.strip():
+        raise OperatorError(
+            f"操作员名称无效：{name!r}（1–64 个可打印字符，无首尾空格）",
+            f"invalid operator name {name!r} (1-64 printable characters, no outer spaces)",
+        )
+
+
+def add_operator(mirror: Mirror, name: str, role: str) -> Enrolment:
+    _check_name(name)
+    if role not in ROLES:
+        raise OperatorError(
+            f"未知角色 {role!r}（可用：{', '.join(ROLES)}）",
+            f"unknown role {role!r} (known: {', '.join(ROLES)})",
+        )
+    enrolment, pw_hash = _enrolment(name, role)
+    with mirror.transaction() as conn:
+        if conn.execute("SELECT 1 FROM srv_operators WHERE name = ?", (name,)).fetchone():
+            raise OperatorError(f"操作员 {name} 已存在", f"operator {name} already exists")
+        conn.execute(
+            "INSERT INTO srv_operators (name, role, pw_hash, totp_secret, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (name, role, pw_hash, enrolment.totp_secret, mirror.now()),
+        )
+    return enrolment
+
+
+def _require(mirror: Mirror, name: str) -> Any:
+    row = mirror.one("SELECT * FROM srv_operators WHERE name = ?", name)
+    if row is None:
+        raise OperatorError(f"没有操作员 {name}", f"no operator {name}")
+    return row
+
+
+def end_sessions(mirror: Mirror, name: str) -> int:
+    with mirror.transaction() as conn:
+        cur = conn.execute("DELETE FROM srv_sessions WHERE operator = ?", (name,))
+        return int(cur.rowcount or 0)
+
+
+def disable_operator(mirror: Mirror, name: str) -> int:
+    """Disabled at once: every session and refresh token of theirs is deleted in the same
+    transaction, and each request re-reads the flag. Returns how many tokens were ended."""
+    _require(mirror, name)
+    with mirror.transaction() as conn:
+        conn.execute("UPDATE srv_operators SET disabled = 1 WHERE name = ?", (name,))
+        cur = conn.execute("DELETE FROM srv_sessions WHERE operator = ?", (name,))
+        return int(cur.rowcount or 0)
+
+
+def reset_operator(mirror: Mirror, name: str) -> Enrolment:
+    """A new password and a new TOTP secret (the old ones stop working), sessions ended, and
+    the operator enabled again."""
+    row = _require(mirror, name)
+    enrolment, pw_hash = _enrolment(name, str(row["role"]))
+    with mirror.transaction() as conn:
+        conn.execute(
+            "UPDATE srv_operators SET pw_hash = ?, totp_secret = ?, totp_step = 0, disabled = 0 "
+            "WHERE name = ?",
+            (pw_hash, enrolment.totp_secret, name),
+        )
+        conn.execute("DELETE FROM srv_sessions WHERE operator = ?", (name,))
+    return enrolment
+
+
+def list_operators(mirror: Mirror) -> list[Operator]:
+    return [
+        Operator(str(r["name"]), str(r["role"]), bool(r["disabled"]))
+        for r in mirror.all("SELECT name, role, disabled FROM srv_operators ORDER BY name")
+    ]
+
+
+# ---- logins -------------------------------------------------------------------------------------
+
+
+def failures(mirror: Mirror, *, operator: str, address: str, since: int) -> tuple[int, int]:
+    by_op = mirror.one(
+        "SELECT COUNT(*) AS n FROM srv_login_failures WHERE operator = ? AND at >= ?",
+        operator,
+        since,
+    )
+    by_addr = mirror.one(
+        "SELECT COUNT(*) AS n FROM srv_login_failures WHERE address = ? AND at >= ?",
+        address,
+        since,
+    )
+    return int(by_op["n"] if by_op else 0), int(by_addr["n"] if by_addr else 0)
+
+
+def record_failure(mirror: Mirror, *, operator: str, address: str) -> None:
+    with mirror.transaction() as conn:
+        conn.execute(
+            "INSERT INTO srv_login_failures (at, operator, address) VALUES (?, ?, ?)",
+            (mirror.now(), operator, address),
+        )
+
+
+def verify_login(mirror: Mirror, name: str, password: str, code: str, *, now: float) -> bool:
+    """Password (argon2id) and a TOTP code not used before (a code seen once is spent: the step
+    it belongs to is remembered). An unknown name costs the same hash as a known one."""
+    row = mirror.one("SELECT * FROM srv_operators WHERE name = ?", name)
+    if row is None:
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _hasher.verify(_DUMMY_HASH, password)
+        return False
+    try:
+        _hasher.verify(str(row["pw_hash"]), password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if row["disabled"]:
+        return False
+    totp = pyotp.TOTP(str(row["totp_secret"]))
+    step_now = int(now) // totp.interval
+    for step in (step_now - 1, step_now, step_now + 1):
+        if step > int(row["totp_step"]) and secrets.compare_digest(
+            totp.at(step * totp.interval), code.strip()
+        ):
+            with mirror.transaction() as conn:
+                cur = conn.execute(
+                    "UPDATE srv_operators SET totp_step = ? WHERE name = ? AND totp_step < ?",
+                    (step, name, step),
+                )
+                if not cur.rowcount:  # another login spent this code first
+                    return False
+                conn.execute("DELETE FROM srv_login_failures WHERE operator = ?", (name,))
+            return True
+    return False
+
+
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(12))
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+    def __repr__(self) -> str:
+        return f"Tokens(expires_in={self.expires_in})"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "access_token": self.access_token,
+            "refresh_token": self.refresh_token,
+            "token_type": "bearer",
+            "expires_in": self.expires_in,
+        }
+
+
+def issue(
+    mirror: Mirror, name: str, *, access_seconds: int, refresh_seconds: int, family: str = ""
+) -> Tokens:
+    access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    family = family or secrets.token_hex(8)
+    now = mirror.now()
+    with mirror.transaction() as conn:
+        conn.execute(
+            "INSERT INTO srv_sessions (token_hash, kind, operator, family, expires_at) "
+            "VALUES (?, 'access', ?, ?, ?)",
+            (digest(access), name, family, now + access_seconds),
+        )
+        conn.execute(
+            "INSERT INTO srv_sessions (token_hash, kind, operator, family, expires_at) "
+            "VALUES (?, 'refresh', ?, ?, ?)",
+            (digest(refresh), name, family, now + refresh_seconds),
+        )
+    return Tokens(access, refresh, access_seconds)
+
+
+def session_operator(mirror: Mirror, token: str, *, kind: str = "access") -> tuple[Operator, str]:
+    """(the operator, the session's family) of a live token of `kind`, or OperatorError."""
+    row = mirror.one(
+        "SELECT o.name, o.role, o.disabled, s.family, s.expires_at FROM srv_sessions s "
+        "JOIN srv_operators o ON o.name = s.operator WHERE s.token_hash = ? AND s.kind = ?",
+        digest(token),
+        kind,
+    )
+    if row is None or row["disabled"] or int(row["expires_at"]) <= mirror.now():
+        raise OperatorError("登录已失效，请重新登录", "session expired or ended: log in again")
+    return Operator(str(row["name"]), str(row["role"]), False), str(row["family"])
+
+
+def refresh(mirror: Mirror, token: str, *, access_seconds: int, refresh_seconds: int) -> Tokens:
+    """A refresh token is used once: the family's old tokens go, new ones come."""
+    operator, family = session_operator(mirror, token, kind="refresh")
+    with mirror.transaction() as conn:
+        cur = conn.execute(
+            "DELETE FROM srv_sessions WHERE token_hash = ? AND kind = 'refresh'", (digest(token),)
+        )
+        if not cur.rowcount:
+            raise OperatorError("登录已失效，请重新登录", "session expired or ended: log in again")
+        conn.execute("DELETE FROM srv_sessions WHERE family = ?", (family,))
+    return issue(
+        mirror,
+        operator.name,
+        access_seconds=access_seconds,
+        refresh_seconds=refresh_seconds,
+        family=family,
+    )
+
+
+def logout(mirror: Mirror, family: str) -> None:
+    with mirror.transaction() as conn:
+        conn.execute("DELETE FROM srv_sessions WHERE family = ?", (family,))
+
+
+# ---- four-eyes approvals -----------------------------------------------------------------------
+
+
+def request_approval(
+    mirror: Mirror,
+    *,
+    action: str,
+    amount: int,
+    request: dict[str, Any],
+    requested_by: str,
+    ttl: int,
+) -> dict[str, Any]:
+    approval_id = secrets.token_hex(8)
+    now = mirror.now()
+    with mirror.transaction() as conn:
+        conn.execute(
+            "INSERT INTO srv_approvals (id, action, amount, request, requested_by, state, "
+            "created_at, expires_at) VALUES (?, ?, ?, ?, ?, 'awaiting_approval', ?, ?)",
+            (
+                approval_id,
+                action,
+                amount,
+                json.dumps(request, ensure_ascii=False, sort_keys=True),
+                requested_by,
+                now,
+                now + ttl,
+            ),
+        )
+    found = approval(mirror, approval_id)
+    assert found is not None
+    return found
+
+
+def _approval_dict(row: Any, now: int) -> dict[str, Any]:
+    state = str(row["state"])
+    if state == "awaiting_approval" and int(row["expires_at"]) <= now:
+        state = "expired"
+    return {
+        "id": str(row["id"]),
+        "action": str(row["action"]),
+        "amount": int(row["amount"]),
+        "request": json.loads(row["request"]),
+        "requested_by": str(row["requested_by"]),
+        "state": state,
+        "created_at": int(row["created_at"]),
+        "expires_at": int(row["expires_at"]),
+        "decided_by": str(row["decided_by"]),
+        "decided_at": int(row["decided_at"]),
+        "decision_reason": str(row["decision_reason"]),
+        "result": json.loads(row["result"]) if row["result"] else None,
+    }
+
+
+def approval(mirror: Mirror, approval_id: str) -> dict[str, Any] | None:
+    row = mirror.one("SELECT * FROM srv_approvals WHERE id = ?", approval_id)
+    return None if row is None else _approval_dict(row, mirror.now())
+
+
+def approvals(mirror: Mirror, *, only_waiting: bool = True) -> list[dict[str, Any]]:
+    now = mirror.now()
+    rows = mirror.all("SELECT * FROM srv_approvals ORDER BY created_at DESC, id LIMIT 500")
+    found = [_approval_dict(r, now) for r in rows]
+    return [a for a in found if a["state"] == "awaiting_approval"] if only_waiting else found
+
+
+def decide(mirror: Mirror, approval_id: str, *, by: str, state: str, reason: str) -> dict[str, Any]:
+    """Claims a waiting request for `by` (approved or rejected) in one conditional update: two
+    approvers clicking at once, one wins. Refuses one's own request and an expired one."""
+    if not reason.strip():
+        raise OperatorError("必须填写原因", "a reason is required")
+    found = approval(mirror, approval_id)
+    if found is None:
+        raise OperatorError(f"没有待审批请求 {approval_id}", f"no approval request {approval_id}")
+    if found["requested_by"] == by:
+        raise SelfApproval(
+            "不能审批自己的请求：需要另一位财务或管理员",
+            "nobody approves their own request: another finance or admin operator must",
+        )
+    if found["state"] != "awaiting_approval":
+        raise OperatorError(
+            f"该请求已是 {found['state']}，不能再审批",
+            f"this request is already {found['state']}",
+        )
+    now = mirror.now()
+    with mirror.transaction() as conn:
+        cur = conn.execute(
+            "UPDATE srv_approvals SET state = ?, decided_by = ?, decided_at = ?, "
+            "decision_reason = ? WHERE id = ? AND state = 'awaiting_approval' AND expires_at > ?",
+            (state, by, now, reason, approval_id, now),
+        )
+        if not cur.rowcount:
+            raise OperatorError("该请求已被处理或已过期", "this request was decided or has expired")
+    claimed = approval(mirror, approval_id)
+    assert claimed is not None
+    return claimed
+
+
+def record_result(mirror: Mirror, approval_id: str, result: dict[str, Any]) -> None:
+    with mirror.transaction() as conn:
+        conn.execute(
+            "UPDATE srv_approvals SET result = ? WHERE id = ?",
+            (json.dumps(result, ensure_ascii=False, sort_keys=True), approval_id),
+        )
+
+
+class SelfApproval(OperatorError):
+    kind = "self_approval"

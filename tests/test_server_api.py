@@ -1,0 +1,291 @@
+"""The team server over real HTTP: a server process (uvicorn) on loopback, the simulator as
+WeChat, operators with argon2id passwords and TOTP, roles, four-eyes approvals."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pyotp
+
+from tests.serverfixtures import ROOT, team, team_sim  # noqa: F401  (fixtures)
+from tests.simfixtures import ALICE, BOB
+
+API = "/api/v1"
+
+
+def audit_rows(team, action):  # noqa: F811
+    with team.mirror() as m:
+        return [dict(r) for r in m.all("SELECT * FROM audit WHERE action = ? ORDER BY id", action)]
+
+
+def intents(team, request_key):  # noqa: F811
+    with team.mirror() as m:
+        return [dict(r) for r in m.all("SELECT * FROM intents WHERE request_key = ?", request_key)]
+
+
+def cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "core.server.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_openapi_describes_the_v1_api(team):  # noqa: F811
+    with team.client() as http:
+        paths = http.get("/openapi.json").json()["paths"]
+    assert {f"{API}/login", f"{API}/gift", f"{API}/refund", f"{API}/pending"} <= set(paths)
+    assert f"{API}/approvals/{{approval_id}}/approve" in paths
+
+
+def test_login_with_password_and_totp_then_me(team):  # noqa: F811
+    with team.client() as http:
+        r = team.login(http, "sam")
+        assert r.status_code == 200
+        me = http.get(f"{API}/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+    assert me.json() == {"name": "sam", "role": "support"}
+    assert r.json()["expires_in"] == 900
+    assert any(row["operator"] == "sam" for row in audit_rows(team, "login"))
+
+
+def test_a_wrong_code_is_refused_and_audited(team):  # noqa: F811
+    with team.client() as http:
+        r = http.post(
+            f"{API}/login",
+            json={"name": "vera", "password": team.people["vera"].password, "totp": "000000"},
+        )
+    assert r.status_code == 401 and r.json()["error"]["kind"] == "login_failed"
+    assert any(row["operator"] == "vera" for row in audit_rows(team, "login_failed"))
+
+
+def test_a_spent_totp_code_does_not_log_in_twice(team):  # noqa: F811
+    with team.client() as http:
+        first = team.login(http, "fred")
+        spent = pyotp.TOTP(team.people["fred"].totp_secret).at(team.steps["fred"] * 30)
+        replay = http.post(
+            f"{API}/login",
+            json={"name": "fred", "password": team.people["fred"].password, "totp": spent},
+        )
+    assert first.status_code == 200 and replay.status_code == 401
+
+
+def test_no_token_and_a_bad_token_are_401(team):  # noqa: F811
+    with team.client() as http:
+        assert http.get(f"{API}/me").status_code == 401
+        bad = http.get(f"{API}/me", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and "Traceback" not in bad.text
+
+
+def test_refresh_rotates_and_a_used_refresh_token_is_dead(team):  # noqa: F811
+    with team.client() as http:
+        tokens = team.login(http, "ada").json()
+        fresh = http.post(f"{API}/refresh", json={"refresh_token": tokens["refresh_token"]})
+        reused = http.post(f"{API}/refresh", json={"refresh_token": tokens["refresh_token"]})
+        old = http.get(f"{API}/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+        new = http.get(
+            f"{API}/me", headers={"Authorization": f"Bearer {fresh.json()['access_token']}"}
+        )
+    assert fresh.status_code == 200 and reused.status_code == 401
+    assert old.status_code == 401 and new.json()["name"] == "ada"
+
+
+def test_logout_ends_the_session(team):  # noqa: F811
+    with team.client() as http:
+        tokens = team.login(http, "vera").json()
+        auth = {"Authorization": f"Bearer {tokens['access_token']}"}
+        assert http.post(f"{API}/logout", headers=auth).status_code == 200
+        assert http.get(f"{API}/me", headers=auth).status_code == 401
+        r = http.post(f"{API}/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert r.status_code == 401
+    assert any(row["operator"] == "vera" for row in audit_rows(team, "logout"))
+
+
+def test_a_viewers_gift_is_403_and_audited(team):  # noqa: F811
+    with team.client() as http:
+        r = http.post(
+            f"{API}/gift",
+            headers=team.token("vera"),
+            json={"openid": ALICE, "amount": 10, "reason": "r", "request_key": "vera-1"},
+        )
+    assert r.status_code == 403 and r.json()["error"]["en"].startswith("the viewer role")
+    assert intents(team, "vera-1") == []
+    refused = [row for row in audit_rows(team, "refused") if row["operator"] == "vera"]
+    assert refused and json.loads(refused[-1]["params"])["endpoint"] == "gift"
+
+
+def test_a_support_gift_moves_coins_through_the_engine_once(team, team_sim):  # noqa: F811
+    team_sim.add_user(ALICE)
+    before = team_sim.state.account(1, ALICE)["balance"]
+    body = {"openid": ALICE, "amount": 300, "reason": "活动补偿", "request_key": "sam-gift-1"}
+    with team.client() as http:
+        r = http.post(f"{API}/gift", headers=team.token("sam"), json=body)
+        again = http.post(f"{API}/gift", headers=team.token("sam"), json=body)
+    assert r.status_code == 200 and r.json()["state"] == "done"
+    assert again.json()["result"]["intent_id"] == r.json()["result"]["intent_id"]
+    assert team_sim.state.account(1, ALICE)["balance"] == before + 300
+    (intent,) = intents(team, "sam-gift-1")
+    assert intent["operator"] == "sam" and intent["state"] == "done"
+
+
+def test_a_float_amount_is_refused_before_anything(team):  # noqa: F811
+    with team.client() as http:
+        r = http.post(
+            f"{API}/gift",
+            headers=team.token("sam"),
+            json={"openid": ALICE, "amount": 1.5, "reason": "r", "request_key": "float-1"},
+        )
+    assert r.status_code == 422 and intents(team, "float-1") == []
+
+
+def test_finance_may_not_gift(team):  # noqa: F811
+    with team.client() as http:
+        r = http.post(
+            f"{API}/gift",
+            headers=team.token("fay"),
+            json={"openid": ALICE, "amount": 10, "reason": "r", "request_key": "fay-gift"},
+        )
+    assert r.status_code == 403 and intents(team, "fay-gift") == []
+
+
+def test_user_lookup_orders_and_pending_read_the_mirror(team, team_sim):  # noqa: F811
+    team_sim.add_user(BOB)
+    with team.client() as http:
+        http.post(
+            f"{API}/gift",
+            headers=team.token("sam"),
+            json={"openid": BOB, "amount": 5, "reason": "r", "request_key": "bob-1"},
+        )
+        user = http.get(f"{API}/users/{BOB}", params={"live": "false"}, headers=team.token("vera"))
+        orders = http.get(f"{API}/orders", params={"count": 5}, headers=team.token("vera"))
+        pending = http.get(f"{API}/pending", headers=team.token("vera"))
+    assert user.status_code == 200
+    assert any(e["kind"] == "gift" and e["amount"] == 5 for e in user.json()["timeline"])
+    assert orders.status_code == 200 and orders.json()["total"] >= 0
+    assert pending.status_code == 200 and isinstance(pending.json(), list)
+
+
+def test_a_large_gift_waits_for_approval_and_nobody_approves_their_own(team, team_sim):  # noqa: F811
+    team_sim.add_user(ALICE)
+    before = team_sim.state.account(1, ALICE)["balance"]
+    body = {"openid": ALICE, "amount": 1500, "reason": "大额补偿", "request_key": "ada-big-1"}
+    with team.client() as http:
+        asked = http.post(f"{API}/gift", headers=team.token("ada"), json=body)
+        assert asked.status_code == 202 and asked.json()["state"] == "awaiting_approval"
+        approval_id = asked.json()["approval"]["id"]
+        assert intents(team, "ada-big-1") == []  # nothing written, nothing sent yet
+        own = http.post(
+            f"{API}/approvals/{approval_id}/approve",
+            headers=team.token("ada"),
+            json={"reason": "ok"},
+        )
+        by_support = http.post(
+            f"{API}/approvals/{approval_id}/approve",
+            headers=team.token("sam"),
+            json={"reason": "ok"},
+        )
+        waiting = http.get(f"{API}/approvals", headers=team.token("fay")).json()
+        ok = http.post(
+            f"{API}/approvals/{approval_id}/approve",
+            headers=team.token("fay"),
+            json={"reason": "核对过投诉"},
+        )
+        twice = http.post(
+            f"{API}/approvals/{approval_id}/approve",
+            headers=team.token("fred"),
+            json={"reason": "again"},
+        )
+    assert own.status_code == 403 and own.json()["error"]["kind"] == "self_approval"
+    assert by_support.status_code == 403
+    assert approval_id in [a["id"] for a in waiting]
+    assert ok.status_code == 200 and ok.json()["approval"]["decided_by"] == "fay"
+    assert twice.status_code == 409
+    assert team_sim.state.account(1, ALICE)["balance"] == before + 1500
+    (intent,) = intents(team, "ada-big-1")
+    assert intent["operator"] == "ada" and intent["state"] == "done"
+    (row,) = [r for r in audit_rows(team, "approve") if approval_id in r["params"]]
+    assert (
+        row["operator"] == "fay" and json.loads(row["params"])["wechat_id"] == intent["wechat_id"]
+    )
+
+
+def test_a_rejected_request_never_moves_money(team):  # noqa: F811
+    body = {"openid": ALICE, "amount": 2000, "reason": "r", "request_key": "sam-big-1"}
+    with team.client() as http:
+        asked = http.post(f"{API}/gift", headers=team.token("sam"), json=body).json()
+        no_reason = http.post(
+            f"{API}/approvals/{asked['approval']['id']}/reject",
+            headers=team.token("fred"),
+            json={"reason": ""},
+        )
+        r = http.post(
+            f"{API}/approvals/{asked['approval']['id']}/reject",
+            headers=team.token("fred"),
+            json={"reason": "金额不符"},
+        )
+    assert no_reason.status_code == 422
+    assert r.status_code == 200 and r.json()["approval"]["state"] == "rejected"
+    assert r.json()["approval"]["decision_reason"] == "金额不符"
+    assert intents(team, "sam-big-1") == []
+    assert any(row["operator"] == "fred" for row in audit_rows(team, "reject"))
+
+
+def test_an_expired_request_cannot_be_approved(team):  # noqa: F811
+    body = {"openid": ALICE, "amount": 1200, "reason": "r", "request_key": "sam-late-1"}
+    with team.client() as http:
+        asked = http.post(f"{API}/gift", headers=team.token("sam"), json=body).json()
+        approval_id = asked["approval"]["id"]
+        with team.mirror() as m, m.transaction() as conn:  # an hour has passed
+            conn.execute(
+                "UPDATE srv_approvals SET expires_at = created_at - 1 WHERE id = ?", (approval_id,)
+            )
+        listed = http.get(f"{API}/approvals", params={"all": "true"}, headers=team.token("fay"))
+        r = http.post(
+            f"{API}/approvals/{approval_id}/approve",
+            headers=team.token("fay"),
+            json={"reason": "late"},
+        )
+    assert {a["id"]: a["state"] for a in listed.json()}[approval_id] == "expired"
+    assert r.status_code == 409 and intents(team, "sam-late-1") == []
+
+
+def test_disabling_an_operator_ends_their_sessions_at_once(team):  # noqa: F811
+    auth = team.token("dora")
+    with team.client() as http:
+        assert http.get(f"{API}/me", headers=auth).status_code == 200
+        done = cli("operator", "disable", "dora", "--json", "--config", str(team.config))
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["sessions_ended"] >= 1
+        r = http.get(f"{API}/me", headers=auth)
+        relogin = team.login(http, "dora")
+    assert r.status_code == 401 and relogin.status_code == 401
+
+
+def test_operator_add_prints_a_password_and_totp_enrolment_once(team):  # noqa: F811
+    done = cli(
+        "operator", "add", "nina", "--role", "support", "--json", "--config", str(team.config)
+    )
+    assert done.returncode == 0, done.stderr
+    enrolment = json.loads(done.stdout)
+    assert enrolment["otpauth_uri"].startswith("otpauth://totp/")
+    assert enrolment["totp_secret"] in enrolment["otpauth_uri"]
+    listed = cli("operator", "list", "--json", "--config", str(team.config))
+    assert {"name": "nina", "role": "support", "disabled": False} in json.loads(listed.stdout)
+    with team.mirror() as m:
+        row = m.one("SELECT pw_hash FROM srv_operators WHERE name = 'nina'")
+    assert row["pw_hash"].startswith("$argon2id$") and enrolment["password"] not in row["pw_hash"]
+    twice = cli("operator", "add", "nina", "--role", "support", "--config", str(team.config))
+    assert twice.returncode != 0 and "already exists" in twice.stderr
+    assert "Traceback" not in twice.stderr
+
+
+def test_no_password_totp_secret_or_token_in_the_audit_log(team):  # noqa: F811
+    with team.mirror() as m:
+        text = json.dumps([dict(r) for r in m.all("SELECT * FROM audit")], ensure_ascii=False)
+    for enrolment in team.people.values():
+        assert enrolment.password not in text and enrolment.totp_secret not in text
+    for header in team.tokens.values():
+        assert header["Authorization"].split()[1] not in text
