@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import os
 import socket
 import sys
 from pathlib import Path
@@ -81,6 +83,8 @@ def demo(port: int) -> int:
     from core.demo import DEMO_PROFILE, start_demo
 
     print("正在准备演示数据… / preparing the demo data…", flush=True)
+    # the demo's session keys are simulated: a key for this run only, as the desktop demo does
+    os.environ.setdefault("XPAYDESK_MIRROR_KEY", base64.b64encode(os.urandom(32)).decode())
     world = start_demo()
     try:
         config_path = world.folder / "server.toml"

@@ -1,0 +1,143 @@
+"""xpaydesk-server's commands and its login limits, against real server processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+import pyotp
+import pytest
+
+from core.errors import ConfigError
+from core.mirror.db import Mirror
+from core.server import store
+from tests.serverfixtures import (
+    ROOT,
+    TeamServer,
+    start_server,
+    stop_server,
+    team_sim,  # noqa: F401  (a fixture)
+    write_config,
+)
+
+API = "/api/v1"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "core.server.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def limited(team_sim, tmp_path_factory):  # noqa: F811
+    folder = tmp_path_factory.mktemp("limits")
+    config = write_config(folder, team_sim, extra="login_failures_per_address = 6\n")
+    assert cli("init", "--config", str(config)).returncode == 0
+    with Mirror(folder / "team.sqlite") as mirror:
+        people = {n: store.add_operator(mirror, n, "support") for n in ("kim", "lee", "max")}
+    proc, url = start_server(config)
+    yield TeamServer(url, folder, config, folder / "team.sqlite", proc, people)
+    err = stop_server(proc)
+    assert "Traceback" not in err, err
+
+
+def wrong(http, name):
+    return http.post(f"{API}/login", json={"name": name, "password": "nope", "totp": "123456"})
+
+
+def test_logins_are_limited_per_operator_and_the_limit_is_audited(limited):
+    with limited.client() as http:
+        assert [wrong(http, "kim").status_code for _ in range(3)] == [401, 401, 401]
+        right = limited.login(http, "kim")  # the right password and code, too late
+        other = limited.login(http, "lee")
+    assert right.status_code == 429 and right.json()["error"]["kind"] == "throttled"
+    assert other.status_code == 200  # another operator from the same address still logs in
+    with limited.mirror() as m:
+        row = m.one("SELECT operator FROM audit WHERE action = 'login_throttled'")
+    assert row is not None and row["operator"] == "kim"
+
+
+def test_logins_are_limited_per_address(limited):
+    with limited.client() as http:
+        for name in ("nobody-1", "nobody-2", "nobody-3"):  # 3 more from this address: 6 in all
+            assert wrong(http, name).status_code == 401
+        r = limited.login(http, "max")
+    assert r.status_code == 429
+
+
+def test_init_creates_the_tables_and_says_where(tmp_path, team_sim):  # noqa: F811
+    config = write_config(tmp_path, team_sim)
+    done = cli("init", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    assert "team.sqlite" in done.stdout
+    with Mirror(tmp_path / "team.sqlite") as m:
+        assert m.one("SELECT COUNT(*) AS n FROM srv_operators")["n"] == 0
+
+
+def test_serve_refuses_a_non_loopback_address_without_tls(tmp_path, team_sim):  # noqa: F811
+    config = write_config(tmp_path, team_sim)
+    done = cli("serve", "--config", str(config), "--host", "0.0.0.0", "--port", "0")
+    assert done.returncode == 2
+    assert "without TLS" in done.stderr and "behind_tls_proxy" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_missing_config_is_a_clear_error(tmp_path):
+    done = cli("operator", "list", "--config", str(tmp_path / "none.toml"))
+    assert done.returncode == 2 and "no server config" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_behind_a_tls_proxy_the_check_lets_any_address_through(tmp_path, team_sim):  # noqa: F811
+    from core.server.config import check_listen, load_config
+
+    config = write_config(tmp_path, team_sim, extra="behind_tls_proxy = true\n")
+    check_listen(load_config(config), "0.0.0.0")  # no error: the proxy terminates TLS
+    plain = load_config(write_config(tmp_path, team_sim))
+    with pytest.raises(ConfigError, match="without TLS"):
+        check_listen(plain, "10.1.2.3")
+
+
+def test_demo_serves_simulated_wechat_with_two_printed_operators():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.server.cli", "--demo", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        people, url = {}, ""
+        for line in proc.stdout:
+            if "password=" in line:
+                name = line.split()[0]
+                fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
+                people[name] = fields
+            if "ready on " in line:
+                url = line.split("ready on ", 1)[1].strip()
+                break
+        assert set(people) == {"demo-support", "demo-finance"} and url
+        with httpx.Client(base_url=url, timeout=10) as http:
+            code = pyotp.TOTP(people["demo-support"]["totp_secret"]).now()
+            r = http.post(
+                f"{API}/login",
+                json={
+                    "name": "demo-support",
+                    "password": people["demo-support"]["password"],
+                    "totp": code,
+                },
+            )
+            assert r.status_code == 200, r.text
+            auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
+            orders = http.get(f"{API}/orders", params={"count": 3}, headers=auth).json()
+        assert orders["total"] > 1000 and len(orders["rows"]) == 3
+    finally:
+        err = stop_server(proc)
+    assert "Traceback" not in err, err
