@@ -43,7 +43,7 @@ class TeamServer:
     url: str
     folder: Path
     config: Path
-    mirror_path: Path
+    mirror_path: Path | str
     proc: subprocess.Popen[str]
     people: dict[str, store.Enrolment] = field(default_factory=dict)
     steps: dict[str, int] = field(default_factory=dict)
@@ -131,12 +131,12 @@ def stop_server(proc: subprocess.Popen[str]) -> str:
     return err
 
 
-def write_config(folder: Path, sim: Simulator, *, extra: str = "") -> Path:
+def write_config(folder: Path, sim: Simulator, *, extra: str = "", db: str = "") -> Path:
     (folder / "profiles.toml").write_text(
         profile_toml(
             sim,
             name="team",
-            db=str(folder / "team.sqlite"),
+            db=db or str(folder / "team.sqlite"),
             mirror_key=base64.b64encode(bytes(range(32))).decode(),  # a test key, loopback only
         ),
         encoding="utf-8",
