@@ -3,10 +3,12 @@ WeChat, operators with argon2id passwords and TOTP, roles, four-eyes approvals."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
 
+import httpx
 import pyotp
 
 from tests.serverfixtures import ROOT, team, team_sim  # noqa: F401  (fixtures)
@@ -289,3 +291,83 @@ def test_no_password_totp_secret_or_token_in_the_audit_log(team):  # noqa: F811
         assert enrolment.password not in text and enrolment.totp_secret not in text
     for header in team.tokens.values():
         assert header["Authorization"].split()[1] not in text
+
+
+@contextlib.contextmanager
+def pushing_to(team, sim):  # noqa: F811
+    """The simulated WeChat posts its pushes to the server's push URL meanwhile."""
+    sim.config.push.url = f"{team.url}/wechat/push"
+    try:
+        yield
+    finally:
+        sim.config.push.url = None
+
+
+def pushes_of(team, query):  # noqa: F811
+    with team.mirror() as m:
+        return [dict(r) for r in m.all("SELECT * FROM pushes WHERE raw_query = ?", query)]
+
+
+def test_a_push_posted_twice_is_stored_once_and_applied(team, team_sim):  # noqa: F811
+    team_sim.add_user(ALICE)
+    with pushing_to(team, team_sim):
+        team_sim.user_pays(ALICE, coins=600)
+    wire = team_sim.delivered[-1]
+    assert "HTTP 200" in wire.delivered
+    again = httpx.post(
+        f"{team.url}/wechat/push?{wire.query}",
+        content=wire.body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert again.status_code == 200 and again.json()["ErrCode"] == 0  # WeChat's retry: acked
+    (row,) = pushes_of(team, wire.query)
+    assert row["verdict"] == "accept" and row["openid"] == ALICE
+    with team.client() as http:
+        orders = http.get(
+            f"{API}/orders", params={"openid": ALICE}, headers=team.token("vera")
+        ).json()
+    assert row["order_id"] in [o["order_id"] for o in orders["rows"]]  # applied to the mirror
+
+
+def test_a_forged_push_is_refused(team, team_sim):  # noqa: F811
+    team_sim.add_user(ALICE)
+    team_sim.user_pays(ALICE, coins=100)  # not posted anywhere: forged below
+    wire = team_sim.delivered[-1]
+    forged = wire.query.replace("msg_signature=", "msg_signature=0")
+    r = httpx.post(f"{team.url}/wechat/push?{forged}", content=wire.body.encode())
+    assert r.status_code == 400 and r.text.startswith("rejected")
+    assert [p["verdict"] for p in pushes_of(team, forged)] == ["reject"]
+
+
+def read_events(response, count):
+    found, current = [], {}
+    for line in response.iter_lines():
+        if line.startswith("id: "):
+            current["id"] = int(line[4:])
+        elif line.startswith("data: "):
+            current["data"] = json.loads(line[6:])
+        elif line == "" and current:
+            found.append(current)
+            current = {}
+            if len(found) == count:
+                return found
+    raise AssertionError(found)
+
+
+def test_events_stream_live_pushes_and_catch_up_after_a_reconnect(team, team_sim):  # noqa: F811
+    team_sim.add_user(BOB)
+    auth = team.token("vera")
+    with team.client() as http:
+        with http.stream("GET", f"{API}/events", headers=auth) as live:
+            assert live.status_code == 200
+            with pushing_to(team, team_sim):
+                team_sim.user_pays(BOB, coins=100)
+                team_sim.user_pays(BOB, coins=200)
+            first, second = read_events(live, 2)
+        assert first["data"]["openid"] == BOB and second["id"] > first["id"]
+        # the desktop was away after the first event: it reconnects with the last id it saw
+        with http.stream(
+            "GET", f"{API}/events", headers={**auth, "Last-Event-ID": str(first["id"])}
+        ) as back:
+            (caught,) = read_events(back, 1)
+    assert caught["id"] == second["id"] and caught["data"]["openid"] == BOB

@@ -5,20 +5,25 @@ wait for a second finance or admin operator. Refusals are audited."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
+from core.callbacks import CallbackError, decode, expected_reply
+from core.connect import callback_keys
 from core.desk import Desk
 from core.errors import XPayDeskError
 from core.mirror import audit as audit_log
+from core.mirror.pushes import save_push
 from core.mirror.queries import OrderFilter, OrderPager, OrderSort, order_detail
 from core.operations import Operations, OpResult
 from core.operations.policy import Policy, PolicyRefused
@@ -28,6 +33,7 @@ from core.server.config import ServerConfig
 from core.server.store import APPROVER_ROLES, Operator, OperatorError, SelfApproval
 
 API = "/api/v1"
+EVENT_POLL_SECONDS = 0.25  # how often an events stream looks for new rows (any server process)
 READERS = frozenset(store.ROLES)
 
 
@@ -496,6 +502,75 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         approval_id: str, body: DecisionBody, session: Session, request: Request
     ) -> dict[str, Any]:
         return await decide(approval_id, "rejected", body, session[0], request)
+
+    # ---- WeChat's pushes, and events for desktops -----------------------------------------------
+
+    @app.api_route("/wechat/push", methods=["GET", "POST"], include_in_schema=False)
+    async def wechat_push(request: Request) -> Response:
+        """WeChat's push URL: verified and decrypted with core.callbacks, stored once (WeChat
+        retries the same push: its dedupe key makes the second a no-op), applied to the mirror,
+        answered at once with the acknowledgement WeChat expects."""
+        srv = server()
+        query = request.url.query
+        body = (await request.body()).decode("utf-8", errors="replace")
+        keys = callback_keys(srv.desk.profile)
+        try:
+            result = decode(query, body, keys=keys, method=request.method)
+        except CallbackError as exc:
+            if request.method == "POST":
+                save_push(srv.mirror, query=query, body=body, result=None, error=exc)
+            return PlainTextResponse(f"rejected: {exc.kind}", status_code=400)
+        if result.echo is None:
+            added = save_push(srv.mirror, query=query, body=body, result=result)
+            event = result.event
+            if added and event is not None and event.event == "xpay_refund_notify":
+                srv.desk.ops.refund_push_arrived(str(event.links.get("refund_order_id") or ""))
+        media = "text/xml" if result.format == "xml" else "application/json"
+        if result.echo is not None:
+            media = "text/plain"
+        return Response(expected_reply(result, keys=keys), media_type=media)
+
+    @app.get(f"{API}/events")
+    async def events(
+        session: Session,
+        request: Request,
+        after: int | None = None,
+        last_event_id: Annotated[str | None, Header()] = None,
+    ) -> StreamingResponse:
+        """Server-sent events: each push as it is stored (`id` is the push's id). A desktop that
+        reconnects sends Last-Event-ID (or ?after=) and first gets what it missed."""
+        allow(session[0], READERS, "events", request)
+        srv = server()
+        start = after
+        if last_event_id is not None and last_event_id.strip().isdigit():
+            start = int(last_event_id.strip())
+        if start is None:  # a first connection: from now on
+            head = srv.mirror.one("SELECT MAX(id) AS n FROM pushes")
+            start = int(head["n"] or 0) if head else 0
+
+        async def stream() -> AsyncIterator[str]:
+            seen = start
+            quiet = 0.0
+            while not await request.is_disconnected():
+                rows = srv.mirror.all(
+                    "SELECT id, event, openid, order_id, refund_order_id, verdict, received_at "
+                    "FROM pushes WHERE id > ? ORDER BY id LIMIT 100",
+                    seen,
+                )
+                for row in rows:
+                    seen = int(row["id"])
+                    data = json.dumps(dict(row), ensure_ascii=False)
+                    yield f"id: {seen}\nevent: push\ndata: {data}\n\n"
+                if rows:
+                    quiet = 0.0
+                    continue
+                if quiet >= 15:
+                    yield ": keep-alive\n\n"
+                    quiet = 0.0
+                await asyncio.sleep(EVENT_POLL_SECONDS)
+                quiet += EVENT_POLL_SECONDS
+
+        return StreamingResponse(stream(), media_type="text/event-stream")
 
     # ---- audit --------------------------------------------------------------------------------
 

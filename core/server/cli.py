@@ -71,6 +71,7 @@ def serve(config: ServerConfig, *, host: str | None = None, port: int | None = N
             create_app(config, on_ready=ready),
             log_level="warning",
             access_log=False,
+            timeout_graceful_shutdown=5,  # open event streams do not hold a stop for ever
             ssl_certfile=config.tls_certfile or None,
             ssl_keyfile=config.tls_keyfile or None,
         )
