@@ -4,6 +4,7 @@ WeChat, operators with argon2id passwords and TOTP, roles, four-eyes approvals."
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import subprocess
 import sys
@@ -371,3 +372,13 @@ def test_events_stream_live_pushes_and_catch_up_after_a_reconnect(team, team_sim
         ) as back:
             (caught,) = read_events(back, 1)
     assert caught["id"] == second["id"] and caught["data"]["openid"] == BOB
+
+
+def test_wechats_url_verification_is_echoed_only_when_signed(team, team_sim):  # noqa: F811
+    token, ts, nonce = team_sim.config.push.token, "1700000000", "42"
+    signature = hashlib.sha1("".join(sorted([token, ts, nonce])).encode()).hexdigest()
+    query = f"signature={signature}&timestamp={ts}&nonce={nonce}&echostr=hello-wechat"
+    ok = httpx.get(f"{team.url}/wechat/push?{query}")
+    bad = httpx.get(f"{team.url}/wechat/push?{query.replace('signature=', 'signature=0')}")
+    assert ok.status_code == 200 and ok.text == "hello-wechat"
+    assert bad.status_code == 400 and "hello-wechat" not in bad.text
