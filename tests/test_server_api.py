@@ -8,6 +8,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 
 import httpx
 import pyotp
@@ -382,3 +383,37 @@ def test_wechats_url_verification_is_echoed_only_when_signed(team, team_sim):  #
     bad = httpx.get(f"{team.url}/wechat/push?{query.replace('signature=', 'signature=0')}")
     assert ok.status_code == 200 and ok.text == "hello-wechat"
     assert bad.status_code == 400 and "hello-wechat" not in bad.text
+
+
+def test_a_refund_through_the_server_then_resolve_settles_it(team, team_sim):  # noqa: F811
+    team_sim.add_user(ALICE)
+    with pushing_to(team, team_sim):
+        team_sim.user_pays(ALICE, coins=600)
+    order_id = pushes_of(team, team_sim.delivered[-1].query)[0]["order_id"]
+    with team.client() as http:
+        found = http.get(f"{API}/search", params={"term": order_id}, headers=team.token("vera"))
+        left = http.get(f"{API}/orders/{order_id}", headers=team.token("vera")).json()
+        left_fee = left["order"]["left_fee"]
+        body = {
+            "order_id": order_id,
+            "refund_fee": 100,
+            "left_fee": left_fee,
+            "reason": "投诉退款",
+            "request_key": "sam-refund-1",
+        }
+        refused = http.post(f"{API}/refund", headers=team.token("vera"), json=body)
+        r = http.post(f"{API}/refund", headers=team.token("sam"), json=body)
+        no_resolve = http.post(f"{API}/pending/resolve", headers=team.token("vera"))
+        state, deadline = "", time.monotonic() + 10
+        while state != "done" and time.monotonic() < deadline:  # WeChat finishes it in 0.2 s
+            time.sleep(0.2)
+            settled = http.post(f"{API}/pending/resolve", headers=team.token("sam"))
+            assert settled.status_code == 200
+            state = intents(team, "sam-refund-1")[0]["state"]
+    assert order_id in [hit["id"] for hit in found.json()]
+    assert refused.status_code == 403 and no_resolve.status_code == 403
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "refunding"
+    (intent,) = intents(team, "sam-refund-1")
+    assert intent["operator"] == "sam" and intent["state"] == "done"
+    assert team_sim.state.order_row(order_id)["left_fee"] == left_fee - 100

@@ -35,6 +35,7 @@ from core.server.store import APPROVER_ROLES, Operator, OperatorError, SelfAppro
 API = "/api/v1"
 EVENT_POLL_SECONDS = 0.25  # how often an events stream looks for new rows (any server process)
 READERS = frozenset(store.ROLES)
+RESOLVERS = frozenset({"support", "finance", "admin"})
 
 
 class ApiError(Exception):
@@ -360,6 +361,20 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
     def pending(session: Session, request: Request) -> list[dict[str, Any]]:
         allow(session[0], READERS, "pending", request)
         return [_intent_dict(i) for i in server().desk.pending()]
+
+    @app.get(f"{API}/search")
+    def search(term: str, session: Session, request: Request) -> list[dict[str, Any]]:
+        allow(session[0], READERS, "search", request)
+        return [dataclasses.asdict(hit) for hit in server().desk.search(term)]
+
+    @app.post(f"{API}/pending/resolve")
+    async def resolve(session: Session, request: Request) -> list[dict[str, Any]]:
+        """Settles what is open (unknown outcomes, unsent intents, refunds in flight), as the
+        operator who asks: safe at any time (core.operations)."""
+        op = session[0]
+        allow(op, RESOLVERS, "resolve", request)
+        results = await server().ops_for(op.name, op.role).resolve(force=True)
+        return [_result(r) for r in results]
 
     # ---- money --------------------------------------------------------------------------------
 
