@@ -417,3 +417,65 @@ def test_a_refund_through_the_server_then_resolve_settles_it(team, team_sim):  #
     (intent,) = intents(team, "sam-refund-1")
     assert intent["operator"] == "sam" and intent["state"] == "done"
     assert team_sim.state.order_row(order_id)["left_fee"] == left_fee - 100
+
+
+CAROL = "oCarol_0000000000000000000003"
+
+
+def test_a_key_from_the_backend_runs_the_clawback_waiting_for_login(team, team_sim):  # noqa: F811
+    made = cli("backend", "add", "game", "--json", "--config", str(team.config))
+    assert made.returncode == 0, made.stderr
+    backend = {"Authorization": f"Bearer {json.loads(made.stdout)['token']}"}
+    team_sim.add_user(CAROL)
+    with pushing_to(team, team_sim):
+        team_sim.user_pays(CAROL, coins=600)
+    order_id = pushes_of(team, team_sim.delivered[-1].query)[0]["order_id"]
+    body = {
+        "order_id": order_id,
+        "refund_fee": 600,
+        "left_fee": 600,
+        "reason": "r",
+        "request_key": "carol-refund",
+        "clawback": True,
+    }
+    with team.client() as http:
+        assert http.post(f"{API}/refund", headers=team.token("sam"), json=body).status_code == 200
+        claws, deadline = [], time.monotonic() + 10
+        while not claws and time.monotonic() < deadline:  # the refund finishes, then its clawback
+            time.sleep(0.2)
+            http.post(f"{API}/pending/resolve", headers=team.token("sam"))
+            with team.mirror() as m:
+                claws = m.all(
+                    "SELECT * FROM intents WHERE action = 'clawback' AND openid = ?", CAROL
+                )
+        assert [c["state"] for c in claws] == ["needs_login"]  # no key for Carol yet
+        assert team_sim.state.account(1, CAROL)["balance"] == 600
+        fresh, _alive, _ = team_sim.state.session_key_state(CAROL)
+        as_operator = http.post(
+            "/backend/v1/session-key",
+            headers=team.token("ada"),
+            json={"openid": CAROL, "session_key": fresh},
+        )
+        bad = http.post(
+            "/backend/v1/session-key", headers=backend, json={"openid": CAROL, "session_key": "x"}
+        )
+        r = http.post(
+            "/backend/v1/session-key", headers=backend, json={"openid": CAROL, "session_key": fresh}
+        )
+        user = http.get(
+            f"{API}/users/{CAROL}", params={"live": "false"}, headers=team.token("vera")
+        )
+    assert as_operator.status_code == 401 and bad.status_code == 422
+    assert r.status_code == 200 and r.json()["stored"] is True
+    assert [c["state"] for c in r.json()["clawbacks"]] == ["done"]
+    assert team_sim.state.account(1, CAROL)["balance"] == 0
+    assert fresh not in r.text and fresh not in user.text
+    assert user.json()["session"]["source"] == "backend"
+    revoked = cli("backend", "revoke", "game", "--config", str(team.config))
+    assert revoked.returncode == 0
+    again = httpx.post(
+        f"{team.url}/backend/v1/session-key",
+        headers=backend,
+        json={"openid": CAROL, "session_key": fresh},
+    )
+    assert again.status_code == 401

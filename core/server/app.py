@@ -18,16 +18,18 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response, Streami
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
+from core import validation
 from core.callbacks import CallbackError, decode, expected_reply
 from core.connect import callback_keys
 from core.desk import Desk
-from core.errors import XPayDeskError
+from core.errors import ValidationError, XPayDeskError
 from core.mirror import audit as audit_log
 from core.mirror.pushes import save_push
 from core.mirror.queries import OrderFilter, OrderPager, OrderSort, order_detail
 from core.operations import Operations, OpResult
 from core.operations.policy import Policy, PolicyRefused
 from core.profiles import load_profiles
+from core.secret import Secret
 from core.server import store
 from core.server.config import ServerConfig
 from core.server.store import APPROVER_ROLES, Operator, OperatorError, SelfApproval
@@ -82,6 +84,14 @@ class RefundBody(BaseModel):
     request_key: str = Field(min_length=1, max_length=128)
     clawback: StrictBool = False
     allow_repeat: StrictBool = False
+
+
+class SessionKeyBody(BaseModel):
+    openid: str = Field(min_length=1, max_length=128)
+    session_key: str = Field(min_length=1, max_length=64)
+
+    def __repr__(self) -> str:  # the key stays out of reprs (and so out of logs)
+        return f"SessionKeyBody(openid={self.openid!r})"
 
 
 class DecisionBody(BaseModel):
@@ -224,7 +234,13 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
 
     @app.exception_handler(XPayDeskError)
     async def desk_error(_request: Request, exc: XPayDeskError) -> JSONResponse:
-        status = 403 if isinstance(exc, PolicyRefused) else 409
+        status = (
+            403
+            if isinstance(exc, PolicyRefused)
+            else 422
+            if isinstance(exc, ValidationError)
+            else 409
+        )
         return JSONResponse(
             _error_body(exc.kind, exc.message("zh_CN"), exc.message("en")), status_code=status
         )
@@ -517,6 +533,39 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         approval_id: str, body: DecisionBody, session: Session, request: Request
     ) -> dict[str, Any]:
         return await decide(approval_id, "rejected", body, session[0], request)
+
+    # ---- the merchant's backend -----------------------------------------------------------------
+
+    @app.post("/backend/v1/session-key")
+    async def session_key(
+        body: SessionKeyBody,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> dict[str, Any]:
+        """The merchant's backend posts `openid, session_key` at each wx.login (its own token,
+        not an operator's). The key is stored encrypted (the mirror's vault) and never returned;
+        a clawback waiting for this user's login runs now."""
+        srv = server()
+        name = (
+            None if credentials is None else store.backend_name(srv.mirror, credentials.credentials)
+        )
+        if name is None:
+            raise ApiError(
+                401, "unauthenticated", "需要有效的后端令牌", "a valid backend token is required"
+            )
+        validation.openid(body.openid)
+        validation.session_key(body.session_key)
+        stored = srv.desk.vault.store(
+            body.openid, Secret(body.session_key), obtained_at=srv.mirror.now(), source="backend"
+        )
+        waiting = [
+            i
+            for i in srv.desk.pending()
+            if i.openid == body.openid and i.action == "clawback" and i.state == "needs_login"
+        ]
+        ops = srv.ops_for(f"backend:{name}", "finance")
+        results = [r for i in waiting for r in await ops.resolve(only=i.id, force=True)]
+        return {"stored": stored, "clawbacks": [_result(r) for r in results]}
 
     # ---- WeChat's pushes, and events for desktops -----------------------------------------------
 

@@ -139,6 +139,13 @@ def _parser() -> argparse.ArgumentParser:
         one = op_sub.add_parser(name)
         one.add_argument("name")
         one.add_argument("--json", action="store_true")
+    backend = sub.add_parser("backend", help="tokens for the merchant's backend (session keys)")
+    be_sub = backend.add_subparsers(dest="be_command", required=True)
+    for name in ("add", "revoke"):
+        one = be_sub.add_parser(name)
+        one.add_argument("name")
+        one.add_argument("--json", action="store_true")
+        one.add_argument("--config", type=Path, default=Path("server.toml"))
     listing = op_sub.add_parser("list")
     listing.add_argument("--json", action="store_true")
     for p in (add, listing, *[op_sub.choices[n] for n in ("disable", "reset")]):
@@ -159,6 +166,19 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "serve":
         return serve(config, host=args.host, port=args.port)
+    if args.command == "backend":
+        with _mirror(config) as mirror:
+            if args.be_command == "add":
+                token = store.add_backend_token(mirror, args.name)
+                print(
+                    json.dumps({"name": args.name, "token": token})
+                    if args.json
+                    else f"后端令牌 / backend token {args.name} (shown this once only): {token}"
+                )
+            else:
+                store.revoke_backend_token(mirror, args.name)
+                print(json.dumps({"name": args.name, "revoked": True}) if args.json else "revoked")
+        return 0
     with _mirror(config) as mirror:
         if args.op_command == "add":
             _print_enrolment(store.add_operator(mirror, args.name, args.role), as_json=args.json)

@@ -35,6 +35,9 @@ TABLES = (
     "state TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, "
     "decided_by TEXT NOT NULL DEFAULT '', decided_at BIGINT NOT NULL DEFAULT 0, "
     "decision_reason TEXT NOT NULL DEFAULT '', result TEXT NOT NULL DEFAULT '')",
+    "CREATE TABLE IF NOT EXISTS srv_backend_tokens (name TEXT PRIMARY KEY, "
+    "token_hash TEXT NOT NULL UNIQUE, revoked INTEGER NOT NULL DEFAULT 0, "
+    "created_at BIGINT NOT NULL)",
 )
 
 _hasher = PasswordHasher()  # argon2id, the library's defaults (RFC 9106's second choice)
@@ -405,3 +408,34 @@ def record_result(mirror: Mirror, approval_id: str, result: dict[str, Any]) -> N
 
 class SelfApproval(OperatorError):
     kind = "self_approval"
+
+
+# ---- the merchant's backend (posts session keys at each wx.login) ------------------------------
+
+
+def add_backend_token(mirror: Mirror, name: str) -> str:
+    """A token for the merchant's backend, separate from operators: printed once, stored as a
+    digest, revocable. A second token under a name replaces the first."""
+    _check_name(name)
+    token = "xpdb_" + secrets.token_urlsafe(32)
+    with mirror.transaction() as conn:
+        conn.execute("DELETE FROM srv_backend_tokens WHERE name = ?", (name,))
+        conn.execute(
+            "INSERT INTO srv_backend_tokens (name, token_hash, created_at) VALUES (?, ?, ?)",
+            (name, digest(token), mirror.now()),
+        )
+    return token
+
+
+def revoke_backend_token(mirror: Mirror, name: str) -> None:
+    with mirror.transaction() as conn:
+        cur = conn.execute("UPDATE srv_backend_tokens SET revoked = 1 WHERE name = ?", (name,))
+        if not cur.rowcount:
+            raise OperatorError(f"没有后端令牌 {name}", f"no backend token {name}")
+
+
+def backend_name(mirror: Mirror, token: str) -> str | None:
+    row = mirror.one(
+        "SELECT name FROM srv_backend_tokens WHERE token_hash = ? AND revoked = 0", digest(token)
+    )
+    return None if row is None else str(row["name"])
