@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import httpx
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -35,6 +36,7 @@ from core.server.config import ServerConfig
 from core.server.store import APPROVER_ROLES, Operator, OperatorError, SelfApproval
 
 API = "/api/v1"
+RELAY_TIMEOUT = 4.0
 EVENT_POLL_SECONDS = 0.25  # how often an events stream looks for new rows (any server process)
 READERS = frozenset(store.ROLES)
 RESOLVERS = frozenset({"support", "finance", "admin"})
@@ -106,6 +108,8 @@ class Server:
         self.config = config
         self.desk = desk
         self.mirror = desk.mirror
+        # WeChat waits 5 s for an answer: the relay gives the backend 4
+        self.relay = httpx.AsyncClient(timeout=RELAY_TIMEOUT)
 
     def audit(
         self, operator: str, action: str, params: dict[str, Any], *, result: str, host: str = ""
@@ -215,7 +219,8 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         try:
             yield
         finally:
-            holder.pop("server", None)
+            srv = holder.pop("server")
+            await srv.relay.aclose()
             await desk.close()
 
     app = FastAPI(
@@ -589,10 +594,33 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
             event = result.event
             if added and event is not None and event.event == "xpay_refund_notify":
                 srv.desk.ops.refund_push_arrived(str(event.links.get("refund_order_id") or ""))
+        if result.echo is None and config.relay_url:
+            return await _relay(srv, request, query, body)
         media = "text/xml" if result.format == "xml" else "application/json"
         if result.echo is not None:
             media = "text/plain"
         return Response(expected_reply(result, keys=keys), media_type=media)
+
+    async def _relay(srv: Server, request: Request, query: str, body: str) -> Response:
+        """The verified push, verbatim (same query and body), to the merchant's backend; its
+        answer goes back to WeChat. A failure is audited and answered 502, so WeChat retries
+        (the retry is stored once and relayed again)."""
+        headers = {"Content-Type": request.headers.get("content-type", "application/json")}
+        url = f"{config.relay_url}?{query}" if query else config.relay_url
+        try:
+            answer = await srv.relay.post(url, content=body.encode(), headers=headers)
+        except httpx.HTTPError as exc:
+            problem = type(exc).__name__
+        else:
+            if answer.status_code < 500:
+                return Response(
+                    answer.content,
+                    status_code=answer.status_code,
+                    media_type=answer.headers.get("content-type"),
+                )
+            problem = f"HTTP {answer.status_code}"
+        srv.audit("relay", "relay_failed", {"problem": problem}, result="failed")
+        return PlainTextResponse(f"relay failed: {problem}", status_code=502)
 
     @app.get(f"{API}/events")
     async def events(

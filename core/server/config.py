@@ -34,6 +34,8 @@ class ServerConfig:
     # amounts above which an action waits for a second operator (coins for gift and deduct,
     # fen for refund); an action missing here never waits
     approval_above: dict[str, int] = field(default_factory=dict)
+    # each verified push forwarded verbatim to the merchant's backend, its answer back to WeChat
+    relay_url: str = ""
 
     @property
     def tls(self) -> bool:
@@ -86,6 +88,14 @@ def load_config(path: Path) -> ServerConfig:
             f"{where}: [approval] does not know {', '.join(unknown)} "
             f"(known: {', '.join(APPROVAL_ACTIONS)})",
         )
+    relay_url = merchant.get("relay_url", "")
+    if not isinstance(relay_url, str) or (
+        relay_url and not relay_url.startswith(("http://", "https://"))
+    ):
+        raise ConfigError(
+            f"{where}：relay_url 必须是 http(s):// 地址",
+            f"{where}: relay_url must be an http(s):// URL",
+        )
     host = server.get("host", "127.0.0.1")
     if not isinstance(host, str) or not host:
         raise ConfigError(f"{where}：host 必须是字符串", f"{where}: host must be a string")
@@ -105,6 +115,7 @@ def load_config(path: Path) -> ServerConfig:
         login_failures_per_address=_int(server, "login_failures_per_address", 20, where) or 20,
         login_window_seconds=_int(server, "login_window_seconds", 900, where) or 900,
         approval_above={k: _int(approval, k, 0, where) for k in approval},
+        relay_url=relay_url,
     )
 
 
