@@ -479,3 +479,17 @@ def test_a_key_from_the_backend_runs_the_clawback_waiting_for_login(team, team_s
         json={"openid": CAROL, "session_key": fresh},
     )
     assert again.status_code == 401
+
+
+def test_a_refused_request_never_repeats_a_password_or_key_it_was_sent(team):  # noqa: F811
+    secret = "S3cret-" + "k" * 300
+    with team.client() as http:
+        login = http.post(f"{API}/login", json={"name": "sam", "password": secret, "totp": "1"})
+        key = http.post(
+            "/backend/v1/session-key",
+            headers=team.token("ada"),
+            json={"openid": ALICE, "session_key": secret},
+        )
+    assert login.status_code == 422 and key.status_code == 422
+    assert "S3cret" not in login.text and "S3cret" not in key.text
+    assert "password" in login.json()["error"]["en"]

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import httpx
 from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, StrictBool, StrictInt
@@ -236,6 +237,19 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(_error_body(exc.kind, exc.zh, exc.en), status_code=exc.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        """Which fields are wrong and why, never what was sent (it may be a password or a key:
+        FastAPI's default answer repeats the input)."""
+        fields = [
+            {"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", ""))}
+            for e in exc.errors()
+        ]
+        where = ", ".join(".".join(f["loc"][1:] or f["loc"]) for f in fields)
+        body = _error_body("validation", f"请求无效：{where}", f"invalid request: {where}")
+        body["error"]["fields"] = fields
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(XPayDeskError)
     async def desk_error(_request: Request, exc: XPayDeskError) -> JSONResponse:
