@@ -493,3 +493,23 @@ def test_a_refused_request_never_repeats_a_password_or_key_it_was_sent(team):  #
     assert login.status_code == 422 and key.status_code == 422
     assert "S3cret" not in login.text and "S3cret" not in key.text
     assert "password" in login.json()["error"]["en"]
+
+
+def test_concurrent_requests_keep_the_audit_chain_whole(team):  # noqa: F811
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.mirror import audit
+
+    auth = team.token("vera")
+
+    def refused_read(_n):
+        with team.client() as http:
+            return http.get(f"{API}/audit", headers=auth).status_code
+
+    before = len(audit_rows(team, "refused"))
+    with ThreadPoolExecutor(32) as pool:
+        codes = list(pool.map(refused_read, range(300)))
+    assert codes == [403] * 300
+    assert len(audit_rows(team, "refused")) == before + 300
+    with team.mirror() as m:
+        assert audit.verify(m).ok

@@ -188,7 +188,7 @@ def _intent_dict(intent: Any) -> dict[str, Any]:
 _bearer = HTTPBearer(auto_error=False)
 
 
-def current(
+async def current(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> tuple[Operator, str]:
@@ -206,6 +206,9 @@ def current(
 Session = Annotated[tuple[Operator, str], Depends(current)]
 
 
+# Every endpoint and dependency is a coroutine: FastAPI runs plain functions in a thread pool,
+# and the store's one connection must not be shared by threads (a transaction of one request
+# would join another's). Store calls take a few milliseconds; argon2 a few tens.
 def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = None) -> FastAPI:
     holder: dict[str, Server] = {}
 
@@ -284,11 +287,11 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
     # ---- sessions -----------------------------------------------------------------------------
 
     @app.get(f"{API}/health")
-    def health() -> dict[str, Any]:
+    async def health() -> dict[str, Any]:
         return {"ok": True}
 
     @app.post(f"{API}/login")
-    def login(body: LoginBody, request: Request) -> dict[str, Any]:
+    async def login(body: LoginBody, request: Request) -> dict[str, Any]:
         srv = server()
         address = _address(request)
         since = srv.mirror.now() - config.login_window_seconds
@@ -326,7 +329,7 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         return tokens.as_dict()
 
     @app.post(f"{API}/refresh")
-    def refresh(body: RefreshBody) -> dict[str, Any]:
+    async def refresh(body: RefreshBody) -> dict[str, Any]:
         try:
             tokens = store.refresh(
                 server().mirror,
@@ -339,14 +342,14 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         return tokens.as_dict()
 
     @app.post(f"{API}/logout")
-    def logout(session: Session, request: Request) -> dict[str, Any]:
+    async def logout(session: Session, request: Request) -> dict[str, Any]:
         op, family = session
         store.logout(server().mirror, family)
         server().audit(op.name, "logout", {}, result="ok", host=_address(request))
         return {"ok": True}
 
     @app.get(f"{API}/me")
-    def me(session: Session) -> dict[str, Any]:
+    async def me(session: Session) -> dict[str, Any]:
         op, _family = session
         return {"name": op.name, "role": op.role}
 
@@ -366,7 +369,7 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         }
 
     @app.get(f"{API}/orders")
-    def orders(
+    async def orders(
         session: Session,
         request: Request,
         openid: str | None = None,
@@ -385,7 +388,7 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         return {"total": pager.total, "start": start, "rows": pager.rows(start, count)}
 
     @app.get(f"{API}/orders/{{order_id}}")
-    def order(order_id: str, session: Session, request: Request) -> Any:
+    async def order(order_id: str, session: Session, request: Request) -> Any:
         allow(session[0], READERS, "orders", request)
         detail = order_detail(server().mirror, order_id)
         if detail is None:
@@ -393,12 +396,12 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         return detail
 
     @app.get(f"{API}/pending")
-    def pending(session: Session, request: Request) -> list[dict[str, Any]]:
+    async def pending(session: Session, request: Request) -> list[dict[str, Any]]:
         allow(session[0], READERS, "pending", request)
         return [_intent_dict(i) for i in server().desk.pending()]
 
     @app.get(f"{API}/search")
-    def search(term: str, session: Session, request: Request) -> list[dict[str, Any]]:
+    async def search(term: str, session: Session, request: Request) -> list[dict[str, Any]]:
         allow(session[0], READERS, "search", request)
         return [dataclasses.asdict(hit) for hit in server().desk.search(term)]
 
@@ -465,7 +468,9 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
     # ---- four-eyes ----------------------------------------------------------------------------
 
     @app.get(f"{API}/approvals")
-    def approvals(session: Session, request: Request, all: bool = False) -> list[dict[str, Any]]:
+    async def approvals(
+        session: Session, request: Request, all: bool = False
+    ) -> list[dict[str, Any]]:
         allow(session[0], READERS, "approvals", request)
         return store.approvals(server().mirror, only_waiting=not all)
 
@@ -681,7 +686,7 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
     # ---- audit --------------------------------------------------------------------------------
 
     @app.get(f"{API}/audit")
-    def audit(
+    async def audit(
         session: Session,
         request: Request,
         action: str | None = None,
