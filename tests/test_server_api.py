@@ -467,7 +467,7 @@ def test_a_key_from_the_backend_runs_the_clawback_waiting_for_login(team, team_s
         )
     assert as_operator.status_code == 401 and bad.status_code == 422
     assert r.status_code == 200 and r.json()["stored"] is True
-    assert [c["state"] for c in r.json()["clawbacks"]] == ["done"]
+    assert [c["state"] for c in r.json()["clawbacks"]] == ["done"], r.text
     assert team_sim.state.account(1, CAROL)["balance"] == 0
     assert fresh not in r.text and fresh not in user.text
     assert user.json()["session"]["source"] == "backend"

@@ -588,8 +588,17 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
             if i.openid == body.openid and i.action == "clawback" and i.state == "needs_login"
         ]
         ops = srv.ops_for(f"backend:{name}", "finance")
-        results = [r for i in waiting for r in await ops.resolve(only=i.id, force=True)]
-        return {"stored": stored, "clawbacks": [_result(r) for r in results]}
+        results: list[dict[str, Any]] = []
+        for intent in waiting:  # with this key (resolve would wait for a key newer by the second)
+            try:
+                result = await ops.retry_clawback(intent.id, session_key=Secret(body.session_key))
+            except XPayDeskError as exc:
+                results.append(
+                    {"intent_id": intent.id, "state": intent.state, "error": exc.message("en")}
+                )
+            else:
+                results.append(_result(result))
+        return {"stored": stored, "clawbacks": results}
 
     # ---- WeChat's pushes, and events for desktops -----------------------------------------------
 
