@@ -308,7 +308,9 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
                 "登录失败次数过多，请稍后再试",
                 "too many failed logins: try again later",
             )
-        if not store.verify_login(srv.mirror, body.name, body.password, body.totp, now=time.time()):
+        if not await store.verify_login(
+            srv.mirror, body.name, body.password, body.totp, now=time.time()
+        ):
             store.record_failure(srv.mirror, operator=body.name, address=address)
             srv.audit(
                 body.name, "login_failed", {"address": address}, result="refused", host=address
