@@ -35,6 +35,9 @@ profile = "team"
 [approval]
 gift = 1000
 refund = 5000
+
+[limits.support]
+gift = 1800
 """
 
 

@@ -217,7 +217,7 @@ def test_a_large_gift_waits_for_approval_and_nobody_approves_their_own(team, tea
 
 
 def test_a_rejected_request_never_moves_money(team):  # noqa: F811
-    body = {"openid": ALICE, "amount": 2000, "reason": "r", "request_key": "sam-big-1"}
+    body = {"openid": ALICE, "amount": 1500, "reason": "r", "request_key": "sam-big-1"}
     with team.client() as http:
         asked = http.post(f"{API}/gift", headers=team.token("sam"), json=body).json()
         no_reason = http.post(
@@ -513,3 +513,11 @@ def test_concurrent_requests_keep_the_audit_chain_whole(team):  # noqa: F811
     assert len(audit_rows(team, "refused")) == before + 300
     with team.mirror() as m:
         assert audit.verify(m).ok
+
+
+def test_server_toml_limits_override_a_roles_defaults(team):  # noqa: F811
+    body = {"openid": ALICE, "amount": 1900, "reason": "r", "request_key": "sam-over-limit"}
+    with team.client() as http:  # support's default per-action gift limit is 2000; here 1800
+        r = http.post(f"{API}/gift", headers=team.token("sam"), json=body)
+    assert r.status_code == 403 and "1,800" in r.json()["error"]["en"]
+    assert intents(team, "sam-over-limit") == []

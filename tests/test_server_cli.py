@@ -141,3 +141,12 @@ def test_demo_serves_simulated_wechat_with_two_printed_operators():
     finally:
         err = stop_server(proc)
     assert "Traceback" not in err, err
+
+
+def test_an_unknown_role_or_limit_in_server_toml_is_a_clear_error(tmp_path, team_sim):  # noqa: F811
+    config = write_config(tmp_path, team_sim)
+    with config.open("a", encoding="utf-8") as f:
+        f.write("\n[limits.boss]\ngift = 1\n")
+    done = cli("operator", "list", "--config", str(config))
+    assert done.returncode == 2 and "[limits.boss] is invalid" in done.stderr
+    assert "Traceback" not in done.stderr

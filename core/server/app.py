@@ -29,7 +29,7 @@ from core.mirror import audit as audit_log
 from core.mirror.pushes import save_push
 from core.mirror.queries import OrderFilter, OrderPager, OrderSort, order_detail
 from core.operations import Operations, OpResult
-from core.operations.policy import Policy, PolicyRefused
+from core.operations.policy import PolicyRefused
 from core.profiles import load_profiles
 from core.secret import Secret
 from core.server import store
@@ -131,7 +131,7 @@ class Server:
             appid=base.appid,
             profile=self.desk.profile.name,
             operator=name,
-            policy=Policy.for_profile(role, {}),
+            policy=self.config.policy(role),
             session_keys=base.session_keys,
             locks=base.locks,
             coin_rate=base.coin_rate,
@@ -424,7 +424,7 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         srv = server()
         address = _address(request)
         spent = srv.desk.ops.journal.spent_today(op.name, action)
-        problem = Policy.for_profile(op.role, {}).problem(action, amount, spent_today=spent)
+        problem = config.policy(op.role).problem(action, amount, spent_today=spent)
         if problem is not None:
             srv.audit(
                 op.name,

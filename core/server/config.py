@@ -4,6 +4,7 @@ file), never in server.toml."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import tomllib
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ConfigError
+from core.operations.policy import Limits, Policy
 
 APPROVAL_ACTIONS = ("gift", "deduct", "refund")
 
@@ -36,6 +38,12 @@ class ServerConfig:
     approval_above: dict[str, int] = field(default_factory=dict)
     # each verified push forwarded verbatim to the merchant's backend, its answer back to WeChat
     relay_url: str = ""
+    # per-role overrides of the operations policy's limits ([limits.support] gift = 500, ...)
+    limits: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def policy(self, role: str) -> Policy:
+        """The operations policy of a role, with this server's overrides of its limits."""
+        return Policy.for_profile(role, self.limits.get(role, {}))
 
     @property
     def tls(self) -> bool:
@@ -96,6 +104,21 @@ def load_config(path: Path) -> ServerConfig:
             f"{where}：relay_url 必须是 http(s):// 地址",
             f"{where}: relay_url must be an http(s):// URL",
         )
+    limits = data.get("limits", {})
+    roles = ("viewer", "support", "finance", "admin")
+    known = {f.name for f in dataclasses.fields(Limits)}
+    if not isinstance(limits, dict) or not all(isinstance(t, dict) for t in limits.values()):
+        raise ConfigError(
+            f"{where}：[limits.<角色>] 必须是表", f"{where}: [limits.<role>] must be tables"
+        )
+    for role, table in limits.items():
+        bad = sorted(set(table) - known)
+        if role not in roles or bad:
+            raise ConfigError(
+                f"{where}：[limits.{role}] 无效（角色：{', '.join(roles)}；限额：{', '.join(sorted(known))}）",
+                f"{where}: [limits.{role}] is invalid (roles: {', '.join(roles)}; limits: "
+                f"{', '.join(sorted(known))})",
+            )
     host = server.get("host", "127.0.0.1")
     if not isinstance(host, str) or not host:
         raise ConfigError(f"{where}：host 必须是字符串", f"{where}: host must be a string")
@@ -116,6 +139,10 @@ def load_config(path: Path) -> ServerConfig:
         login_window_seconds=_int(server, "login_window_seconds", 900, where) or 900,
         approval_above={k: _int(approval, k, 0, where) for k in approval},
         relay_url=relay_url,
+        limits={
+            role: {k: _int(table, k, 0, f"{where} [limits.{role}]") for k in table}
+            for role, table in limits.items()
+        },
     )
 
 
