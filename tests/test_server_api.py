@@ -346,6 +346,8 @@ def read_events(response, count):
     for line in response.iter_lines():
         if line.startswith("id: "):
             current["id"] = int(line[4:])
+        elif line.startswith("event: "):
+            current["event"] = line[7:]
         elif line.startswith("data: "):
             current["data"] = json.loads(line[6:])
         elif line == "" and current:
@@ -366,7 +368,8 @@ def test_events_stream_live_pushes_and_catch_up_after_a_reconnect(team, team_sim
                 team_sim.user_pays(BOB, coins=100)
                 team_sim.user_pays(BOB, coins=200)
             first, second = read_events(live, 2)
-        assert first["data"]["openid"] == BOB and second["id"] > first["id"]
+        assert first["event"] == "push" and first["data"]["openid"] == BOB
+        assert second["id"] > first["id"]
         # the desktop was away after the first event: it reconnects with the last id it saw
         with http.stream(
             "GET", f"{API}/events", headers={**auth, "Last-Event-ID": str(first["id"])}
@@ -521,3 +524,21 @@ def test_server_toml_limits_override_a_roles_defaults(team):  # noqa: F811
         r = http.post(f"{API}/gift", headers=team.token("sam"), json=body)
     assert r.status_code == 403 and "1,800" in r.json()["error"]["en"]
     assert intents(team, "sam-over-limit") == []
+
+
+def test_events_carry_approval_requests_and_decisions(team):  # noqa: F811
+    body = {"openid": ALICE, "amount": 1300, "reason": "r", "request_key": "sam-event-1"}
+    auth = team.token("fay")
+    with team.client() as http, http.stream("GET", f"{API}/events", headers=auth) as live:
+        asked = http.post(f"{API}/gift", headers=team.token("sam"), json=body).json()
+        http.post(
+            f"{API}/approvals/{asked['approval']['id']}/reject",
+            headers=team.token("fay"),
+            json={"reason": "no"},
+        )
+        waiting, decided = read_events(live, 2)
+    assert waiting["data"]["id"] == decided["data"]["id"] == asked["approval"]["id"]
+    assert (
+        waiting["data"]["state"] == "awaiting_approval" and waiting["data"]["requested_by"] == "sam"
+    )
+    assert decided["data"]["state"] == "rejected" and decided["data"]["decided_by"] == "fay"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -38,6 +37,7 @@ from core.server.store import APPROVER_ROLES, Operator, OperatorError, SelfAppro
 
 API = "/api/v1"
 RELAY_TIMEOUT = 4.0
+PUSH_LINKS = ("openid", "order_id", "wx_order_id", "refund_order_id")
 EVENT_POLL_SECONDS = 0.25  # how often an events stream looks for new rows (any server process)
 READERS = frozenset(store.ROLES)
 RESOLVERS = frozenset({"support", "finance", "admin"})
@@ -622,6 +622,16 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         if result.echo is None:
             added = save_push(srv.mirror, query=query, body=body, result=result)
             event = result.event
+            if added and event is not None:
+                links = event.links
+                store.add_event(
+                    srv.mirror,
+                    "push",
+                    {
+                        "event": event.event,
+                        **{k: str(links.get(k) or "") for k in PUSH_LINKS},
+                    },
+                )
             if added and event is not None and event.event == "xpay_refund_notify":
                 srv.desk.ops.refund_push_arrived(str(event.links.get("refund_order_id") or ""))
         if result.echo is None and config.relay_url:
@@ -659,30 +669,25 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         after: int | None = None,
         last_event_id: Annotated[str | None, Header()] = None,
     ) -> StreamingResponse:
-        """Server-sent events: each push as it is stored (`id` is the push's id). A desktop that
-        reconnects sends Last-Event-ID (or ?after=) and first gets what it missed."""
+        """Server-sent events: each push as it is stored (`push`) and each approval request and
+        decision (`approval`), numbered in order. A desktop that reconnects sends Last-Event-ID
+        (or ?after=) and first gets what it missed."""
         allow(session[0], READERS, "events", request)
         srv = server()
         start = after
         if last_event_id is not None and last_event_id.strip().isdigit():
             start = int(last_event_id.strip())
         if start is None:  # a first connection: from now on
-            head = srv.mirror.one("SELECT MAX(id) AS n FROM pushes")
-            start = int(head["n"] or 0) if head else 0
+            start = store.last_event(srv.mirror)
 
         async def stream() -> AsyncIterator[str]:
             seen = start
             quiet = 0.0
             while not await request.is_disconnected():
-                rows = srv.mirror.all(
-                    "SELECT id, event, openid, order_id, refund_order_id, verdict, received_at "
-                    "FROM pushes WHERE id > ? ORDER BY id LIMIT 100",
-                    seen,
-                )
-                for row in rows:
-                    seen = int(row["id"])
-                    data = json.dumps(dict(row), ensure_ascii=False)
-                    yield f"id: {seen}\nevent: push\ndata: {data}\n\n"
+                rows = store.events_after(srv.mirror, seen)
+                for event_id, kind, data in rows:
+                    seen = event_id
+                    yield f"id: {event_id}\nevent: {kind}\ndata: {data}\n\n"
                 if rows:
                     quiet = 0.0
                     continue

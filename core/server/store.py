@@ -35,6 +35,8 @@ TABLES = (
     "state TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL, "
     "decided_by TEXT NOT NULL DEFAULT '', decided_at BIGINT NOT NULL DEFAULT 0, "
     "decision_reason TEXT NOT NULL DEFAULT '', result TEXT NOT NULL DEFAULT '')",
+    "CREATE TABLE IF NOT EXISTS srv_events (id BIGINT PRIMARY KEY, at BIGINT NOT NULL, "
+    "kind TEXT NOT NULL, data TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS srv_backend_tokens (name TEXT PRIMARY KEY, "
     "token_hash TEXT NOT NULL UNIQUE, revoked INTEGER NOT NULL DEFAULT 0, "
     "created_at BIGINT NOT NULL)",
@@ -334,7 +336,13 @@ def request_approval(
         )
     found = approval(mirror, approval_id)
     assert found is not None
+    add_event(mirror, "approval", _approval_event(found))
     return found
+
+
+def _approval_event(found: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "action", "amount", "requested_by", "state", "decided_by")
+    return {k: found[k] for k in keys}
 
 
 def _approval_dict(row: Any, now: int) -> dict[str, Any]:
@@ -398,6 +406,7 @@ def decide(mirror: Mirror, approval_id: str, *, by: str, state: str, reason: str
             raise OperatorError("该请求已被处理或已过期", "this request was decided or has expired")
     claimed = approval(mirror, approval_id)
     assert claimed is not None
+    add_event(mirror, "approval", _approval_event(claimed))
     return claimed
 
 
@@ -442,3 +451,31 @@ def backend_name(mirror: Mirror, token: str) -> str | None:
         "SELECT name FROM srv_backend_tokens WHERE token_hash = ? AND revoked = 0", digest(token)
     )
     return None if row is None else str(row["name"])
+
+
+# ---- events for desktops (server-sent events) --------------------------------------------------
+
+
+def add_event(mirror: Mirror, kind: str, data: dict[str, Any]) -> int:
+    """One event, numbered in order across every server process on the store: the id is taken
+    under the store's writer lock (BEGIN IMMEDIATE on SQLite, the advisory lock on PostgreSQL)."""
+    with mirror.transaction() as conn:
+        head = conn.execute("SELECT COALESCE(MAX(id), 0) AS n FROM srv_events").fetchone()
+        event_id = int(head["n"]) + 1
+        conn.execute(
+            "INSERT INTO srv_events (id, at, kind, data) VALUES (?, ?, ?, ?)",
+            (event_id, mirror.now(), kind, json.dumps(data, ensure_ascii=False, sort_keys=True)),
+        )
+    return event_id
+
+
+def last_event(mirror: Mirror) -> int:
+    row = mirror.one("SELECT COALESCE(MAX(id), 0) AS n FROM srv_events")
+    return int(row["n"]) if row else 0
+
+
+def events_after(mirror: Mirror, after: int, *, limit: int = 100) -> list[tuple[int, str, str]]:
+    rows = mirror.all(
+        "SELECT id, kind, data FROM srv_events WHERE id > ? ORDER BY id LIMIT ?", after, limit
+    )
+    return [(int(r["id"]), str(r["kind"]), str(r["data"])) for r in rows]
