@@ -141,16 +141,9 @@ class Server:
         """The one path money moves by: checks, intent, WeChat, audit and mirror (core.operations),
         as the operator who asked."""
         ops = self.ops_for(name, role)
-        if action == "gift":
-            return await ops.gift(
-                req["openid"],
-                req["amount"],
-                reason=req["reason"],
-                request_key=req["request_key"],
-                allow_repeat=req["allow_repeat"],
-            )
-        if action == "deduct":
-            return await ops.deduct(
+        if action in ("gift", "deduct"):  # the same request shape: openid, amount, reason
+            coins = ops.gift if action == "gift" else ops.deduct
+            return await coins(
                 req["openid"],
                 req["amount"],
                 reason=req["reason"],
