@@ -6,6 +6,7 @@ database connection, with progress callbacks and cancellation."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import threading
 from collections.abc import Callable
@@ -48,6 +49,7 @@ from core.mirror.vault import SessionKeyVault, mask, vault_key
 from core.models import Balance
 from core.operations import Intent, Operations, OpResult, operations_for
 from core.operations.engine import ClawbackStatus
+from core.operations.policy import Policy
 from core.operations.tracker import RefundTracker
 from core.profiles import Profile
 from core.reconcile import Period, Reconciliation, export_csv, export_json, export_xlsx
@@ -98,11 +100,43 @@ class Desk:
         self._listeners: list[Callable[[set[str]], None]] = []
         self._listeners_lock = threading.Lock()
         self.tracker: RefundTracker | None = None
+        self._shared = False  # a view made by acting_as: closes nothing
+
+    def acting_as(self, operator: str, role: str, policy: Policy) -> Desk:
+        """This desk as another operator (the team server makes one per request): it shares the
+        mirror, the WeChat client, the locks, the session-key vault, the refund tracker and the
+        listeners, and acts (intents, audit rows, limits) as `operator` with `policy`."""
+        base = self.ops
+        view = copy.copy(self)
+        view._shared = True
+        view.ops = Operations(
+            base.client,
+            base.mirror,
+            appid=base.appid,
+            profile=self.profile.name,
+            operator=operator,
+            policy=policy,
+            session_keys=base.session_keys,
+            locks=base.locks,
+            coin_rate=base.coin_rate,
+        )
+        view.complaints = Complaints(
+            base.client,
+            self.mirror,
+            audit=view.ops.audit,
+            locks=base.locks,
+            role=role,
+            operator=operator,
+            http=self._http,
+        )
+        return view
 
     def __repr__(self) -> str:
         return f"Desk(profile={self.profile.name!r})"
 
     async def close(self) -> None:
+        if self._shared:
+            return
         tracker, self.tracker = self.tracker, None
         if tracker is not None:
             await asyncio.to_thread(tracker.stop)
