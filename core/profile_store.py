@@ -21,7 +21,8 @@ from core.profiles import (
     PLAIN_FIELDS,
     PROFILE_NAME_RE,
     SECRET_FIELDS,
-    Profile,
+    TEAM_FIELDS,
+    AnyProfile,
     default_config_path,
     load_profiles,
     parse_profile_file,
@@ -42,6 +43,8 @@ EDITABLE_FIELDS = (
     "callback_appid",
     "session_key_url",
 )
+# a team profile's: the server's address, the login name, a private CA's certificate file
+TEAM_EDITABLE_FIELDS = ("server", "operator", "ca_file")
 
 
 def save_profile(
@@ -52,8 +55,9 @@ def save_profile(
     secrets: Mapping[str, str] | None = None,
     create: bool,
     make_default: bool = False,
-) -> Profile:
-    """Writes profile `name` with `fields` (an empty string removes an optional field).
+) -> AnyProfile:
+    """Writes profile `name` with `fields` (an empty string removes an optional field); with
+    `server` among them it is a team profile, which takes no secrets.
     `create=True` refuses an existing name (no silent overwrite); `create=False` refuses a
     missing one. Secrets are stored in the keyring before the file changes, so a file never
     names a profile whose keys were lost. Returns the profile as the file now defines it."""
@@ -78,6 +82,12 @@ def save_profile(
         profiles[name] = table
     if make_default:
         document["default_profile"] = name
+    if "server" in table and any(secrets.values() if secrets else ()):
+        raise ConfigError(
+            f"配置 {name} 是团队配置：团队配置不保存商户密钥（密钥只在团队服务器上）",
+            f"profile {name} is a team profile: a team desktop holds no merchant secret (the "
+            "team server keeps the keys)",
+        )
     text = tomlkit.dumps(document)
     # everything is checked against what would be written, with secrets from the form standing in
     # for the keyring, before anything changes
@@ -86,7 +96,7 @@ def save_profile(
         if value:
             store_secret(name, field, value)
     _write_atomically(path, text)
-    return load_profiles(path).get(name)
+    return load_profiles(path).get_any(name)
 
 
 def read_profile_tables(path: Path | None = None) -> tuple[dict[str, dict[str, Any]], str | None]:
@@ -103,7 +113,7 @@ def read_profile_tables(path: Path | None = None) -> tuple[dict[str, dict[str, A
         raise ConfigError(f"{path} 无法读取：{exc}", f"{path} cannot be read: {exc}") from None
     tables = raw.get("profiles")
     found = {
-        name: {k: v for k, v in table.items() if k in PLAIN_FIELDS}
+        name: {k: v for k, v in table.items() if k in PLAIN_FIELDS or k in TEAM_FIELDS}
         for name, table in (tables.items() if isinstance(tables, dict) else ())
         if isinstance(table, dict)
     }
@@ -117,7 +127,8 @@ def _check_fields(name: str, fields: Mapping[str, Any], secrets: Mapping[str, st
             f"配置名 {name!r} 只能包含字母、数字、. _ -（最多 64 个字符）",
             f"profile name {name!r} may only contain A-Z 0-9 . _ - (at most 64 characters)",
         )
-    unknown = sorted(set(fields) - set(EDITABLE_FIELDS)) + sorted(set(secrets) - set(SECRET_FIELDS))
+    editable = set(EDITABLE_FIELDS) | set(TEAM_EDITABLE_FIELDS)
+    unknown = sorted(set(fields) - editable) + sorted(set(secrets) - set(SECRET_FIELDS))
     if unknown:
         raise ConfigError(
             f"未知字段：{', '.join(unknown)}", f"unknown fields: {', '.join(unknown)}"

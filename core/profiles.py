@@ -16,7 +16,7 @@ import re
 import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -109,6 +109,8 @@ class Profile:
     source: Path | None = None
     warnings: tuple[str, ...] = ()
 
+    kind = "solo"  # a class attribute, not a field: a team profile says "team"
+
     def secret(self, name: str) -> Secret | None:
         found = self.secrets.get(name)
         return found.value if found else None
@@ -137,6 +139,75 @@ class Profile:
     def mirror_path(self) -> Path | str:
         """The mirror's file, or the PostgreSQL URL the profile names."""
         return self.db or default_data_dir() / f"{self.name}.sqlite"
+
+
+# a team profile (issue 19): the team server's address and the operator's login name, no keys
+TEAM_FIELDS = ("server", "operator", "ca_file", "verify")
+OPERATOR_MAX = 64  # the server's rule for operator names (core.server.store._check_name)
+
+
+@dataclass(frozen=True)
+class TeamProfile:
+    """A desktop in team mode: the server holds the merchant's keys and decides the role; this
+    side knows where the server is and who logs in. role, appid, env, coin_rate and offer_id are
+    what the server's /api/v1/me says (with_me); until then they are safe defaults: the least
+    role, and production, so nothing looks like play money before the server has spoken."""
+
+    name: str
+    server: str
+    operator: str
+    source: Path | None = None
+    ca_file: Path | None = None
+    verify: bool = True
+    role: str = "viewer"
+    appid: str = ""
+    env: Env = Env.PRODUCTION
+    coin_rate: int = 100
+    offer_id: str = ""
+    server_profile: str = ""  # the name of the merchant profile the server runs
+    warnings: tuple[str, ...] = ()
+
+    kind = "team"
+
+    @property
+    def keyring_name(self) -> str:
+        """Where this login's session tokens live in the OS keyring (service "xpaydesk")."""
+        return f"team:{self.server}/{self.operator}"
+
+    def with_me(self, me: Mapping[str, Any]) -> TeamProfile:
+        """This profile as the server describes it (GET /api/v1/me); what the answer lacks or
+        gets wrong keeps the safe default."""
+        role = me.get("role")
+        merchant = me.get("profile")
+        merchant = merchant if isinstance(merchant, Mapping) else {}
+        env: Env = self.env
+        try:
+            if "env" in merchant:
+                env = Env.parse(merchant["env"])
+        except ConfigError:
+            pass
+        rate = merchant.get("coin_rate")
+        appid, offer, server_profile = (
+            merchant.get("appid"),
+            merchant.get("offer_id"),
+            merchant.get("name"),
+        )
+        return replace(
+            self,
+            role=role if isinstance(role, str) and role in ROLES else self.role,
+            appid=appid if isinstance(appid, str) else self.appid,
+            env=env,
+            coin_rate=(
+                rate
+                if isinstance(rate, int) and not isinstance(rate, bool) and rate > 0
+                else self.coin_rate
+            ),
+            offer_id=offer if isinstance(offer, str) else self.offer_id,
+            server_profile=server_profile if isinstance(server_profile, str) else "",
+        )
+
+
+AnyProfile = Profile | TeamProfile
 
 
 def _fail(path: Path | None, profile: str, field_name: str, zh: str, en: str) -> ConfigError:
@@ -356,27 +427,181 @@ def _os_user() -> str:
         return "operator"
 
 
+def parse_team_profile(
+    name: str, table: Mapping[str, Any], *, path: Path | None = None
+) -> TeamProfile:
+    """A profile with `server = "https://…"` and `operator = "…"`: a desktop of a team. It holds
+    no key of the merchant (the server does), so any key here is refused, not ignored."""
+    if not PROFILE_NAME_RE.fullmatch(name):
+        raise _fail(
+            path, name, "name", "只能包含字母、数字、. _ -", "may only contain A-Z 0-9 . _ -"
+        )
+    keys = sorted(set(table) & (set(SECRET_FIELDS) | set(SIMULATOR_ONLY_FIELDS)))
+    if keys:  # named, never repeated: the value is a secret that should not be in the file
+        raise _fail(
+            path,
+            name,
+            ", ".join(keys),
+            "不能出现在团队配置中：团队配置不保存商户密钥（密钥只在团队服务器上），请从文件中删除",
+            "is refused in a team profile: a team desktop holds no merchant secret (the team "
+            "server keeps the keys); remove it from the file",
+        )
+    unknown = sorted(set(table) - set(TEAM_FIELDS))
+    if unknown:
+        raise _fail(
+            path,
+            name,
+            ", ".join(unknown),
+            "不是团队配置的字段（团队配置只有 server、operator、ca_file、verify；appid、环境、"
+            "角色由团队服务器决定）",
+            "is not a field of a team profile (it has only server, operator, ca_file and verify; "
+            "appid, env and role come from the team server)",
+        )
+
+    def text(key: str) -> str:
+        if key not in table:
+            raise _fail(path, name, key, "缺失", "is missing")
+        value = table[key]
+        if not isinstance(value, str):
+            raise _fail(path, name, key, "必须是字符串", "must be a string")
+        return value
+
+    server = check_server_url(text("server"), path=path, profile=name)
+    operator = text("operator")
+    if (
+        not operator
+        or len(operator) > OPERATOR_MAX
+        or not operator.isprintable()
+        or operator != operator.strip()
+    ):
+        raise _fail(
+            path,
+            name,
+            "operator",
+            f"操作员名称无效（1–{OPERATOR_MAX} 个可打印字符，无首尾空格）",
+            f"is not a valid operator name (1–{OPERATOR_MAX} printable characters, no spaces "
+            "at either end)",
+        )
+    verify = table.get("verify", True)
+    if not isinstance(verify, bool):
+        raise _fail(path, name, "verify", "须为 true 或 false", "must be true or false")
+    ca_file: Path | None = None
+    if "ca_file" in table:
+        raw = text("ca_file")
+        ca_file = Path(raw).expanduser()
+        if not ca_file.is_absolute() and path is not None:
+            ca_file = path.parent / ca_file  # beside the profiles file
+        if not ca_file.is_file():
+            raise _fail(
+                path,
+                name,
+                "ca_file",
+                f"找不到证书文件 {ca_file}",
+                f"certificate file {ca_file} not found",
+            )
+    warnings = (
+        ()
+        if verify
+        else (
+            f"{path}: [{name}] verify = false：不校验团队服务器的证书，登录口令和令牌可能被截获；"
+            "请改用 ca_file / verify = false: the team server's certificate is not checked, so "
+            "passwords and tokens can be intercepted; use ca_file instead",
+        )
+    )
+    return TeamProfile(
+        name=name,
+        server=server,
+        operator=operator,
+        source=path,
+        ca_file=ca_file,
+        verify=verify,
+        warnings=warnings,
+    )
+
+
+def check_server_url(raw: str, *, path: Path | None = None, profile: str = "") -> str:
+    """A team server's address without its trailing slash: http(s), a host, an optional port
+    and path; no user:password, query or fragment. Plain http only to this machine: the login
+    password and the session tokens would otherwise travel in clear."""
+    url = raw.strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        _port = parts.port  # ValueError for a port that is not a number in range
+        good = (
+            parts.scheme in ("http", "https")
+            and bool(parts.hostname)
+            and parts.username is None
+            and parts.password is None
+            and not parts.query
+            and not parts.fragment
+            and "?" not in url
+            and "#" not in url
+            and not any(c.isspace() for c in url)
+        )
+    except ValueError:
+        good = False
+    if not good:
+        raise _fail(
+            path,
+            profile,
+            "server",
+            "不是合法的 http(s) 地址（例如 https://xpay.example.com）",
+            "is not an http(s) URL (for example https://xpay.example.com)",
+        )
+    if parts.scheme == "http" and not _is_loopback(url):
+        raise _fail(
+            path,
+            profile,
+            "server",
+            "须使用 https：http 会以明文传送登录口令和令牌（http 只允许本机地址）",
+            "must use https: over http, passwords and tokens would travel in clear (http is "
+            "only accepted for this machine, 127.0.0.1 or localhost)",
+        )
+    return url
+
+
 @dataclass(frozen=True)
 class ProfileFile:
     path: Path
-    profiles: dict[str, Profile]
+    profiles: dict[str, Profile]  # the solo profiles (with keys)
     default: str | None
+    teams: dict[str, TeamProfile] = field(default_factory=dict)
+    order: tuple[str, ...] = ()  # every name, in the file's order
 
-    def get(self, name: str | None) -> Profile:
-        chosen = (
-            name or self.default or (next(iter(self.profiles)) if len(self.profiles) == 1 else None)
-        )
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.order or (*self.profiles, *self.teams)
+
+    def _choose(self, name: str | None) -> str:
+        names = self.names
+        chosen = name or self.default or (names[0] if len(names) == 1 else None)
         if chosen is None:
             raise ConfigError(
-                f"{self.path}：有多个配置，请用 --profile 指定其一（{', '.join(self.profiles)}）",
-                f"{self.path}: several profiles; choose one with --profile "
-                f"({', '.join(self.profiles)})",
+                f"{self.path}：有多个配置，请用 --profile 指定其一（{', '.join(names)}）",
+                f"{self.path}: several profiles; choose one with --profile ({', '.join(names)})",
             )
-        if chosen not in self.profiles:
+        if chosen not in self.profiles and chosen not in self.teams:
             raise ConfigError(
                 f"{self.path}：没有名为 {chosen} 的配置", f"{self.path}: no profile named {chosen}"
             )
+        return chosen
+
+    def get(self, name: str | None) -> Profile:
+        """A solo profile (with the merchant's keys); a team profile here is a clear error."""
+        chosen = self._choose(name)
+        if chosen in self.teams:
+            raise ConfigError(
+                f"{self.path}：配置 {chosen} 是团队配置（连接团队服务器 "
+                f"{self.teams[chosen].server}），这里需要带密钥的单机配置",
+                f"{self.path}: profile {chosen} is a team profile (it connects to the team "
+                f"server {self.teams[chosen].server}); this needs a solo profile with keys",
+            )
         return self.profiles[chosen]
+
+    def get_any(self, name: str | None) -> AnyProfile:
+        """A solo or a team profile, whichever the file has under that name."""
+        chosen = self._choose(name)
+        return self.teams[chosen] if chosen in self.teams else self.profiles[chosen]
 
 
 def load_profiles(
@@ -453,15 +678,21 @@ def parse_profile_file(
         raise ConfigError(
             f"{path} 中没有 [profiles.<名称>] 配置", f"{path} has no [profiles.<name>] table"
         )
-    profiles = {}
+    profiles: dict[str, Profile] = {}
+    teams: dict[str, TeamProfile] = {}
     for name, table in tables.items():
         if not isinstance(table, dict):
             raise _fail(path, name, "(table)", "必须是表", "must be a table")
-        profiles[name] = parse_profile(name, table, path=path, environ=environ)
+        if "server" in table:  # a team profile: the server's address instead of keys
+            teams[name] = parse_team_profile(name, table, path=path)
+        else:
+            profiles[name] = parse_profile(name, table, path=path, environ=environ)
     default = raw.get("default_profile")
-    if default is not None and default not in profiles:
+    if default is not None and default not in profiles and default not in teams:
         raise ConfigError(
             f"{path}：default_profile {default} 不存在",
             f"{path}: default_profile {default} does not exist",
         )
-    return ProfileFile(path=path, profiles=profiles, default=default)
+    return ProfileFile(
+        path=path, profiles=profiles, default=default, teams=teams, order=tuple(tables)
+    )

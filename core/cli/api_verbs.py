@@ -20,7 +20,7 @@ from core.errors import ConfigError, Handling, XPayError
 from core.mirror.refresh import order_by_wx_id
 from core.money import format_coins, format_fen
 from core.operations import Operations
-from core.profiles import Profile, load_profiles
+from core.profiles import Profile, TeamProfile, load_profiles
 from core.secret import Secret
 from core.validation import REFUND_REASONS, REQ_FROM
 from core.vocabulary import word
@@ -412,16 +412,21 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_profiles(args: argparse.Namespace, out: Output) -> int:
     loaded = load_profiles(Path(args.config) if args.config else None)
-    rows = {}
-    for name, p in loaded.profiles.items():
-        rows[name] = {
-            "appid": p.appid,
-            "env": p.env.name.lower(),
-            "api_base": p.api_base,
-            "coin_rate": p.coin_rate,
-            "operator": p.operator,
-            "secrets": {k: s.source for k, s in p.secrets.items()},
-            "default": name == loaded.default,
-        }
+    rows: dict[str, dict[str, Any]] = {}
+    for name in loaded.names:  # solo and team profiles, in the file's order
+        p = loaded.get_any(name)
+        if isinstance(p, TeamProfile):  # the server holds the keys; it says appid, env, role
+            rows[name] = {"kind": "team", "server": p.server, "operator": p.operator}
+        else:
+            rows[name] = {
+                "kind": "solo",
+                "appid": p.appid,
+                "env": p.env.name.lower(),
+                "api_base": p.api_base,
+                "coin_rate": p.coin_rate,
+                "operator": p.operator,
+                "secrets": {k: s.source for k, s in p.secrets.items()},
+            }
+        rows[name]["default"] = name == loaded.default
     out.result({"config": str(loaded.path), "profiles": rows})
     return 0
