@@ -22,7 +22,9 @@ class WireError(XPayDeskError):
     kind = "wire"
 
     def __init__(self, en: str) -> None:
-        super().__init__(f"团队服务器的回答无法读取：{en}", f"the team server's answer is unreadable: {en}")
+        super().__init__(
+            f"团队服务器的回答无法读取：{en}", f"the team server's answer is unreadable: {en}"
+        )
 
 
 def dump(obj: Any) -> Any:

@@ -51,7 +51,11 @@ def test_login_with_password_and_totp_then_me(team):  # noqa: F811
         r = team.login(http, "sam")
         assert r.status_code == 200
         me = http.get(f"{API}/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
-    assert me.json() == {"name": "sam", "role": "support"}
+    body = me.json()
+    assert (body["name"], body["role"]) == ("sam", "support")
+    # the merchant's public facts for the desktop's header, and never a key
+    assert set(body["profile"]) == {"name", "appid", "env", "coin_rate", "offer_id"}
+    assert body["profile"]["appid"].startswith("wx") and body["profile"]["coin_rate"] > 0
     assert r.json()["expires_in"] == 900
     assert any(row["operator"] == "sam" for row in audit_rows(team, "login"))
 
