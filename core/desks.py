@@ -1,0 +1,38 @@
+"""The one seam that decides solo or team: every page and CLI verb gets its desk here and does
+not ask which kind it holds (except where team mode adds something: login, approvals, the
+connection banner, which check `desk.team`)."""
+
+from __future__ import annotations
+
+import importlib
+
+import httpx
+
+from core.desk import Desk
+from core.profiles import AnyProfile, Profile, TeamProfile
+from core.remote.base import Auth
+from core.remote.desk import RemoteDesk
+
+AnyDesk = Desk | RemoteDesk
+
+
+def open_desk(
+    profile: AnyProfile,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    auth: Auth | None = None,
+) -> AnyDesk:
+    """A solo desk over the profile's mirror and WeChat, or a team desk over the profile's
+    server, logged in with `auth` (default: the session kept in the OS keyring)."""
+    if isinstance(profile, Profile):
+        return Desk(profile, transport=transport)
+    if auth is None:
+        auth = stored_session(profile)
+    return RemoteDesk(profile, auth=auth)
+
+
+def stored_session(profile: TeamProfile) -> Auth:
+    """The operator's session as kept in the OS keyring (core.remote.session)."""
+    session = importlib.import_module("core.remote.session")
+    keeper: Auth = session.TokenKeeper(profile)
+    return keeper

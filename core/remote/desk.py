@@ -1,0 +1,43 @@
+"""RemoteDesk: core.desk.Desk's interface over the team server. The same method names,
+arguments and result types, so the dashboard and the CLI do not know which kind they hold; the
+merchant's secrets, the mirror and WeChat stay on the server."""
+
+from __future__ import annotations
+
+import httpx
+
+from core.profiles import TeamProfile
+from core.remote.base import Auth
+from core.remote.complaints import ComplaintsRemote
+from core.remote.events import Events
+from core.remote.jobs import Jobs
+from core.remote.money import Money
+from core.remote.reads import Reads
+from core.remote.tools import Tools
+
+
+class RemoteDesk(Reads, Money, Jobs, ComplaintsRemote, Tools, Events):
+    team = True  # what team mode adds (login, approvals, the connection banner) checks this
+
+    def __init__(
+        self,
+        profile: TeamProfile,
+        *,
+        auth: Auth,
+        transport: httpx.BaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        verify: bool | str = str(profile.ca_file) if profile.ca_file else profile.verify
+        super().__init__(
+            profile.server,
+            auth=auth,
+            transport=transport,
+            async_transport=async_transport,
+            verify=verify,
+        )
+        # role, appid, env and coin rate as the server says (GET /me): never a key
+        self.profile = profile.with_me(self.get("/me"))
+
+    @property
+    def env_label(self) -> str:
+        return self.profile.env.name.lower()

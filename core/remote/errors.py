@@ -1,0 +1,45 @@
+"""What a remote desk raises: the server's own refusal (its kind and both messages), a login
+that has run out, and a server that cannot be reached."""
+
+from __future__ import annotations
+
+from core.errors import XPayDeskError
+
+
+class RemoteError(XPayDeskError):
+    """The team server refused: `kind` and the messages are the server's."""
+
+    def __init__(self, kind: str, message_zh: str, message_en: str, *, status: int) -> None:
+        super().__init__(message_zh, message_en)
+        self.kind = kind
+        self.status = status
+
+
+class RemoteForbidden(RemoteError):
+    """403: the operator's role or limits refuse this (the server audited it)."""
+
+
+class LoginRequired(XPayDeskError):
+    kind = "login_required"
+    exit_code = 3
+
+    def __init__(
+        self,
+        message_zh: str = "需要重新登录团队服务器",
+        message_en: str = "log in to the team server again",
+    ) -> None:
+        super().__init__(message_zh, message_en)
+
+
+class ServerUnreachable(XPayDeskError):
+    kind = "server_unreachable"
+    exit_code = 4
+
+    def __init__(self, server: str, problem: str) -> None:
+        super().__init__(
+            f"无法连接团队服务器 {server}（{problem}）：显示的是上次取得的数据，资金操作暂不可用",
+            f"cannot reach the team server {server} ({problem}): what is shown is the last data "
+            "fetched, and money actions wait until it is back",
+        )
+        self.server = server
+        self.problem = problem
