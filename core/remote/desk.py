@@ -36,7 +36,12 @@ class RemoteDesk(Reads, Money, Jobs, ComplaintsRemote, Tools, Events):
             verify=verify,
         )
         # role, appid, env and coin rate as the server says (GET /me): never a key
-        self.profile = profile.with_me(self.get("/me"))
+        try:
+            me = self.get("/me")
+        except BaseException:
+            self._http.close()  # the async client has opened nothing yet
+            raise
+        self.profile = profile.with_me(me)
 
     @property
     def env_label(self) -> str:
