@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import httpx
 import pytest
 
 from core.mirror.db import Mirror
@@ -18,7 +19,7 @@ from tests.serverfixtures import (
     team_sim,  # noqa: F401  (a fixture)
     write_config,
 )
-from tests.simfixtures import ALICE
+from tests.simfixtures import ALICE, BOB
 
 API = "/api/v1"
 
@@ -88,3 +89,25 @@ def test_disabling_on_the_command_line_ends_sessions_on_both_servers(pair):
         assert done.returncode == 0, done.stderr
         assert on_a.get(f"{API}/me", headers=auth).status_code == 401
         assert on_b.get(f"{API}/me", headers=auth).status_code == 401
+
+
+def test_a_push_to_a_server_on_postgresql_is_stored_once_and_applied(pair, team_sim):  # noqa: F811
+    a, _b = pair
+    team_sim.config.push.url = f"{a.url}/wechat/push"
+    try:
+        paid = team_sim.user_pays(BOB, coins=600)
+    finally:
+        team_sim.config.push.url = None
+    wire = team_sim.delivered[-1]
+    again = httpx.post(
+        f"{a.url}/wechat/push?{wire.query}",
+        content=wire.body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert "HTTP 200" in wire.delivered, wire.delivered
+    assert again.status_code == 200 and again.json()["ErrCode"] == 0  # WeChat's retry: acked
+    with Mirror(a.mirror_path) as m:
+        stored = m.all("SELECT verdict FROM pushes WHERE raw_query = ?", wire.query)
+        order = m.one("SELECT paid_fee FROM orders WHERE order_id = ?", paid["order_id"])
+    assert [r["verdict"] for r in stored] == ["accept"]
+    assert order is not None and order["paid_fee"] == paid["paid_fee"]

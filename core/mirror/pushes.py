@@ -51,7 +51,9 @@ def save_push(
     }
     with mirror.transaction() as conn:
         cursor = conn.execute(
-            f"INSERT OR IGNORE INTO pushes ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            # ON CONFLICT, not SQLite's INSERT OR IGNORE: PostgreSQL (a team's store) has only this
+            f"INSERT INTO pushes ({', '.join(row)}) VALUES ({', '.join('?' * len(row))}) "
+            "ON CONFLICT (dedupe_key) DO NOTHING",
             tuple(row.values()),
         )
         added = cursor.rowcount == 1
