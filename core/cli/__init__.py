@@ -20,6 +20,7 @@ from core.cli import (
     mirror_verbs,
     ops_verbs,
     reconcile_verb,
+    session_verbs,
     simulator_verb,
 )
 from core.cli.output import Output, default_lang
@@ -36,6 +37,7 @@ VERB_MODULES = (
     mirror_admin,
     reconcile_verb,
     complaints_verb,
+    session_verbs,
 )
 
 
