@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 
@@ -20,8 +21,8 @@ from core import signing
 from core.callbacks import CallbackError, DecodeResult, decode, expected_reply
 from core.complaints import ComplaintResult, ComplaintRow, Complaints, ComplaintView, SyncReport
 from core.connect import DEFAULT_TIMEOUT, callback_keys
-from core.errors import XPayDeskError
-from core.mirror import audit
+from core.errors import ValidationError, XPayDeskError
+from core.mirror import audit, health
 from core.mirror.db import Mirror
 from core.mirror.importing import (
     ImportCancelled,
@@ -44,16 +45,18 @@ from core.mirror.queries import (
     search,
     timeline,
 )
-from core.mirror.refresh import refresh_order
+from core.mirror.refresh import RefreshReport, order_by_wx_id, refresh_order, refresh_orders
 from core.mirror.vault import SessionKeyVault, mask, vault_key
-from core.models import Balance
+from core.models import Balance, BillUrl, Order
 from core.operations import Intent, Operations, OpResult, operations_for
+from core.operations.bulk import BulkPlan, BulkReport, run_bulk
 from core.operations.engine import ClawbackStatus
 from core.operations.policy import Policy
 from core.operations.tracker import RefundTracker
 from core.profiles import Profile
 from core.reconcile import Period, Reconciliation, export_csv, export_json, export_xlsx
 from core.secret import Secret
+from core.store.errors import DATABASE_ERRORS
 
 
 @dataclass
@@ -78,35 +81,59 @@ class ReconView:
     coverage_note: dict[str, str] = field(default_factory=dict)  # zh_CN | en -> text
 
 
+@dataclass
+class AuditCheck:
+    """`audit verify`: the hash chain (with the store's page problems added) and the store's
+    state."""
+
+    chain: audit.ChainReport
+    store: dict[str, Any]
+
+
 class Desk:
+    team = False  # a solo desk: what team mode adds (login, approvals, the banner) stays hidden
+
     def __init__(
         self, profile: Profile, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self.profile = profile
         self.mirror = Mirror(profile.mirror_path)
         self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, transport=transport)
-        self.ops: Operations = operations_for(profile, self.mirror, self._http)
-        self.vault: SessionKeyVault = SessionKeyVault(self.mirror, vault_key(profile))
-        self.complaints = Complaints(
-            self.ops.client,
-            self.mirror,
-            audit=self.ops.audit,
-            locks=self.ops.locks,
-            role=profile.role,
-            operator=profile.operator,
-            http=self._http,
-        )
         self._transport = transport
         self._listeners: list[Callable[[set[str]], None]] = []
         self._listeners_lock = threading.Lock()
         self.tracker: RefundTracker | None = None
         self._shared = False  # a view made by acting_as: closes nothing
 
+    # The WeChat client, the session-key vault and complaints are made when first used: a verb
+    # that only reads the mirror (audit, reconcile, imports of orders) needs no merchant secret
+    # and no keyring, as before the CLI went through the desk.
+    @functools.cached_property
+    def ops(self) -> Operations:
+        return operations_for(self.profile, self.mirror, self._http)
+
+    @functools.cached_property
+    def vault(self) -> SessionKeyVault:
+        return SessionKeyVault(self.mirror, vault_key(self.profile))
+
+    @functools.cached_property
+    def complaints(self) -> Complaints:
+        return Complaints(
+            self.ops.client,
+            self.mirror,
+            audit=self.ops.audit,
+            locks=self.ops.locks,
+            role=self.profile.role,
+            operator=self.profile.operator,
+            http=self._http,
+        )
+
     def acting_as(self, operator: str, role: str, policy: Policy) -> Desk:
         """This desk as another operator (the team server makes one per request): it shares the
         mirror, the WeChat client, the locks, the session-key vault, the refund tracker and the
         listeners, and acts (intents, audit rows, limits) as `operator` with `policy`."""
         base = self.ops
+        self.vault  # noqa: B018 -- made now, so the view shares it
         view = copy.copy(self)
         view._shared = True
         view.ops = Operations(
@@ -212,13 +239,54 @@ class Desk:
             known,
         )
 
-    async def check_session(self, openid: str) -> bool | None:
+    async def check_session(self, openid: str, session_key: str | None = None) -> bool | None:
+        """Is the user's session key still valid? The stored one (None when there is none; the
+        answer is recorded), or `session_key` as given (nothing recorded: it may not be the
+        stored one)."""
+        if session_key:
+            return await self.ops.client.check_session(openid, session_key=Secret(session_key))
         key = self.vault.load(openid)
         if key is None:
             return None
         fresh = await self.ops.client.check_session(openid, session_key=key)
         self.vault.record_check(openid, fresh=fresh)
         return fresh
+
+    async def user_balance(
+        self, openid: str, session_key: str | None = None, *, user_ip: str = "127.0.0.1"
+    ) -> Balance:
+        """WeChat's query_user_balance with `session_key`, else the stored key."""
+        key = Secret(session_key) if session_key else self.vault.load(openid)
+        if key is None:
+            raise ValidationError(
+                "session_key",
+                "没有该用户的会话密钥，请提供 --session-key",
+                "no session key for this user: give --session-key",
+            )
+        return await self.ops.client.query_user_balance(openid, session_key=key, user_ip=user_ip)
+
+    async def query_order(
+        self, *, openid: str, order_id: str | None = None, wx_order_id: str | None = None
+    ) -> Order:
+        """WeChat's query_order, as WeChat answers it (the mirror is not changed)."""
+        return await self.ops.client.query_order(openid, order_id=order_id, wx_order_id=wx_order_id)
+
+    async def find_order(self, wx_order_id: str, *, openid: str | None = None) -> str:
+        """The merchant order id of a WeChat order id: the mirror's, else WeChat's (query_order,
+        which needs `openid`), recorded in the mirror first."""
+        return await order_by_wx_id(self.ops.client, self.mirror, wx_order_id, openid=openid)
+
+    async def refresh_orders(self, order_ids: list[str]) -> RefreshReport:
+        return await refresh_orders(self.ops.client, self.mirror, order_ids)
+
+    async def download_bill(self, begin: str, end: str) -> BillUrl:
+        """download_bill for days YYYYMMDD..YYYYMMDD; WeChat answers POLL while it is generated
+        (an XPayError whose handling is Handling.POLL: ask again a few seconds later)."""
+        return await self.ops.client.download_bill(begin, end)
+
+    def now(self) -> int:
+        """The desk's clock (seconds): what deadlines and request keys are counted from."""
+        return self.mirror.now()
 
     def limit_left(self, action: str) -> tuple[int | None, int | None]:
         """(per-action limit, what is left of today's total) for the dialogs."""
@@ -236,10 +304,22 @@ class Desk:
         return None if row is None else int(row["balance"])
 
     async def gift(
-        self, openid: str, amount: int, *, reason: str, request_key: str, allow_repeat: bool = False
+        self,
+        openid: str,
+        amount: int,
+        *,
+        reason: str,
+        request_key: str,
+        order_id: str | None = None,
+        allow_repeat: bool = False,
     ) -> OpResult:
         return await self.ops.gift(
-            openid, amount, reason=reason, request_key=request_key, allow_repeat=allow_repeat
+            openid,
+            amount,
+            reason=reason,
+            request_key=request_key,
+            order_id=order_id,
+            allow_repeat=allow_repeat,
         )
 
     async def deduct(
@@ -250,6 +330,8 @@ class Desk:
         reason: str,
         request_key: str,
         session_key: str = "",
+        order_id: str | None = None,
+        remark: str = "",
         allow_repeat: bool = False,
     ) -> OpResult:
         return await self.ops.deduct(
@@ -258,14 +340,30 @@ class Desk:
             reason=reason,
             request_key=request_key,
             session_key=Secret(session_key) if session_key else None,
+            order_id=order_id,
+            remark=remark,
             allow_repeat=allow_repeat,
         )
 
     async def cancel_deduction(
-        self, openid: str, pay_order_id: str, amount: int, *, reason: str, request_key: str
+        self,
+        openid: str,
+        pay_order_id: str,
+        amount: int,
+        *,
+        reason: str,
+        request_key: str,
+        session_key: str = "",
+        order_id: str | None = None,
     ) -> OpResult:
         return await self.ops.cancel_deduction(
-            openid, pay_order_id=pay_order_id, amount=amount, reason=reason, request_key=request_key
+            openid,
+            pay_order_id=pay_order_id,
+            amount=amount,
+            reason=reason,
+            request_key=request_key,
+            session_key=Secret(session_key) if session_key else None,
+            order_id=order_id,
         )
 
     async def refund(
@@ -276,12 +374,19 @@ class Desk:
         reason: str,
         left_fee: int,
         request_key: str,
-        refund_reason: str,
-        clawback: bool,
+        refund_reason: str = "0",
+        clawback: bool = False,
+        req_from: str = "1",
+        openid: str | None = None,
+        refund_order_id: str | None = None,
+        coins: int | None = None,
+        biz_meta: str | None = None,
         allow_repeat: bool = False,
     ) -> OpResult:
         """`left_fee` is the refundable amount the operator saw in the dialog: WeChat refuses
-        the refund if it has changed since (another refund), so one complaint is refunded once."""
+        the refund if it has changed since (another refund), so one complaint is refunded once.
+        `openid` is needed for an order the mirror lacks; `coins`, what the order granted when
+        the operator knows better; `biz_meta` None sends the first 200 characters of `reason`."""
         result = await self.ops.refund(
             order_id,
             refund_fee=refund_fee,
@@ -289,7 +394,12 @@ class Desk:
             reason=reason,
             request_key=request_key,
             refund_reason=refund_reason,
+            req_from=req_from,
+            openid=openid,
             clawback=clawback,
+            refund_order_id=refund_order_id,
+            coins=coins,
+            biz_meta=biz_meta,
             allow_repeat=allow_repeat,
         )
         self._wake_tracker()  # followed from now on, without a click
@@ -368,19 +478,27 @@ class Desk:
             out.append(row)
         return out
 
-    def clawback_status(self, refund_order_id: str) -> ClawbackStatus:
-        return self.ops.clawback_status(refund_order_id)
+    def clawback_status(self, refund_order_id: str, *, coins: int | None = None) -> ClawbackStatus:
+        return self.ops.clawback_status(refund_order_id, coins=coins)
 
     async def start_clawback(
-        self, refund_order_id: str, *, reason: str, request_key: str, session_key: str = ""
+        self,
+        refund_order_id: str,
+        *,
+        reason: str,
+        request_key: str | None = None,
+        session_key: str = "",
+        coins: int | None = None,
     ) -> OpResult:
         """Takes back what a finished refund still owes in coins (any refund: imported ones
-        too); tries an open clawback of it again instead of starting a second."""
+        too); tries an open clawback of it again instead of starting a second. No
+        `request_key`: the refund's next clawback."""
         result = await self.ops.start_clawback(
             refund_order_id,
             reason=reason,
             request_key=request_key,
             session_key=Secret(session_key) if session_key else None,
+            coins=coins,
         )
         self._wake_tracker()
         return result
@@ -407,11 +525,25 @@ class Desk:
             action, amount, spent_today=self.ops.journal.spent_today(self.ops.operator, action)
         )
 
+    async def wait_for_refund(self, intent_id: int, *, timeout: float = 60.0) -> OpResult:
+        """Asks about one refund until it ends, or `timeout` seconds."""
+        return await self.ops.wait_for_refund(intent_id, timeout=timeout)
+
+    def intent_children(self, intent_id: int) -> list[Intent]:
+        """The operations a refund started (its coin clawbacks), oldest first."""
+        return self.ops.journal.children(intent_id)
+
     def pending(self) -> list[Intent]:
         return self.ops.pending()
 
-    async def resolve(self) -> list[OpResult]:
-        return await self.ops.resolve(force=True)
+    async def resolve(self, *, only: int | None = None) -> list[OpResult]:
+        """Settles what is open now (or only operation `only`)."""
+        return await self.ops.resolve(only=only, force=True)
+
+    async def run_bulk(self, plan: BulkPlan, *, allow_duplicates: bool = False) -> BulkReport:
+        """A checked CSV plan (core.operations.bulk.plan_bulk), row by row, each row its own
+        intent under the batch."""
+        return await run_bulk(self.ops, plan, allow_duplicates=allow_duplicates)
 
     def left_fee(self, order_id: str) -> int | None:
         """The refundable amount the mirror holds (a refund attempt refreshes it from WeChat)."""
@@ -459,17 +591,54 @@ class Desk:
     # ---- callbacks and signatures ------------------------------------------------------------
 
     def decode_push(
-        self, query: str, body: str
+        self,
+        query: str,
+        body: str,
+        *,
+        method: str | None = None,
+        encrypt_reply: bool = False,
+        token: str | None = None,
+        aes_key: str | None = None,
+        previous_aes_key: str | None = None,
+        appid: str | None = None,
     ) -> tuple[DecodeResult | None, CallbackError | None, str]:
-        keys = callback_keys(self.profile)
+        """Verifies, decrypts and reads a pasted push with the profile's push keys (values
+        pasted by the operator win); the reply WeChat expects, encrypted with `encrypt_reply`."""
+        keys = callback_keys(
+            self.profile,
+            token=token,
+            aes_key=aes_key,
+            previous_aes_key=previous_aes_key,
+            appid=appid,
+        )
         try:
-            result = decode(query, body, keys=keys)
+            result = decode(query, body, keys=keys, method=method)
         except CallbackError as exc:
             return None, exc, ""
-        return result, None, expected_reply(result, keys=keys)
+        return result, None, expected_reply(result, keys=keys, encrypt=encrypt_reply)
 
-    def save_push(self, query: str, body: str) -> bool:
-        result, error, _reply = self.decode_push(query, body)
+    def save_push(
+        self,
+        query: str,
+        body: str,
+        *,
+        method: str | None = None,
+        token: str | None = None,
+        aes_key: str | None = None,
+        previous_aes_key: str | None = None,
+        appid: str | None = None,
+    ) -> bool:
+        """Saves a pasted push (accepted or not) into the mirror; False when it was already
+        there."""
+        result, error, _reply = self.decode_push(
+            query,
+            body,
+            method=method,
+            token=token,
+            aes_key=aes_key,
+            previous_aes_key=previous_aes_key,
+            appid=appid,
+        )
         added = save_push(self.mirror, query=query, body=body, result=result, error=error)
         event = result.event if result is not None else None
         # the refund push: the refund is asked about now, not at the next backoff step
@@ -493,6 +662,20 @@ class Desk:
                 app_key = None
         return signing.explain(uri, body, app_key=app_key, session_key=session_key)
 
+    def sign(
+        self, uri: str, body: str, *, session_key: str | None = None
+    ) -> signing.SignatureReport:
+        """pay_sig with the profile's AppKey for its environment (a ConfigError when it has
+        none), and the signature too when `session_key` is given. Signing with a key the
+        operator holds needs no desk: core.signing.explain."""
+        app_key = self.profile.app_keys.for_env(self.profile.env)
+        return signing.explain(uri, body, app_key=app_key, session_key=session_key)
+
+    @property
+    def store_where(self) -> str:
+        """Where the desk's records are kept, for messages (the mirror's file or database)."""
+        return str(self.profile.mirror_path)
+
     # ---- long jobs in a worker thread ---------------------------------------------------------
 
     async def import_file(
@@ -503,10 +686,13 @@ class Desk:
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
         rows: Callable[[str, int, int], None] | None = None,
+        strict: bool = False,
     ) -> ImportReport:
-        """`progress(bytes read, total)` while the file is read, `rows(phase, done, total)` as
-        rows are read ("reading", total 0) and written ("writing"); a set `cancel` stops the
-        import at the next of either (well under a second) with nothing written."""
+        """`kind`: orders, bill, pushes or session-keys (session_keys). `progress(bytes read,
+        total)` while the file is read, `rows(phase, done, total)` as rows are read ("reading",
+        total 0) and written ("writing"); a set `cancel` stops the import at the next of either
+        (well under a second) with nothing written. `strict`: any bad row of an orders or bill
+        file fails the whole file."""
 
         def job() -> ImportReport:
             def tick(done: int, total: int) -> None:
@@ -524,9 +710,13 @@ class Desk:
             with Mirror(self.profile.mirror_path) as mirror:
                 env = int(self.profile.env)
                 if kind == "orders":
-                    return import_vk_orders(mirror, path, env=env, progress=tick, rows=counted)
+                    return import_vk_orders(
+                        mirror, path, env=env, strict=strict, progress=tick, rows=counted
+                    )
                 if kind == "bill":
-                    return import_bill(mirror, path, env=env, progress=tick, rows=counted)
+                    return import_bill(
+                        mirror, path, env=env, strict=strict, progress=tick, rows=counted
+                    )
                 if kind == "pushes":
                     return import_pushes(
                         mirror, path, keys=callback_keys(self.profile), progress=tick, rows=counted
@@ -541,11 +731,29 @@ class Desk:
 
         return await asyncio.to_thread(job)
 
-    async def reconcile(self, period: Period) -> ReconView:
+    def _reconciliation(
+        self, mirror: Mirror, period: Period, delivery_delay: int | None
+    ) -> Reconciliation:
+        if delivery_delay is None:
+            return Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
+        return Reconciliation(
+            mirror, period, coin_rate=self.profile.coin_rate, delivery_delay=delivery_delay
+        )
+
+    async def reconcile(
+        self, period: Period, *, delivery_delay: int | None = None, detail: bool = True
+    ) -> ReconView:
+        """The period's cards and report tables; `detail=False`: the cards and the coverage
+        only (what `xpaydesk-cli reconcile` prints). `delivery_delay`: seconds after payment
+        before an undelivered order is flagged (default: the report's)."""
+
         def job() -> ReconView:
             with Mirror(self.profile.mirror_path) as mirror:
-                report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
-                summary, tables = report.overview()
+                report = self._reconciliation(mirror, period, delivery_delay)
+                if detail:
+                    summary, tables = report.overview()
+                else:
+                    summary, tables = report.summary(), {}
                 view = ReconView(period, summary, sections=tables)
                 not_covered = report.uncovered_days()
                 view.not_covered = [d.isoformat() for d in not_covered]
@@ -575,19 +783,42 @@ class Desk:
 
         return await asyncio.to_thread(job)
 
-    async def export_report(self, period: Period, path: Path, *, lang: str) -> list[Path]:
+    async def export_report(
+        self,
+        period: Period,
+        path: Path,
+        *,
+        lang: str,
+        fmt: str | None = None,
+        delivery_delay: int | None = None,
+    ) -> list[Path]:
+        """Writes the report: `fmt` xlsx, json or csv (one file per section), else by the
+        file's suffix (csv when it is neither .xlsx nor .json); returns the files written."""
+        kind = fmt or {".xlsx": "xlsx", ".json": "json"}.get(path.suffix, "csv")
+
         def job() -> list[Path]:
             with Mirror(self.profile.mirror_path) as mirror:
-                report = Reconciliation(mirror, period, coin_rate=self.profile.coin_rate)
-                if path.suffix == ".xlsx":
+                report = self._reconciliation(mirror, period, delivery_delay)
+                if kind == "xlsx":
                     return [export_xlsx(report, path, lang=lang)]
-                if path.suffix == ".json":
+                if kind == "json":
                     with path.open("w", encoding="utf-8") as out:
                         export_json(report, out)
                     return [path]
                 return export_csv(report, path, lang=lang)
 
         return await asyncio.to_thread(job)
+
+    async def write_report_json(
+        self, period: Period, handle: TextIO, *, delivery_delay: int | None = None
+    ) -> None:
+        """The report as JSON into an open text stream (the CLI's stdout)."""
+
+        def job() -> None:
+            with Mirror(self.profile.mirror_path) as mirror:
+                export_json(self._reconciliation(mirror, period, delivery_delay), handle)
+
+        await asyncio.to_thread(job)
 
     # ---- audit --------------------------------------------------------------------------------
 
@@ -608,9 +839,48 @@ class Desk:
     def verify_audit(self) -> audit.ChainReport:
         return audit.verify(self.mirror)
 
-    def export_audit(self, path: Path) -> int:
-        with path.open("w", encoding="utf-8-sig", newline="") as out:
-            return audit.export_csv(self.mirror, out)
+    def audit_check(self) -> AuditCheck:
+        """The hash chain, and the store's own pages (SQLite's full check; PostgreSQL checks
+        its own): what `xpaydesk-cli audit verify` reports."""
+        try:
+            chain = audit.verify(self.mirror)
+        except DATABASE_ERRORS as exc:
+            chain = audit.ChainReport(False, 0, (f"the audit table cannot be read: {exc}",))
+        if self.mirror.is_postgres:
+            return AuditCheck(
+                chain, {"path": self.mirror.where, "state": "ok", "store": "postgresql"}
+            )
+        pages = health.check(Path(self.profile.mirror_path))
+        if not pages.ok:
+            problems = [f"mirror {pages.path}: {pages.state}: {p}" for p in pages.problems[:20]]
+            chain = audit.ChainReport(False, chain.rows, (*chain.problems, *problems))
+        return AuditCheck(chain, pages.as_dict())
+
+    def write_audit(
+        self,
+        handle: TextIO,
+        *,
+        fmt: str = "csv",
+        lang: str = "zh_CN",
+        openid: str | None = None,
+    ) -> int:
+        """The audit log into an open text stream: csv for people (words, Beijing times), json
+        the rows as stored, one a line. Returns the rows written."""
+        if fmt == "json":
+            return audit.export_json(self.mirror, handle, openid=openid)
+        return audit.export_csv(self.mirror, handle, lang=lang, openid=openid)
+
+    def export_audit(
+        self,
+        path: Path,
+        *,
+        fmt: str = "csv",
+        lang: str = "zh_CN",
+        openid: str | None = None,
+    ) -> int:
+        encoding = "utf-8" if fmt == "json" else "utf-8-sig"
+        with path.open("w", encoding=encoding, newline="") as out:
+            return self.write_audit(out, fmt=fmt, lang=lang, openid=openid)
 
     # ---- settings -----------------------------------------------------------------------------
 

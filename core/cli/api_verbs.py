@@ -7,19 +7,16 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from core import signing
-from core.cli.ops_verbs import report, run_ops
+from core.cli.desks import CliDesk, local_profile, run_desk
+from core.cli.ops_verbs import report
 from core.cli.output import Output
-from core.client import XPayClient
-from core.connect import open_client
-from core.errors import ConfigError, Handling, XPayError
-from core.mirror.refresh import order_by_wx_id
+from core.errors import ConfigError, Handling, XPayDeskError
 from core.money import format_coins, format_fen
-from core.operations import Operations
 from core.profiles import Profile, TeamProfile, load_profiles
 from core.secret import Secret
 from core.validation import REFUND_REASONS, REQ_FROM
@@ -29,22 +26,9 @@ Verbs = Any  # argparse's private _SubParsersAction
 
 
 def load_profile(args: argparse.Namespace, out: Output) -> Profile:
-    profile = load_profiles(Path(args.config) if args.config else None).get(args.profile)
-    for warning in profile.warnings:
-        out.warn(warning)
-    return profile
-
-
-def run_with_client(
-    args: argparse.Namespace, out: Output, action: Callable[[XPayClient, Profile], Awaitable[int]]
-) -> int:
-    profile = load_profile(args, out)
-
-    async def go() -> int:
-        async with open_client(profile) as client:
-            return await action(client, profile)
-
-    return asyncio.run(go())
+    """A solo profile, for the verbs that work on this computer's own files (see
+    core.cli.desks.local_profile: a team profile is refused with a clear message)."""
+    return local_profile(args, out, str(getattr(args, "verb", "")))
 
 
 def session_key_arg(value: str) -> Secret:
@@ -208,15 +192,24 @@ def cmd_sign(args: argparse.Namespace, out: Output) -> int:
                 f"{args.body_file} 不是 UTF-8", f"{args.body_file} is not UTF-8"
             ) from None
     app_key: Secret | None = args.app_key
-    if app_key is None and args.session_key is None:
-        profile = load_profile(args, out)
-        app_key = Secret(profile.app_keys.for_env(profile.env))
-    report = signing.explain(
+    session_key: Secret | None = args.session_key
+    if app_key is None and session_key is None:  # the profile's AppKey: the desk signs
+
+        async def with_profile_key(desk: CliDesk) -> int:
+            return _sign_report(args, out, desk.sign(args.uri, body))
+
+        return run_desk(args, out, with_profile_key)
+    # a key the operator holds: signing needs no desk (and no merchant secret)
+    explained = signing.explain(
         args.uri,
         body,
         app_key=app_key.reveal() if app_key else None,
-        session_key=args.session_key.reveal() if args.session_key else None,
+        session_key=session_key.reveal() if session_key else None,
     )
+    return _sign_report(args, out, explained)
+
+
+def _sign_report(args: argparse.Namespace, out: Output, report: signing.SignatureReport) -> int:
     data = report.as_dict()
     verdict = None
     if args.compare:
@@ -244,11 +237,14 @@ def cmd_sign(args: argparse.Namespace, out: Output) -> int:
     return 0 if verdict in (None, "match") else 1
 
 
+def _key(value: Secret | None) -> str:
+    """A pasted session key as the desk takes it ("" = the stored one)."""
+    return value.reveal() if value is not None else ""
+
+
 def cmd_balance(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
-        b = await client.query_user_balance(
-            args.openid, session_key=args.session_key, user_ip=args.user_ip
-        )
+    async def action(desk: CliDesk) -> int:
+        b = await desk.user_balance(args.openid, _key(args.session_key), user_ip=args.user_ip)
         out.result(
             {"openid": args.openid, **b.to_dict()},
             out.say(
@@ -262,45 +258,45 @@ def cmd_balance(args: argparse.Namespace, out: Output) -> int:
         )
         return 0
 
-    return run_with_client(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_deduct(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        result = await ops.deduct(
+    async def action(desk: CliDesk) -> int:
+        result = await desk.deduct(
             args.openid,
             args.amount,
             reason=args.note,
             request_key=f"cli:deduct:{args.order_id}",
             order_id=args.order_id,
-            session_key=args.session_key,
+            session_key=_key(args.session_key),
             remark=args.remark,
             allow_repeat=args.again,
         )
         return report(out, result)
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_cancel(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        result = await ops.cancel_deduction(
+    async def action(desk: CliDesk) -> int:
+        result = await desk.cancel_deduction(
             args.openid,
-            pay_order_id=args.pay_order_id,
-            amount=args.amount,
+            args.pay_order_id,
+            args.amount,
             reason=args.note,
             request_key=f"cli:cancel:{args.order_id}",
             order_id=args.order_id,
-            session_key=args.session_key,
+            session_key=_key(args.session_key),
         )
         return report(out, result)
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_gift(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        result = await ops.gift(
+    async def action(desk: CliDesk) -> int:
+        result = await desk.gift(
             args.openid,
             args.amount,
             reason=args.note,
@@ -310,13 +306,13 @@ def cmd_gift(args: argparse.Namespace, out: Output) -> int:
         )
         return report(out, result)
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_order(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
-        o = await client.query_order(
-            args.openid, order_id=args.order_id, wx_order_id=args.wx_order_id
+    async def action(desk: CliDesk) -> int:
+        o = await desk.query_order(
+            openid=args.openid, order_id=args.order_id, wx_order_id=args.wx_order_id
         )
         out.result(
             o.to_dict(),
@@ -329,54 +325,55 @@ def cmd_order(args: argparse.Namespace, out: Output) -> int:
         )
         return 0
 
-    return run_with_client(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_refund(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        order_id = args.order_id or await _order_by_wx_id(ops, args.wx_order_id, args.openid)
-        result = await ops.refund(
+    async def action(desk: CliDesk) -> int:
+        order_id = args.order_id or await desk.find_order(args.wx_order_id, openid=args.openid)
+        result = await desk.refund(
             order_id,
-            refund_fee=args.refund_fee,
+            args.refund_fee,
             reason=args.note,
+            left_fee=args.left_fee,
             request_key=f"cli:refund:{args.refund_order_id}",
             refund_reason=args.reason,
             req_from=args.req_from,
             openid=args.openid,
             refund_order_id=args.refund_order_id,
-            left_fee=args.left_fee,
             biz_meta=args.biz_meta,
             allow_repeat=args.again,
         )
         return report(out, result)
 
-    return run_ops(args, out, action)
-
-
-async def _order_by_wx_id(ops: Operations, wx_order_id: str, openid: str | None) -> str:
-    """--wx-order-id: the mirror's order, else WeChat's (query_order), recorded first."""
-    return await order_by_wx_id(ops.client, ops.mirror, wx_order_id, openid=openid)
+    return run_desk(args, out, action)
 
 
 def cmd_deliver(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        order_id = args.order_id or await _order_by_wx_id(ops, args.wx_order_id, args.openid)
-        result = await ops.deliver(
-            order_id, reason=args.note, request_key=f"cli:deliver:{order_id}:{ops.mirror.now()}"
+    async def action(desk: CliDesk) -> int:
+        # --wx-order-id: the mirror's order, else WeChat's (query_order), recorded first
+        order_id = args.order_id or await desk.find_order(args.wx_order_id, openid=args.openid)
+        result = await desk.deliver(
+            order_id, reason=args.note, request_key=f"cli:deliver:{order_id}:{desk.now()}"
         )
         return report(out, result)
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
+
+
+def _still_generating(exc: XPayDeskError) -> bool:
+    """WeChat is still writing the bill: ask again in a few seconds."""
+    return getattr(exc, "handling", None) is Handling.POLL
 
 
 def cmd_bill(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
+    async def action(desk: CliDesk) -> int:
         deadline = time.monotonic() + args.max_wait
         while True:
             try:
-                bill = await client.download_bill(args.begin, args.end)
-            except XPayError as exc:
-                if exc.handling is not Handling.POLL or time.monotonic() > deadline:
+                bill = await desk.download_bill(args.begin, args.end)
+            except XPayDeskError as exc:
+                if not _still_generating(exc) or time.monotonic() > deadline:
                     raise
                 out.progress(
                     out.say(
@@ -390,12 +387,12 @@ def cmd_bill(args: argparse.Namespace, out: Output) -> int:
             out.result({"url": bill.url}, bill.url)
             return 0
 
-    return run_with_client(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
-    async def action(client: XPayClient, profile: Profile) -> int:
-        valid = await client.check_session(args.openid, session_key=args.session_key)
+    async def action(desk: CliDesk) -> int:
+        valid = bool(await desk.check_session(args.openid, _key(args.session_key)))
         out.result(
             {"openid": args.openid, "valid": valid},
             out.say("会话密钥有效", "session key valid")
@@ -407,7 +404,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
         )
         return 0 if valid else 1
 
-    return run_with_client(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_profiles(args: argparse.Namespace, out: Output) -> int:

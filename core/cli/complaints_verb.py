@@ -4,17 +4,14 @@ complaints (用户投诉), the open ones soonest deadline first; answers and com
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from core.cli.desks import CliDesk, run_desk
 from core.cli.output import Output
-from core.complaints import BEIJING, ComplaintRow, Complaints
+from core.complaints import BEIJING, ComplaintRow
 from core.money import format_fen
-from core.operations import open_operations
-from core.profiles import Profile
 
 Verbs = Any
 STATE_WORDS = {
@@ -59,28 +56,6 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     q.set_defaults(run=cmd_complete)
 
 
-def _run(
-    args: argparse.Namespace, out: Output, action: Callable[[Complaints], Awaitable[int]]
-) -> int:
-    from core.cli.api_verbs import load_profile
-
-    profile: Profile = load_profile(args, out)
-
-    async def go() -> int:
-        async with open_operations(profile) as ops:
-            complaints = Complaints(
-                ops.client,
-                ops.mirror,
-                audit=ops.audit,
-                locks=ops.locks,
-                role=profile.role,
-                operator=profile.operator,
-            )
-            return await action(complaints)
-
-    return asyncio.run(go())
-
-
 def _word(words: dict[str, tuple[str, str]], key: str, lang: str) -> str:
     zh, en = words.get(key, (key, key))
     return en if lang == "en" else zh
@@ -123,11 +98,11 @@ def _line(row: ComplaintRow, now: int, lang: str) -> str:
 
 
 def cmd_list(args: argparse.Namespace, out: Output) -> int:
-    async def action(c: Complaints) -> int:
+    async def action(desk: CliDesk) -> int:
         if not args.no_refresh:
-            await c.sync()
-        rows = c.open()
-        now = c.mirror.now()
+            await desk.sync_complaints()
+        rows = desk.open_complaints()
+        now = desk.now()
         lang = out.lang
         empty = "no open complaints" if lang == "en" else "没有未处理的投诉"
         out.result(
@@ -136,13 +111,13 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
         )
         return 0
 
-    return _run(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_show(args: argparse.Namespace, out: Output) -> int:
-    async def action(c: Complaints) -> int:
-        view = await c.view(args.complaint_id)
-        now, lang = c.mirror.now(), out.lang
+    async def action(desk: CliDesk) -> int:
+        view = await desk.complaint(args.complaint_id)
+        now, lang = desk.now(), out.lang
         history = [h.to_dict() for h in view.history]
         data = {
             "complaint": _row(view.row, now, lang),
@@ -169,12 +144,12 @@ def cmd_show(args: argparse.Namespace, out: Output) -> int:
         out.result(data, "\n".join(lines))
         return 0
 
-    return _run(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_respond(args: argparse.Namespace, out: Output) -> int:
-    async def action(c: Complaints) -> int:
-        result = await c.respond(args.complaint_id, args.text, args.image)
+    async def action(desk: CliDesk) -> int:
+        result = await desk.respond_complaint(args.complaint_id, args.text, args.image)
         human = (
             f"{result.complaint_id}: "
             + ("answered" if out.lang == "en" else "已回复")
@@ -185,14 +160,14 @@ def cmd_respond(args: argparse.Namespace, out: Output) -> int:
         out.result(result.as_dict(), human)
         return 0
 
-    return _run(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_complete(args: argparse.Namespace, out: Output) -> int:
-    async def action(c: Complaints) -> int:
-        result = await c.complete(args.complaint_id)
+    async def action(desk: CliDesk) -> int:
+        result = await desk.complete_complaint(args.complaint_id)
         done = "complete" if out.lang == "en" else "已处理完成"
         out.result(result.as_dict(), f"{result.complaint_id}: {done}")
         return 0
 
-    return _run(args, out, action)
+    return run_desk(args, out, action)

@@ -7,13 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from core.callbacks import CallbackError, CallbackKeys, decode, expected_reply
-from core.cli.api_verbs import load_profile
+from core.callbacks import CallbackError, CallbackKeys, DecodeResult, decode, expected_reply
+from core.cli.desks import CliDesk, run_desk
 from core.cli.output import Output
-from core.connect import callback_keys
 from core.errors import ConfigError
-from core.mirror.db import Mirror
-from core.mirror.pushes import save_push
 
 Verbs = Any
 
@@ -44,7 +41,9 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p.set_defaults(run=cmd_decode)
 
 
-def _keys(args: argparse.Namespace, out: Output) -> CallbackKeys:
+def _pasted_keys(args: argparse.Namespace) -> CallbackKeys | None:
+    """Keys pasted on the command line (--token …) decode without the profile or a desk; None
+    when the profile's keys are needed (or the push is to be saved into its mirror)."""
     if args.token is not None and not args.save:
         return CallbackKeys(
             token=args.token,
@@ -52,13 +51,16 @@ def _keys(args: argparse.Namespace, out: Output) -> CallbackKeys:
             appid=args.appid,
             previous_encoding_aes_key=args.previous_aes_key,
         )
-    return callback_keys(
-        load_profile(args, out),
-        token=args.token,
-        aes_key=args.aes_key,
-        previous_aes_key=args.previous_aes_key,
-        appid=args.appid,
-    )
+    return None
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "token": args.token,
+        "aes_key": args.aes_key,
+        "previous_aes_key": args.previous_aes_key,
+        "appid": args.appid,
+    }
 
 
 def _read_body(args: argparse.Namespace) -> str:
@@ -77,26 +79,47 @@ def _read_body(args: argparse.Namespace) -> str:
 
 
 def cmd_decode(args: argparse.Namespace, out: Output) -> int:
-    keys = _keys(args, out)
+    keys = _pasted_keys(args)
     body = _read_body(args)
     query = args.url or args.query or ""
-    try:
-        result = decode(query, body, keys=keys, method=args.method)
-    except CallbackError as exc:
-        if args.save:
-            _save(args, out, query, body, error=exc)
-        error = {"kind": exc.kind, "message": exc.message(out.lang)}
-        out.result(
-            {"verdict": "reject", "error": error},
-            f"拒绝 REJECT [{exc.kind}]\n{exc.message(out.lang)}",
+    if keys is not None:  # the operator's own keys: checked here, no desk
+        try:
+            result = decode(query, body, keys=keys, method=args.method)
+        except CallbackError as exc:
+            return _rejected(out, exc)
+        reply = expected_reply(result, keys=keys, encrypt=args.encrypt_reply)
+        return _accepted(out, result, reply, None)
+
+    async def action(desk: CliDesk) -> int:
+        found, error, reply = desk.decode_push(
+            query, body, method=args.method, encrypt_reply=args.encrypt_reply, **_overrides(args)
         )
-        return 2
-    if args.save:
-        data_saved = _save(args, out, query, body, result=result)
+        saved = None
+        if args.save:
+            saved = desk.save_push(query, body, method=args.method, **_overrides(args))
+            out.note(f"{'saved to' if saved else 'already in'} the mirror {desk.store_where}")
+        if found is None:
+            assert error is not None
+            return _rejected(out, error)
+        return _accepted(out, found, reply, saved)
+
+    return run_desk(args, out, action)
+
+
+def _rejected(out: Output, exc: CallbackError) -> int:
+    error = {"kind": exc.kind, "message": exc.message(out.lang)}
+    out.result(
+        {"verdict": "reject", "error": error},
+        f"拒绝 REJECT [{exc.kind}]\n{exc.message(out.lang)}",
+    )
+    return 2
+
+
+def _accepted(out: Output, result: DecodeResult, reply: str, saved: bool | None) -> int:
     data = result.as_dict()
-    if args.save:
-        data["saved"] = data_saved
-    data["reply"] = expected_reply(result, keys=keys, encrypt=args.encrypt_reply)
+    if saved is not None:
+        data["saved"] = saved
+    data["reply"] = reply
     lines = [f"接受 ACCEPT · mode {result.mode} · format {result.format or '-'}"]
     if result.echo is not None:
         lines.append(f"echo: {result.echo}")
@@ -112,11 +135,3 @@ def cmd_decode(args: argparse.Namespace, out: Output) -> int:
     lines += ["expected reply:", data["reply"]]
     out.result(data, "\n".join(lines))
     return 0
-
-
-def _save(args: argparse.Namespace, out: Output, query: str, body: str, **outcome: Any) -> bool:
-    profile = load_profile(args, out)
-    with Mirror(profile.mirror_path) as mirror:
-        added = save_push(mirror, query=query, body=body, **outcome)
-    out.note(f"{'saved to' if added else 'already in'} the mirror {profile.mirror_path}")
-    return added

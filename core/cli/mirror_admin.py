@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from core.cli.api_verbs import load_profile
+from core.cli.desks import local_profile
 from core.cli.output import Output
 from core.errors import ConfigError
 from core.mirror import health
@@ -21,23 +21,28 @@ Verbs = Any
 
 
 def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
-    p = verbs.add_parser("mirror", parents=[common], help="check, replace or restore the mirror")
+    p = verbs.add_parser(
+        "mirror",
+        parents=[common],
+        help="check, replace, restore or copy this computer's mirror (local: solo profiles only; "
+        "a team profile's records are on the team server)",
+    )
     sub = p.add_subparsers(dest="mirror_verb", required=True)
     check = sub.add_parser(
-        "check", parents=[common], help="check the mirror file (PRAGMA quick_check)"
+        "check", parents=[common], help="check the mirror file (PRAGMA quick_check; local)"
     )
     check.set_defaults(run=cmd_check)
     new = sub.add_parser(
         "new",
         parents=[common],
-        help="start a new, empty mirror in place of a missing or damaged one",
+        help="start a new, empty mirror in place of a missing or damaged one (local)",
     )
     new.add_argument(
         "--force", action="store_true", help="do it (the old file is moved aside, not deleted)"
     )
     new.set_defaults(run=cmd_new)
     restore = sub.add_parser(
-        "restore", parents=[common], help="put a backup copy of the mirror in place"
+        "restore", parents=[common], help="put a backup copy of the mirror in place (local)"
     )
     restore.add_argument("backup", type=Path)
     restore.add_argument(
@@ -47,7 +52,8 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     copy = sub.add_parser(
         "copy",
         parents=[common],
-        help="copy this (SQLite) mirror into an empty PostgreSQL database, audit chain included",
+        help="copy this (SQLite) mirror into an empty PostgreSQL database, audit chain included "
+        "(local)",
     )
     copy.add_argument("--to", required=True, metavar="postgresql://…", help="the target database")
     copy.set_defaults(run=cmd_copy)
@@ -72,14 +78,14 @@ def _lines(report: health.Health) -> list[str]:
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
-    path = _file(load_profile(args, out))
+    path = _file(local_profile(args, out, "mirror check"))
     report = health.check(path)
     out.result(report.as_dict(), "\n".join(_lines(report)))
     return 0 if report.ok else 2
 
 
 def cmd_new(args: argparse.Namespace, out: Output) -> int:
-    profile = load_profile(args, out)
+    profile = local_profile(args, out, "mirror new")
     path = _file(profile)
     if not args.force:
         report = health.check(path)
@@ -104,7 +110,7 @@ def cmd_new(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, out: Output) -> int:
-    profile = load_profile(args, out)
+    profile = local_profile(args, out, "mirror restore")
     path = _file(profile)
     if not args.force:
         out.result(
@@ -128,7 +134,7 @@ def cmd_restore(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_copy(args: argparse.Namespace, out: Output) -> int:
-    profile = load_profile(args, out)
+    profile = local_profile(args, out, "mirror copy")
     if not is_postgres_url(args.to):
         raise ConfigError(
             f"--to 需要 postgresql:// 开头的地址：{args.to}",

@@ -4,29 +4,15 @@ audit verify, audit export."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.cli.api_verbs import load_profile
+from core.cli.desks import CliDesk, run_desk
 from core.cli.output import Output
-from core.connect import callback_keys, open_client
 from core.errors import ValidationError
-from core.mirror import audit, health
-from core.mirror.db import Mirror
-from core.mirror.importing import (
-    ImportReport,
-    import_bill,
-    import_pushes,
-    import_session_keys,
-    import_vk_orders,
-)
-from core.mirror.refresh import order_by_wx_id, refresh_orders
-from core.mirror.vault import SessionKeyVault, vault_key
-from core.profiles import Profile
-from core.store.errors import DATABASE_ERRORS
+from core.mirror.importing import ImportReport
 
 Verbs = Any
 
@@ -72,10 +58,6 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     export.set_defaults(run=cmd_audit_export)
 
 
-def open_mirror(profile: Profile) -> Mirror:
-    return Mirror(profile.mirror_path)
-
-
 def _progress_bar(out: Output, label: str) -> Callable[[int, int], None] | None:
     if out.json_mode or not sys.stderr.isatty():
         return None
@@ -93,40 +75,30 @@ def _progress_bar(out: Output, label: str) -> Callable[[int, int], None] | None:
 
 
 def cmd_import(args: argparse.Namespace, out: Output) -> int:
-    profile = load_profile(args, out)
-    reports: list[ImportReport] = []
-    with open_mirror(profile) as mirror:
+    async def action(desk: CliDesk) -> int:
+        reports: list[ImportReport] = []
         for path in args.paths:
             progress = _progress_bar(out, str(path))
-            if args.what == "orders":
-                report = import_vk_orders(
-                    mirror, path, env=int(profile.env), strict=args.strict, progress=progress
-                )
-            elif args.what == "bill":
-                report = import_bill(
-                    mirror, path, env=int(profile.env), strict=args.strict, progress=progress
-                )
-            elif args.what == "pushes":
-                report = import_pushes(mirror, path, keys=callback_keys(profile), progress=progress)
-            else:
-                vault = SessionKeyVault(mirror, vault_key(profile))
-                report = import_session_keys(mirror, path, vault=vault, progress=progress)
+            report = await desk.import_file(args.what, path, progress=progress, strict=args.strict)
             if progress is not None:
                 sys.stderr.write("\n")
             reports.append(report)
-    lines = []
-    for report in reports:
-        lines.append(report.summary(out.lang))
-        lines += report.rejection_lines(50, out.lang)
-        if report.unknown_columns:
-            unknown = ", ".join(report.unknown_columns)
-            lines.append(
-                out.say(
-                    f"  未导入的未知列：{unknown}", f"  unknown columns (not imported): {unknown}"
+        lines = []
+        for report in reports:
+            lines.append(report.summary(out.lang))
+            lines += report.rejection_lines(50, out.lang)
+            if report.unknown_columns:
+                unknown = ", ".join(report.unknown_columns)
+                lines.append(
+                    out.say(
+                        f"  未导入的未知列：{unknown}",
+                        f"  unknown columns (not imported): {unknown}",
+                    )
                 )
-            )
-    out.result({"imports": [r.as_dict() for r in reports]}, "\n".join(lines))
-    return 0
+        out.result({"imports": [r.as_dict() for r in reports]}, "\n".join(lines))
+        return 0
+
+    return run_desk(args, out, action)
 
 
 def cmd_refresh(args: argparse.Namespace, out: Output) -> int:
@@ -134,17 +106,12 @@ def cmd_refresh(args: argparse.Namespace, out: Output) -> int:
         raise ValidationError(
             "ORDER_ID", "请给出订单号或 --wx-order-id", "give order ids or --wx-order-id"
         )
-    profile = load_profile(args, out)
 
-    async def go() -> int:
-        with open_mirror(profile) as mirror:
-            async with open_client(profile) as client:
-                order_ids = list(args.order_ids)
-                if args.wx_order_id:  # asked of WeChat and recorded when the mirror lacks it
-                    order_ids.append(
-                        await order_by_wx_id(client, mirror, args.wx_order_id, openid=args.openid)
-                    )
-                report = await refresh_orders(client, mirror, order_ids)
+    async def action(desk: CliDesk) -> int:
+        order_ids = list(args.order_ids)
+        if args.wx_order_id:  # asked of WeChat and recorded when the mirror lacks it
+            order_ids.append(await desk.find_order(args.wx_order_id, openid=args.openid))
+        report = await desk.refresh_orders(order_ids)
         lines = [out.say(f"已刷新 {o}", f"refreshed {o}") for o in report.refreshed]
         lines += [
             out.say(f"失败 {o}：{why}", f"FAILED {o}: {why}") for o, why in report.failed.items()
@@ -152,58 +119,40 @@ def cmd_refresh(args: argparse.Namespace, out: Output) -> int:
         out.result({"refreshed": report.refreshed, "failed": report.failed}, "\n".join(lines))
         return 1 if report.failed else 0
 
-    return asyncio.run(go())
+    return run_desk(args, out, action)
 
 
 def cmd_audit_verify(args: argparse.Namespace, out: Output) -> int:
-    profile = load_profile(args, out)
     # a missing, empty or foreign file is refused by the open (MirrorDamaged, exit 2, with the
     # path); an openable one also gets the full page check, whatever its size
-    with open_mirror(profile) as mirror:
-        try:
-            report = audit.verify(mirror)
-        except DATABASE_ERRORS as exc:
-            report = audit.ChainReport(False, 0, (f"the audit table cannot be read: {exc}",))
-        where = mirror.where
-        postgres = mirror.is_postgres
-    if postgres:  # the page check is SQLite's; PostgreSQL checks its own pages (amcheck)
-        state: dict[str, Any] = {"path": where, "state": "ok", "store": "postgresql"}
-    else:
-        pages = health.check(Path(profile.mirror_path))
-        state = pages.as_dict()
-        if not pages.ok:
-            problems = [f"mirror {pages.path}: {pages.state}: {p}" for p in pages.problems[:20]]
-            report = audit.ChainReport(False, report.rows, (*report.problems, *problems))
-    human = (
-        out.say(
-            f"审计链完整：{report.rows:,} 条记录",
-            f"audit chain intact: {out.count(report.rows, '', 'row', 'rows')}",
+    async def action(desk: CliDesk) -> int:
+        check = desk.audit_check()
+        report = check.chain
+        human = (
+            out.say(
+                f"审计链完整：{report.rows:,} 条记录",
+                f"audit chain intact: {out.count(report.rows, '', 'row', 'rows')}",
+            )
+            if report.ok
+            else "AUDIT CHAIN BROKEN:\n" + "\n".join(f"  {p}" for p in report.problems)
         )
-        if report.ok
-        else "AUDIT CHAIN BROKEN:\n" + "\n".join(f"  {p}" for p in report.problems)
-    )
-    out.result({**report.as_dict(), "mirror": state}, human)
-    return 0 if report.ok else 1
+        out.result({**report.as_dict(), "mirror": check.store}, human)
+        return 0 if report.ok else 1
+
+    return run_desk(args, out, action)
 
 
 def cmd_audit_export(args: argparse.Namespace, out: Output) -> int:
-    profile = load_profile(args, out)
-    with open_mirror(profile) as mirror:
-        json_rows = args.format == "json"
+    async def action(desk: CliDesk) -> int:
         if args.out:
-            encoding = "utf-8" if json_rows else "utf-8-sig"
-            with args.out.open("w", encoding=encoding, newline="") as handle:
-                if json_rows:
-                    rows = audit.export_json(mirror, handle, openid=args.openid)
-                else:
-                    rows = audit.export_csv(mirror, handle, lang=out.lang, openid=args.openid)
+            rows = desk.export_audit(args.out, fmt=args.format, lang=out.lang, openid=args.openid)
             out.note(
                 f"{rows} audit rows written to {args.out}"
                 if out.lang.startswith("en")
                 else f"已写入 {rows} 条审计记录：{args.out}"
             )
-        elif json_rows:
-            audit.export_json(mirror, sys.stdout, openid=args.openid)
         else:
-            audit.export_csv(mirror, sys.stdout, lang=out.lang, openid=args.openid)
-    return 0
+            desk.write_audit(sys.stdout, fmt=args.format, lang=out.lang, openid=args.openid)
+        return 0
+
+    return run_desk(args, out, action)

@@ -4,15 +4,13 @@ pending, resolve, refund-with-clawback and bulk."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from core.cli.desks import CliDesk, run_desk
 from core.cli.output import Output
-from core.operations import Operations, OpResult, open_operations
-from core.operations.bulk import plan_bulk, run_bulk
-from core.profiles import Profile
+from core.operations import OpResult
+from core.operations.bulk import plan_bulk
 from core.validation import REFUND_REASONS, REQ_FROM
 from core.vocabulary import word
 
@@ -39,20 +37,6 @@ STATE_WORDS = {
     "needs_login": "等待用户登录 needs user login",
     "prepared": "待重试 will retry: run `xpaydesk-cli resolve`",
 }
-
-
-def run_ops(
-    args: argparse.Namespace, out: Output, action: Callable[[Operations, Profile], Awaitable[int]]
-) -> int:
-    from core.cli.api_verbs import load_profile
-
-    profile = load_profile(args, out)
-
-    async def go() -> int:
-        async with open_operations(profile) as ops:
-            return await action(ops, profile)
-
-    return asyncio.run(go())
 
 
 # what the operator is told to do next, after the glossary's word for the state
@@ -182,8 +166,8 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_pending(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        rows = [i.as_dict() for i in ops.pending()]
+    async def action(desk: CliDesk) -> int:
+        rows = [i.as_dict() for i in desk.pending()]
         human = (
             "\n".join(
                 f"#{r['id']} {outcome_words(r['action'], r['state'], out)} {r['wechat_id']} "
@@ -195,12 +179,12 @@ def cmd_pending(args: argparse.Namespace, out: Output) -> int:
         out.result({"pending": rows}, human)
         return 0
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_resolve(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        results = await ops.resolve(only=args.intent_id, force=True)
+    async def action(desk: CliDesk) -> int:
+        results = await desk.resolve(only=args.intent_id)
         rows = [
             {
                 "intent_id": r.intent_id,
@@ -211,7 +195,7 @@ def cmd_resolve(args: argparse.Namespace, out: Output) -> int:
             }
             for r in results
         ]
-        left = [i.id for i in ops.pending()]
+        left = [i.id for i in desk.pending()]
         human = (
             "\n".join(
                 f"#{r['intent_id']} {outcome_words(str(r['action']), str(r['state']), out)} "
@@ -223,23 +207,23 @@ def cmd_resolve(args: argparse.Namespace, out: Output) -> int:
         out.result({"resolved": rows, "still_open": left}, human)
         return 0
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_abandon(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        report(out, await ops.abandon(args.intent_id, note=args.note), {"abandoned": True})
+    async def action(desk: CliDesk) -> int:
+        report(out, await desk.abandon(args.intent_id, note=args.note), {"abandoned": True})
         return 0  # closed as asked; refusals raise NotAbandonable (exit 2)
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
+    async def action(desk: CliDesk) -> int:
         key = f"cli:refund:{args.refund_order_id or args.order_id}:{args.refund_fee}"
-        result = await ops.refund(
+        result = await desk.refund(
             args.order_id,
-            refund_fee=args.refund_fee,
+            args.refund_fee,
             left_fee=args.left_fee,
             reason=args.note,
             request_key=key,
@@ -253,8 +237,8 @@ def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
             allow_repeat=args.again,
         )
         if args.wait and result.state == "refunding":
-            result = await ops.wait_for_refund(result.intent_id, timeout=args.wait)
-        children = ops.journal.children(result.intent_id)
+            result = await desk.wait_for_refund(result.intent_id, timeout=args.wait)
+        children = desk.intent_children(result.intent_id)
         clawbacks = [c.as_dict() for c in children]
         extra: dict[str, Any] = {
             "clawbacks": [
@@ -266,7 +250,7 @@ def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
         if result.state != "done" or not still_open:
             return report(out, result, extra)
         # the refund went through, the coins have not come back: never "done" / exit 0
-        status = ops.clawback_status(result.wechat_id)
+        status = desk.clawback_status(result.wechat_id)
         claw = still_open[-1]
         extra.update(
             clawback_open=True,
@@ -294,7 +278,7 @@ def cmd_refund_with_clawback(args: argparse.Namespace, out: Output) -> int:
         )
         return EXIT_CLAWBACK_OPEN
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
 
 
 def _session_key(value: str) -> Any:
@@ -304,15 +288,15 @@ def _session_key(value: str) -> Any:
 
 
 def cmd_clawback(args: argparse.Namespace, out: Output) -> int:
-    async def action(ops: Operations, profile: Profile) -> int:
-        before = ops.clawback_status(args.refund_id, coins=args.coins)
-        result = await ops.start_clawback(
+    async def action(desk: CliDesk) -> int:
+        before = desk.clawback_status(args.refund_id, coins=args.coins)
+        result = await desk.start_clawback(
             args.refund_id,
             reason=args.note,
-            session_key=args.session_key,
+            session_key=args.session_key.reveal() if args.session_key is not None else "",
             coins=args.coins,
         )
-        after = ops.clawback_status(args.refund_id, coins=args.coins)
+        after = desk.clawback_status(args.refund_id, coins=args.coins)
         return report(
             out,
             result,
@@ -328,7 +312,7 @@ def cmd_clawback(args: argparse.Namespace, out: Output) -> int:
             f"outstanding {after.outstanding:,}",
         )
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)
 
 
 def cmd_bulk(args: argparse.Namespace, out: Output) -> int:
@@ -359,10 +343,10 @@ def cmd_bulk(args: argparse.Namespace, out: Output) -> int:
         out.result({**data, "dry_run": True}, "\n".join(lines))
         return 2 if plan.rejected or (duplicates and not args.allow_duplicates) else 0
 
-    async def action(ops: Operations, profile: Profile) -> int:
-        result = await run_bulk(ops, plan, allow_duplicates=args.allow_duplicates)
+    async def action(desk: CliDesk) -> int:
+        result = await desk.run_bulk(plan, allow_duplicates=args.allow_duplicates)
         data = result.as_dict()
         out.result(data, f"batch {plan.batch_id}: {data['states']}")
         return 0 if set(data["states"]) <= {"done"} else 1
 
-    return run_ops(args, out, action)
+    return run_desk(args, out, action)

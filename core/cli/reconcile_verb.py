@@ -8,12 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from core.cli.api_verbs import load_profile
+from core.cli.desks import CliDesk, run_desk
 from core.cli.output import Output
 from core.errors import ValidationError
-from core.mirror.db import Mirror
 from core.money import format_fen
-from core.reconcile import Period, Reconciliation, export_csv, export_json, export_xlsx
+from core.reconcile import Period
 
 Verbs = Any
 
@@ -66,41 +65,43 @@ def cmd_reconcile(args: argparse.Namespace, out: Output) -> int:
     period = Period(_day(args.start, "--from"), _day(args.end, "--to"))
     if period.end < period.start:
         raise ValidationError("--to", "不能早于 --from", "must not be before --from")
-    profile = load_profile(args, out)
     fmt = args.format or (args.out.suffix.lstrip(".") if args.out else "")
-    with Mirror(profile.mirror_path) as mirror:
-        report = Reconciliation(
-            mirror, period, coin_rate=profile.coin_rate, delivery_delay=args.delivery_delay
-        )
-        summary = report.summary()
-        not_covered = report.uncovered_days()
-        if fmt == "xlsx":
-            if not args.out:
-                raise ValidationError("--out", "xlsx 需要输出文件", "xlsx needs an output file")
-            export_xlsx(report, args.out, lang=out.lang)
-            out.note(out.say(f"已写入 {args.out}", f"written {args.out}"))
-        elif fmt == "csv":
-            if not args.out:
-                raise ValidationError("--out", "csv 需要输出文件", "csv needs an output file")
-            for path in export_csv(report, args.out, lang=out.lang):
+    if fmt == "xlsx" and not args.out:
+        raise ValidationError("--out", "xlsx 需要输出文件", "xlsx needs an output file")
+    if fmt == "csv" and not args.out:
+        raise ValidationError("--out", "csv 需要输出文件", "csv needs an output file")
+    delay = args.delivery_delay
+
+    async def action(desk: CliDesk) -> int:
+        view = await desk.reconcile(period, delivery_delay=delay, detail=False)
+        summary = view.summary
+        if fmt in ("xlsx", "csv"):
+            written = await desk.export_report(
+                period, args.out, lang=out.lang, fmt=fmt, delivery_delay=delay
+            )
+            for path in written:
                 out.note(out.say(f"已写入 {path}", f"written {path}"))
         elif fmt == "json":
             if args.out:
-                with args.out.open("w", encoding="utf-8") as handle:
-                    export_json(report, handle)
+                await desk.export_report(
+                    period, args.out, lang=out.lang, fmt=fmt, delivery_delay=delay
+                )
             else:
-                export_json(report, sys.stdout)
+                await desk.write_report_json(period, sys.stdout, delivery_delay=delay)
                 sys.stdout.write("\n")
                 return 4 if summary["open_items"] else 0
         lines = [summary_line(out, period, summary)]
-        if not_covered:
-            lines.append(report.coverage_note(out.lang, not_covered))
+        note = view.coverage_note.get("en" if out.english else "zh_CN", "")
+        if view.not_covered and note:
+            lines.append(note)
         out.result(
             {
                 "period": period.label(),
                 "summary": summary,
-                "not_covered": [d.isoformat() for d in not_covered],
+                "not_covered": view.not_covered,
             },
             "\n".join(lines),
         )
-    return 4 if summary["open_items"] else 0
+        return 4 if summary["open_items"] else 0
+
+    return run_desk(args, out, action)

@@ -19,7 +19,9 @@ Verbs = Any
 
 def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
     p: argparse.ArgumentParser = verbs.add_parser(
-        "simulator", parents=[common], help="run the local WeChat virtual-payment simulator"
+        "simulator",
+        parents=[common],
+        help="run the local WeChat virtual-payment simulator (local: on this computer, no profile)",
     )
     p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free)")
     p.add_argument("--state", type=Path, help="SQLite file that keeps the state across runs")

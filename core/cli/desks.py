@@ -1,0 +1,69 @@
+"""Where every CLI verb gets its desk. One seam decides solo or team: the verbs that touch WeChat,
+the mirror, the audit log or a report take the desk `open_cli_desk` gives them and call its
+methods only, never the client, the mirror or the operations engine themselves. The verbs that are
+inherently local (mirror new/check/restore/copy, the simulator) take `local_profile`, which refuses
+a team profile with a clear message."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from core.cli.output import Output
+from core.desk import Desk
+from core.errors import ConfigError
+from core.profiles import AnyProfile, Profile, TeamProfile, load_profiles
+
+CliDesk = Desk
+
+
+def load_any_profile(args: argparse.Namespace, out: Output) -> AnyProfile:
+    """The profile --profile names (or the default), solo or team; its warnings said on stderr."""
+    profile = load_profiles(Path(args.config) if args.config else None).get_any(args.profile)
+    for warning in profile.warnings:
+        out.warn(warning)
+    return profile
+
+
+def open_desk_for(profile: AnyProfile) -> CliDesk:
+    """The desk of a profile: core.desks.open_desk decides solo or team."""
+    if isinstance(profile, TeamProfile):
+        raise ConfigError(
+            f"配置 {profile.name} 是团队配置：命令行还不能连接团队服务器 {profile.server}",
+            f"profile {profile.name} is a team profile: the command line cannot reach the team "
+            f"server {profile.server} yet",
+        )
+    return Desk(profile)
+
+
+def run_desk(
+    args: argparse.Namespace, out: Output, action: Callable[[CliDesk], Awaitable[int]]
+) -> int:
+    """Opens the profile's desk, runs `action(desk)` and closes the desk, whatever happens."""
+    profile = load_any_profile(args, out)
+
+    async def go() -> int:
+        desk = open_desk_for(profile)
+        try:
+            return await action(desk)
+        finally:
+            await desk.close()
+
+    return asyncio.run(go())
+
+
+def local_profile(args: argparse.Namespace, out: Output, verb: str) -> Profile:
+    """A solo profile for a verb that works on this computer's own files (the mirror file, the
+    simulator): a team profile is refused, its records are on the team server."""
+    profile = load_any_profile(args, out)
+    if isinstance(profile, TeamProfile):
+        raise ConfigError(
+            f"“{verb}”只对本机的单机配置有效；配置 {profile.name} 是团队配置，"
+            f"记录保存在团队服务器 {profile.server} 上，由服务器管理员维护",
+            f"'{verb}' works on this computer's solo profiles only; profile {profile.name} is a "
+            f"team profile whose records are kept on the team server {profile.server} and looked "
+            "after by its administrator",
+        )
+    return profile
