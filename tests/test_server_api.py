@@ -281,7 +281,9 @@ def test_operator_add_prints_a_password_and_totp_enrolment_once(team):  # noqa: 
     assert enrolment["otpauth_uri"].startswith("otpauth://totp/")
     assert enrolment["totp_secret"] in enrolment["otpauth_uri"]
     listed = cli("operator", "list", "--json", "--config", str(team.config))
-    assert {"name": "nina", "role": "support", "disabled": False} in json.loads(listed.stdout)
+    assert {"name": "nina", "role": "support", "disabled": False, "limits": {}} in json.loads(
+        listed.stdout
+    )
     with team.mirror() as m:
         row = m.one("SELECT pw_hash FROM srv_operators WHERE name = 'nina'")
     assert row["pw_hash"].startswith("$argon2id$") and enrolment["password"] not in row["pw_hash"]

@@ -1,4 +1,5 @@
-"""`xpaydesk-server`: init, serve, operator add|disable|list|reset, and --demo."""
+"""`xpaydesk-server`: init, serve, operator add|disable|list|reset|limits, backend add|revoke,
+and --demo."""
 
 from __future__ import annotations
 
@@ -20,10 +21,39 @@ from core.server.config import ServerConfig, check_listen, load_config
 
 
 def _mirror(config: ServerConfig) -> Mirror:
+    """The store, its tables created, and every TOTP secret sealed with the profile's mirror
+    key (plaintext rows from before are sealed here; a store sealed under another key is a
+    clear error). The seal is installed for this process: the server's logins use it."""
     profile = load_profiles(config.profiles).get(config.profile)
+    seal = store.TotpSeal(vault_key(profile))
     mirror = Mirror(profile.mirror_path)
-    store.create_tables(mirror)
+    try:
+        store.create_tables(mirror)
+        store.seal_secrets(mirror, seal)
+    except BaseException:
+        mirror.close()
+        raise
+    store.install_seal(seal)
     return mirror
+
+
+def _limits(items: list[str] | None) -> dict[str, int]:
+    """`--limit gift=500 --limit daily_gift=2000` as a dict, or a clear error."""
+    found: dict[str, int] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not value.isdigit():
+            raise store.OperatorError(
+                f"--limit 的格式是 名称=非负整数（例如 gift=500），而不是 {item!r}",
+                f"--limit takes NAME=non-negative integer (e.g. gift=500), not {item!r}",
+            )
+        found[key] = int(value)
+    return store.check_limits(found)
+
+
+def _show_limits(limits: dict[str, int]) -> str:
+    return " ".join(f"{k}={v}" for k, v in sorted(limits.items())) or "-"
 
 
 def _print_enrolment(enrolment: store.Enrolment, *, as_json: bool) -> None:
@@ -135,6 +165,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=store.ROLES)
     add.add_argument("--json", action="store_true")
+    limit_help = "NAME=N, a limit of core.operations.policy.Limits (repeatable); only ever stricter"
+    add.add_argument("--limit", action="append", metavar="NAME=N", help=limit_help)
+    own = op_sub.add_parser("limits", help="show or set an operator's own limits")
+    own.add_argument("name")
+    own.add_argument("--limit", action="append", metavar="NAME=N", help=limit_help)
+    own.add_argument("--clear", action="store_true", help="remove their own limits first")
+    own.add_argument("--json", action="store_true")
     for name in ("disable", "reset"):
         one = op_sub.add_parser(name)
         one.add_argument("name")
@@ -148,7 +185,7 @@ def _parser() -> argparse.ArgumentParser:
         one.add_argument("--config", type=Path, default=Path("server.toml"))
     listing = op_sub.add_parser("list")
     listing.add_argument("--json", action="store_true")
-    for p in (add, listing, *[op_sub.choices[n] for n in ("disable", "reset")]):
+    for p in (add, listing, own, *[op_sub.choices[n] for n in ("disable", "reset")]):
         p.add_argument("--config", type=Path, default=Path("server.toml"))
     return parser
 
@@ -181,7 +218,16 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     with _mirror(config) as mirror:
         if args.op_command == "add":
-            _print_enrolment(store.add_operator(mirror, args.name, args.role), as_json=args.json)
+            enrolment = store.add_operator(mirror, args.name, args.role, limits=_limits(args.limit))
+            _print_enrolment(enrolment, as_json=args.json)
+        elif args.op_command == "limits":
+            # without --limit or --clear: shows them (an unknown name is an error either way)
+            limits = store.set_limits(mirror, args.name, _limits(args.limit), clear=args.clear)
+            print(
+                json.dumps({"name": args.name, "limits": limits})
+                if args.json
+                else f"{args.name}\t{_show_limits(limits)}"
+            )
         elif args.op_command == "reset":
             _print_enrolment(store.reset_operator(mirror, args.name), as_json=args.json)
         elif args.op_command == "disable":
@@ -194,14 +240,24 @@ def _run(args: argparse.Namespace) -> int:
             )
         else:
             rows = store.list_operators(mirror)
+            own = store.all_limits(mirror)
             if args.json:
                 print(
                     json.dumps(
-                        [{"name": o.name, "role": o.role, "disabled": o.disabled} for o in rows]
+                        [
+                            {
+                                "name": o.name,
+                                "role": o.role,
+                                "disabled": o.disabled,
+                                "limits": own.get(o.name, {}),
+                            }
+                            for o in rows
+                        ]
                     )
                 )
             for o in [] if args.json else rows:
-                print(f"{o.name}\t{o.role}\t{'disabled' if o.disabled else 'active'}")
+                state = "disabled" if o.disabled else "active"
+                print(f"{o.name}\t{o.role}\t{state}\t{_show_limits(own.get(o.name, {}))}")
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,16 @@ class ServerConfig:
     # per-role overrides of the operations policy's limits ([limits.support] gift = 500, ...)
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
 
-    def policy(self, role: str) -> Policy:
-        """The operations policy of a role, with this server's overrides of its limits."""
-        return Policy.for_profile(role, self.limits.get(role, {}))
+    def policy(self, role: str, *, own: Mapping[str, int] | None = None) -> Policy:
+        """The operations policy of a role, with this server's overrides of its limits
+        ([limits.<role>] replaces the role's defaults), and, given an operator's `own` limits
+        (core.server.store.policy_for reads them from the store), each limit the stricter of
+        the role's and the operator's: an operator's own limit can lower, never raise."""
+        base = Policy.for_profile(role, self.limits.get(role, {}))
+        if not own:
+            return base
+        stricter = {k: min(v, getattr(base.limits, k)) for k, v in own.items()}
+        return Policy(role, dataclasses.replace(base.limits, **stricter))
 
     @property
     def tls(self) -> bool:

@@ -5,18 +5,29 @@ refresh tokens are stored only as SHA-256 digests, so a copy of the database ope
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
+import dataclasses
 import hashlib
+import hmac
 import json
+import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from Crypto.Cipher import AES
 
-from core.errors import XPayDeskError
+from core.errors import ConfigError, XPayDeskError
 from core.mirror.db import Mirror
+from core.operations.policy import Limits, Policy
+
+if TYPE_CHECKING:
+    from core.server.config import ServerConfig
 
 ROLES = ("viewer", "support", "finance", "admin")
 APPROVER_ROLES = frozenset({"finance", "admin"})
@@ -40,7 +51,11 @@ TABLES = (
     "CREATE TABLE IF NOT EXISTS srv_backend_tokens (name TEXT PRIMARY KEY, "
     "token_hash TEXT NOT NULL UNIQUE, revoked INTEGER NOT NULL DEFAULT 0, "
     "created_at BIGINT NOT NULL)",
+    # an operator's own limits (names of core.operations.policy.Limits): only ever stricter
+    "CREATE TABLE IF NOT EXISTS srv_operator_limits (operator TEXT NOT NULL, "
+    "name TEXT NOT NULL, value BIGINT NOT NULL, PRIMARY KEY (operator, name))",
 )
+LIMIT_NAMES = tuple(f.name for f in dataclasses.fields(Limits))
 
 _hasher = PasswordHasher()  # argon2id, the library's defaults (RFC 9106's second choice)
 
@@ -89,6 +104,85 @@ def create_tables(mirror: Mirror) -> None:
             conn.execute(statement)
 
 
+# ---- TOTP secrets at rest ----------------------------------------------------------------------
+
+SEALED = "gcm1:"  # a sealed secret's prefix; a row without it is a plaintext one from before
+
+
+class TotpSeal:
+    """TOTP secrets at rest: AES-256-GCM under a key derived (HMAC-SHA256 with its own label)
+    from the profile's mirror key (`core.mirror.vault.vault_key`: environment, keyring, or a
+    simulator profile's test key), which never enters the database. A copy of the database alone
+    yields no second factor. Each ciphertext is bound to its operator's name."""
+
+    def __init__(self, mirror_key: bytes) -> None:
+        if len(mirror_key) != 32:
+            raise ValueError("the mirror key is 32 bytes")
+        self._key = hmac.new(mirror_key, b"xpaydesk/server/totp-secret/v1", "sha256").digest()
+
+    def __repr__(self) -> str:
+        return "TotpSeal(***)"
+
+    @staticmethod
+    def _aad(name: str) -> bytes:
+        return f"xpaydesk-totp:{name}".encode()
+
+    def seal(self, name: str, secret: str) -> str:
+        nonce = os.urandom(12)
+        cipher = AES.new(self._key, AES.MODE_GCM, nonce=nonce)
+        cipher.update(self._aad(name))
+        sealed, tag = cipher.encrypt_and_digest(secret.encode())
+        return SEALED + base64.b64encode(nonce + sealed + tag).decode()
+
+    def open(self, name: str, stored: str) -> str:
+        if not stored.startswith(SEALED):
+            return stored  # a plaintext row from before sealing (sealed at the next start)
+        try:
+            blob = base64.b64decode(stored[len(SEALED) :], validate=True)
+            cipher = AES.new(self._key, AES.MODE_GCM, nonce=blob[:12])
+            cipher.update(self._aad(name))
+            return cipher.decrypt_and_verify(blob[12:-16], blob[-16:]).decode()
+        except (ValueError, binascii.Error):
+            raise ConfigError(
+                f"操作员 {name} 的 TOTP 密钥无法解密（镜像密钥不同或数据被改动）",
+                f"the TOTP secret of operator {name} does not decrypt (another mirror key, or "
+                "the row was altered)",
+            ) from None
+
+
+_installed: list[TotpSeal] = []  # the serving process's seal (`install_seal`), at most one
+
+
+def install_seal(seal: TotpSeal) -> None:
+    """The seal this process uses when a call passes none: `xpaydesk-server serve` installs
+    the profile's before it starts serving, so the login route needs no key of its own."""
+    _installed[:] = [seal]
+
+
+def _seal_or_installed(seal: TotpSeal | None) -> TotpSeal | None:
+    return seal if seal is not None else (_installed[0] if _installed else None)
+
+
+def seal_secrets(mirror: Mirror, seal: TotpSeal) -> int:
+    """Seals every plaintext TOTP secret (rows written before sealing, or by a caller without
+    the key) and checks that the sealed ones open with this key: a server started with another
+    mirror key is refused here, clearly, not at each login. Returns how many rows were sealed.
+    Safe with several server processes starting at once (each update is conditional)."""
+    sealed = 0
+    for row in mirror.all("SELECT name, totp_secret FROM srv_operators ORDER BY name"):
+        name, stored = str(row["name"]), str(row["totp_secret"])
+        if stored.startswith(SEALED):
+            seal.open(name, stored)
+            continue
+        with mirror.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE srv_operators SET totp_secret = ? WHERE name = ? AND totp_secret = ?",
+                (seal.seal(name, stored), name, stored),
+            )
+            sealed += int(cur.rowcount or 0)
+    return sealed
+
+
 def _enrolment(name: str, role: str) -> tuple[Enrolment, str]:
     password = secrets.token_urlsafe(12)
     secret = pyotp.random_base32()
@@ -104,22 +198,37 @@ def _check_name(name: str) -> None:
         )
 
 
-def add_operator(mirror: Mirror, name: str, role: str) -> Enrolment:
+def add_operator(
+    mirror: Mirror,
+    name: str,
+    role: str,
+    *,
+    limits: Mapping[str, int] | None = None,
+    seal: TotpSeal | None = None,
+) -> Enrolment:
+    """A new operator with an initial password and TOTP secret (returned once, in the
+    Enrolment), and optionally their own limits. The secret is stored sealed with `seal` (or
+    the process's installed one); with neither it is stored as it was before sealing existed,
+    and the next `init` or `serve` seals it."""
     _check_name(name)
     if role not in ROLES:
         raise OperatorError(
             f"未知角色 {role!r}（可用：{', '.join(ROLES)}）",
             f"unknown role {role!r} (known: {', '.join(ROLES)})",
         )
+    own = check_limits(limits or {})
+    seal = _seal_or_installed(seal)
     enrolment, pw_hash = _enrolment(name, role)
+    stored = enrolment.totp_secret if seal is None else seal.seal(name, enrolment.totp_secret)
     with mirror.transaction() as conn:
         if conn.execute("SELECT 1 FROM srv_operators WHERE name = ?", (name,)).fetchone():
             raise OperatorError(f"操作员 {name} 已存在", f"operator {name} already exists")
         conn.execute(
             "INSERT INTO srv_operators (name, role, pw_hash, totp_secret, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (name, role, pw_hash, enrolment.totp_secret, mirror.now()),
+            (name, role, pw_hash, stored, mirror.now()),
         )
+        _write_limits(conn, name, own)
     return enrolment
 
 
@@ -146,16 +255,18 @@ def disable_operator(mirror: Mirror, name: str) -> int:
         return int(cur.rowcount or 0)
 
 
-def reset_operator(mirror: Mirror, name: str) -> Enrolment:
+def reset_operator(mirror: Mirror, name: str, *, seal: TotpSeal | None = None) -> Enrolment:
     """A new password and a new TOTP secret (the old ones stop working), sessions ended, and
-    the operator enabled again."""
+    the operator enabled again. The secret is sealed as in `add_operator`."""
     row = _require(mirror, name)
+    seal = _seal_or_installed(seal)
     enrolment, pw_hash = _enrolment(name, str(row["role"]))
+    stored = enrolment.totp_secret if seal is None else seal.seal(name, enrolment.totp_secret)
     with mirror.transaction() as conn:
         conn.execute(
             "UPDATE srv_operators SET pw_hash = ?, totp_secret = ?, totp_step = 0, disabled = 0 "
             "WHERE name = ?",
-            (pw_hash, enrolment.totp_secret, name),
+            (pw_hash, stored, name),
         )
         conn.execute("DELETE FROM srv_sessions WHERE operator = ?", (name,))
     return enrolment
@@ -166,6 +277,69 @@ def list_operators(mirror: Mirror) -> list[Operator]:
         Operator(str(r["name"]), str(r["role"]), bool(r["disabled"]))
         for r in mirror.all("SELECT name, role, disabled FROM srv_operators ORDER BY name")
     ]
+
+
+# ---- each operator's own limits ----------------------------------------------------------------
+
+
+def check_limits(limits: Mapping[str, int]) -> dict[str, int]:
+    """Names of core.operations.policy.Limits, each a non-negative integer (coins or fen)."""
+    for key, value in limits.items():
+        if key not in LIMIT_NAMES:
+            raise OperatorError(
+                f"未知限额 {key!r}（可用：{', '.join(LIMIT_NAMES)}）",
+                f"unknown limit {key!r} (known: {', '.join(LIMIT_NAMES)})",
+            )
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise OperatorError(
+                f"限额 {key} 必须是非负整数（当前为 {value!r}）",
+                f"the limit {key} must be a non-negative integer (got {value!r})",
+            )
+    return dict(limits)
+
+
+def _write_limits(conn: Any, name: str, limits: Mapping[str, int]) -> None:
+    for key, value in limits.items():
+        conn.execute("DELETE FROM srv_operator_limits WHERE operator = ? AND name = ?", (name, key))
+        conn.execute(
+            "INSERT INTO srv_operator_limits (operator, name, value) VALUES (?, ?, ?)",
+            (name, key, value),
+        )
+
+
+def set_limits(
+    mirror: Mirror, name: str, limits: Mapping[str, int], *, clear: bool = False
+) -> dict[str, int]:
+    """Sets (or with `clear`, first removes all of) an operator's own limits; returns them.
+    They take effect at the operator's next request, on every server process."""
+    _require(mirror, name)
+    own = check_limits(limits)
+    with mirror.transaction() as conn:
+        if clear:
+            conn.execute("DELETE FROM srv_operator_limits WHERE operator = ?", (name,))
+        _write_limits(conn, name, own)
+    return operator_limits(mirror, name)
+
+
+def operator_limits(mirror: Mirror, name: str) -> dict[str, int]:
+    rows = mirror.all(
+        "SELECT name, value FROM srv_operator_limits WHERE operator = ? ORDER BY name", name
+    )
+    return {str(r["name"]): int(r["value"]) for r in rows}
+
+
+def all_limits(mirror: Mirror) -> dict[str, dict[str, int]]:
+    found: dict[str, dict[str, int]] = {}
+    for r in mirror.all("SELECT operator, name, value FROM srv_operator_limits ORDER BY name"):
+        found.setdefault(str(r["operator"]), {})[str(r["name"])] = int(r["value"])
+    return found
+
+
+def policy_for(mirror: Mirror, config: ServerConfig, name: str, role: str) -> Policy:
+    """The policy an operator's money actions pass: the role's limits (defaults, or
+    server.toml's [limits.<role>]) with the operator's own limits where those are stricter.
+    Read from the store at each call, so a change applies at the next request."""
+    return config.policy(role, own=operator_limits(mirror, name))
 
 
 # ---- logins -------------------------------------------------------------------------------------
@@ -193,17 +367,33 @@ def record_failure(mirror: Mirror, *, operator: str, address: str) -> None:
         )
 
 
-async def verify_login(mirror: Mirror, name: str, password: str, code: str, *, now: float) -> bool:
+async def verify_login(
+    mirror: Mirror,
+    name: str,
+    password: str,
+    code: str,
+    *,
+    now: float,
+    seal: TotpSeal | None = None,
+) -> bool:
     """Password (argon2id) and a TOTP code not used before (a code seen once is spent: the step
     it belongs to is remembered). An unknown name costs the same hash as a known one. The hash
-    (tens of ms of CPU) runs in a worker thread; the store is touched only on the caller's."""
+    (tens of ms of CPU) runs in a worker thread; the store is touched only on the caller's.
+    The sealed TOTP secret is opened with `seal` (default: the process's installed one)."""
     row = mirror.one("SELECT * FROM srv_operators WHERE name = ?", name)
     pw_hash = _DUMMY_HASH if row is None else str(row["pw_hash"])
     if not await asyncio.to_thread(_password_ok, pw_hash, password) or row is None:
         return False
     if row["disabled"]:
         return False
-    totp = pyotp.TOTP(str(row["totp_secret"]))
+    stored = str(row["totp_secret"])
+    seal = _seal_or_installed(seal)
+    if seal is None and stored.startswith(SEALED):
+        raise ConfigError(
+            "服务器没有打开 TOTP 密钥的密钥（镜像密钥）",
+            "the server has no key to open TOTP secrets with (the profile's mirror key)",
+        )
+    totp = pyotp.TOTP(stored if seal is None else seal.open(name, stored))
     step_now = int(now) // totp.interval
     for step in (step_now - 1, step_now, step_now + 1):
         if step > int(row["totp_step"]) and secrets.compare_digest(
@@ -217,6 +407,12 @@ async def verify_login(mirror: Mirror, name: str, password: str, code: str, *, n
                 if not cur.rowcount:  # another login spent this code first
                     return False
                 conn.execute("DELETE FROM srv_login_failures WHERE operator = ?", (name,))
+                if seal is not None and not stored.startswith(SEALED):  # written without a key
+                    conn.execute(
+                        "UPDATE srv_operators SET totp_secret = ? WHERE name = ? "
+                        "AND totp_secret = ?",
+                        (seal.seal(name, stored), name, stored),
+                    )
             return True
     return False
 

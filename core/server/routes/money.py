@@ -69,7 +69,9 @@ async def money(
     config = srv.config
     host = address(request)
     spent = srv.desk.ops.journal.spent_today(op.name, action)
-    problem = config.policy(op.role).problem(action, amount, spent_today=spent)
+    # the role's limits, and the operator's own where stricter (read from the store each time)
+    policy = store.policy_for(srv.mirror, config, op.name, op.role)
+    problem = policy.problem(action, amount, spent_today=spent)
     if problem is not None:
         srv.audit(
             op.name,
