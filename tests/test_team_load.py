@@ -1,0 +1,41 @@
+"""Load and faults for the team server: simulated operators against two server processes on one
+PostgreSQL store, WeChat's faults on, one process SIGKILLed mid-run (tests/benchmarks/team_load.py
+does the run; `python -m tests.benchmarks.team_load` is the full 50 operators x 300 s)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+
+from tests.benchmarks.team_load import LoadConfig, report, run_load
+from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+
+
+def test_kept_alive_answers_are_not_held_back_by_nagle(team):  # noqa: F811
+    """Headers and body leave in two writes: without TCP_NODELAY on the accepted sockets the
+    body waits for the client's delayed ACK, ~40 ms on every request of a kept-alive
+    connection (a desktop's, the load's)."""
+    with team.client() as http:
+        http.get("/api/v1/health")  # the first request of a connection is never held
+        times = []
+        for _ in range(15):
+            started = time.perf_counter()
+            assert http.get("/api/v1/health").status_code == 200
+            times.append((time.perf_counter() - started) * 1000)
+    assert statistics.median(times) < 25, times
+
+
+@pytest.mark.slow
+async def test_two_servers_under_load_with_faults_and_a_kill(pg_cluster, tmp_path):
+    cfg = LoadConfig(operators=20, seconds=60, users=60, baseline_lookups=100)
+    h = await run_load(cfg, pg_cluster.new_database(), tmp_path, log=lambda s: None)
+    print(report(h))
+    assert h.problems == []
+    load = h.figures["load"]
+    assert load["answers_after_kill"] > 0 and load["operators_moved"] > 0
+    assert load["money_done"] > 100 and sum(load["fault_hits"].values()) > 5
+    assert h.figures["intents"]["total"] == h.figures["intents"]["done"] + h.figures["intents"][
+        "failed"
+    ]
