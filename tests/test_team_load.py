@@ -36,6 +36,7 @@ async def test_two_servers_under_load_with_faults_and_a_kill(pg_cluster, tmp_pat
     load = h.figures["load"]
     assert load["answers_after_kill"] > 0 and load["operators_moved"] > 0
     assert load["money_done"] > 100 and sum(load["fault_hits"].values()) > 5
-    assert h.figures["intents"]["total"] == h.figures["intents"]["done"] + h.figures["intents"][
-        "failed"
-    ]
+    assert (
+        h.figures["intents"]["total"]
+        == h.figures["intents"]["done"] + h.figures["intents"]["failed"]
+    )
