@@ -57,6 +57,7 @@ class RemoteBase:
     ) -> None:
         self.server = server.rstrip("/")
         self.auth = auth
+        self.verify = verify  # the event stream's own client checks the server the same way
         base = self.server + API
         self._http = httpx.Client(
             base_url=base, timeout=TIMEOUT, transport=transport, verify=verify
