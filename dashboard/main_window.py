@@ -67,6 +67,10 @@ PAGE_CLASSES = [
     PageSpec("complaints", N_("Complaints"), "dashboard.pages.complaints", "ComplaintsPage"),
 ]
 PAGES = [(c.name, c.heading) for c in PAGE_CLASSES]
+# what team mode adds: in the navigation only when the desk is a team desk
+TEAM_PAGE_CLASSES = [
+    PageSpec("approvals", N_("Approvals"), "dashboard.pages.approvals", "ApprovalsPage"),
+]
 PENDING_COLUMNS = [
     Col("id", "#", "int", 50),
     Col("action", "Action", "word", 110, vocab="action"),
@@ -86,8 +90,9 @@ class LazyPages(dict[str, Page]):
         self._window = window
 
     def __missing__(self, name: str) -> Page:
-        index = [c.name for c in PAGE_CLASSES].index(name)
-        page = PAGE_CLASSES[index].load()(self._window.ctx)
+        specs = self._window.page_specs
+        index = [c.name for c in specs].index(name)
+        page = specs[index].load()(self._window.ctx)
         self[name] = page
         stack = self._window.stack
         placeholder = stack.widget(index)
@@ -216,6 +221,13 @@ class MainWindow(QMainWindow):
         # the page down and grew the window off the screen
         self.matches.setParent(central)
         self.matches.hide()
+        from dashboard.connection import ConnectionBanner
+
+        self.page_specs = list(PAGE_CLASSES)  # + TEAM_PAGE_CLASSES once a team desk is ready
+        self.stack = QStackedWidget()
+        # team mode: the server cannot be reached (money actions paused), at the very top
+        self.connection = ConnectionBanner(ctx, self)
+        outer.insertWidget(0, self.connection)
         self.banner = QLabel()
         self.banner.setObjectName("banner")
         self.banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -228,7 +240,6 @@ class MainWindow(QMainWindow):
         self.nav.setAccessibleName(tr("Navigation"))
         self.nav.setFixedWidth(180)
         self.nav.setIconSize(QSize(18, 18))
-        self.stack = QStackedWidget()
         self.pages = LazyPages(self)
         for n, cls in enumerate(PAGE_CLASSES, start=1):
             self.stack.addWidget(QWidget())  # a placeholder until the page is first shown
@@ -252,7 +263,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     def _show_page(self, row: int) -> None:
-        self.pages[PAGE_CLASSES[row].name]  # builds it on first use
+        self.pages[self.page_specs[row].name]  # builds it on first use
         self.stack.setCurrentIndex(row)
         self.matches.hide()  # a list of search matches belongs to the search, not the page
 
@@ -328,6 +339,7 @@ class MainWindow(QMainWindow):
         else:
             self.env_chip.set(tr("Production"), "green")
         self.operator.setText(f"{tr('Operator')}: {p.operator}")
+        self._team_pages(bool(getattr(desk, "team", False)))
         self._update_pending()
         from dashboard.following import DeskChanges
 
@@ -346,13 +358,23 @@ class MainWindow(QMainWindow):
             changes={"complaints"},
         )
 
+    def _team_pages(self, team: bool) -> None:
+        """The Approvals page: in the navigation of a team desk only (after the solo pages)."""
+        for spec in TEAM_PAGE_CLASSES:
+            if team and spec not in self.page_specs:
+                self.page_specs.append(spec)
+                self.stack.addWidget(QWidget())  # a placeholder until the page is first shown
+                self.nav.addItem(tr(spec.heading))
+            if spec in self.page_specs:
+                self.nav.item(self.page_specs.index(spec)).setHidden(not team)
+
     def _fill_profiles(self, current: str | None) -> None:
-        """The open profile first, then the others in the profiles file; choosing one reopens the
-        window on it."""
-        from core.profile_store import read_profile_tables
+        """The open profile first, then the others in the profiles file (solo and team, as
+        core lists them); choosing one reopens the window on it."""
+        from core.desks import profile_choices
 
         try:
-            names = list(read_profile_tables(self.ctx.config_path)[0])
+            names = [choice.name for choice in profile_choices(self.ctx.config_path)]
         except Exception:  # a broken file is reported on the Settings page
             names = []
         self.profile_box.blockSignals(True)
@@ -379,13 +401,15 @@ class MainWindow(QMainWindow):
         desk = self.ctx.desk
         operations = len(desk.pending()) if desk else 0
         complaints = desk.open_complaint_count() if desk else 0
-        count = operations + complaints
+        approvals = _waiting_for_me(desk)
+        count = operations + complaints + approvals
         self.pending_button.setText(tr("Pending: {n}").format(n=count))
-        self.pending_button.setToolTip(
-            tr("{ops} operations not finished, {complaints} open complaints").format(
-                ops=operations, complaints=complaints
-            )
+        tip = tr("{ops} operations not finished, {complaints} open complaints").format(
+            ops=operations, complaints=complaints
         )
+        if approvals:
+            tip += "\n" + tr("{n} requests waiting for your approval").format(n=approvals)
+        self.pending_button.setToolTip(tip)
         self.pending_button.setStyleSheet(
             f"color: {theme.ORANGE}; font-weight: 600;" if count else ""
         )
@@ -496,7 +520,7 @@ class MainWindow(QMainWindow):
             self.pages["orders"].select_order(hit.id, hit.openid)  # type: ignore[attr-defined]
 
     def go(self, page: str, target: str = "") -> None:
-        names = [c.name for c in PAGE_CLASSES]
+        names = [c.name for c in self.page_specs]
         self.nav.setCurrentRow(names.index(page))
         widget = self.pages[page]
         if page == "users" and target:
@@ -515,7 +539,7 @@ class MainWindow(QMainWindow):
     def carry_state(self) -> dict[str, Any]:
         """The open page, the user on the Users page and what was pasted or typed on the tool
         pages: the window reopened in another language shows the same."""
-        state: dict[str, Any] = {"page": PAGE_CLASSES[self.nav.currentRow()].name}
+        state: dict[str, Any] = {"page": self.page_specs[self.nav.currentRow()].name}
         for name, page in self.pages.items():
             keep = getattr(page, "carry", None)
             if callable(keep):
@@ -526,8 +550,9 @@ class MainWindow(QMainWindow):
         for name, kept in state.items():
             if name != "page" and kept:
                 self.pages[name].restore(kept)  # type: ignore[attr-defined]
-        if state.get("page"):
-            self.nav.setCurrentRow([c.name for c in PAGE_CLASSES].index(state["page"]))
+        names = [c.name for c in self.page_specs]
+        if state.get("page") in names:
+            self.nav.setCurrentRow(names.index(state["page"]))
 
     # ---- files ----------------------------------------------------------------------------------
 
@@ -600,6 +625,20 @@ class MainWindow(QMainWindow):
             self._desk_changes.stop()
         self.save_state()
         super().closeEvent(event)
+
+
+def _waiting_for_me(desk: Any) -> int:
+    """Approval requests this operator may decide (a team desk; a solo desk has none). Said
+    as 0 while the server is away and no earlier answer is at hand."""
+    count = getattr(desk, "approvals_waiting_for_me", None)
+    if desk is None or not getattr(desk, "team", False) or count is None:
+        return 0
+    from core.errors import XPayDeskError
+
+    try:
+        return int(count())
+    except XPayDeskError:
+        return 0
 
 
 __all__ = ["PAGES", "MainWindow"]

@@ -164,3 +164,17 @@ def test_mirror_only_verbs_need_no_merchant_secret(sim, tmp_path, capsys, monkey
     code, out = run(capsys, *base, "gift", ALICE, "5", "--order-id", "GIFTNOKEY001", "--note", "x")
     assert (code, out["error"]["kind"]) == (2, "config")
     assert "secret" in out["error"]["message"]
+
+
+def test_one_core_function_lists_solo_and_team_profiles_for_the_switcher(sim, tmp_path):
+    from core.desks import profile_choices
+
+    config = team_and_solo(tmp_path, sim)
+    choices = profile_choices(config)
+    assert [(c.name, c.kind, c.default) for c in choices] == [
+        ("shop", "solo", True),
+        ("office", "team", False),
+    ]
+    assert choices[0].where == sim.config.appid
+    assert choices[1].where == "https://team.example.com"
+    assert profile_choices(tmp_path / "missing.toml") == []
