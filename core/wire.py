@@ -5,6 +5,7 @@ type hints), so a field added to a result travels with no second list to keep in
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import functools
 import types
@@ -42,6 +43,8 @@ def dump(obj: Any) -> Any:
         return [dump(v) for v in obj]
     if isinstance(obj, Path):
         return str(obj)
+    if isinstance(obj, dt.date):  # a datetime too: ISO 8601, with its offset when it has one
+        return obj.isoformat()
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     raise TypeError(f"{type(obj).__name__} has no wire form")
@@ -112,6 +115,10 @@ def _load(kind: Any, data: Any) -> Any:
         return kind(data)
     if kind is Path:
         return Path(data)
+    if kind in (dt.date, dt.datetime):
+        if not isinstance(data, str):
+            raise TypeError(f"an ISO {kind.__name__} expected, got {type(data).__name__}")
+        return kind.fromisoformat(data)
     if kind is float and isinstance(data, int) and not isinstance(data, bool):
         return float(data)
     if kind is int and isinstance(data, bool):

@@ -1,0 +1,242 @@
+"""Imports, reconciliation and reports through the team server (a real server process): the file
+is uploaded and imported by the server into its store, with what a solo desk over the same store
+reports; role refusals; a cancelled upload or import leaves nothing; a malformed file is the
+importer's own clear error."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import tempfile
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from core.desk import Desk
+from core.mirror.importing import ImportCancelled, ImportFailed
+from core.profiles import load_profiles
+from core.reconcile import Period
+from core.remote.desk import RemoteDesk
+from core.remote.errors import RemoteError, RemoteForbidden
+from tests.remotefixtures import remote_desk
+from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+
+OPENID = "oUser000000000000000000001"
+T = TypeVar("T")
+PERIOD = Period(date(2026, 1, 1), date(2026, 1, 31))
+
+
+def write_orders(path: Path, count: int, first: int = 0) -> Path:
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(first, first + count):
+            doc = {
+                "out_trade_no": f"VKORDER{n:08d}",
+                "pay_type": "wxpay_virtual",
+                "status": 1,
+                "openid": OPENID,
+                "total_fee": 600,
+                "_add_time": 1767225600000 + n,
+                "pay_date": 1767225660000 + n,
+                "wxpay_virtual": {"mode": "short_series_coin", "buy_quantity": 60},
+            }
+            out.write(json.dumps(doc) + "\n")
+    return path
+
+
+def solo(team) -> Desk:  # noqa: F811
+    return Desk(load_profiles(team.folder / "profiles.toml").get("team"))
+
+
+def orders_in(team) -> int:  # noqa: F811
+    with team.mirror() as mirror:
+        return int(mirror.one("SELECT COUNT(*) FROM orders")[0])
+
+
+async def as_remote(team, name: str, call: Callable[[RemoteDesk], Awaitable[T]]) -> T:  # noqa: F811
+    """One call on a remote desk, opened and closed in the caller's event loop."""
+    remote = remote_desk(team, name)
+    try:
+        return await call(remote)
+    finally:
+        await remote.close()
+
+
+async def as_solo(team, call: Callable[[Desk], Awaitable[T]]) -> T:  # noqa: F811
+    desk = solo(team)
+    try:
+        return await call(desk)
+    finally:
+        await desk.close()
+
+
+def uploads_left() -> list[Path]:
+    return list(Path(tempfile.gettempdir()).glob("xpaydesk-upload-*"))
+
+
+def test_an_upload_is_imported_by_the_server_as_a_solo_desk_would(team, tmp_path):  # noqa: F811
+    path = write_orders(tmp_path / "订单.jsonl", 300)
+    sent: list[tuple[int, int]] = []
+    counted: list[tuple[str, int, int]] = []
+
+    async def run() -> tuple[object, object, object]:
+        remote, desk = remote_desk(team, "fay"), solo(team)
+        try:
+            first = await remote.import_file(
+                "orders",
+                path,
+                progress=lambda d, t: sent.append((d, t)),
+                rows=lambda *r: counted.append(r),
+            )
+            again = await desk.import_file("orders", path)  # the solo desk over the same store
+            remote_again = await remote.import_file("orders", path)
+            return first, again, remote_again
+        finally:
+            await remote.close()
+            await desk.close()
+
+    first, again, remote_again = asyncio.run(run())
+    assert first.added == 300 and first.path == str(path)
+    assert again.unchanged == 300 and remote_again == again  # the same report, field by field
+    size = path.stat().st_size
+    assert sent[-1] == (size, size)
+    assert counted and counted[-1][0] in ("reading", "writing")
+    assert orders_in(team) >= 300
+
+
+def test_a_support_operator_may_not_import_orders_and_nothing_is_sent(team, tmp_path):  # noqa: F811
+    path = write_orders(tmp_path / "orders.jsonl", 5, first=10_000)
+    before = orders_in(team)
+    with pytest.raises(RemoteForbidden) as caught:
+        asyncio.run(as_remote(team, "sam", lambda r: r.import_file("orders", path)))
+    assert "support" in caught.value.message("en") and "角色" in caught.value.message("zh_CN")
+    assert orders_in(team) == before
+
+
+def test_an_upload_cancelled_midway_leaves_nothing(team, tmp_path):  # noqa: F811
+    path = write_orders(tmp_path / "big.jsonl", 40_000, first=100_000)  # ~11 MB
+    cancel = threading.Event()
+    sent: list[int] = []
+
+    def progress(done: int, total: int) -> None:
+        sent.append(done)
+        if done >= total // 4:
+            cancel.set()
+
+    before = orders_in(team)
+    with pytest.raises(ImportCancelled) as caught:
+        asyncio.run(
+            as_remote(
+                team,
+                "fay",
+                lambda r: r.import_file("orders", path, progress=progress, cancel=cancel),
+            )
+        )
+    assert "未写入" in caught.value.message("zh_CN") and sent[-1] < path.stat().st_size
+    assert orders_in(team) == before
+    for _ in range(50):  # the server drops its copy as soon as it sees the upload stop
+        if not uploads_left():
+            break
+        threading.Event().wait(0.1)
+    assert uploads_left() == []
+
+
+def test_an_import_cancelled_on_the_server_writes_nothing(team, tmp_path):  # noqa: F811
+    path = write_orders(tmp_path / "many.jsonl", 40_000, first=200_000)
+    cancel = threading.Event()
+    before = orders_in(team)
+    with pytest.raises(ImportCancelled):
+        asyncio.run(
+            as_remote(
+                team,
+                "fay",
+                lambda r: r.import_file(
+                    "orders", path, cancel=cancel, rows=lambda *_: cancel.set()
+                ),
+            )
+        )
+    assert orders_in(team) == before
+
+
+def test_a_malformed_file_is_the_importers_clear_error_naming_the_desktops_file(team, tmp_path):  # noqa: F811
+    path = tmp_path / "订单.zip"
+    path.write_bytes(b"PK\x03\x04" + b"not really a zip" * 10)
+    before = orders_in(team)
+    with pytest.raises(ImportFailed) as solo_caught:
+        asyncio.run(as_solo(team, lambda d: d.import_file("orders", path)))
+    with pytest.raises(RemoteError) as caught:
+        asyncio.run(as_remote(team, "fay", lambda r: r.import_file("orders", path)))
+    for lang in ("zh_CN", "en"):
+        assert caught.value.message(lang) == solo_caught.value.message(lang)
+    assert str(path) in caught.value.message("en") and caught.value.kind == "import"
+    assert orders_in(team) == before
+
+
+def test_a_missing_file_is_refused_before_anything_is_sent(team, tmp_path):  # noqa: F811
+    with pytest.raises(ImportFailed) as caught:
+        asyncio.run(as_remote(team, "fay", lambda r: r.import_file("orders", tmp_path / "x.csv")))
+    assert "no such file" in caught.value.message("en")
+
+
+def test_reconciliation_and_drill_equal_the_solo_desks(team, tmp_path):  # noqa: F811
+    write_orders(tmp_path / "o.jsonl", 20, first=300_000)
+
+    async def run() -> None:
+        remote, desk = remote_desk(team, "fay"), solo(team)
+        try:
+            await remote.import_file("orders", tmp_path / "o.jsonl")
+            view, theirs = await remote.reconcile(PERIOD), await desk.reconcile(PERIOD)
+            assert view == theirs and view.summary
+            short = await remote.reconcile(PERIOD, detail=False)
+            assert short == await desk.reconcile(PERIOD, detail=False)
+            for what in ("orders", "refunds", "ledger"):
+                assert await remote.drill(PERIOD, what) == await desk.drill(PERIOD, what)
+            assert await remote.drill(PERIOD, "orders", "2026-01-01") == await desk.drill(
+                PERIOD, "orders", "2026-01-01"
+            )
+        finally:
+            await remote.close()
+            await desk.close()
+
+    asyncio.run(run())
+
+
+@pytest.mark.parametrize("name", ["report.csv", "report.json", "报表.xlsx"])
+def test_exports_are_written_on_the_desktop_as_the_solo_desk_writes_them(team, tmp_path, name):  # noqa: F811
+    (tmp_path / "remote").mkdir()
+    (tmp_path / "solo").mkdir()
+
+    async def run() -> tuple[list[Path], list[Path], str, str]:
+        remote, desk = remote_desk(team, "ada"), solo(team)
+        try:
+            mine = await remote.export_report(PERIOD, tmp_path / "remote" / name, lang="en")
+            theirs = await desk.export_report(PERIOD, tmp_path / "solo" / name, lang="en")
+            out_remote, out_solo = io.StringIO(), io.StringIO()
+            await remote.write_report_json(PERIOD, out_remote)
+            await desk.write_report_json(PERIOD, out_solo)
+            return mine, theirs, out_remote.getvalue(), out_solo.getvalue()
+        finally:
+            await remote.close()
+            await desk.close()
+
+    mine, theirs, json_remote, json_solo = asyncio.run(run())
+    assert [p.name for p in mine] == [p.name for p in theirs]
+    assert all(p.parent == tmp_path / "remote" for p in mine)
+    if not name.endswith(".xlsx"):  # an xlsx carries the time it was made
+        assert [p.read_bytes() for p in mine] == [p.read_bytes() for p in theirs]
+    assert json.loads(json_remote) == json.loads(json_solo)
+    assert not list((tmp_path / "remote").glob("*.part"))
+
+
+def test_support_may_not_reconcile_or_export(team, tmp_path):  # noqa: F811
+    with pytest.raises(RemoteForbidden):
+        asyncio.run(as_remote(team, "sam", lambda r: r.reconcile(PERIOD)))
+    with pytest.raises(RemoteForbidden):
+        asyncio.run(
+            as_remote(team, "sam", lambda r: r.export_report(PERIOD, tmp_path / "r.csv", lang="en"))
+        )
+    assert list(tmp_path.iterdir()) == []
