@@ -398,9 +398,14 @@ class MainWindow(QMainWindow):
             self.profile_box.setCurrentIndex(0 if self.ctx.desk is not None else -1)
 
     def _update_pending(self) -> None:
+        from core.errors import XPayDeskError
+
         desk = self.ctx.desk
-        operations = len(desk.pending()) if desk else 0
-        complaints = desk.open_complaint_count() if desk else 0
+        try:
+            operations = len(desk.pending()) if desk else 0
+            complaints = desk.open_complaint_count() if desk else 0
+        except XPayDeskError:  # a team server away, with no earlier answer: the count stays
+            return
         approvals = _waiting_for_me(desk)
         count = operations + complaints + approvals
         self.pending_button.setText(tr("Pending: {n}").format(n=count))
