@@ -2,6 +2,10 @@
 the OS keyring; a key field left empty keeps what is stored. Nothing is written until the whole
 form is valid; errors name the field in both languages and leave the dialog open.
 
+Two kinds: solo (单机: the merchant's keys on this desktop) or team (团队: the team server's
+address and the operator's login name, no keys; the server decides appid, environment and role).
+A new profile chooses its kind; an existing one keeps it.
+
 Opened with open() (window-modal, non-blocking), never exec() from inside a coroutine."""
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ KEY_FIELDS = [
     ("encoding_aes_key", N_("EncodingAESKey")),
 ]
 ROLES = ["viewer", "support", "finance", "admin"]
+KINDS = [("solo", N_("Solo: the keys on this desktop")), ("team", N_("Team: a team server"))]
 
 
 class ProfileDialog(QDialog):
@@ -76,6 +81,20 @@ class ProfileDialog(QDialog):
         self.name.setPlaceholderText("shop-sandbox")
         self.name.setAccessibleName(tr("Profile name"))
         form.addRow(tr("Profile name"), self.name)
+        self.kind = QComboBox()
+        for kind, label in KINDS:
+            self.kind.addItem(tr(label), kind)
+        self.kind.setCurrentIndex(1 if "server" in table else 0)
+        self.kind.setEnabled(self.creating)  # an existing profile keeps its kind
+        self.kind.setAccessibleName(tr("Kind"))
+        form.addRow(tr("Kind"), self.kind)
+        self.server = QLineEdit(str(table.get("server", "")))
+        self.server.setPlaceholderText("https://xpay.example.com")
+        self.server.setAccessibleName(tr("Team server address"))
+        form.addRow(tr("Team server address"), self.server)
+        self.team_operator = QLineEdit(str(table.get("operator", "")))
+        self.team_operator.setAccessibleName(tr("Your login name on the team server"))
+        form.addRow(tr("Your login name on the team server"), self.team_operator)
         self.env = QComboBox()
         self.env.addItem(tr("Sandbox"), "sandbox")
         self.env.addItem(tr("Production"), "production")
@@ -113,10 +132,19 @@ class ProfileDialog(QDialog):
             form.addRow(tr(label), edit)
         self.make_default = QCheckBox(tr("Open this profile when XPay Desk starts"))
         form.addRow("", self.make_default)
+        self.form = form
         layout.addLayout(form)
-        layout.addWidget(
-            muted(tr("Keys go to the OS keyring and are never shown again, not even here."))
+        self.keys_note = muted(
+            tr("Keys go to the OS keyring and are never shown again, not even here.")
         )
+        layout.addWidget(self.keys_note)
+        self.team_note = muted(
+            tr(
+                "A team desktop holds no key: the team server keeps them and decides the "
+                "environment and your role. You log in when the profile opens."
+            )
+        )
+        layout.addWidget(self.team_note)
         self.busy = Busy()
         layout.addWidget(self.busy)
         self.buttons = QDialogButtonBox(
@@ -128,11 +156,38 @@ class ProfileDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.save)
-        (self.name if self.creating else self.texts["appid"]).setFocus(
-            Qt.FocusReason.OtherFocusReason
-        )
+        self.kind.currentIndexChanged.connect(self._show_kind)
+        self._show_kind()
+        first = self.server if self.team else self.texts["appid"]
+        (self.name if self.creating else first).setFocus(Qt.FocusReason.OtherFocusReason)
+
+    @property
+    def team(self) -> bool:
+        return self.kind.currentData() == "team"
+
+    def _show_kind(self) -> None:
+        """A team profile asks for the server and the login name only."""
+        team = self.team
+        solo_rows: list[QWidget] = [
+            self.env,
+            *self.texts.values(),
+            self.coin_rate,
+            self.role,
+            *self.keys.values(),
+        ]
+        for widget in solo_rows:
+            self.form.setRowVisible(widget, not team)
+        for widget in (self.server, self.team_operator):
+            self.form.setRowVisible(widget, team)
+        self.keys_note.setVisible(not team)
+        self.team_note.setVisible(team)
 
     def fields(self) -> dict[str, str | int]:
+        if self.team:
+            return {
+                "server": self.server.text().strip(),
+                "operator": self.team_operator.text().strip(),
+            }
         values: dict[str, str | int] = {k: e.text().strip() for k, e in self.texts.items()}
         values["env"] = str(self.env.currentData())
         values["coin_rate"] = self.coin_rate.value()
@@ -146,7 +201,7 @@ class ProfileDialog(QDialog):
         if not save_button.isEnabled():
             return  # Ctrl+Enter while a save runs
         name = self.name.text().strip()
-        secrets = {k: e.text() for k, e in self.keys.items() if e.text()}
+        secrets = {} if self.team else {k: e.text() for k, e in self.keys.items() if e.text()}
         path: Path | None = self.ctx.config_path
         save_button.setEnabled(False)
         self.busy.start()

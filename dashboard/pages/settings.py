@@ -20,11 +20,14 @@ from dashboard.widgets import Card, Table, button, muted
 
 PROFILE_COLUMNS = [
     Col("name", "Name", "text", 160),
+    Col("kind_label", "Kind", "text", 70),
     Col("env_label", "Environment", "text", 110),
     Col("appid", "appid", "text", 170),
+    Col("server", "Team server", "text", 200),
     Col("role", "Role", "text", 120),
     Col("marks", "Notes", "text", 200),
 ]
+KIND_WORDS = {"solo": N_("Solo"), "team": N_("Team")}
 
 
 def step_words(step: str) -> str:
@@ -139,6 +142,7 @@ class SettingsPage(Page):
             rows.append(
                 {
                     "name": desk.profile.name,
+                    "kind_label": tr("Solo"),
                     "env_label": self._env_words(desk.profile.env.value),
                     "appid": desk.profile.appid,
                     "role": word("role", desk.profile.role),
@@ -151,13 +155,28 @@ class SettingsPage(Page):
             if name == current:
                 marks.append(tr("open now"))
             env = str(table.get("env", ""))
+            if "server" in table:  # a team profile: the server decides appid, env and role
+                rows.append(
+                    {
+                        "name": name,
+                        "kind_label": tr("Team"),
+                        "env_label": "",
+                        "appid": "",
+                        "server": f"{table.get('operator', '')} @ {table['server']}",
+                        "role": "",
+                        "marks": " · ".join(marks),
+                    }
+                )
+                continue
             rows.append(
                 {
                     "name": name,
+                    "kind_label": tr("Solo"),
                     "env_label": {"sandbox": tr("Sandbox"), "production": tr("Production")}.get(
                         env, env
                     ),
                     "appid": str(table.get("appid", "")),
+                    "server": "",
                     "role": word("role", str(table.get("role", "support"))),
                     "marks": " · ".join(marks),
                 }
@@ -234,9 +253,13 @@ class SettingsPage(Page):
             widget.setVisible(True)
         desk = self.ctx.desk
         assert desk is not None
+        if getattr(desk, "team", False):
+            self._team_ready(desk)
+            return
         p = desk.profile
         for label, value in (
             (N_("Name"), p.name),
+            (N_("Kind"), tr("Solo")),
             ("appid", p.appid),
             (N_("Environment"), self._env_words(p.env.value)),
             (N_("API address"), p.api_base),
@@ -246,9 +269,7 @@ class SettingsPage(Page):
             (N_("Mirror"), str(p.mirror_path)),
             (N_("Profile file"), str(p.source or "—")),
         ):
-            shown = QLabel(value)
-            shown.setWordWrap(True)
-            self.profile_form.addRow(tr(label), shown)
+            self._detail(label, value)
         from core.profiles import SECRET_FIELDS
 
         for n, name in enumerate(SECRET_FIELDS):
@@ -273,6 +294,39 @@ class SettingsPage(Page):
             value = getattr(limits, key)
             shown = fmt.fen(value) if "refund" in key else fmt.coins(value)
             self.limits_form.addRow(word("limit", key), QLabel(shown))
+
+    def _detail(self, label: str, value: str) -> None:
+        shown = QLabel(value)
+        shown.setWordWrap(True)
+        self.profile_form.addRow(tr(label), shown)
+
+    def _team_ready(self, desk: Any) -> None:
+        """A team desk: the server, who is logged in and what the server says of the merchant;
+        no keys here (the server keeps them), the limits as the server applies them to me."""
+        p = desk.profile
+        for label, value in (
+            (N_("Name"), p.name),
+            (N_("Kind"), tr("Team")),
+            (N_("Team server"), p.server),
+            (N_("Operator"), p.operator),
+            (N_("Role"), word("role", p.role)),
+            ("appid", p.appid),
+            (N_("Environment"), self._env_words(p.env.value)),
+            (N_("Coins per yuan"), str(p.coin_rate)),
+            (N_("Profile file"), str(p.source or "—")),
+        ):
+            self._detail(label, value)
+        self.secret_card.setVisible(False)  # a team desktop holds no merchant secret
+        try:
+            for action in ("gift", "deduct", "refund"):
+                per_action, left = desk.limit_left(action)
+                money = fmt.fen if action == "refund" else fmt.coins
+                daily = f"{word('limit', f'daily_{action}')} · {tr('left today')}"
+                for label, value in ((word("limit", action), per_action), (daily, left)):
+                    shown = tr("no limit") if value is None else money(value)
+                    self.limits_form.addRow(label, QLabel(shown))
+        except Exception as exc:  # the server away: said here, the rest of the page stands
+            self.inline.error(exc)
 
     def _store(self, field: str, edit: QLineEdit) -> None:
         desk = self.ctx.desk

@@ -1871,5 +1871,69 @@
       <source>failed</source>
       <translation>failed</translation>
     </message>
+    <message>
+      <source>Log in to the team server</source>
+      <translation>Log in to the team server</translation>
+    </message>
+    <message>
+      <source>Team server</source>
+      <translation>Team server</translation>
+    </message>
+    <message>
+      <source>Operator name</source>
+      <translation>Operator name</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>Password</translation>
+    </message>
+    <message>
+      <source>6 digits from your authenticator app</source>
+      <translation>6 digits from your authenticator app</translation>
+    </message>
+    <message>
+      <source>One-time code</source>
+      <translation>One-time code</translation>
+    </message>
+    <message>
+      <source>Log in</source>
+      <translation>Log in</translation>
+    </message>
+    <message>
+      <source>Solo</source>
+      <translation>Solo</translation>
+    </message>
+    <message>
+      <source>Team</source>
+      <translation>Team</translation>
+    </message>
+    <message>
+      <source>left today</source>
+      <translation>left today</translation>
+    </message>
+    <message>
+      <source>no limit</source>
+      <translation>no limit</translation>
+    </message>
+    <message>
+      <source>Solo: the keys on this desktop</source>
+      <translation>Solo: the keys on this desktop</translation>
+    </message>
+    <message>
+      <source>Team: a team server</source>
+      <translation>Team: a team server</translation>
+    </message>
+    <message>
+      <source>Team server address</source>
+      <translation>Team server address</translation>
+    </message>
+    <message>
+      <source>Your login name on the team server</source>
+      <translation>Your login name on the team server</translation>
+    </message>
+    <message>
+      <source>A team desktop holds no key: the team server keeps them and decides the environment and your role. You log in when the profile opens.</source>
+      <translation>A team desktop holds no key: the team server keeps them and decides the environment and your role. You log in when the profile opens.</translation>
+    </message>
   </context>
 </TS>

@@ -1871,5 +1871,69 @@
       <source>failed</source>
       <translation>失败</translation>
     </message>
+    <message>
+      <source>Log in to the team server</source>
+      <translation>登录团队服务器</translation>
+    </message>
+    <message>
+      <source>Team server</source>
+      <translation>团队服务器</translation>
+    </message>
+    <message>
+      <source>Operator name</source>
+      <translation>操作员名称</translation>
+    </message>
+    <message>
+      <source>Password</source>
+      <translation>密码</translation>
+    </message>
+    <message>
+      <source>6 digits from your authenticator app</source>
+      <translation>验证器 App 中显示的 6 位数字</translation>
+    </message>
+    <message>
+      <source>One-time code</source>
+      <translation>动态码</translation>
+    </message>
+    <message>
+      <source>Log in</source>
+      <translation>登录</translation>
+    </message>
+    <message>
+      <source>Solo</source>
+      <translation>单机</translation>
+    </message>
+    <message>
+      <source>Team</source>
+      <translation>团队</translation>
+    </message>
+    <message>
+      <source>left today</source>
+      <translation>今日剩余</translation>
+    </message>
+    <message>
+      <source>no limit</source>
+      <translation>不限</translation>
+    </message>
+    <message>
+      <source>Solo: the keys on this desktop</source>
+      <translation>单机：密钥保存在本机</translation>
+    </message>
+    <message>
+      <source>Team: a team server</source>
+      <translation>团队：连接团队服务器</translation>
+    </message>
+    <message>
+      <source>Team server address</source>
+      <translation>团队服务器地址</translation>
+    </message>
+    <message>
+      <source>Your login name on the team server</source>
+      <translation>您在团队服务器上的登录名</translation>
+    </message>
+    <message>
+      <source>A team desktop holds no key: the team server keeps them and decides the environment and your role. You log in when the profile opens.</source>
+      <translation>团队模式的电脑不保存密钥：密钥由团队服务器保管，环境和您的角色也由服务器决定。打开此配置时需要登录。</translation>
+    </message>
   </context>
 </TS>
