@@ -277,7 +277,8 @@ class OrdersModel(ColumnsModel):
             return True
         if self._background is None:
             return False
-        reader = pager.mirror.reader()
+        mirror = getattr(pager, "mirror", None)  # None: a team desk's pager (the server pages)
+        reader = None if mirror is None else mirror.reader()
         if reader is None:
             return False
         self._preparing_for = pager

@@ -1,9 +1,170 @@
-"""Reads over the team server: users, orders (keyset pages), refunds, pending, search, audit."""
+"""Reads over the team server: users, orders (keyset pages), refunds, pending, search, audit.
+Each method has core.desk.Desk's name, arguments and result type: the server answers the solo
+desk's result as JSON and core.wire rebuilds it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from core import wire
+from core.desk import AuditCheck, UserView
+from core.mirror.audit import ChainReport
+from core.mirror.queries import OrderFilter, OrderSort, SearchHit
+from core.operations import Intent
+from core.operations.engine import ClawbackStatus
 from core.remote.base import RemoteBase
+from core.remote.errors import RemoteError
+from core.remote.pager import RemotePager
+
+
+def _path(part: str) -> str:
+    """An id as one path segment (ids are [A-Za-z0-9_-]; anything else is escaped)."""
+    return quote(part, safe="")
 
 
 class Reads(RemoteBase):
-    pass
+    # ---- users -------------------------------------------------------------------------------
+
+    async def lookup_user(self, openid: str, *, live: bool = True) -> UserView:
+        view: UserView = wire.load(UserView, await self.aget(f"/users/{_path(openid)}", live=live))
+        return view
+
+    async def check_session(self, openid: str, session_key: str | None = None) -> bool | None:
+        """The key, when given, goes in the body (never in a URL, so never in a log line)."""
+        response = await self.arequest(
+            "POST",
+            f"/users/{_path(openid)}/session-check",
+            json={"session_key": session_key or None},
+        )
+        fresh: bool | None = wire.load(bool | None, response.json()["fresh"])
+        return fresh
+
+    def known_balance(self, openid: str) -> int | None:
+        found: int | None = wire.load(
+            int | None, self.get(f"/users/{_path(openid)}/balance")["balance"]
+        )
+        return found
+
+    async def live_balance(self, openid: str) -> int | None:
+        answer = await self.aget(f"/users/{_path(openid)}/balance", live=True)
+        found: int | None = wire.load(int | None, answer["balance"])
+        return found
+
+    def user_orders(self, openid: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get(f"/users/{_path(openid)}/orders")
+        return rows
+
+    def user_deductions(self, openid: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get(f"/users/{_path(openid)}/deductions")
+        return rows
+
+    def users_overview(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        attention, recent = self.get("/users")
+        return list(attention), list(recent)
+
+    # ---- the calling operator's limits (the server's policy for them) --------------------------
+
+    def limit_left(self, action: str) -> tuple[int | None, int | None]:
+        found: tuple[int | None, int | None] = wire.load(
+            tuple[int | None, int | None], self.get(f"/limits/{_path(action)}")
+        )
+        return found
+
+    def policy_problem(self, action: str, amount: int) -> tuple[str, str] | None:
+        found: tuple[str, str] | None = wire.load(
+            tuple[str, str] | None, self.get(f"/policy/{_path(action)}", amount=amount)
+        )
+        return found
+
+    # ---- orders ------------------------------------------------------------------------------
+
+    def order_pager(self, filt: OrderFilter, sort: OrderSort) -> RemotePager:
+        return RemotePager(self, filt, sort)
+
+    def order_detail(self, order_id: str) -> dict[str, Any] | None:
+        try:
+            detail: dict[str, Any] = self.get(f"/orders/{_path(order_id)}")
+        except RemoteError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return detail
+
+    def left_fee(self, order_id: str) -> int | None:
+        found: int | None = wire.load(
+            int | None, self.get(f"/orders/{_path(order_id)}/left-fee")["left_fee"]
+        )
+        return found
+
+    # ---- refunds, clawbacks, pending, search --------------------------------------------------
+
+    def refunds(self, *, only_open: bool = False, limit: int = 2000) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/refunds", only_open=only_open, limit=limit)
+        return rows
+
+    def clawback_status(self, refund_order_id: str, *, coins: int | None = None) -> ClawbackStatus:
+        status: ClawbackStatus = wire.load(
+            ClawbackStatus,
+            self.get(f"/refunds/{_path(refund_order_id)}/clawback", coins=coins),
+        )
+        return status
+
+    def pending(self) -> list[Intent]:
+        found: list[Intent] = wire.load(list[Intent], self.get("/pending"))
+        return found
+
+    def search(self, term: str) -> list[SearchHit]:
+        found: list[SearchHit] = wire.load(list[SearchHit], self.get("/search", term=term))
+        return found
+
+    # ---- the audit log (finance and admin) ----------------------------------------------------
+
+    def audit_rows(
+        self, *, openid: str | None = None, action: str | None = None, limit: int = 5000
+    ) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = self.get("/audit", openid=openid, action=action, limit=limit)
+        return rows
+
+    def verify_audit(self) -> ChainReport:
+        report: ChainReport = wire.load(ChainReport, self.get("/audit/verify"))
+        return report
+
+    def audit_check(self) -> AuditCheck:
+        check: AuditCheck = wire.load(AuditCheck, self.get("/audit/check"))
+        return check
+
+    def _audit_export(self, fmt: str, lang: str, openid: str | None) -> tuple[str, int]:
+        """The whole export first: a refusal or a lost server leaves no file half-written."""
+        params = {"fmt": fmt, "lang": lang, "openid": openid}
+        response = self.request("GET", "/audit/export", params=params)
+        return response.text, int(response.headers.get("X-Rows", "0"))
+
+    def write_audit(
+        self,
+        handle: TextIO,
+        *,
+        fmt: str = "csv",
+        lang: str = "zh_CN",
+        openid: str | None = None,
+    ) -> int:
+        """The server's audit log into an open text stream, as the solo desk writes it."""
+        text, count = self._audit_export(fmt, lang, openid)
+        handle.write(text)
+        return count
+
+    def export_audit(
+        self,
+        path: Path,
+        *,
+        fmt: str = "csv",
+        lang: str = "zh_CN",
+        openid: str | None = None,
+    ) -> int:
+        """The server streams the log; the file is written here, as the solo desk writes it."""
+        text, count = self._audit_export(fmt, lang, openid)
+        encoding = "utf-8" if fmt == "json" else "utf-8-sig"
+        with path.open("w", encoding=encoding, newline="") as out:
+            out.write(text)
+        return count

@@ -1,13 +1,23 @@
-"""Reads: a user's card and timeline, orders, search, what is pending, the audit log."""
+"""Reads: a user's card and timeline, balances, limits, orders (keyset pages), refunds and
+clawbacks, pending, search, the audit log. Every answer is the solo desk's result as JSON
+(core.wire), so the remote desk rebuilds the same type; the caller's own limits and policy come
+from the desk acting as that operator."""
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Any
+import asyncio
+import contextlib
+import io
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
-from core.mirror.queries import OrderFilter, OrderPager, OrderSort, order_detail
+from core.mirror.queries import SORTABLE, OrderFilter, OrderPager, OrderSort, count_orders
 from core.server.deps import (
     API,
     APPROVERS,
@@ -15,54 +25,237 @@ from core.server.deps import (
     ApiError,
     Session,
     allow,
+    answer,
     intent_dict,
     server,
 )
+from core.server.state import Server
 
 router = APIRouter(prefix=API, tags=["reads"])
+
+PAGE_MAX = 500
+PAGERS_KEPT = 32  # (filter, sort) lists whose keyset anchors the server keeps
+PAGER_REUSE = 60.0  # seconds a list's anchors are reused when its count has not changed
+
+
+# ---- users ----------------------------------------------------------------------------------
 
 
 @router.get("/users/{openid}")
 async def user(openid: str, session: Session, request: Request, live: bool = True) -> Any:
     allow(request, session[0], READERS, "users")
-    view = await server(request).desk.lookup_user(openid, live=live)
-    return {
-        "openid": view.openid,
-        "balance": None if view.balance is None else dataclasses.asdict(view.balance),
-        "balance_error": view.balance_error,
-        "session": view.session,
-        "timeline": [dataclasses.asdict(e) for e in view.timeline],
-        "known": view.known,
-    }
+    return answer(await server(request).desk.lookup_user(openid, live=live))
+
+
+class SessionCheckBody(BaseModel):
+    session_key: str | None = Field(default=None, max_length=64)
+
+    def __repr__(self) -> str:  # the key stays out of reprs (and so out of logs)
+        return "SessionCheckBody(…)"
+
+
+@router.post("/users/{openid}/session-check")
+async def session_check(
+    openid: str, body: SessionCheckBody, session: Session, request: Request
+) -> dict[str, Any]:
+    """Whether the stored session key (or the one given in the body, never in the URL) is
+    still valid; None when there is none."""
+    allow(request, session[0], READERS, "session-check")
+    fresh = await server(request).desk.check_session(openid, body.session_key or None)
+    return {"fresh": fresh}
+
+
+@router.get("/users/{openid}/balance")
+async def balance(openid: str, session: Session, request: Request, live: bool = False) -> Any:
+    """The last balance the mirror knows (`live`: WeChat's now, with the stored key)."""
+    allow(request, session[0], READERS, "balance")
+    desk = server(request).desk
+    found = await desk.live_balance(openid) if live else desk.known_balance(openid)
+    return {"balance": found}
+
+
+@router.get("/users/{openid}/orders")
+async def user_orders(openid: str, session: Session, request: Request) -> Any:
+    allow(request, session[0], READERS, "orders")
+    return answer(server(request).desk.user_orders(openid))
+
+
+@router.get("/users/{openid}/deductions")
+async def user_deductions(openid: str, session: Session, request: Request) -> Any:
+    allow(request, session[0], READERS, "deductions")
+    return answer(server(request).desk.user_deductions(openid))
+
+
+@router.get("/users")
+async def users_overview(session: Session, request: Request) -> Any:
+    """What the Users page opens with: [users needing attention, recently active users]."""
+    allow(request, session[0], READERS, "users")
+    return answer(server(request).desk.users_overview())
+
+
+# ---- the caller's limits --------------------------------------------------------------------
+
+
+@router.get("/limits/{action}")
+async def limit_left(action: str, session: Session, request: Request) -> Any:
+    """(per-action limit, what is left of today's total) for the calling operator."""
+    allow(request, session[0], READERS, "limits")
+    return answer(server(request).desk_for(session[0]).limit_left(action))
+
+
+@router.get("/policy/{action}")
+async def policy_problem(action: str, amount: int, session: Session, request: Request) -> Any:
+    """Why the calling operator's role or limits refuse `amount` ([zh, en]), or null."""
+    allow(request, session[0], READERS, "policy")
+    return answer(server(request).desk_for(session[0]).policy_problem(action, amount))
+
+
+# ---- orders: keyset pages over a list the server keeps ---------------------------------------
+
+
+@dataclass
+class _List:
+    pager: OrderPager
+    opened: float
+    anchors: asyncio.Task[dict[int, tuple[Any, ...]]] | None = None
+
+
+class Pagers:
+    """The order lists desktops page through, one per (filter, sort), least recently used
+    dropped: a deep page reads by keyset from anchors the server found once for everyone. A
+    filtered list's anchors are found in a worker thread on a connection of its own (one pass:
+    seconds at a million orders) while the event loop goes on serving."""
+
+    def __init__(self) -> None:
+        self._lists: OrderedDict[tuple[OrderFilter, OrderSort], _List] = OrderedDict()
+
+    def get(self, srv: Server, filt: OrderFilter, sort: OrderSort, *, fresh: bool) -> _List:
+        key = (filt, sort)
+        found = self._lists.get(key)
+        now = time.monotonic()
+        if found is not None and fresh:  # a desktop opened the list: is it still the same?
+            unchanged = count_orders(srv.mirror, filt) == found.pager.total
+            if not unchanged or now - found.opened > PAGER_REUSE:
+                found = None
+        if found is None:
+            found = _List(OrderPager(srv.mirror, filt, sort), now)
+            self._lists[key] = found
+            self._start_anchors(found)
+            while len(self._lists) > PAGERS_KEPT:
+                self._lists.popitem(last=False)
+        self._lists.move_to_end(key)
+        return found
+
+    def _start_anchors(self, entry: _List) -> None:
+        pager = entry.pager
+        if not pager.needs_anchors(pager.stride) or pager.total <= pager.stride:
+            return
+        reader = pager.mirror.reader()
+        if reader is None:  # PostgreSQL or an in-memory store: found in place when needed
+            return
+
+        def work() -> dict[int, tuple[Any, ...]]:
+            try:
+                return pager.compute_anchors(reader)
+            finally:
+                reader.close()
+
+        entry.anchors = asyncio.create_task(asyncio.to_thread(work))
+
+    @staticmethod
+    async def rows(entry: _List, start: int, count: int) -> list[dict[str, Any]]:
+        pager = entry.pager
+        if entry.anchors is not None and pager.needs_anchors(start):
+            with contextlib.suppress(Exception):  # failed: rows() finds them in place
+                pager.install_anchors(await asyncio.shield(entry.anchors))
+        return pager.rows(start, count)
+
+
+def _pagers(request: Request) -> Pagers:
+    state = request.app.state
+    if not hasattr(state, "order_pagers"):
+        state.order_pagers = Pagers()
+    pagers: Pagers = state.order_pagers
+    return pagers
 
 
 @router.get("/orders")
 async def orders(
     session: Session,
     request: Request,
-    openid: str | None = None,
-    kind: str | None = None,
+    statuses: Annotated[list[int] | None, Query()] = None,
     status: int | None = None,
+    kind: str | None = None,
+    since: int | None = None,
+    until: int | None = None,
+    openid: str | None = None,
+    env: int | None = None,
+    sort: str = "create_time",
+    descending: bool = True,
     start: int = 0,
     count: int = 50,
+    fresh: bool = False,
 ) -> dict[str, Any]:
+    """A page of the order list under a filter and a sort (core.mirror.queries.OrderFilter and
+    OrderSort, field by field): the list's total and `count` rows from row `start`. `fresh`: a
+    desktop opens the list (its total is counted again)."""
     allow(request, session[0], READERS, "orders")
-    if start < 0 or not 0 < count <= 500:
+    if start < 0 or not 0 < count <= PAGE_MAX:
         raise ApiError(
-            422, "validation", "start ≥ 0，count 在 1–500", "start >= 0 and count in 1..500"
+            422,
+            "validation",
+            f"start ≥ 0，count 在 1–{PAGE_MAX}",
+            f"start >= 0 and count in 1..{PAGE_MAX}",
         )
-    filt = OrderFilter(statuses=() if status is None else (status,), kind=kind, openid=openid)
-    pager = OrderPager(server(request).mirror, filt, OrderSort())
-    return {"total": pager.total, "start": start, "rows": pager.rows(start, count)}
+    if sort not in SORTABLE:
+        raise ApiError(
+            422,
+            "validation",
+            f"不能按 {sort} 排序",
+            f"cannot sort by {sort}: {', '.join(SORTABLE)}",
+        )
+    wanted = tuple(statuses or ()) + (() if status is None else (status,))
+    filt = OrderFilter(statuses=wanted, kind=kind, since=since, until=until, openid=openid, env=env)
+    pagers = _pagers(request)
+    entry = pagers.get(server(request), filt, OrderSort(sort, descending), fresh=fresh)
+    rows = await pagers.rows(entry, start, count)
+    return {"total": entry.pager.total, "start": start, "rows": rows}
 
 
 @router.get("/orders/{order_id}")
 async def order(order_id: str, session: Session, request: Request) -> Any:
     allow(request, session[0], READERS, "orders")
-    detail = order_detail(server(request).mirror, order_id)
+    detail = server(request).desk.order_detail(order_id)
     if detail is None:
         raise ApiError(404, "not_found", f"没有订单 {order_id}", f"no order {order_id}")
-    return detail
+    return answer(detail)
+
+
+@router.get("/orders/{order_id}/left-fee")
+async def left_fee(order_id: str, session: Session, request: Request) -> Any:
+    allow(request, session[0], READERS, "orders")
+    return {"left_fee": server(request).desk.left_fee(order_id)}
+
+
+# ---- refunds, clawbacks, pending, search ------------------------------------------------------
+
+
+@router.get("/refunds")
+async def refunds(
+    session: Session, request: Request, only_open: bool = False, limit: int = 2000
+) -> Any:
+    allow(request, session[0], READERS, "refunds")
+    return answer(
+        server(request).desk.refunds(only_open=only_open, limit=max(1, min(limit, 20000)))
+    )
+
+
+@router.get("/refunds/{refund_order_id}/clawback")
+async def clawback_status(
+    refund_order_id: str, session: Session, request: Request, coins: int | None = None
+) -> Any:
+    allow(request, session[0], READERS, "clawbacks")
+    return answer(server(request).desk.clawback_status(refund_order_id, coins=coins))
 
 
 @router.get("/pending")
@@ -72,9 +265,12 @@ async def pending(session: Session, request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/search")
-async def search(term: str, session: Session, request: Request) -> list[dict[str, Any]]:
+async def search(term: str, session: Session, request: Request) -> Any:
     allow(request, session[0], READERS, "search")
-    return [dataclasses.asdict(hit) for hit in server(request).desk.search(term)]
+    return answer(server(request).desk.search(term))
+
+
+# ---- the audit log (finance and admin) --------------------------------------------------------
 
 
 @router.get("/audit")
@@ -84,8 +280,50 @@ async def audit(
     action: str | None = None,
     openid: str | None = None,
     limit: int = 200,
-) -> list[dict[str, Any]]:
+) -> Any:
     allow(request, session[0], APPROVERS, "audit")
-    return server(request).desk.audit_rows(
+    rows = server(request).desk.audit_rows(
         openid=openid, action=action, limit=max(1, min(limit, 5000))
+    )
+    return answer(rows)
+
+
+@router.get("/audit/verify")
+async def verify_audit(session: Session, request: Request) -> Any:
+    allow(request, session[0], APPROVERS, "audit")
+    return answer(server(request).desk.verify_audit())
+
+
+@router.get("/audit/check")
+async def audit_check(session: Session, request: Request) -> Any:
+    """The chain and the store's own state (what `xpaydesk-cli audit verify` reports)."""
+    allow(request, session[0], APPROVERS, "audit")
+    return answer(server(request).desk.audit_check())
+
+
+@router.get("/audit/export")
+async def export_audit(
+    session: Session,
+    request: Request,
+    fmt: str = "csv",
+    lang: str = "zh_CN",
+    openid: str | None = None,
+) -> Response:
+    """The audit log as the solo desk writes it (csv for people, json one row a line); the
+    desktop writes the file. The row count is in the X-Rows header."""
+    allow(request, session[0], APPROVERS, "audit")
+    if fmt not in ("csv", "json") or lang not in ("zh_CN", "en"):
+        raise ApiError(
+            422,
+            "validation",
+            "格式为 csv 或 json，语言为 zh_CN 或 en",
+            "fmt csv|json, lang zh_CN|en",
+        )
+    out = io.StringIO()
+    count = server(request).desk.write_audit(out, fmt=fmt, lang=lang, openid=openid)
+    media = "text/csv" if fmt == "csv" else "application/x-ndjson"
+    return Response(
+        out.getvalue().encode("utf-8"),
+        media_type=f"{media}; charset=utf-8",
+        headers={"X-Rows": str(count)},
     )
