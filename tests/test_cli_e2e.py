@@ -1,5 +1,6 @@
 """xpaydesk-cli against the simulator: every API verb, exit codes, and the standalone simulator
-stopping cleanly on Ctrl+C."""
+stopping cleanly on Ctrl+C. The verb tests run twice (tests/cli_matrix.py): with a solo profile,
+and with a team profile whose desk is a real team server process over the same simulator."""
 
 from __future__ import annotations
 
@@ -10,34 +11,22 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from core.cli import main
-from core.simulator import profile_toml
-from tests.simfixtures import ALICE
+from tests.cli_matrix import both, cli_fixture, team_login  # noqa: F401  (fixtures)
+from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
 
 
-@pytest.fixture
-def profile(sim, tmp_path):
-    path = tmp_path / "profiles.toml"
-    path.write_text(profile_toml(sim), encoding="utf-8")
-    return path
-
-
-def run(capsys, profile, *args):
-    code = main(["--json", "--config", str(profile), *args])
-    captured = capsys.readouterr()
-    return code, json.loads(captured.out) if captured.out.strip() else None
-
-
-def test_cli_verbs_against_the_simulator(sim, profile, capsys):
+@both(
+    "user_balance", "gift", "deduct", "cancel_deduction", "query_order", "refund", "check_session"
+)
+def test_cli_verbs_against_the_simulator(cli, capsys):
+    sim, run, ALICE = cli.sim, cli, cli.openid()
     key = sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)
-    code, out = run(capsys, profile, "balance", ALICE, "--session-key", key)
+    code, out = run(capsys, "balance", ALICE, "--session-key", key)
     assert (code, out["balance"]) == (0, 600)
     code, out = run(
         capsys,
-        profile,
         "gift",
         ALICE,
         "100",
@@ -49,7 +38,6 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
     assert (code, out["state"], out["outcome"]["balance"]) == (0, "done", 700)
     code, out = run(
         capsys,
-        profile,
         "gift",
         ALICE,
         "100",
@@ -62,7 +50,6 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
     assert sim.state.account(1, ALICE)["balance"] == 700
     code, out = run(
         capsys,
-        profile,
         "deduct",
         ALICE,
         "50",
@@ -76,7 +63,6 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
     assert (code, out["outcome"]["balance"]) == (0, 650)
     code, out = run(
         capsys,
-        profile,
         "cancel-deduction",
         ALICE,
         "50",
@@ -90,11 +76,10 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
         "撤销 undo",
     )
     assert (code, out["state"]) == (0, "done")
-    code, out = run(capsys, profile, "order", "--order-id", order["order_id"], "--openid", ALICE)
+    code, out = run(capsys, "order", "--order-id", order["order_id"], "--openid", ALICE)
     assert (code, out["status"], out["left_fee"]) == (0, 4, 600)
     code, out = run(
         capsys,
-        profile,
         "refund",
         "--openid",
         ALICE,
@@ -118,7 +103,6 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
     )
     code, out = run(
         capsys,
-        profile,
         "refund",
         "--openid",
         ALICE,
@@ -136,57 +120,53 @@ def test_cli_verbs_against_the_simulator(sim, profile, capsys):
         "x",
     )
     assert (code, out["error"]["kind"]) == (2, "validation")
-    code, out = run(capsys, profile, "check-session", ALICE, "--session-key", key)
+    code, out = run(capsys, "check-session", ALICE, "--session-key", key)
     assert (code, out["valid"]) == (0, True)
     sim.state.relogin(ALICE)
-    code, out = run(capsys, profile, "check-session", ALICE, "--session-key", key)
+    code, out = run(capsys, "check-session", ALICE, "--session-key", key)
     assert (code, out["valid"]) == (1, False)
-    code, out = run(capsys, profile, "balance", ALICE, "--session-key", key)
+    code, out = run(capsys, "balance", ALICE, "--session-key", key)
     assert (code, out["error"]["errcode"], out["error"]["kind"]) == (1, 268490009, "xpay")
 
 
-def test_cli_deliver_and_bill_polling(sim, profile, capsys):
+@both("deliver", "now", "download_bill")
+def test_cli_deliver_and_bill_polling(cli, capsys):
+    sim, run, ALICE = cli.sim, cli, cli.openid()
     sim.add_user(ALICE)
     item = sim.state.create_order(openid=ALICE, env=1, kind="item", order_fee=990, quantity=1)
     sim.state.pay_order(item["order_id"], push=False)
-    code, out = run(capsys, profile, "deliver", "--order-id", item["order_id"], "--note", "补发")
+    code, out = run(capsys, "deliver", "--order-id", item["order_id"], "--note", "补发")
     assert (code, out["state"], out["outcome"]["delivered"]) == (0, "done", item["order_id"])
     assert sim.state.order_row(item["order_id"])["status"] == 4
     code, out = run(
-        capsys, profile, "bill", "--from", "20260101", "--to", "20260131", "--poll-interval", "0.01"
+        capsys, "bill", "--from", "20260101", "--to", "20260131", "--poll-interval", "0.01"
     )
     assert code == 0 and out["url"].startswith(sim.url)
 
 
-def test_cli_verbs_find_an_order_by_its_wechat_id_alone(sim, profile, capsys):
+@both("find_order", "deliver", "now", "refresh_orders", "refund")
+def test_cli_verbs_find_an_order_by_its_wechat_id_alone(cli, capsys):
     """A support agent often has only the WeChat order id of an order the mirror never saw:
     the verb asks query_order for it (by wx_order_id), records it, then acts."""
-    from core.mirror.db import Mirror
-    from core.profiles import load_profiles
-
+    sim, run, ALICE = cli.sim, cli, cli.openid()
     sim.add_user(ALICE)
     item = sim.state.create_order(openid=ALICE, env=1, kind="item", order_fee=990, quantity=1)
     sim.state.pay_order(item["order_id"], push=False)
     wx = sim.state.order_row(item["order_id"])["wx_order_id"]
-    code, out = run(capsys, profile, "deliver", "--wx-order-id", wx, "--note", "补发")
+    code, out = run(capsys, "deliver", "--wx-order-id", wx, "--note", "补发")
     assert (code, out["error"]["kind"]) == (2, "validation")
     assert "--openid" in out["error"]["message"]
-    code, out = run(
-        capsys, profile, "deliver", "--wx-order-id", wx, "--openid", ALICE, "--note", "补发"
-    )
+    code, out = run(capsys, "deliver", "--wx-order-id", wx, "--openid", ALICE, "--note", "补发")
     assert (code, out["state"], out["outcome"]["delivered"]) == (0, "done", item["order_id"])
     assert sim.state.order_row(item["order_id"])["status"] == 4
     coin = sim.user_pays(ALICE, coins=600)
-    code, out = run(capsys, profile, "refresh", "--wx-order-id", coin["wx_order_id"])
+    code, out = run(capsys, "refresh", "--wx-order-id", coin["wx_order_id"])
     assert code == 2 and "--openid" in out["error"]["message"]
-    code, out = run(
-        capsys, profile, "refresh", "--wx-order-id", coin["wx_order_id"], "--openid", ALICE
-    )
+    code, out = run(capsys, "refresh", "--wx-order-id", coin["wx_order_id"], "--openid", ALICE)
     assert (code, out["refreshed"]) == (0, [coin["order_id"]])
     paid = sim.user_pays(ALICE, coins=1200)
     code, out = run(
         capsys,
-        profile,
         "refund",
         "--openid",
         ALICE,
@@ -208,7 +188,7 @@ def test_cli_verbs_find_an_order_by_its_wechat_id_alone(sim, profile, capsys):
         "refunding",
         paid["order_id"],
     )
-    with Mirror(load_profiles(profile).get(None).mirror_path) as mirror:
+    with cli.mirror() as mirror:
         rows = {
             r["wx_order_id"]: (r["order_id"], r["openid"], r["source"])
             for r in mirror.all("SELECT * FROM orders")
@@ -218,27 +198,29 @@ def test_cli_verbs_find_an_order_by_its_wechat_id_alone(sim, profile, capsys):
     assert rows[paid["wx_order_id"]][0] == paid["order_id"]
 
 
-def test_cli_outcome_unknown_exit_3(sim, profile, capsys):
+@both("gift", "pending", "resolve")
+def test_cli_outcome_unknown_exit_3(cli, capsys):
+    sim, run, ALICE = cli.sim, cli, cli.openid()
     sim.add_user(ALICE)
     sim.faults.add("present_currency", "reset", count=1)
-    code, out = run(
-        capsys, profile, "gift", ALICE, "5", "--order-id", "GIFTCLI00002", "--note", "test"
-    )
+    code, out = run(capsys, "gift", ALICE, "5", "--order-id", "GIFTCLI00002", "--note", "test")
     assert (code, out["state"]) == (3, "unknown")
     assert "same id" in out["message"]
-    code, out = run(capsys, profile, "pending")
+    code, out = run(capsys, "pending")
     assert [p["wechat_id"] for p in out["pending"]] == ["GIFTCLI00002"]
-    code, out = run(capsys, profile, "resolve")
+    code, out = run(capsys, "resolve")
     assert (code, out["resolved"][0]["state"], out["still_open"]) == (0, "done", [])
     assert sim.state.account(1, ALICE)["balance"] == 5
 
 
-def test_cli_session_key_from_stdin(sim, profile, capsys, monkeypatch):
+@both("user_balance")
+def test_cli_session_key_from_stdin(cli, capsys, monkeypatch):
     import io
 
-    key = sim.add_user(ALICE)
+    run, ALICE = cli, cli.openid()
+    key = cli.sim.add_user(ALICE)
     monkeypatch.setattr("sys.stdin", io.StringIO(key + "\n"))
-    code, out = run(capsys, profile, "balance", ALICE, "--session-key", "-")
+    code, out = run(capsys, "balance", ALICE, "--session-key", "-")
     assert (code, out["balance"]) == (0, 0)
 
 
