@@ -19,10 +19,18 @@ from core.profiles import load_profiles
 from core.server import store
 from core.server.config import ServerConfig
 from core.server.deps import ApiError, error_body
-from core.server.routes import backend, jobs, money, pushes, reads, sessions
+from core.server.routes import backend, complaints, jobs, money, pushes, reads, sessions
 from core.server.state import Server
 
-ROUTERS = (sessions.router, reads.router, money.router, backend.router, pushes.router, jobs.router)
+ROUTERS = (
+    sessions.router,
+    reads.router,
+    money.router,
+    backend.router,
+    pushes.router,
+    jobs.router,
+    complaints.router,
+)
 
 
 # Every endpoint and dependency is a coroutine: FastAPI runs plain functions in a thread pool,
