@@ -38,8 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from core import validation
-from core.errors import ValidationError
+from core.errors import ValidationError, XPayDeskError
 from dashboard import fmt, theme
+from dashboard.connection import is_offline, paused_reason
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
 from dashboard.vocabulary import kind_and_quantity, word
@@ -241,8 +242,16 @@ class MoneyDialog(QDialog):
 
         # rows in the order Tab follows: what it is about, amount, reason, optional fields
         chain: list[QWidget] = []
+        # team mode: this amount waits for a second operator (said before the click)
+        self.approval_note = QLabel()
+        self.approval_note.setObjectName("approvalNote")
+        self.approval_note.setWordWrap(True)
+        self.approval_note.setStyleSheet(f"color: {theme.ORANGE}; font-weight: 600;")
+        self.approval_note.setAccessibleName(tr("Needs approval"))
+        self.approval_note.hide()
         if action in ("gift", "deduct"):
             form.addRow(tr("Coins"), beside(self.amount, self.amount_note))
+            form.addRow("", self.approval_note)
             chain.append(self.amount)
         elif action == "cancel" and self.deductions:
             for d in self.deductions:
@@ -260,6 +269,7 @@ class MoneyDialog(QDialog):
                     self.order.addItem(self._order_text(o), o)
             form.addRow(tr("Order"), self.order)
             form.addRow(tr("Refund amount"), beside(self.yuan, self.amount_note))
+            form.addRow("", self.approval_note)
             chain += [self.order, self.yuan]
         elif action in ("deliver", "clawback"):
             form.addRow(tr("Order") if action == "deliver" else tr("Refund"), self.subject)
@@ -290,6 +300,7 @@ class MoneyDialog(QDialog):
             self.session_key,
             self.key_note,
             self.subject,
+            self.approval_note,
         ):
             if widget.parent() is None:  # not on this action's form: still the dialog's, hidden
                 widget.setParent(self)  # (deleted with it on the GUI thread: dashboard.lifetimes)
@@ -340,6 +351,9 @@ class MoneyDialog(QDialog):
             signal.connect(self._update)
         self._running = False
         self.allow_repeat = False
+        self.sent_for_approval: dict[str, Any] | None = None  # the request this dialog sent
+        self.cancel_button = cancel
+        ctx.changes.connect(self._connection_changed)  # the team server went away or came back
         if action == "refund":
             self.order.currentIndexChanged.connect(self._pick_order)
             index = next(
@@ -520,6 +534,8 @@ class MoneyDialog(QDialog):
                 amount = tr("No coins are outstanding.")
         if not amount:
             amount = self._policy_problem()
+        if not amount and is_offline(self.desk):  # nothing is queued: refused until it is back
+            amount = paused_reason()
         reason = "" if self.reason.currentText().strip() else tr("A reason is required.")
         return amount, reason
 
@@ -643,7 +659,20 @@ class MoneyDialog(QDialog):
         if took is not None:
             parts.append(tr("At most the {took} this deduction took").format(took=fmt.coins(took)))
         self.limits.setText(" · ".join(parts))
-        self.confirm.setText(tr(confirm).format(amount=shown))
+        confirm_text = tr(confirm).format(amount=shown)
+        waits = not amount_problem and self._needs_approval()
+        self.approval_note.setVisible(waits)
+        if waits:
+            self.approval_note.setText(
+                tr(
+                    "This amount needs approval: confirming sends a request, and nothing "
+                    "moves until another finance or admin operator approves it."
+                )
+            )
+            confirm_text = tr("Request approval: {action}").format(action=confirm_text)
+        self.confirm.setText(confirm_text)
+        if self.sent_for_approval is not None:  # sent: pressing again would ask twice
+            problem = tr("Sent for approval.")
         self.confirm.setEnabled(not problem and not self._running)
         self.confirm.setToolTip(problem)
         self.why.setText(problem)
@@ -740,6 +769,9 @@ class MoneyDialog(QDialog):
         self.busy.stop()
         if result.state == "failed":  # that intent is closed: pressing again is a new one
             self.request_key = f"ui:{self.action}:{uuid.uuid4()}"
+        if result.state == "awaiting_approval":
+            self._awaiting_approval(result)
+            return
         if result.state in ("done", "refunding", "waiting_refund"):
             self.ctx.notify.emit("ok", self._success_text(result))
             if self.on_done:
@@ -753,6 +785,38 @@ class MoneyDialog(QDialog):
             f"{state}\n{detail}\n{result.message}",
         )
         self._update()
+
+    def _needs_approval(self) -> bool:
+        """Will the team server keep this as a request for a second operator? (A solo desk:
+        never.) Asked with the amount as it is now, before the click."""
+        check = getattr(self.desk, "needs_approval", None)
+        action = POLICY_ACTION.get(self.action, self.action)
+        if check is None or self.action not in ("gift", "deduct", "refund") or self.value() <= 0:
+            return False
+        try:
+            return bool(check(action, self.value()))
+        except XPayDeskError:  # the thresholds could not be read: the server says it after
+            return False
+
+    def _awaiting_approval(self, result: OpResult) -> None:
+        """Not done and not an error: a request now waits for another operator. The dialog
+        says so, and stays until closed (pressing again would ask a second time)."""
+        approval = result.outcome.get("approval") if isinstance(result.outcome, dict) else None
+        self.sent_for_approval = approval or {}
+        ident = str((approval or {}).get("id") or "")
+        text = tr(
+            "Sent for approval (request {id}): nothing has moved yet. It runs when another "
+            "finance or admin operator approves it; follow it on the Approvals page."
+        ).format(id=ident)
+        self.message.show_message("warn", text)
+        self.ctx.notify.emit("warn", text)
+        self.ctx.changes.emit({"approvals", "pending"})
+        self.cancel_button.setText(tr("Close"))
+        self._update()
+
+    def _connection_changed(self, what: set[str]) -> None:
+        if "connection" in what:
+            self._update()
 
     def _failed(self, exc: BaseException) -> None:
         self._running = False

@@ -1935,5 +1935,157 @@
       <source>A team desktop holds no key: the team server keeps them and decides the environment and your role. You log in when the profile opens.</source>
       <translation>A team desktop holds no key: the team server keeps them and decides the environment and your role. You log in when the profile opens.</translation>
     </message>
+    <message>
+      <source>Money actions are paused until the team server can be reached again.</source>
+      <translation>Money actions are paused until the team server can be reached again.</translation>
+    </message>
+    <message>
+      <source>Team server unreachable · showing data from {time} (Beijing) · money actions paused</source>
+      <translation>Team server unreachable · showing data from {time} (Beijing) · money actions paused</translation>
+    </message>
+    <message>
+      <source>Connection to the team server</source>
+      <translation>Connection to the team server</translation>
+    </message>
+    <message>
+      <source>Needs approval</source>
+      <translation>Needs approval</translation>
+    </message>
+    <message>
+      <source>Sent for approval.</source>
+      <translation>Sent for approval.</translation>
+    </message>
+    <message>
+      <source>This amount needs approval: confirming sends a request, and nothing moves until another finance or admin operator approves it.</source>
+      <translation>This amount needs approval: confirming sends a request, and nothing moves until another finance or admin operator approves it.</translation>
+    </message>
+    <message>
+      <source>Sent for approval (request {id}): nothing has moved yet. It runs when another finance or admin operator approves it; follow it on the Approvals page.</source>
+      <translation>Sent for approval (request {id}): nothing has moved yet. It runs when another finance or admin operator approves it; follow it on the Approvals page.</translation>
+    </message>
+    <message>
+      <source>Request approval: {action}</source>
+      <translation>Request approval: {action}</translation>
+    </message>
+    <message>
+      <source>Approvals</source>
+      <translation>Approvals</translation>
+    </message>
+    <message>
+      <source>{n} requests waiting for your approval</source>
+      <translation>{n} requests waiting for your approval</translation>
+    </message>
+    <message>
+      <source>Waiting for approval</source>
+      <translation>Waiting for approval</translation>
+    </message>
+    <message>
+      <source>Approved</source>
+      <translation>Approved</translation>
+    </message>
+    <message>
+      <source>Rejected</source>
+      <translation>Rejected</translation>
+    </message>
+    <message>
+      <source>Expired</source>
+      <translation>Expired</translation>
+    </message>
+    <message>
+      <source>Requested by</source>
+      <translation>Requested by</translation>
+    </message>
+    <message>
+      <source>Requested</source>
+      <translation>Requested</translation>
+    </message>
+    <message>
+      <source>Expires</source>
+      <translation>Expires</translation>
+    </message>
+    <message>
+      <source>Decided by</source>
+      <translation>Decided by</translation>
+    </message>
+    <message>
+      <source>Decision reason</source>
+      <translation>Decision reason</translation>
+    </message>
+    <message>
+      <source>Asked by {who} at {when} · reason: {reason}</source>
+      <translation>Asked by {who} at {when} · reason: {reason}</translation>
+    </message>
+    <message>
+      <source>Expires {when} (Beijing)</source>
+      <translation>Expires {when} (Beijing)</translation>
+    </message>
+    <message>
+      <source>Approving runs it now, as {who}'s action, with you named as the approver in the audit log.</source>
+      <translation>Approving runs it now, as {who}'s action, with you named as the approver in the audit log.</translation>
+    </message>
+    <message>
+      <source>Waiting for me</source>
+      <translation>Waiting for me</translation>
+    </message>
+    <message>
+      <source>What approving does</source>
+      <translation>What approving does</translation>
+    </message>
+    <message>
+      <source>Required: why you approve or reject (kept in the audit log)</source>
+      <translation>Required: why you approve or reject (kept in the audit log)</translation>
+    </message>
+    <message>
+      <source>Approve</source>
+      <translation>Approve</translation>
+    </message>
+    <message>
+      <source>Reject</source>
+      <translation>Reject</translation>
+    </message>
+    <message>
+      <source>Why approve and reject are disabled</source>
+      <translation>Why approve and reject are disabled</translation>
+    </message>
+    <message>
+      <source>My requests</source>
+      <translation>My requests</translation>
+    </message>
+    <message>
+      <source>You have asked for no approval yet.</source>
+      <translation>You have asked for no approval yet.</translation>
+    </message>
+    <message>
+      <source>Select a request to decide.</source>
+      <translation>Select a request to decide.</translation>
+    </message>
+    <message>
+      <source>{action}: {n} rows, {amount} in total</source>
+      <translation>{action}: {n} rows, {amount} in total</translation>
+    </message>
+    <message>
+      <source>Gift {amount} to user {user}</source>
+      <translation>Gift {amount} to user {user}</translation>
+    </message>
+    <message>
+      <source>Nothing is waiting for your approval.</source>
+      <translation>Nothing is waiting for your approval.</translation>
+    </message>
+    <message>
+      <source>Deduct {amount} from user {user}</source>
+      <translation>Deduct {amount} from user {user}</translation>
+    </message>
+    <message>
+      <source>, then take back the refunded share of its coins</source>
+      <translation>, then take back the refunded share of its coins</translation>
+    </message>
+    <message>
+      <source>Your role ({role}) cannot approve: finance and admin operators can.</source>
+      <translation>Your role ({role}) cannot approve: finance and admin operators can.</translation>
+    </message>
+    <message>
+      <source>Refund {amount} of order {order} to user {user}</source>
+      <translation>Refund {amount} of order {order} to user {user}</translation>
+    </message>
   </context>
 </TS>

@@ -1935,5 +1935,157 @@
       <source>A team desktop holds no key: the team server keeps them and decides the environment and your role. You log in when the profile opens.</source>
       <translation>团队模式的电脑不保存密钥：密钥由团队服务器保管，环境和您的角色也由服务器决定。打开此配置时需要登录。</translation>
     </message>
+    <message>
+      <source>Money actions are paused until the team server can be reached again.</source>
+      <translation>资金操作已暂停，直到能再次连接团队服务器。</translation>
+    </message>
+    <message>
+      <source>Team server unreachable · showing data from {time} (Beijing) · money actions paused</source>
+      <translation>无法连接团队服务器 · 显示的是 {time}（北京时间）的数据 · 资金操作已暂停</translation>
+    </message>
+    <message>
+      <source>Connection to the team server</source>
+      <translation>与团队服务器的连接</translation>
+    </message>
+    <message>
+      <source>Needs approval</source>
+      <translation>需要审批</translation>
+    </message>
+    <message>
+      <source>Sent for approval.</source>
+      <translation>已提交审批。</translation>
+    </message>
+    <message>
+      <source>This amount needs approval: confirming sends a request, and nothing moves until another finance or admin operator approves it.</source>
+      <translation>此金额需要审批：确认后只会提交审批请求，在另一位财务或管理员批准之前不会动用任何资金。</translation>
+    </message>
+    <message>
+      <source>Sent for approval (request {id}): nothing has moved yet. It runs when another finance or admin operator approves it; follow it on the Approvals page.</source>
+      <translation>已提交审批（请求 {id}）：尚未动用任何资金。另一位财务或管理员批准后才会执行；可在“审批”页查看进度。</translation>
+    </message>
+    <message>
+      <source>Request approval: {action}</source>
+      <translation>提交审批：{action}</translation>
+    </message>
+    <message>
+      <source>Approvals</source>
+      <translation>审批</translation>
+    </message>
+    <message>
+      <source>{n} requests waiting for your approval</source>
+      <translation>{n} 个请求等待您审批</translation>
+    </message>
+    <message>
+      <source>Waiting for approval</source>
+      <translation>等待审批</translation>
+    </message>
+    <message>
+      <source>Approved</source>
+      <translation>已批准</translation>
+    </message>
+    <message>
+      <source>Rejected</source>
+      <translation>已驳回</translation>
+    </message>
+    <message>
+      <source>Expired</source>
+      <translation>已过期</translation>
+    </message>
+    <message>
+      <source>Requested by</source>
+      <translation>申请人</translation>
+    </message>
+    <message>
+      <source>Requested</source>
+      <translation>申请时间</translation>
+    </message>
+    <message>
+      <source>Expires</source>
+      <translation>到期时间</translation>
+    </message>
+    <message>
+      <source>Decided by</source>
+      <translation>审批人</translation>
+    </message>
+    <message>
+      <source>Decision reason</source>
+      <translation>审批理由</translation>
+    </message>
+    <message>
+      <source>Asked by {who} at {when} · reason: {reason}</source>
+      <translation>由 {who} 于 {when} 提出 · 理由：{reason}</translation>
+    </message>
+    <message>
+      <source>Expires {when} (Beijing)</source>
+      <translation>{when}（北京时间）到期</translation>
+    </message>
+    <message>
+      <source>Approving runs it now, as {who}'s action, with you named as the approver in the audit log.</source>
+      <translation>批准后立即以 {who} 的操作执行，审计日志中记录您为审批人。</translation>
+    </message>
+    <message>
+      <source>Waiting for me</source>
+      <translation>等待我审批</translation>
+    </message>
+    <message>
+      <source>What approving does</source>
+      <translation>批准后会发生什么</translation>
+    </message>
+    <message>
+      <source>Required: why you approve or reject (kept in the audit log)</source>
+      <translation>必填：批准或驳回的理由（记入审计日志）</translation>
+    </message>
+    <message>
+      <source>Approve</source>
+      <translation>批准</translation>
+    </message>
+    <message>
+      <source>Reject</source>
+      <translation>驳回</translation>
+    </message>
+    <message>
+      <source>Why approve and reject are disabled</source>
+      <translation>为什么不能批准或驳回</translation>
+    </message>
+    <message>
+      <source>My requests</source>
+      <translation>我的申请</translation>
+    </message>
+    <message>
+      <source>You have asked for no approval yet.</source>
+      <translation>您还没有提交过审批申请。</translation>
+    </message>
+    <message>
+      <source>Select a request to decide.</source>
+      <translation>请选择要审批的请求。</translation>
+    </message>
+    <message>
+      <source>{action}: {n} rows, {amount} in total</source>
+      <translation>{action}：{n} 行，共 {amount}</translation>
+    </message>
+    <message>
+      <source>Gift {amount} to user {user}</source>
+      <translation>向用户 {user} 赠送 {amount}</translation>
+    </message>
+    <message>
+      <source>Nothing is waiting for your approval.</source>
+      <translation>没有等待您审批的请求。</translation>
+    </message>
+    <message>
+      <source>Deduct {amount} from user {user}</source>
+      <translation>从用户 {user} 扣减 {amount}</translation>
+    </message>
+    <message>
+      <source>, then take back the refunded share of its coins</source>
+      <translation>，随后回收退款部分对应的代币</translation>
+    </message>
+    <message>
+      <source>Your role ({role}) cannot approve: finance and admin operators can.</source>
+      <translation>您的角色（{role}）不能审批：财务和管理员可以审批。</translation>
+    </message>
+    <message>
+      <source>Refund {amount} of order {order} to user {user}</source>
+      <translation>为用户 {user} 的订单 {order} 退款 {amount}</translation>
+    </message>
   </context>
 </TS>

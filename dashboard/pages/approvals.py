@@ -1,0 +1,280 @@
+"""Approvals (team mode): the requests waiting for me, each saying exactly what approving it does
+(the action, the user, the amount with its unit, who asked and when it expires), approved or
+rejected with a reason; and my own requests with their state. A solo desk has no approvals: the
+page is not in its navigation. Deciding moves money on the server: refused while it is away."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSplitter, QVBoxLayout, QWidget
+
+from dashboard import fmt
+from dashboard.connection import is_offline, paused_reason
+from dashboard.i18n import N_, tr
+from dashboard.models import Col, RowsModel
+from dashboard.pages.base import Page
+from dashboard.vocabulary import word
+from dashboard.widgets import Inline, Table, button, muted
+
+APPROVERS = frozenset({"finance", "admin"})
+STATES = {
+    "awaiting_approval": N_("Waiting for approval"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "expired": N_("Expired"),
+}
+WAITING_COLUMNS = [
+    Col("action_label", "Action", "text", 120),
+    Col("user", "User", "id", 150),
+    Col("amount_label", "Amount", "text", 130),
+    Col("requested_by", "Requested by", "text", 100),
+    Col("requested_at", "Requested", "time", 150),
+    Col("expires_at", "Expires", "time", 150),
+]
+MINE_COLUMNS = [
+    Col("action_label", "Action", "text", 120),
+    Col("user", "User", "id", 150),
+    Col("amount_label", "Amount", "text", 130),
+    Col("state_label", "State", "text", 120),
+    Col("requested_at", "Requested", "time", 150),
+    Col("decided_by", "Decided by", "text", 100),
+    Col("decision_reason", "Decision reason", "text", 220),
+]
+
+
+def amount_text(approval: Any, rate: int | None = None) -> str:
+    if approval.unit == "fen":
+        return fmt.fen(int(approval.amount))
+    if rate:
+        return fmt.coins_value(int(approval.amount), rate)
+    return fmt.coins(int(approval.amount))
+
+
+def user_of(approval: Any) -> str:
+    request = approval.request or {}
+    return str(request.get("openid") or "")
+
+
+def effect_text(approval: Any, rate: int | None = None) -> str:
+    """Exactly what approving does, in the operator's words."""
+    request = approval.request or {}
+    amount = amount_text(approval, rate)
+    user = user_of(approval) or "—"
+    rows = request.get("rows")
+    if isinstance(rows, list):
+        what = tr("{action}: {n} rows, {amount} in total").format(
+            action=word("action", approval.action), n=len(rows), amount=amount
+        )
+    elif approval.action == "gift":
+        what = tr("Gift {amount} to user {user}").format(amount=amount, user=user)
+    elif approval.action == "deduct":
+        what = tr("Deduct {amount} from user {user}").format(amount=amount, user=user)
+    elif approval.action == "refund":
+        what = tr("Refund {amount} of order {order} to user {user}").format(
+            amount=amount, order=request.get("order_id", "—"), user=user
+        )
+        if request.get("clawback"):
+            what += tr(", then take back the refunded share of its coins")
+    else:
+        what = f"{word('action', approval.action)} {amount} · {user}"
+    asked = tr("Asked by {who} at {when} · reason: {reason}").format(
+        who=approval.requested_by,
+        when=fmt.when(approval.requested_at),
+        reason=request.get("reason") or "—",
+    )
+    expires = tr("Expires {when} (Beijing)").format(when=fmt.when(approval.expires_at))
+    runs = tr(
+        "Approving runs it now, as {who}'s action, with you named as the approver in the audit log."
+    ).format(who=approval.requested_by)
+    return "\n".join((what, asked, expires, runs))
+
+
+def row_of(approval: Any) -> dict[str, Any]:
+    row = dataclasses.asdict(approval)
+    row["action_label"] = word("action", approval.action)
+    row["user"] = user_of(approval)
+    row["amount_label"] = amount_text(approval)
+    row["state_label"] = tr(STATES.get(approval.state, approval.state))
+    row["decision_reason"] = approval.decision_reason or ""
+    row["approval"] = approval
+    return row
+
+
+class ApprovalsPage(Page):
+    name = "approvals"
+    heading = N_("Approvals")
+    watches = frozenset({"approvals", "connection"})
+
+    def __init__(self, ctx: Any) -> None:
+        super().__init__(ctx)
+        split = QSplitter(Qt.Orientation.Vertical)
+        waiting = QWidget()
+        top = QVBoxLayout(waiting)
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(_section(tr("Waiting for me")))
+        self.waiting_note = muted("")
+        top.addWidget(self.waiting_note)
+        self.waiting_model = RowsModel(WAITING_COLUMNS, parent=self)
+        self.waiting_table = Table("approvals_waiting")
+        self.waiting_table.setAccessibleName(tr("Waiting for me"))
+        self.waiting_table.setModel(self.waiting_model)
+        self.waiting_table.selectionModel().selectionChanged.connect(self._selected)
+        top.addWidget(self.waiting_table, 1)
+        self.effect = QLabel()
+        self.effect.setObjectName("approvalEffect")
+        self.effect.setWordWrap(True)
+        self.effect.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.effect.setAccessibleName(tr("What approving does"))
+        top.addWidget(self.effect)
+        decide = QHBoxLayout()
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText(
+            tr("Required: why you approve or reject (kept in the audit log)")
+        )
+        self.reason.setAccessibleName(tr("Reason"))
+        self.reason.textChanged.connect(self._update_buttons)
+        self.approve_button = button(tr("Approve"), kind="primary")
+        self.approve_button.clicked.connect(lambda: self.decide("approve"))
+        self.reject_button = button(tr("Reject"), kind="danger")
+        self.reject_button.clicked.connect(lambda: self.decide("reject"))
+        for widget in (self.approve_button, self.reject_button):
+            widget.setAutoDefault(False)
+        decide.addWidget(self.reason, 1)
+        decide.addWidget(self.approve_button)
+        decide.addWidget(self.reject_button)
+        top.addLayout(decide)
+        self.why = muted("")  # why the buttons are disabled
+        self.why.setAccessibleName(tr("Why approve and reject are disabled"))
+        top.addWidget(self.why)
+        self.outcome = Inline()  # what the last decision did
+        top.addWidget(self.outcome)
+        split.addWidget(waiting)
+        mine = QWidget()
+        bottom = QVBoxLayout(mine)
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(_section(tr("My requests")))
+        self.mine_model = RowsModel(MINE_COLUMNS, parent=self)
+        self.mine_table = Table("approvals_mine")
+        self.mine_table.setAccessibleName(tr("My requests"))
+        self.mine_table.setModel(self.mine_model)
+        bottom.addWidget(self.mine_table, 1)
+        self.mine_empty = muted(tr("You have asked for no approval yet."))
+        bottom.addWidget(self.mine_empty)
+        split.addWidget(mine)
+        self.root.addWidget(split, 1)
+        self._running = False
+        self._update_buttons()
+
+    # ---- data ---------------------------------------------------------------------------------
+
+    def on_ready(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        desk = self.ctx.desk
+        if desk is None or not getattr(desk, "team", False):
+            return
+        from core.errors import XPayDeskError
+
+        me = desk.profile.operator
+        may_approve = desk.profile.role in APPROVERS
+        try:
+            waiting = [a for a in desk.approvals(waiting=True) if a.requested_by != me]
+            mine = desk.approvals(mine=True, waiting=False)
+        except XPayDeskError as exc:  # the server away with nothing fetched before
+            self.inline.error(exc)
+            self._update_buttons()
+            return
+        self.inline.hide()
+        chosen = self.selected()
+        self.waiting_model.set_rows([row_of(a) for a in waiting] if may_approve else [])
+        self.mine_model.set_rows([row_of(a) for a in mine])
+        self.mine_empty.setVisible(not mine)
+        if not may_approve:
+            self.waiting_note.setText(
+                tr("Your role ({role}) cannot approve: finance and admin operators can.").format(
+                    role=word("role", desk.profile.role)
+                )
+            )
+        elif not waiting:
+            self.waiting_note.setText(tr("Nothing is waiting for your approval."))
+        else:
+            self.waiting_note.setText("")
+        if chosen is not None:  # the same request stays selected when the list moves
+            for n in range(self.waiting_model.count()):
+                if self.waiting_model.row_dict(n)["id"] == chosen.id:
+                    self.waiting_table.selectRow(n)
+        self._selected()
+
+    def selected(self) -> Any:
+        rows = self.waiting_table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.waiting_model.row_dict(rows[0].row())["approval"]
+
+    def _selected(self, *_args: object) -> None:
+        approval = self.selected()
+        desk = self.ctx.desk
+        rate = desk.profile.coin_rate if desk is not None else None
+        self.effect.setText(effect_text(approval, rate) if approval is not None else "")
+        self._update_buttons()
+
+    def _problem(self) -> str:
+        if is_offline(self.ctx.desk):
+            return paused_reason()
+        if self.selected() is None:
+            return tr("Select a request to decide.")
+        if not self.reason.text().strip():
+            return tr("A reason is required.")
+        return ""
+
+    def _update_buttons(self, *_args: object) -> None:
+        problem = self._problem()
+        for widget in (self.approve_button, self.reject_button):
+            widget.setEnabled(not problem and not self._running)
+            widget.setToolTip(problem)
+        shown = self.selected() is not None or is_offline(self.ctx.desk)
+        self.why.setText(problem if shown else "")
+
+    # ---- deciding ------------------------------------------------------------------------------
+
+    def decide(self, verb: str) -> None:
+        desk, approval = self.ctx.desk, self.selected()
+        if desk is None or approval is None or self._problem() or self._running:
+            return
+        self._running = True
+        self._update_buttons()
+        reason = self.reason.text().strip()
+        call = desk.approve if verb == "approve" else desk.reject
+        self.ctx.runner.run(
+            call(approval.id, reason),
+            on_done=self._decided,
+            on_error=self._refused,
+            changes={"approvals", "pending", "ledger", "refunds", "orders", "audit"},
+        )
+
+    def _decided(self, approval: Any) -> None:
+        self._running = False
+        self.reason.clear()
+        state = tr(STATES.get(approval.state, approval.state))
+        result = approval.result or {}
+        outcome = result.get("state")
+        text = f"{word('action', approval.action)} {amount_text(approval)}: {state}"
+        if outcome:
+            text += f" · {word('state', outcome)}"
+        self.outcome.show_message("ok" if approval.state == "approved" else "warn", text)
+        self.refresh()
+
+    def _refused(self, exc: BaseException) -> None:
+        self._running = False
+        self.refresh()
+        self.outcome.error(exc)
+
+
+def _section(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setStyleSheet("font-weight: 600;")
+    return label
