@@ -18,6 +18,7 @@ from typing import Any, TextIO
 import httpx
 
 from core import signing
+from core.approvals import Approval, NoApprovals
 from core.callbacks import CallbackError, DecodeResult, decode, expected_reply
 from core.complaints import ComplaintResult, ComplaintRow, Complaints, ComplaintView, SyncReport
 from core.connect import DEFAULT_TIMEOUT, callback_keys
@@ -895,6 +896,23 @@ class Desk:
                 f"checksession: {'fresh' if fresh else 'stale' if fresh is False else 'no key'}"
             )
         return steps
+
+    # ---- four-eyes approvals (a team server's; a solo desk has none) ---------------------------
+
+    def approvals(self, *, mine: bool = False, waiting: bool = True) -> list[Approval]:
+        return []
+
+    def approvals_waiting_for_me(self) -> int:
+        return 0
+
+    def needs_approval(self, action: str, amount: int) -> bool:
+        return False
+
+    async def approve(self, approval_id: str, reason: str) -> Approval:
+        raise NoApprovals
+
+    async def reject(self, approval_id: str, reason: str) -> Approval:
+        raise NoApprovals
 
 
 def clawback_figures(status: ClawbackStatus) -> dict[str, Any]:

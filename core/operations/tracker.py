@@ -13,12 +13,16 @@ import contextlib
 import logging
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import httpx
 
 from core.connect import DEFAULT_TIMEOUT
 from core.mirror.db import Mirror
 from core.profiles import Profile
+
+if TYPE_CHECKING:
+    from core.operations.engine import OpResult
 
 log = logging.getLogger("xpaydesk.tracker")
 
@@ -35,9 +39,13 @@ class RefundTracker:
         on_change: Callable[[set[str]], None],
         transport: httpx.AsyncBaseTransport | None = None,
         idle: float = IDLE,
+        on_results: Callable[[list[OpResult]], None] | None = None,
     ) -> None:
         self.profile = profile
         self.on_change = on_change
+        # each round's results themselves (the team server turns them into events), from the
+        # tracker's thread like on_change
+        self.on_results = on_results
         self.transport = transport
         self.idle = idle
         self.rounds = 0  # rounds run so far (tests, the benchmark)
@@ -114,6 +122,8 @@ class RefundTracker:
                     self.rounds += 1
                     if results:
                         try:
+                            if self.on_results is not None:
+                                self.on_results(list(results))
                             self.on_change(set(CHANGED))
                         except Exception:
                             log.exception("a listener failed")

@@ -5,6 +5,8 @@ audited."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -14,7 +16,9 @@ from fastapi.responses import JSONResponse
 
 from core.desk import Desk
 from core.errors import ValidationError, XPayDeskError
+from core.operations import OpResult
 from core.operations.policy import PolicyRefused
+from core.operations.tracker import RefundTracker
 from core.profiles import load_profiles
 from core.server import store
 from core.server.config import ServerConfig
@@ -33,6 +37,23 @@ ROUTERS = (
 )
 
 
+def follow_refunds(srv: Server) -> RefundTracker:
+    """The server follows refunds itself (one tracker per server process, in its own thread):
+    each refund in flight is asked about until it ends and its coin clawback runs at once, with
+    no desktop open. Two processes on one store never double a clawback: the engine's locks are
+    in the store. What a round changed comes back to this loop as events for desktops."""
+    loop = asyncio.get_running_loop()
+
+    def moved(results: list[OpResult]) -> None:  # the tracker's thread
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
+            loop.call_soon_threadsafe(srv.tell, results)
+
+    desk = srv.desk
+    desk.tracker = RefundTracker(desk.profile, on_change=desk.changed, on_results=moved)
+    desk.tracker.start()
+    return desk.tracker
+
+
 # Every endpoint and dependency is a coroutine: FastAPI runs plain functions in a thread pool,
 # and the store's one connection must not be shared by threads (a transaction of one request
 # would join another's). Store calls take a few milliseconds; argon2 a few tens.
@@ -43,13 +64,14 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         desk = Desk(profile)
         store.create_tables(desk.mirror)
         srv = app.state.server = Server(config, desk)
+        follow_refunds(srv)
         if on_ready is not None:
             on_ready()
         try:
             yield
         finally:
             await srv.relay.aclose()
-            await desk.close()
+            await desk.close()  # stops the tracker (its round in progress finishes first)
 
     app = FastAPI(
         title="XPay Desk team server",

@@ -1,16 +1,23 @@
-"""Money actions, and the four-eyes approvals that hold the large ones. Every action passes the
-policy of the caller's role (per action and per day, counted in the database); above
-server.toml's [approval] amount it waits for a second finance or admin operator."""
+"""Money actions, and the four-eyes approvals that hold the large ones and every bulk action.
+Every action passes the policy of the caller (the role's limits and the operator's own where
+stricter, per action and per day, counted in the database); above server.toml's [approval]
+amount it waits for a second finance or admin operator. Whatever runs, runs through the desk
+acting as the operator who asked (core.server.state.Server.run: the one money path)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
+from core import wire
+from core.approvals import Approval, unit_of
 from core.errors import XPayDeskError
+from core.mirror import audit as audit_log
+from core.operations.bulk import MAX_AMOUNT, DuplicateRows
+from core.operations.policy import PolicyRefused
 from core.server import store
 from core.server.deps import (
     API,
@@ -25,10 +32,24 @@ from core.server.deps import (
     result_dict,
     server,
 )
-from core.server.state import Server
+from core.server.state import Server, plan_of
 from core.server.store import Operator, OperatorError, SelfApproval
+from core.validation import OPENID_RE
 
 router = APIRouter(prefix=API, tags=["money"])
+KEY_FIELDS = ("session_key", "session_key_sealed")  # never on the wire, never in a log
+
+
+class _Keyed(BaseModel):
+    """A body that may carry a pasted session key: it stays out of reprs (and so out of logs)."""
+
+    session_key: str = Field(default="", max_length=128)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items() if k not in KEY_FIELDS)
+        return f"{type(self).__name__}({shown})"
+
+    __str__ = __repr__
 
 
 class GiftBody(BaseModel):
@@ -36,11 +57,20 @@ class GiftBody(BaseModel):
     amount: StrictInt = Field(gt=0)
     reason: str = Field(max_length=500)
     request_key: str = Field(min_length=1, max_length=128)
+    order_id: str | None = Field(default=None, max_length=128)
     allow_repeat: StrictBool = False
 
 
-class DeductBody(GiftBody):
-    pass
+class DeductBody(_Keyed, GiftBody):
+    remark: str = Field(default="", max_length=500)
+
+
+class CancelBody(_Keyed):
+    openid: str = Field(min_length=1, max_length=128)
+    amount: StrictInt = Field(gt=0)
+    reason: str = Field(max_length=500)
+    request_key: str = Field(min_length=1, max_length=128)
+    order_id: str | None = Field(default=None, max_length=128)
 
 
 class RefundBody(BaseModel):
@@ -51,54 +81,145 @@ class RefundBody(BaseModel):
     refund_reason: str = Field(default="0", max_length=8)
     request_key: str = Field(min_length=1, max_length=128)
     clawback: StrictBool = False
+    req_from: str = Field(default="1", max_length=8)
+    openid: str | None = Field(default=None, max_length=128)
+    refund_order_id: str | None = Field(default=None, max_length=128)
+    coins: StrictInt | None = Field(default=None, ge=0)
+    biz_meta: str | None = Field(default=None, max_length=1000)
     allow_repeat: StrictBool = False
+
+
+class DeliverBody(BaseModel):
+    reason: str = Field(max_length=500)
+    request_key: str = Field(min_length=1, max_length=128)
+
+
+class RefreshBody(BaseModel):
+    openid: str | None = Field(default=None, max_length=128)
+
+
+class ClawbackBody(_Keyed):
+    reason: str = Field(max_length=500)
+    request_key: str | None = Field(default=None, min_length=1, max_length=128)
+    coins: StrictInt | None = Field(default=None, ge=0)
+
+
+class AbandonBody(BaseModel):
+    note: str = Field(max_length=500)
+
+
+class BulkRowBody(BaseModel):
+    line: StrictInt = Field(ge=1)
+    openid: str = Field(pattern=OPENID_RE.pattern, max_length=128)
+    amount: StrictInt = Field(gt=0, le=MAX_AMOUNT)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class BulkBody(BaseModel):
+    action: Literal["gift", "deduct"]
+    source: str = Field(default="", max_length=500)
+    rows: list[BulkRowBody] = Field(min_length=1, max_length=100_000)
+    allow_duplicates: StrictBool = False
 
 
 class DecisionBody(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+# ---- approvals as desktops see them -----------------------------------------------------------
+
+
+def approval_of(found: dict[str, Any]) -> Approval:
+    """A stored request as core.approvals.Approval: its request redacted (a pasted session key is
+    said to be there, never shown)."""
+    request = audit_log.redact({k: v for k, v in found["request"].items() if k not in KEY_FIELDS})
+    if any(found["request"].get(k) for k in KEY_FIELDS):
+        request["session_key"] = "***"
+    base = found["action"].removeprefix("bulk_")
+    return Approval(
+        id=found["id"],
+        action=found["action"],
+        amount=found["amount"],
+        unit=unit_of(base),
+        request=request,
+        requested_by=found["requested_by"],
+        requested_at=found["created_at"],
+        expires_at=found["expires_at"],
+        state=found["state"],
+        decided_by=found["decided_by"],
+        decision_reason=found["decision_reason"],
+        result=found["result"],
+    )
+
+
 def _target(req: dict[str, Any]) -> dict[str, Any]:
-    return {k: req[k] for k in ("openid", "order_id") if k in req}
+    return {k: req[k] for k in ("openid", "order_id", "refund_order_id") if req.get(k)}
+
+
+def _refuse(
+    srv: Server,
+    op: Operator,
+    what: str,
+    amount: int,
+    req: dict[str, Any],
+    host: str,
+    problem: tuple[str, str],
+) -> JSONResponse:
+    srv.audit(
+        op.name,
+        "refused",
+        {"endpoint": what, "amount": amount, "role": op.role, **_target(req)},
+        result="refused: " + problem[1],
+        host=host,
+    )
+    return JSONResponse(error_body("forbidden", *problem), status_code=403)
+
+
+async def _ask(
+    srv: Server, action: str, amount: int, req: dict[str, Any], op: Operator, host: str
+) -> JSONResponse:
+    """The request waits for a second operator: nothing is written to the journal and nothing
+    is sent until it is approved. A pasted session key is kept sealed with it."""
+    kept = dict(req)
+    if kept.get("session_key"):
+        kept["session_key_sealed"] = srv.seal(str(kept.get("openid", "")), kept["session_key"])
+    kept.pop("session_key", None)
+    found = store.request_approval(
+        srv.mirror,
+        action=action,
+        amount=amount,
+        request=kept,
+        requested_by=op.name,
+        ttl=srv.config.approval_seconds,
+    )
+    srv.audit(
+        op.name,
+        "approval_requested",
+        {"approval": found["id"], "endpoint": action, "amount": amount, **_target(req)},
+        result="awaiting_approval",
+        host=host,
+    )
+    return JSONResponse(
+        {"state": "awaiting_approval", "approval": wire.dump(approval_of(found))}, status_code=202
+    )
 
 
 async def money(
     action: str, amount: int, req: dict[str, Any], op: Operator, request: Request
 ) -> JSONResponse:
+    """The caller's policy (refused: 403, audited), then approval above the threshold (202),
+    else the action now, through the desk acting as the caller."""
     srv = server(request)
-    config = srv.config
     host = address(request)
     spent = srv.desk.ops.journal.spent_today(op.name, action)
     # the role's limits, and the operator's own where stricter (read from the store each time)
-    policy = store.policy_for(srv.mirror, config, op.name, op.role)
+    policy = store.policy_for(srv.mirror, srv.config, op.name, op.role)
     problem = policy.problem(action, amount, spent_today=spent)
     if problem is not None:
-        srv.audit(
-            op.name,
-            "refused",
-            {"endpoint": action, "amount": amount, "role": op.role, **_target(req)},
-            result="refused: " + problem[1],
-            host=host,
-        )
-        return JSONResponse(error_body("forbidden", *problem), status_code=403)
-    above = config.approval_above.get(action)
+        return _refuse(srv, op, action, amount, req, host, problem)
+    above = srv.config.approval_above.get(action)
     if above is not None and amount > above:
-        found = store.request_approval(
-            srv.mirror,
-            action=action,
-            amount=amount,
-            request=req,
-            requested_by=op.name,
-            ttl=config.approval_seconds,
-        )
-        srv.audit(
-            op.name,
-            "approval_requested",
-            {"approval": found["id"], "endpoint": action, "amount": amount, **_target(req)},
-            result="awaiting_approval",
-            host=host,
-        )
-        return JSONResponse({"state": "awaiting_approval", "approval": found}, status_code=202)
+        return await _ask(srv, action, amount, req, op, host)
     result = await srv.run(action, srv.desk_for(op), req)
     return JSONResponse({"state": result.state, "result": result_dict(result)})
 
@@ -113,28 +234,139 @@ async def deduct(body: DeductBody, session: Session, request: Request) -> JSONRe
     return await money("deduct", body.amount, body.model_dump(), session[0], request)
 
 
+@router.post("/deductions/{pay_order_id}/cancel")
+async def cancel_deduction(
+    pay_order_id: str, body: CancelBody, session: Session, request: Request
+) -> JSONResponse:
+    req = {**body.model_dump(), "pay_order_id": pay_order_id}
+    return await money("cancel_deduction", body.amount, req, session[0], request)
+
+
 @router.post("/refund")
 async def refund(body: RefundBody, session: Session, request: Request) -> JSONResponse:
     return await money("refund", body.refund_fee, body.model_dump(), session[0], request)
 
 
+@router.post("/orders/{order_id}/deliver")
+async def deliver(
+    order_id: str, body: DeliverBody, session: Session, request: Request
+) -> JSONResponse:
+    req = {**body.model_dump(), "order_id": order_id}
+    return await money("deliver", 0, req, session[0], request)
+
+
+@router.post("/refunds/{refund_order_id}/clawback")
+async def start_clawback(
+    refund_order_id: str, body: ClawbackBody, session: Session, request: Request
+) -> JSONResponse:
+    req = {**body.model_dump(), "refund_order_id": refund_order_id}
+    return await money("clawback", 0, req, session[0], request)
+
+
+@router.post("/clawbacks/{intent_id}/retry")
+async def retry_clawback(intent_id: int, session: Session, request: Request) -> JSONResponse:
+    """Tries again a clawback waiting for the user's login (with the stored key)."""
+    op = session[0]
+    srv = server(request)
+    problem = store.policy_for(srv.mirror, srv.config, op.name, op.role).problem(
+        "clawback", 0, spent_today=0
+    )
+    if problem is not None:
+        return _refuse(srv, op, "retry_clawback", 0, {}, address(request), problem)
+    result = await srv.run("retry_clawback", srv.desk_for(op), {"intent_id": intent_id})
+    return JSONResponse({"state": result.state, "result": result_dict(result)})
+
+
+@router.post("/intents/{intent_id}/abandon")
+async def abandon(
+    intent_id: int, body: AbandonBody, session: Session, request: Request
+) -> JSONResponse:
+    """Closes a pending operation that provably never reached WeChat (the engine refuses one
+    that may have)."""
+    op = session[0]
+    allow(request, op, RESOLVERS, "abandon")
+    srv = server(request)
+    result = await srv.run("abandon", srv.desk_for(op), {"intent_id": intent_id, "note": body.note})
+    return JSONResponse({"state": result.state, "result": result_dict(result)})
+
+
+@router.post("/orders/{order_id}/refresh")
+async def refresh_order(
+    order_id: str, body: RefreshBody, session: Session, request: Request
+) -> dict[str, Any]:
+    """Asks WeChat about one order and records its answer in the mirror."""
+    op = session[0]
+    allow(request, op, RESOLVERS, "refresh")
+    await server(request).desk_for(op).refresh_order(order_id, openid=body.openid)
+    return {"order_id": order_id}
+
+
 @router.post("/pending/resolve")
-async def resolve(session: Session, request: Request) -> list[dict[str, Any]]:
-    """Settles what is open (unknown outcomes, unsent intents, refunds in flight), as the
-    operator who asks: safe at any time (core.operations)."""
+async def resolve(
+    session: Session, request: Request, only: int | None = None
+) -> list[dict[str, Any]]:
+    """Settles what is open (unknown outcomes, unsent intents, refunds in flight), or only
+    operation `only`, as the operator who asks: safe at any time (core.operations)."""
     op = session[0]
     allow(request, op, RESOLVERS, "resolve")
-    results = await server(request).desk_for(op).resolve()
+    srv = server(request)
+    results = await srv.desk_for(op).resolve(only=only)
+    srv.tell(results)
     return [result_dict(r) for r in results]
+
+
+@router.post("/bulk")
+async def bulk(body: BulkBody, session: Session, request: Request) -> JSONResponse:
+    """Every bulk action waits for approval (#18): the rows of the CLI's bulk CSV become one
+    request; approving it runs each row through the one money path as the operator who asked,
+    each its own intent under the batch, and keeps each row's result."""
+    op = session[0]
+    allow(request, op, RESOLVERS, "bulk")
+    srv = server(request)
+    host = address(request)
+    req = body.model_dump()
+    plan = plan_of(req)
+    policy = store.policy_for(srv.mirror, srv.config, op.name, op.role)
+    problem = policy.problem(plan.action, 0, spent_today=0)
+    try:
+        if problem is not None:
+            raise PolicyRefused(*problem)
+        policy.check_bulk(plan.action, len(plan.rows), plan.total)
+    except PolicyRefused as exc:
+        refused = (exc.message("zh_CN"), exc.message("en"))
+        return _refuse(srv, op, f"bulk_{plan.action}", plan.total, {}, host, refused)
+    if plan.duplicates and not body.allow_duplicates:
+        raise DuplicateRows(plan)
+    req["batch_id"] = plan.batch_id
+    return await _ask(srv, f"bulk_{plan.action}", plan.total, req, op, host)
 
 
 # ---- four-eyes --------------------------------------------------------------------------------
 
 
 @router.get("/approvals")
-async def approvals(session: Session, request: Request, all: bool = False) -> list[dict[str, Any]]:
+async def approvals(
+    session: Session,
+    request: Request,
+    mine: bool = False,
+    waiting: bool = True,
+    all: bool = False,
+) -> Any:
+    """Requests waiting for a decision (`waiting`), or all of them; `mine`: only the caller's."""
+    op = session[0]
+    allow(request, op, READERS, "approvals")
+    found = store.approvals(server(request).mirror, only_waiting=waiting and not all)
+    if mine:
+        found = [a for a in found if a["requested_by"] == op.name]
+    return wire.dump([approval_of(a) for a in found])
+
+
+@router.get("/approvals/thresholds")
+async def thresholds(session: Session, request: Request) -> dict[str, Any]:
+    """The amounts above which each action waits for approval (server.toml's [approval]); every
+    bulk action waits whatever its amount. Dialogs say it before the click."""
     allow(request, session[0], READERS, "approvals")
-    return store.approvals(server(request).mirror, only_waiting=not all)
+    return {"above": dict(server(request).config.approval_above), "bulk": "always"}
 
 
 async def decide(
@@ -167,7 +399,7 @@ async def decide(
     }
     if state == "rejected":
         srv.audit(op.name, "reject", params, result="rejected", host=host)
-        return {"state": "rejected", "approval": found}
+        return {"state": "rejected", "approval": wire.dump(approval_of(found))}
     return await _execute(srv, found, op, params, host)
 
 
@@ -187,7 +419,17 @@ async def _execute(
                 "提出请求的操作员已被停用",
                 "the operator who asked has been disabled",
             )
-        result = await srv.run(found["action"], srv.desk_for(requester), found["request"])
+        desk = srv.desk_for(requester)
+        if found["action"].startswith("bulk_"):
+            report = await srv.run_bulk(desk, found["request"])
+            outcome = report.as_dict()
+            said = {"batch_id": report.plan.batch_id, "states": outcome["states"]}
+            state = ",".join(f"{k}:{v}" for k, v in sorted(outcome["states"].items()))
+        else:
+            result = await srv.run(found["action"], desk, found["request"])
+            outcome = result_dict(result)
+            said = {"intent_id": result.intent_id, "wechat_id": result.wechat_id}
+            state = result.state
     except (ApiError, XPayDeskError) as exc:
         zh, en = (
             (exc.zh, exc.en)
@@ -197,16 +439,11 @@ async def _execute(
         store.record_result(srv.mirror, found["id"], {"error": {"zh_CN": zh, "en": en}})
         srv.audit(op.name, "approve", params, result="failed: " + en, host=host)
         raise
-    outcome = result_dict(result)
     store.record_result(srv.mirror, found["id"], outcome)
-    srv.audit(
-        op.name,
-        "approve",
-        {**params, "intent_id": result.intent_id, "wechat_id": result.wechat_id},
-        result=result.state,
-        host=host,
-    )
-    return {"state": "approved", "approval": store.approval(srv.mirror, found["id"])}
+    srv.audit(op.name, "approve", {**params, **said}, result=state, host=host)
+    done = store.approval(srv.mirror, found["id"])
+    assert done is not None
+    return {"state": "approved", "approval": wire.dump(approval_of(done))}
 
 
 @router.post("/approvals/{approval_id}/approve")
