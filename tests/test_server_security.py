@@ -235,3 +235,33 @@ def test_an_operators_own_limit_refuses_a_gift_the_role_allows(secured, team_sim
     assert len(refused) == 2
     assert "per-action limit" in str(refused[0]["result"])
     assert "today" in str(refused[1]["result"])
+
+
+def test_an_approved_request_still_passes_the_requesters_own_daily_limit(secured, team_sim):  # noqa: F811
+    secured.people["omar"] = enrol(
+        secured.config, "omar", "support", "gift=1500", "daily_gift=2000"
+    )
+    secured.people.setdefault("fay", enrol(secured.config, "fay", "finance"))
+    team_sim.add_user(ALICE)
+    before = team_sim.state.account(1, ALICE)["balance"]
+    body = {"openid": ALICE, "reason": "r"}
+    with secured.client() as http:
+        asked = http.post(
+            f"{API}/gift",
+            headers=secured.token("omar"),
+            json={**body, "amount": 1200, "request_key": "omar-big"},
+        )
+        assert asked.status_code == 202, asked.text  # above [approval] gift = 1000: it waits
+        direct = http.post(
+            f"{API}/gift",
+            headers=secured.token("omar"),
+            json={**body, "amount": 900, "request_key": "omar-small"},
+        )
+        assert direct.status_code == 200, direct.text  # 900 of omar's 2000 today
+        approved = http.post(
+            f"{API}/approvals/{asked.json()['approval']['id']}/approve",
+            headers=secured.token("fay"),
+            json={"reason": "ok"},
+        )
+    assert approved.status_code == 403, approved.text  # 900 + 1200 is over omar's own 2000
+    assert team_sim.state.account(1, ALICE)["balance"] == before + 900
