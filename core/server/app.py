@@ -23,7 +23,7 @@ from core.profiles import load_profiles
 from core.server import store
 from core.server.config import ServerConfig
 from core.server.deps import ApiError, error_body
-from core.server.routes import backend, complaints, jobs, money, pushes, reads, sessions
+from core.server.routes import backend, complaints, jobs, money, pushes, reads, sessions, tools
 from core.server.state import Server
 
 ROUTERS = (
@@ -34,6 +34,7 @@ ROUTERS = (
     pushes.router,
     jobs.router,
     complaints.router,
+    tools.router,
 )
 
 
