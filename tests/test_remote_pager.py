@@ -1,0 +1,114 @@
+"""The orders table's pager over the team server, on 50,000 orders in the server's store: the
+total and every keyset page equal the solo pager's over the same file, to the last row, under a
+filter and a sort; a list opened again after new orders counts them; the end is reached fast."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+
+from core.desk import Desk
+from core.mirror.queries import OrderFilter, OrderSort
+from core.mirror.records import ORDER_COLUMNS
+from core.profiles import load_profiles
+from tests.benchmarks.data import END, START, order_rows
+from tests.remotefixtures import remote_desk
+from tests.serverfixtures import TeamServer, team, team_sim  # noqa: F401  (fixtures)
+
+ORDERS = 50_000
+PAGE = 200
+
+
+def insert(path, rows) -> None:
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA busy_timeout=10000")
+    sql = (
+        f"INSERT INTO orders ({', '.join(ORDER_COLUMNS)}) VALUES "
+        f"({', '.join('?' * len(ORDER_COLUMNS))})"
+    )
+    conn.execute("BEGIN")
+    conn.executemany(sql, (tuple(r[c] for c in ORDER_COLUMNS) for r in rows))
+    conn.execute("COMMIT")
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def many(team):  # noqa: F811
+    insert(team.mirror_path, order_rows(ORDERS))
+    return team
+
+
+@pytest.fixture
+def both(many: TeamServer):
+    solo = Desk(load_profiles(many.folder / "profiles.toml").get("team"))
+    remote = remote_desk(many, "vera")
+    yield solo, remote
+    asyncio.run(remote.close())
+    asyncio.run(solo.close())
+
+
+def test_every_keyset_page_to_the_end_is_the_solo_pagers(both):
+    solo, remote = both
+    mine, theirs = (
+        remote.order_pager(OrderFilter(), OrderSort()),
+        solo.order_pager(OrderFilter(), OrderSort()),
+    )
+    assert mine.total == theirs.total >= ORDERS
+    seen: list[str] = []
+    for start in range(0, mine.total, PAGE):
+        page = mine.rows(start, PAGE)
+        assert page == theirs.rows(start, PAGE)
+        seen += [r["order_id"] for r in page]
+    assert len(seen) == len(set(seen)) == mine.total  # nothing twice, nothing missed
+
+
+def test_a_filtered_sorted_list_pages_deep_as_the_solo_pager(both):
+    solo, remote = both
+    for filt, sort in (
+        (OrderFilter(kind="item"), OrderSort("paid_fee", descending=False)),
+        (OrderFilter(statuses=(2, 4), since=START, until=END - 86400 * 30), OrderSort("paid_time")),
+        (OrderFilter(env=0), OrderSort("order_id")),
+    ):
+        mine, theirs = remote.order_pager(filt, sort), solo.order_pager(filt, sort)
+        assert mine.total == theirs.total > 1000
+        for start in (mine.total - PAGE, mine.total // 2 + 7, 250, 0):
+            assert mine.rows(start, PAGE) == theirs.rows(start, PAGE)
+        assert mine.rows(mine.total - 5, 600) == theirs.rows(mine.total - 5, 600)
+        assert mine.rows(mine.total, PAGE) == []
+
+
+def test_more_than_a_reads_worth_of_rows_comes_in_several_reads(both):
+    solo, remote = both
+    mine, theirs = (
+        remote.order_pager(OrderFilter(), OrderSort()),
+        solo.order_pager(OrderFilter(), OrderSort()),
+    )
+    assert mine.rows(300, 1200) == theirs.rows(300, 1200) and len(mine.rows(300, 1200)) == 1200
+
+
+def test_a_list_opened_again_counts_orders_added_meanwhile(both, many):
+    solo, remote = both
+    filt = OrderFilter(openid="oLate_00000000000000000000009")
+    assert remote.order_pager(filt, OrderSort()).total == 0
+    late = [
+        dict(r, openid=filt.openid, order_id=f"LATE{n:06d}")
+        for n, r in enumerate(order_rows(300, seed=99))
+    ]
+    insert(many.mirror_path, late)
+    pager = remote.order_pager(filt, OrderSort())
+    assert pager.total == solo.order_pager(filt, OrderSort()).total == 300
+    assert pager.rows(250, PAGE) == solo.order_pager(filt, OrderSort()).rows(250, PAGE)
+
+
+def test_the_end_of_the_list_is_reached_fast(both, capsys):
+    _solo, remote = both
+    t = time.perf_counter()
+    pager = remote.order_pager(OrderFilter(), OrderSort())
+    last = pager.rows(pager.total - PAGE, PAGE)
+    took = (time.perf_counter() - t) * 1000
+    with capsys.disabled():
+        print(f"\n{pager.total:,} orders over the server: total + last page in {took:.0f} ms")
+    assert len(last) == PAGE and took < 300
