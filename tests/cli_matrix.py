@@ -39,6 +39,7 @@ class Cli:
     config: Path
     sim: Simulator
     team: TeamServer | None = None
+    users: int = 0
 
     def __call__(self, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
         code = main(["--json", "--config", str(self.config), *args])
@@ -46,9 +47,12 @@ class Cli:
         return code, json.loads(captured.out) if captured.out.strip() else None
 
     def openid(self) -> str:
-        """ALICE on a solo profile (a fresh simulator each test); on the team server, whose
-        simulator the module's tests share, a user of this test's own."""
-        return ALICE if self.team is None else f"oMatrix_{next(_openids):022d}"
+        """A user of this test's own: first ALICE on a solo profile (a fresh simulator each
+        test); on the team server, whose simulator the module's tests share, always a new one."""
+        self.users += 1
+        if self.team is None and self.users == 1:
+            return ALICE
+        return f"oMatrix_{next(_openids):022d}"
 
     def mirror(self) -> Mirror:
         """The mirror the verbs recorded into: this desktop's, or the team server's."""
@@ -120,7 +124,8 @@ def cli_fixture(
     if request.param == "solo":
         sim: Simulator = request.getfixturevalue("sim")
         path = tmp_path / "profiles.toml"
-        path.write_text(profile_toml(sim), encoding="utf-8")
+        # an admin, as the team half's operator: the same verbs are allowed on both
+        path.write_text(profile_toml(sim) + 'role = "admin"\n', encoding="utf-8")
         yield Cli("solo", path, sim)
         return
     login: TeamLogin = request.getfixturevalue("team_login")

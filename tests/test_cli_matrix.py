@@ -1,0 +1,117 @@
+"""The rest of the CLI's verbs over a solo and a team profile (tests/cli_matrix.py): signing with
+the profile's key, imports, the audit log, reconciliation, bulk gifts and a refund followed by its
+coin clawback. Each team half switches itself on when RemoteDesk offers the methods it names."""
+
+from __future__ import annotations
+
+import json
+
+from core.signing import calc_pay_sig
+from tests.cli_matrix import both, cli_fixture, team_login  # noqa: F401  (fixtures)
+from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+
+
+@both("sign")
+def test_cli_signs_with_the_profiles_key(cli, capsys):
+    """The key stays with the profile (on a team profile, on the server): the CLI never has it."""
+    body = '{"openid":"oSign_0000000000000000000001","env":1}'
+    code, out = cli(capsys, "sign", "--uri", "/xpay/query_user_balance", "--body", body)
+    expected = calc_pay_sig("/xpay/query_user_balance", body, cli.sim.config.sandbox_app_key)
+    assert (code, out["pay_sig"]) == (0, expected)
+    code, out = cli(
+        capsys, "sign", "--uri", "/xpay/query_user_balance", "--body", body, "--compare", "0" * 64
+    )
+    assert (code, out["compare"] == "match") == (1, False)
+
+
+@both("import_file", "audit_check", "export_audit", "gift")
+def test_cli_import_and_audit(cli, capsys, tmp_path):
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    order = cli.sim.user_pays(openid, coins=600)
+    orders = tmp_path / "vk.jsonl"
+    orders.write_text(
+        json.dumps(
+            {
+                "out_trade_no": order["order_id"],
+                "pay_type": "wxpay-virtual",
+                "status": 1,
+                "openid": openid,
+                "total_fee": 600,
+                "_add_time": 1767225600000,
+                "pay_date": 1767225660000,
+                "wxpay_virtual": {"mode": "short_series_coin", "buy_quantity": 600},
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    code, out = cli(capsys, "import", "orders", str(orders))
+    assert (code, out["imports"][0]["added"]) == (0, 1)
+    gift_id = f"GIFTAUD{openid[-8:]}"
+    code, out = cli(capsys, "gift", openid, "7", "--order-id", gift_id, "--note", "audit me")
+    assert (code, out["state"]) == (0, "done")
+    code, out = cli(capsys, "audit", "verify")
+    assert (code, out["ok"], out["mirror"]["state"]) == (0, True, "ok")
+    assert out["rows"] >= 2  # the gift's intent and its outcome at least
+    exported = tmp_path / "audit.jsonl"
+    code, _ = cli(capsys, "audit", "export", "--format", "json", "--out", str(exported))
+    rows = [json.loads(line) for line in exported.read_text("utf-8").splitlines()]
+    assert code == 0 and rows and all(r["openid"] == openid for r in rows if r["openid"])
+
+
+@both("reconcile", "export_report")
+def test_cli_reconcile_and_its_export(cli, capsys, tmp_path):
+    code, out = cli(capsys, "reconcile", "--from", "2026-01-01", "--to", "2026-01-31")
+    assert code in (0, 4) and out["period"].startswith("2026-01-01")
+    assert {"orders", "refunds", "net", "open_items"} <= set(out["summary"])
+    assert out["not_covered"]  # no bill imported: every day is said
+    report = tmp_path / "jan.json"
+    code, _ = cli(
+        capsys, "reconcile", "--from", "2026-01-01", "--to", "2026-01-31", "--out", str(report)
+    )
+    assert code in (0, 4) and json.loads(report.read_text("utf-8"))
+
+
+@both("run_bulk")
+def test_cli_bulk_gift(cli, capsys, tmp_path):
+    first, second = cli.openid(), cli.openid()
+    for openid in (first, second):
+        cli.sim.add_user(openid)
+    gifts = tmp_path / "g.csv"
+    gifts.write_text(f"{first},5,补偿\n{second},6,补偿\n", encoding="utf-8")
+    code, out = cli(capsys, "bulk", "gift", str(gifts))
+    if cli.team is not None:  # what team mode adds: every bulk action waits for a second person
+        assert (code, out["states"]) == (1, {"awaiting_approval": 2})
+        assert [cli.sim.state.account(1, o)["balance"] for o in (first, second)] == [0, 0]
+        approve_bulk(cli.team, "fay")
+    else:
+        assert (code, out["states"]) == (0, {"done": 2})
+    assert [cli.sim.state.account(1, o)["balance"] for o in (first, second)] == [5, 6]
+
+
+def approve_bulk(server, approver: str) -> None:
+    with server.client() as http:
+        headers = server.token(approver)
+        waiting = http.get("/api/v1/approvals", headers=headers).json()
+        (ask,) = [a for a in waiting if a["action"] == "bulk_gift" and a["requested_by"] == "ada"]
+        decided = http.post(
+            f"/api/v1/approvals/{ask['id']}/approve", headers=headers, json={"reason": "checked"}
+        )
+    assert decided.status_code == 200, decided.text
+
+
+@both("refund", "wait_for_refund", "intent_children", "clawback_status", "start_clawback")
+def test_cli_refund_followed_to_its_clawback(cli, capsys):
+    openid = cli.openid()
+    key = cli.sim.add_user(openid)
+    order = cli.sim.user_pays(openid, coins=600)
+    args = ["refund-with-clawback", "--order-id", order["order_id"], "--openid", openid]
+    args += ["--refund-fee", "600", "--left-fee", "600", "--note", "complaint", "--wait", "10"]
+    code, out = cli(capsys, *args)
+    # no session key at hand: the refund is done, the clawback waits for the user's login
+    assert (code, out["state"], out["coins_outstanding"]) == (5, "done", 600)
+    assert [c["state"] for c in out["clawbacks"]] == ["needs_login"]
+    code, out = cli(capsys, "clawback", out["wechat_id"], "--note", "login", "--session-key", key)
+    assert (code, out["state"], out["coins_taken"], out["coins_outstanding"]) == (0, "done", 600, 0)
+    assert cli.sim.state.account(1, openid)["balance"] == 0
