@@ -18,13 +18,22 @@ from typing import TypeVar
 import pytest
 
 from core.desk import Desk
+from core.mirror.db import Mirror
 from core.mirror.importing import ImportCancelled, ImportFailed
 from core.profiles import load_profiles
 from core.reconcile import Period
 from core.remote.desk import RemoteDesk
 from core.remote.errors import RemoteError, RemoteForbidden
+from core.server import store
 from tests.remotefixtures import remote_desk
-from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+from tests.serverfixtures import (  # noqa: F401  (fixtures)
+    TeamServer,
+    start_server,
+    stop_server,
+    team,
+    team_sim,
+    write_config,
+)
 
 OPENID = "oUser000000000000000000001"
 T = TypeVar("T")
@@ -240,3 +249,41 @@ def test_support_may_not_reconcile_or_export(team, tmp_path):  # noqa: F811
             as_remote(team, "sam", lambda r: r.export_report(PERIOD, tmp_path / "r.csv", lang="en"))
         )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture(scope="module")
+def small(team_sim, tmp_path_factory):  # noqa: F811
+    """A second server whose uploads are limited to 1 MB."""
+    folder = tmp_path_factory.mktemp("small")
+    config = write_config(folder, team_sim, extra="upload_limit_mb = 1")
+    with Mirror(folder / "team.sqlite") as mirror:
+        store.create_tables(mirror)
+        people = {"fay": store.add_operator(mirror, "fay", "finance")}
+    proc, url = start_server(config)
+    yield TeamServer(url, folder, config, folder / "team.sqlite", proc, people)
+    assert "Traceback" not in stop_server(proc)
+
+
+def test_a_file_over_the_upload_limit_is_refused_before_it_is_sent(small, tmp_path):
+    path = write_orders(tmp_path / "big.jsonl", 5_000, first=400_000)  # ~1.4 MB
+    sent: list[int] = []
+    with pytest.raises(RemoteError) as caught:
+        asyncio.run(
+            as_remote(small, "fay", lambda r: r.import_file("orders", path, progress=sent.append))
+        )
+    assert caught.value.status == 413 and caught.value.kind == "too_large"
+    assert "1 MB" in caught.value.message("en") and "上限" in caught.value.message("zh_CN")
+    assert sent == [] and orders_in(small) == 0
+
+
+def test_the_server_enforces_the_limit_on_a_body_sent_anyway(small, tmp_path):
+    """A client that skips the admission: the server stops reading at the limit."""
+
+    def body():
+        for _ in range(40):
+            yield b"x" * 65536  # 2.5 MB, chunked: no length said up front
+
+    with small.client() as http:
+        r = http.post("/api/v1/imports/orders", content=body(), headers=small.token("fay"))
+    assert r.status_code == 413 and r.json()["error"]["kind"] == "too_large"
+    assert orders_in(small) == 0 and uploads_left() == []

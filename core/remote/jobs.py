@@ -51,6 +51,8 @@ class Jobs(RemoteBase):
         if not path.is_file():
             raise ImportFailed(path, None, "文件不存在", "no such file")
         total = path.stat().st_size
+        # the role and the size limit first: a refusal costs no upload
+        await self.arequest("GET", f"/imports/{kind}/admission", params={"size": total})
         for attempt in (1, 2):  # a 401 refreshes the session once, and the file is sent again
             request = self._ahttp.build_request(
                 "POST",

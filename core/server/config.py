@@ -41,6 +41,8 @@ class ServerConfig:
     relay_url: str = ""
     # per-role overrides of the operations policy's limits ([limits.support] gift = 500, ...)
     limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    # the largest file a desktop may upload for an import ([server] upload_limit_mb)
+    upload_limit: int = 512 * 1024 * 1024
 
     def policy(self, role: str, *, own: Mapping[str, int] | None = None) -> Policy:
         """The operations policy of a role, with this server's overrides of its limits
@@ -147,6 +149,7 @@ def load_config(path: Path) -> ServerConfig:
         login_window_seconds=_int(server, "login_window_seconds", 900, where) or 900,
         approval_above={k: _int(approval, k, 0, where) for k in approval},
         relay_url=relay_url,
+        upload_limit=(_int(server, "upload_limit_mb", 512, where) or 512) * 1024 * 1024,
         limits={
             role: {k: _int(table, k, 0, f"{where} [limits.{role}]") for k in table}
             for role, table in limits.items()

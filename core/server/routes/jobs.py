@@ -42,7 +42,6 @@ from core.server.store import Operator
 router = APIRouter(prefix=API, tags=["jobs"])
 log = logging.getLogger(__name__)
 
-UPLOAD_LIMIT = 512 * 1024 * 1024  # bytes; server.toml [server] upload_limit_mb overrides it
 IMPORT_ROLES = {
     "orders": FINANCE,
     "bill": FINANCE,
@@ -56,8 +55,7 @@ _running: dict[str, tuple[str, threading.Event]] = {}  # job id -> (operator, ca
 
 
 def upload_limit(request: Request) -> int:
-    limit = getattr(server(request).config, "upload_limit", UPLOAD_LIMIT)
-    return int(limit)
+    return server(request).config.upload_limit
 
 
 def _too_large(limit: int) -> ApiError:
@@ -110,6 +108,28 @@ def _as_named(text: str, spooled: Path, name: str) -> str:
     return text.replace(str(spooled), name)
 
 
+def _admit(request: Request, op: Operator, kind: str) -> None:
+    if kind not in IMPORT_ROLES:
+        raise ApiError(
+            422,
+            "validation",
+            f"未知的导入类型 {kind}（orders、bill、pushes、session-keys）",
+            f"unknown import kind {kind} (orders, bill, pushes, session-keys)",
+        )
+    allow(request, op, IMPORT_ROLES[kind], f"imports/{kind}")
+
+
+@router.get("/imports/{kind}/admission")
+async def admission(kind: str, size: int, session: Session, request: Request) -> dict[str, int]:
+    """Asked before an upload: may this operator import this kind, and is a file of `size`
+    bytes within the limit? (A refusal then costs no upload.)"""
+    _admit(request, session[0], kind)
+    limit = upload_limit(request)
+    if size > limit:
+        raise _too_large(limit)
+    return {"limit": limit}
+
+
 @router.post("/imports/{kind}")
 async def import_file(
     kind: str,
@@ -123,14 +143,7 @@ async def import_file(
     importer goes, then `{"report"}` or `{"error"}`. The importer writes nothing unless it ends
     well (cancelled, refused or cut off: nothing half-written)."""
     op = session[0]
-    if kind not in IMPORT_ROLES:
-        raise ApiError(
-            422,
-            "validation",
-            f"未知的导入类型 {kind}（orders、bill、pushes、session-keys）",
-            f"unknown import kind {kind} (orders, bill, pushes, session-keys)",
-        )
-    allow(request, op, IMPORT_ROLES[kind], f"imports/{kind}")
+    _admit(request, op, kind)
     srv = server(request)
     folder = Path(tempfile.mkdtemp(prefix="xpaydesk-upload-"))
     # the desktop's file name, so the importer sees the same suffix (.csv, .jsonl, .gz, .zip)
