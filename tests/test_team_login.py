@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.errors import ValidationError
+from core.errors import ConfigError, ValidationError
 from core.mirror.db import Mirror
 from core.profiles import TeamProfile, load_profiles
 from core.remote.errors import LoginRequired, ServerUnreachable
@@ -319,3 +319,70 @@ def test_profile_file_round_trip_for_the_cli(short, tmp_path):
     assert isinstance(p, TeamProfile) and p.keyring_name == f"team:{short.url}/lena"
     with httpx.Client() as http:
         assert http.get(f"{short.url}/api/v1/health").status_code == 200
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key: what a team's private CA looks like."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "xpaydesk test server")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "server.pem", folder / "server.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_https_with_the_teams_own_ca_file(team_sim, tmp_path, memory_keyring):  # noqa: F811
+    cert, key = self_signed(tmp_path)
+    config = write_config(
+        tmp_path, team_sim, extra=f'tls_certfile = "{cert}"\ntls_keyfile = "{key}"'
+    )
+    with Mirror(tmp_path / "team.sqlite") as mirror:
+        store.create_tables(mirror)
+        people = {"tia": store.add_operator(mirror, "tia", "support")}
+    proc, url = start_server(config)
+    try:
+        assert url.startswith("https://127.0.0.1:")
+        server = TeamServer(url, tmp_path, config, tmp_path / "team.sqlite", proc, people)
+        strict = TokenKeeper(TeamProfile(name="office", server=url, operator="tia"))
+        with pytest.raises(ServerUnreachable) as caught:  # not a CA this machine trusts
+            strict.login(people["tia"].password, "123456")
+        assert "证书" in caught.value.message_zh and "certificate" in caught.value.message_en
+        ours = TokenKeeper(TeamProfile(name="office", server=url, operator="tia", ca_file=cert))
+        ours.login(people["tia"].password, server.code("tia"))
+        assert ours.whoami().role == "support"
+        bad = TeamProfile(name="office", server=url, operator="tia", ca_file=key)
+        with pytest.raises(ConfigError, match="not a usable PEM certificate"):
+            TokenKeeper(bad).whoami()
+    finally:
+        err = stop_server(proc)
+    assert "Traceback" not in err, err
