@@ -17,7 +17,7 @@ from core.desk import Desk
 from core.mirror.queries import OrderFilter, OrderSort
 from core.profiles import load_profiles
 from core.remote.desk import RemoteDesk
-from core.remote.errors import RemoteForbidden
+from core.remote.errors import RemoteError, RemoteForbidden
 from core.secret import Secret
 from core.server.config import load_config
 from tests.remotefixtures import remote_desk
@@ -235,3 +235,31 @@ def test_a_viewer_is_refused_the_audit_log_and_no_file_is_written(team, world, t
         assert not (tmp_path / "audit.csv").exists()
     refused = solo_rows(team, "SELECT * FROM audit WHERE action = 'refused'", ())
     assert any(r["operator"] == "vera" and "audit" in r["params"] for r in refused)
+
+
+def test_wechat_reads_through_the_server_are_the_solo_desks(team, world):  # noqa: F811
+    async def both() -> None:
+        solo, remote = solo_desk(team), remote_desk(team, "vera")
+        try:
+            assert await remote.user_balance(BOB) == await solo.user_balance(BOB)
+            with pytest.raises(RemoteError) as caught:
+                await remote.user_balance(ALICE)  # no key stored for her, none given
+            assert caught.value.status == 422 and "session" in caught.value.message("en")
+            asked = {"openid": ALICE, "order_id": world.paid}
+            order = await remote.query_order(**asked)
+            assert order == await solo.query_order(**asked) and order.left_fee == 500
+        finally:
+            await remote.close()
+            await solo.close()
+
+    asyncio.run(both())
+
+
+def test_a_refunds_clawbacks_the_clock_and_the_store_are_the_servers(team, world):  # noqa: F811
+    with desks(team, "vera") as (solo, remote):
+        (clawback,) = solo.pending()
+        assert clawback.parent_id is not None
+        children = remote.intent_children(clawback.parent_id)
+        assert children == solo.intent_children(clawback.parent_id) == [clawback]
+        assert abs(remote.now() - solo.now()) <= 2
+        assert remote.store_where == team.url

@@ -12,6 +12,7 @@ from core import wire
 from core.desk import AuditCheck, UserView
 from core.mirror.audit import ChainReport
 from core.mirror.queries import OrderFilter, OrderSort, SearchHit
+from core.models import Balance, Order
 from core.operations import Intent
 from core.operations.engine import ClawbackStatus
 from core.remote.base import RemoteBase
@@ -40,6 +41,37 @@ class Reads(RemoteBase):
         )
         fresh: bool | None = wire.load(bool | None, response.json()["fresh"])
         return fresh
+
+    async def user_balance(
+        self, openid: str, session_key: str | None = None, *, user_ip: str = "127.0.0.1"
+    ) -> Balance:
+        """WeChat's query_user_balance on the server, with `session_key` (sent in the body) or
+        the key the server stores."""
+        response = await self.arequest(
+            "POST",
+            f"/users/{_path(openid)}/wechat-balance",
+            json={"session_key": session_key or None, "user_ip": user_ip},
+        )
+        found: Balance = wire.load(Balance, response.json())
+        return found
+
+    async def query_order(
+        self, *, openid: str, order_id: str | None = None, wx_order_id: str | None = None
+    ) -> Order:
+        answer = await self.aget(
+            f"/users/{_path(openid)}/wechat-order", order_id=order_id, wx_order_id=wx_order_id
+        )
+        found: Order = wire.load(Order, answer)
+        return found
+
+    def now(self) -> int:
+        """The server's clock: what deadlines and request keys are counted from."""
+        return int(self.request("GET", "/now").json()["now"])  # never a stale answer
+
+    @property
+    def store_where(self) -> str:
+        """Where the desk's records are kept, for messages: the team server."""
+        return self.server
 
     def known_balance(self, openid: str) -> int | None:
         found: int | None = wire.load(
@@ -113,6 +145,12 @@ class Reads(RemoteBase):
 
     def pending(self) -> list[Intent]:
         found: list[Intent] = wire.load(list[Intent], self.get("/pending"))
+        return found
+
+    def intent_children(self, intent_id: int) -> list[Intent]:
+        found: list[Intent] = wire.load(
+            list[Intent], self.get(f"/intents/{int(intent_id)}/children")
+        )
         return found
 
     def search(self, term: str) -> list[SearchHit]:

@@ -93,6 +93,43 @@ async def users_overview(session: Session, request: Request) -> Any:
     return answer(server(request).desk.users_overview())
 
 
+class BalanceBody(BaseModel):
+    session_key: str | None = Field(default=None, max_length=64)
+    user_ip: str = Field(default="127.0.0.1", max_length=64)
+
+    def __repr__(self) -> str:
+        return "BalanceBody(…)"
+
+
+@router.post("/users/{openid}/wechat-balance")
+async def user_balance(openid: str, body: BalanceBody, session: Session, request: Request) -> Any:
+    """WeChat's query_user_balance with the key given in the body, else the stored one."""
+    allow(request, session[0], READERS, "balance")
+    desk = server(request).desk
+    return answer(await desk.user_balance(openid, body.session_key or None, user_ip=body.user_ip))
+
+
+@router.get("/users/{openid}/wechat-order")
+async def query_order(
+    openid: str,
+    session: Session,
+    request: Request,
+    order_id: str | None = None,
+    wx_order_id: str | None = None,
+) -> Any:
+    """WeChat's query_order, as WeChat answers it (the mirror is not changed)."""
+    allow(request, session[0], READERS, "orders")
+    desk = server(request).desk
+    return answer(await desk.query_order(openid=openid, order_id=order_id, wx_order_id=wx_order_id))
+
+
+@router.get("/now")
+async def now(session: Session, request: Request) -> dict[str, int]:
+    """The server's clock (seconds): what deadlines and request keys are counted from."""
+    allow(request, session[0], READERS, "now")
+    return {"now": server(request).desk.now()}
+
+
 # ---- the caller's limits --------------------------------------------------------------------
 
 
@@ -262,6 +299,13 @@ async def clawback_status(
 async def pending(session: Session, request: Request) -> list[dict[str, Any]]:
     allow(request, session[0], READERS, "pending")
     return [intent_dict(i) for i in server(request).desk.pending()]
+
+
+@router.get("/intents/{intent_id}/children")
+async def intent_children(intent_id: int, session: Session, request: Request) -> Any:
+    """The operations a refund started (its coin clawbacks), oldest first."""
+    allow(request, session[0], READERS, "pending")
+    return [intent_dict(i) for i in server(request).desk.intent_children(intent_id)]
 
 
 @router.get("/search")
