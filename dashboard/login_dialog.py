@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core.errors import ValidationError
+from core.errors import ValidationError, XPayDeskError
 from core.profiles import TeamProfile
-from core.remote.errors import LoginRequired, ServerUnreachable
+from core.remote.errors import ServerUnreachable
 from core.remote.session import TokenKeeper
 from dashboard import theme
 from dashboard.fmt import two
@@ -189,16 +189,17 @@ class LoginDialog(QDialog):
 
 
 def stored_session_usable(keeper: TokenKeeper) -> bool:
-    """A session in the keyring that works: its access token has time left, or it renews. A
-    server that does not answer leaves it standing (the window opens offline and says so)."""
+    """A session in the keyring that the server still accepts (one GET /api/v1/me, renewing it
+    first if it is about to expire: an admin may have ended it meanwhile). A server that does
+    not answer leaves it standing (the window opens offline and says so)."""
     if not keeper.has_session():
         return False
     try:
-        keeper.headers()
-    except LoginRequired:
-        return False
+        keeper.whoami()
     except ServerUnreachable:
         return True
+    except XPayDeskError:  # LoginRequired, or the server refused the renewal some other way
+        return False
     return True
 
 

@@ -218,3 +218,24 @@ def test_settings_page_of_a_team_desk_shows_the_server_and_no_keys(
     finally:
         closing = asyncio.ensure_future(desk.close())
         qtbot.waitUntil(closing.done, timeout=WAIT)
+
+
+def test_a_stored_session_the_server_ended_opens_the_dialog(
+    qtbot,
+    qloop,
+    team,  # noqa: F811
+    memory_keyring,
+):
+    from core.mirror.db import Mirror
+    from core.server import store
+
+    profile = TeamProfile(name="office", server=team.url, operator="ada")
+    TokenKeeper(profile).login(team.people["ada"].password, team.code("ada"))
+    with Mirror(team.mirror_path) as mirror:  # an admin ends ada's sessions
+        assert store.end_sessions(mirror, "ada") >= 2
+    task = asyncio.ensure_future(ensure_login(None, profile))
+    dialog = open_dialog(qtbot)  # the stored tokens look fresh, but the server said no
+    assert memory_keyring.store == {}  # the dead session is not kept
+    dialog.reject()
+    qtbot.waitUntil(task.done, timeout=WAIT)
+    assert task.result() is None
