@@ -287,3 +287,19 @@ def test_the_server_enforces_the_limit_on_a_body_sent_anyway(small, tmp_path):
         r = http.post("/api/v1/imports/orders", content=body(), headers=small.token("fay"))
     assert r.status_code == 413 and r.json()["error"]["kind"] == "too_large"
     assert orders_in(small) == 0 and uploads_left() == []
+
+
+@pytest.mark.parametrize("name", ["..", "../../outside.jsonl", "C:\\x\\..", "a\x00b.jsonl"])
+def test_a_hostile_file_name_stays_a_name_in_the_servers_folder(team, tmp_path, name):  # noqa: F811
+    body = write_orders(tmp_path / "o.jsonl", 2, first=500_000).read_bytes()
+    with team.client() as http:
+        r = http.post(
+            "/api/v1/imports/orders",
+            params={"name": name},
+            content=body,
+            headers=team.token("fay"),
+        )
+    last = json.loads(r.text.strip().splitlines()[-1])
+    assert r.status_code == 200 and last["report"]["path"] == name
+    assert last["report"]["added"] + last["report"]["unchanged"] == 2
+    assert not (Path(tempfile.gettempdir()) / "outside.jsonl").exists()

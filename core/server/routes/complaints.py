@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from core.complaints import MAX_IMAGE_BYTES, MAX_IMAGES
 from core.server.deps import API, READERS, RESOLVERS, ApiError, Session, allow, answer, server
+from core.server.routes.jobs import file_name
 
 router = APIRouter(prefix=API, tags=["complaints"])
 
@@ -97,7 +98,7 @@ def _saved(folder: Path, n: int, image: Image) -> Path:
             f"图片 {image.name} 的数据无效",
             f"the image {image.name} is not base64",
         ) from None
-    name = Path(image.name.replace("\\", "/")).name or "image"
+    name = file_name(image.name, "image")
     place = folder / str(n)
     place.mkdir()
     path = place / name

@@ -58,6 +58,14 @@ def upload_limit(request: Request) -> int:
     return server(request).config.upload_limit
 
 
+def file_name(name: str, default: str) -> str:
+    """The last part of a desktop's path, as a plain file name in a folder of the server's
+    own (never `..`, a separator or a control character)."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    last = "".join(ch for ch in last if ch.isprintable())[:200]
+    return default if last in ("", ".", "..") else last
+
+
 def _too_large(limit: int) -> ApiError:
     mb = limit / 1024 / 1024
     return ApiError(
@@ -147,7 +155,7 @@ async def import_file(
     srv = server(request)
     folder = Path(tempfile.mkdtemp(prefix="xpaydesk-upload-"))
     # the desktop's file name, so the importer sees the same suffix (.csv, .jsonl, .gz, .zip)
-    spooled = folder / (Path(name.replace("\\", "/")).name or "upload")
+    spooled = folder / file_name(name, "upload")
     try:
         size = await _receive(request, spooled, upload_limit(request))
     except BaseException:
@@ -313,7 +321,7 @@ async def export_report(
     period = _period(start, end)
     folder = Path(tempfile.mkdtemp(prefix="xpaydesk-report-"))
     try:
-        target = folder / (Path(name.replace("\\", "/")).name or "report")
+        target = folder / file_name(name, "report")
         written = await server(request).desk.export_report(
             period, target, lang=lang, fmt=fmt, delivery_delay=delivery_delay
         )
