@@ -74,8 +74,6 @@ def test_a_pasted_push_is_saved_once_into_the_servers_store(team, team_sim):  # 
     team_sim.user_pays(ALICE, coins=200)
     pushed = team_sim.delivered[-1]  # never posted to the server: pasted instead
     remote, desk = remote_desk(team, "sam"), solo(team)
-    heard: list[set[str]] = []
-    remote.subscribe(heard.append)
     try:
         assert remote.save_push(pushed.query, pushed.body) is True
         assert remote.save_push(pushed.query, pushed.body) is False
@@ -86,8 +84,15 @@ def test_a_pasted_push_is_saved_once_into_the_servers_store(team, team_sim):  # 
     with team.mirror() as mirror:
         rows = mirror.all("SELECT verdict FROM pushes WHERE raw_query = ?", pushed.query)
         audit = mirror.all("SELECT operator FROM audit WHERE action = 'save_push'")
-    assert [r["verdict"] for r in rows] == ["accept"] and heard == [{"pushes"}]
+        events = [json.loads(e["data"]) for e in mirror.all("SELECT data FROM srv_events")]
+    assert [r["verdict"] for r in rows] == ["accept"]
+    assert [e for e in events if e.get("order_id") == rows_order(team, pushed.query)]
     assert "sam" in [a["operator"] for a in audit]
+
+
+def rows_order(team, query: str) -> str:  # noqa: F811
+    with team.mirror() as mirror:
+        return str(mirror.one("SELECT order_id FROM pushes WHERE raw_query = ?", query)[0])
 
 
 def test_a_viewer_may_not_decode_or_save_pushes(team, team_sim):  # noqa: F811

@@ -73,9 +73,7 @@ class Tools(RemoteBase):
             },
         )
         added: bool = wire.load(bool, data.get("added") if isinstance(data, dict) else None)
-        if added:
-            self.changed({"pushes"})
-        return added
+        return added  # a new one reaches every desktop as a push event
 
     def explain_signature(
         self, uri: str, body: str, *, app_key: str | None, session_key: str | None
