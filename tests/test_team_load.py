@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from core.mirror.db import Mirror
 from tests.benchmarks.team_load import LoadConfig, report, run_load
 from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
 
@@ -25,6 +26,20 @@ def test_kept_alive_answers_are_not_held_back_by_nagle(team):  # noqa: F811
             assert http.get("/api/v1/health").status_code == 200
             times.append((time.perf_counter() - started) * 1000)
     assert statistics.median(times) < 25, times
+
+
+def test_a_write_transaction_on_postgresql_starts_in_one_round_trip(pg_cluster):
+    """Every write (a lookup's key check, an intent, an audit row) starts with the writer lock:
+    under load each round trip to the database is a wait for the scheduler, so BEGIN, the lock
+    timeout and the advisory lock travel together."""
+    with Mirror(pg_cluster.new_database()) as mirror:
+        sent = []
+        real = mirror.conn.execute
+        mirror.conn.execute = lambda sql, *a: sent.append(sql) or real(sql, *a)
+        with mirror.transaction() as conn:
+            conn.execute("UPDATE meta SET value = value WHERE key = 'x'")
+        assert len(sent) == 3, sent  # begin (with the lock), the update, COMMIT
+        assert not mirror.conn.in_transaction
 
 
 @pytest.mark.slow

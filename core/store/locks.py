@@ -22,11 +22,14 @@ class LockTimeout(Exception):
 def postgres_begin_write(conn: Any, wait_seconds: float) -> None:
     import psycopg.errors
 
-    conn.execute("BEGIN")
+    # one round trip, not four: the statements travel as one simple query (no parameters), and a
+    # BEGIN inside it keeps the transaction open after it. Every write transaction starts here,
+    # so on a busy machine each round trip saved is a scheduling wait saved.
     try:
-        conn.execute(f"SET LOCAL lock_timeout = '{int(wait_seconds * 1000)}ms'")
-        conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITER_LOCK_KEY,))
-        conn.execute("SET LOCAL lock_timeout = 0")
+        conn.execute(
+            f"BEGIN; SET LOCAL lock_timeout = '{int(wait_seconds * 1000)}ms'; "
+            f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY}); SET LOCAL lock_timeout = 0"
+        )
     except psycopg.errors.LockNotAvailable:
         conn.execute("ROLLBACK")
         raise LockTimeout from None
