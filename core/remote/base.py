@@ -5,6 +5,7 @@ answer they had, marked stale, while money actions are refused)."""
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -53,7 +54,7 @@ class RemoteBase:
         auth: Auth,
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
     ) -> None:
         self.server = server.rstrip("/")
         self.auth = auth

@@ -13,6 +13,7 @@ from core.remote.events import Events
 from core.remote.jobs import Jobs
 from core.remote.money import Money
 from core.remote.reads import Reads
+from core.remote.session import verify_for
 from core.remote.tools import Tools
 
 
@@ -27,7 +28,8 @@ class RemoteDesk(Reads, Money, Jobs, ComplaintsRemote, Tools, Events):
         transport: httpx.BaseTransport | None = None,
         async_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        verify: bool | str = str(profile.ca_file) if profile.ca_file else profile.verify
+        # one TLS context per process and CA file (building one reads the whole CA bundle)
+        verify = verify_for(profile)
         super().__init__(
             profile.server,
             auth=auth,
