@@ -303,3 +303,18 @@ def test_a_hostile_file_name_stays_a_name_in_the_servers_folder(team, tmp_path, 
     assert r.status_code == 200 and last["report"]["path"] == name
     assert last["report"]["added"] + last["report"]["unchanged"] == 2
     assert not (Path(tempfile.gettempdir()) / "outside.jsonl").exists()
+
+
+def test_a_damaged_gzip_is_the_importers_clear_error_on_both_desks(team, tmp_path):  # noqa: F811
+    """Was zlib.error out of the solo desk, and an 'internal' error from the server."""
+    path = tmp_path / "orders.jsonl.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00" + b"not really gzip" * 10)
+    before = orders_in(team)
+    with pytest.raises(ImportFailed) as solo_caught:
+        asyncio.run(as_solo(team, lambda d: d.import_file("orders", path)))
+    with pytest.raises(RemoteError) as caught:
+        asyncio.run(as_remote(team, "fay", lambda r: r.import_file("orders", path)))
+    assert caught.value.kind == "import" and "damaged" in caught.value.message("en")
+    for lang in ("zh_CN", "en"):
+        assert caught.value.message(lang) == solo_caught.value.message(lang)
+    assert orders_in(team) == before

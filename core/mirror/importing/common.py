@@ -291,7 +291,7 @@ def open_lines(path: Path, progress: Progress | None = None) -> Iterator[tuple[L
         )
         try:
             sample = buffered.peek(1 << 16)[: 1 << 16]
-        except (EOFError, OSError, zipfile.BadZipFile) as exc:
+        except READ_ERRORS as exc:  # zlib.error too: a damaged gzip or zip member
             raise ImportFailed(
                 path, 1, f"文件已损坏：{exc}", f"the file is damaged: {exc}"
             ) from None
