@@ -318,3 +318,37 @@ def test_a_damaged_gzip_is_the_importers_clear_error_on_both_desks(team, tmp_pat
     for lang in ("zh_CN", "en"):
         assert caught.value.message(lang) == solo_caught.value.message(lang)
     assert orders_in(team) == before
+
+
+@pytest.fixture(scope="module")
+def on_pg(team_sim, tmp_path_factory, pg_cluster):  # noqa: F811
+    """A team server over PostgreSQL (a real throwaway cluster)."""
+    folder = tmp_path_factory.mktemp("pgjobs")
+    url = pg_cluster.new_database()
+    config = write_config(folder, team_sim, db=url)
+    with Mirror(url) as mirror:
+        store.create_tables(mirror)
+        people = {"fay": store.add_operator(mirror, "fay", "finance")}
+    proc, served = start_server(config)
+    yield TeamServer(served, folder, config, url, proc, people)
+    assert "Traceback" not in stop_server(proc)
+
+
+def test_on_postgresql_an_upload_imports_a_cancel_writes_nothing_reports_match(on_pg, tmp_path):
+    path = write_orders(tmp_path / "pg.jsonl", 2_000, first=600_000)
+    big = write_orders(tmp_path / "pg-big.jsonl", 40_000, first=700_000)
+    cancel = threading.Event()
+
+    async def run() -> None:
+        remote, desk = remote_desk(on_pg, "fay"), solo(on_pg)
+        try:
+            assert (await remote.import_file("orders", path)).added == 2_000
+            with pytest.raises(ImportCancelled):
+                await remote.import_file("orders", big, cancel=cancel, rows=lambda *_: cancel.set())
+            assert await remote.reconcile(PERIOD) == await desk.reconcile(PERIOD)
+        finally:
+            await remote.close()
+            await desk.close()
+
+    asyncio.run(run())
+    assert orders_in(on_pg) == 2_000
