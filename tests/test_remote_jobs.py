@@ -352,3 +352,18 @@ def test_on_postgresql_an_upload_imports_a_cancel_writes_nothing_reports_match(o
 
     asyncio.run(run())
     assert orders_in(on_pg) == 2_000
+
+
+def test_strict_and_rejected_rows_are_the_solo_desks(team, tmp_path):  # noqa: F811
+    path = write_orders(tmp_path / "some-bad.jsonl", 3, first=800_000)
+    with path.open("a", encoding="utf-8") as out:
+        out.write("{not json\n")
+    with pytest.raises(ImportFailed) as solo_caught:
+        asyncio.run(as_solo(team, lambda d: d.import_file("orders", path, strict=True)))
+    with pytest.raises(RemoteError) as caught:
+        asyncio.run(as_remote(team, "fay", lambda r: r.import_file("orders", path, strict=True)))
+    assert caught.value.message("en") == solo_caught.value.message("en")
+    report = asyncio.run(as_remote(team, "fay", lambda r: r.import_file("orders", path)))
+    assert (report.added, report.rejected_total, report.rejected[0].line) == (3, 1, 4)
+    again = asyncio.run(as_solo(team, lambda d: d.import_file("orders", path)))
+    assert (again.unchanged, again.rejected) == (3, report.rejected)
