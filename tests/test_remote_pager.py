@@ -112,3 +112,14 @@ def test_the_end_of_the_list_is_reached_fast(both, capsys):
     with capsys.disabled():
         print(f"\n{pager.total:,} orders over the server: total + last page in {took:.0f} ms")
     assert len(last) == PAGE and took < 300
+
+
+def test_pages_are_not_kept_by_the_desk_and_a_lost_server_shows_no_rows(both):
+    _solo, remote = both
+    pager = remote.order_pager(OrderFilter(), OrderSort())
+    for start in range(0, 5000, PAGE):
+        assert len(pager.rows(start, PAGE)) == PAGE
+    assert not [k for k in remote._answers if k.startswith("/orders")]  # memory stays flat
+    remote._http.base_url = "http://127.0.0.1:9/api/v1"  # nothing listens on the discard port
+    assert pager.rows(10_000, PAGE) == [] and not remote.online  # the banner says why
+    assert remote.order_pager(OrderFilter(), OrderSort()).total == 0

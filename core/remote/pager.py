@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from core.mirror.queries import OrderFilter, OrderSort
+from core.remote.errors import ServerUnreachable
 
 if TYPE_CHECKING:
     from core.remote.base import RemoteBase
@@ -50,8 +51,21 @@ class RemotePager:
         self._total = None
         self._first = []
 
+    def _read(self, start: int, count: int, *, fresh: bool = False) -> dict[str, Any] | None:
+        """One page, or None while the server is away (the banner says so; the table keeps
+        the pages it holds). Not through RemoteBase.get: that keeps every answer for offline
+        use, and a scroll through a million orders would keep them all."""
+        params = {**self._params, "start": start, "count": count, "fresh": fresh or None}
+        try:
+            answer: dict[str, Any] = self._desk.request("GET", "/orders", params=params).json()
+        except ServerUnreachable:
+            return None
+        return answer
+
     def _open(self) -> int:
-        answer = self._desk.get("/orders", **self._params, start=0, count=PAGE, fresh=True)
+        answer = self._read(0, PAGE, fresh=True)
+        if answer is None:
+            return 0  # not kept: the list is opened again when the server is back
         self._first = list(answer["rows"])
         total = int(answer["total"])
         self._total = total
@@ -72,7 +86,9 @@ class RemotePager:
         out: list[dict[str, Any]] = []
         while count > 0:  # the server sends at most 500 rows a read
             step = min(count, 500)
-            answer = self._desk.get("/orders", **self._params, start=start, count=step)
+            answer = self._read(start, step)
+            if answer is None:
+                break
             got = list(answer["rows"])
             out += got
             if len(got) < step:

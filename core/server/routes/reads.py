@@ -198,6 +198,9 @@ class Pagers:
                 reader.close()
 
         entry.anchors = asyncio.create_task(asyncio.to_thread(work))
+        # a failed pass is read here (rows() then finds the anchors in place), never left for
+        # the loop to report as an exception nobody retrieved
+        entry.anchors.add_done_callback(lambda task: task.cancelled() or task.exception())
 
     @staticmethod
     async def rows(entry: _List, start: int, count: int) -> list[dict[str, Any]]:
