@@ -17,7 +17,15 @@ from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
 
 
 @both(
-    "user_balance", "gift", "deduct", "cancel_deduction", "query_order", "refund", "check_session"
+    "user_balance",
+    "gift",
+    "deduct",
+    "cancel_deduction",
+    "query_order",
+    "refund",
+    "check_session",
+    gap="the server's error answer does not carry WeChat's errcode yet (core/server/app.py "
+    "desk_error: add errcode for an XPayError; RemoteError already reads it)",
 )
 def test_cli_verbs_against_the_simulator(cli, capsys):
     sim, run, ALICE = cli.sim, cli, cli.openid()
@@ -206,10 +214,12 @@ def test_cli_outcome_unknown_exit_3(cli, capsys):
     code, out = run(capsys, "gift", ALICE, "5", "--order-id", "GIFTCLI00002", "--note", "test")
     assert (code, out["state"]) == (3, "unknown")
     assert "same id" in out["message"]
-    code, out = run(capsys, "pending")
-    assert [p["wechat_id"] for p in out["pending"]] == ["GIFTCLI00002"]
+    code, out = run(capsys, "pending")  # (a team server's lists every operator's)
+    (mine,) = [p for p in out["pending"] if p["openid"] == ALICE]
+    assert mine["wechat_id"] == "GIFTCLI00002"
     code, out = run(capsys, "resolve")
-    assert (code, out["resolved"][0]["state"], out["still_open"]) == (0, "done", [])
+    resolved = {r["intent_id"]: r["state"] for r in out["resolved"]}
+    assert (code, resolved[mine["id"]], mine["id"] in out["still_open"]) == (0, "done", False)
     assert sim.state.account(1, ALICE)["balance"] == 5
 
 

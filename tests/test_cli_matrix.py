@@ -115,3 +115,38 @@ def test_cli_refund_followed_to_its_clawback(cli, capsys):
     code, out = cli(capsys, "clawback", out["wechat_id"], "--note", "login", "--session-key", key)
     assert (code, out["state"], out["coins_taken"], out["coins_outstanding"]) == (0, "done", 600, 0)
     assert cli.sim.state.account(1, openid)["balance"] == 0
+
+
+@both("decode_push", "save_push", "store_where")
+def test_cli_decodes_and_saves_a_push_with_the_profiles_keys(cli, capsys, tmp_path):
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    order = cli.sim.user_pays(openid, coins=600)
+    push = cli.sim.delivered[-1]  # the payment's push, as WeChat sent it
+    body = tmp_path / "push.body"
+    body.write_text(push.body, encoding="utf-8")
+    args = ("decode", "--query", push.query, "--body-file", str(body))
+    code, out = cli(capsys, *args)
+    assert (code, out["verdict"]) == (0, "accept") and out["reply"]
+    code, out = cli(capsys, *args, "--save")
+    assert (code, out["verdict"]) == (0, "accept") and isinstance(out["saved"], bool)
+    code, out = cli(capsys, *args, "--save")
+    assert out["saved"] is False  # once only
+    with cli.mirror() as mirror:
+        row = mirror.one("SELECT * FROM pushes WHERE order_id = ?", order["order_id"])
+    assert (row["verdict"], row["openid"]) == ("accept", openid)
+
+
+@both("sync_complaints", "open_complaints", "complaint", "now")
+def test_cli_lists_and_shows_a_complaint(cli, capsys):
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    order = cli.sim.user_pays(openid, coins=600)
+    complaint_id = cli.sim.add_complaint(openid, order["order_id"], detail="没有收到代币")
+    code, out = cli(capsys, "complaints", "list")
+    mine = [r for r in out["open"] if r["complaint_id"] == complaint_id]
+    assert code == 0 and [r["openid"] for r in mine] == [openid]
+    assert 0 < mine[0]["seconds_left"] <= 24 * 3600
+    code, out = cli(capsys, "complaints", "show", complaint_id)
+    assert code == 0 and out["order"]["paid_fee"] == 600
+    assert [h["operate_type"] for h in out["history"]] == ["USER_CREATE_COMPLAINT"]

@@ -23,6 +23,7 @@ from core.cli import (
     session_verbs,
     simulator_verb,
 )
+from core.cli.desks import exit_code
 from core.cli.output import Output, default_lang
 from core.errors import XPayDeskError, XPayError
 from core.mirror.health import is_corruption
@@ -82,12 +83,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args, out)
         return code
     except XPayDeskError as exc:
-        out.error(
-            exc.kind,
-            exc.message(args.lang),
-            errcode=exc.errcode if isinstance(exc, XPayError) else None,
-        )
-        return exc.exit_code
+        errcode = exc.errcode if isinstance(exc, XPayError) else getattr(exc, "errcode", None)
+        out.error(exc.kind, exc.message(args.lang), errcode=errcode)
+        return exit_code(exc)  # the same on a solo and a team profile
     except KeyboardInterrupt:
         out.error("interrupted", "已中断 / interrupted")
         return 130

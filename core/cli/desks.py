@@ -84,3 +84,24 @@ def local_profile(args: argparse.Namespace, out: Output, verb: str) -> Profile:
             "after by its administrator",
         )
     return profile
+
+
+def _kinds(cls: type[XPayDeskError]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for sub in cls.__subclasses__():
+        found.update(_kinds(sub))
+        kind, code = sub.__dict__.get("kind"), getattr(sub, "exit_code", None)
+        if isinstance(kind, str) and isinstance(code, int):
+            found.setdefault(kind, code)
+    return found
+
+
+def exit_code(exc: XPayDeskError) -> int:
+    """The exit code of an error, the same on a solo and a team profile: a team server's refusal
+    (core.remote RemoteError: the server's `kind`, not the core's class) exits as the core's
+    error of that kind does (validation 2, WeChat's refusal 1, ...)."""
+    from core.remote.errors import RemoteError
+
+    if isinstance(exc, RemoteError):
+        return _kinds(XPayDeskError).get(exc.kind, exc.exit_code)
+    return exc.exit_code

@@ -145,17 +145,19 @@ class RemoteBase:
         self._connected(True)
         if response.status_code < 400:
             return response
+        errcode = None
         try:
             error = response.json()["error"]
             kind, zh, en = str(error["kind"]), str(error["zh_CN"]), str(error["en"])
-        except (ValueError, KeyError, TypeError):
+            errcode = error.get("errcode") if isinstance(error.get("errcode"), int) else None
+        except (ValueError, KeyError, TypeError, AttributeError):
             kind = "http"
             zh = f"团队服务器回答 HTTP {response.status_code}"
             en = f"the team server answered HTTP {response.status_code}"
         if response.status_code == 401:
             raise LoginRequired(zh, en)
         cls = RemoteForbidden if response.status_code == 403 else RemoteError
-        raise cls(kind, zh, en, status=response.status_code)
+        raise cls(kind, zh, en, status=response.status_code, errcode=errcode)
 
     def request(
         self,

@@ -9,10 +9,19 @@ from core.errors import XPayDeskError
 class RemoteError(XPayDeskError):
     """The team server refused: `kind` and the messages are the server's."""
 
-    def __init__(self, kind: str, message_zh: str, message_en: str, *, status: int) -> None:
+    def __init__(
+        self,
+        kind: str,
+        message_zh: str,
+        message_en: str,
+        *,
+        status: int,
+        errcode: int | None = None,
+    ) -> None:
         super().__init__(message_zh, message_en)
         self.kind = kind
         self.status = status
+        self.errcode = errcode  # WeChat's, when the server's refusal is WeChat's (kind "xpay")
 
 
 class RemoteForbidden(RemoteError):
