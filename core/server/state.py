@@ -19,7 +19,7 @@ from core.desk import Desk
 from core.errors import ValidationError
 from core.mirror import audit as audit_log
 from core.mirror.vault import vault_key
-from core.operations import OpResult
+from core.operations import Intent, OpResult
 from core.operations.bulk import BulkPlan, BulkReport, BulkRow
 from core.server import store
 from core.server.config import ServerConfig
@@ -181,36 +181,38 @@ class Server:
         """Each result whose state is new becomes events: `ledger` (a money action finished or
         moved: action, openid, intent id, state) and, for refunds and clawbacks, `refund`
         (refund_order_id, order_id, openid, state) or `clawback` (intent id, refund_order_id,
-        openid, state). Runs on the server's loop (the tracker's thread hands results over)."""
+        openid, state). A clawback's refund is looked at too: settling the clawback may have
+        settled its refund on the way. Each is told once, whichever server process saw it move.
+        Runs on the server's loop (the tracker's thread hands results over)."""
+        journal = self.desk.ops.journal
         for result in results:
-            intent = self.desk.ops.journal.get(result.intent_id) if result.intent_id else None
-            if intent is None or self._told.get(intent.id) == intent.state:
+            intent = journal.get(result.intent_id) if result.intent_id else None
+            if intent is None:
                 continue
-            self._told[result.intent_id] = intent.state
-            ledger = {
-                "action": intent.action,
-                "openid": intent.openid,
+            parent = journal.get(intent.parent_id) if intent.parent_id else None
+            for moved in (parent, intent) if parent is not None else (intent,):
+                if self._told.get(moved.id) != moved.state:
+                    self._told[moved.id] = moved.state
+                    self._tell_one(moved)
+
+    def _tell_one(self, intent: Intent) -> None:
+        """The intent's move as events; `updated_at` makes each move its own event, so two
+        server processes that both saw the same move tell it once (store.add_event's `once`),
+        while a later move to a state seen before is told again."""
+        moved = {"openid": intent.openid, "state": intent.state, "updated_at": intent.updated_at}
+        ledger = {"action": intent.action, "intent_id": intent.id, **moved}
+        store.add_event(self.mirror, "ledger", ledger, once=True)
+        if intent.action == "refund":
+            refund = {
+                "refund_order_id": intent.wechat_id,
+                "order_id": intent.target,
                 "intent_id": intent.id,
-                "state": intent.state,
+                **moved,
             }
-            store.add_event(self.mirror, "ledger", ledger)
-            if intent.action == "refund":
-                refund = {
-                    "refund_order_id": intent.wechat_id,
-                    "order_id": intent.target,
-                    "openid": intent.openid,
-                    "state": intent.state,
-                    "intent_id": intent.id,
-                }
-                store.add_event(self.mirror, "refund", refund)
-            elif intent.action == "clawback":
-                clawback = {
-                    "intent_id": intent.id,
-                    "refund_order_id": intent.target,
-                    "openid": intent.openid,
-                    "state": intent.state,
-                }
-                store.add_event(self.mirror, "clawback", clawback)
+            store.add_event(self.mirror, "refund", refund, once=True)
+        elif intent.action == "clawback":
+            clawback = {"intent_id": intent.id, "refund_order_id": intent.target, **moved}
+            store.add_event(self.mirror, "clawback", clawback, once=True)
 
 
 def plan_of(req: dict[str, Any]) -> BulkPlan:

@@ -652,15 +652,29 @@ def backend_name(mirror: Mirror, token: str) -> str | None:
 # ---- events for desktops (server-sent events) --------------------------------------------------
 
 
-def add_event(mirror: Mirror, kind: str, data: dict[str, Any]) -> int:
+ONCE_WINDOW = 1000  # how many recent events `once` looks through
+
+
+def add_event(mirror: Mirror, kind: str, data: dict[str, Any], *, once: bool = False) -> int:
     """One event, numbered in order across every server process on the store: the id is taken
-    under the store's writer lock (BEGIN IMMEDIATE on SQLite, the advisory lock on PostgreSQL)."""
+    under the store's writer lock (BEGIN IMMEDIATE on SQLite, the advisory lock on PostgreSQL).
+    `once`: not again when the same event is among the recent ones (two server processes that
+    both saw an intent move tell it once); returns 0 then."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     with mirror.transaction() as conn:
         head = conn.execute("SELECT COALESCE(MAX(id), 0) AS n FROM srv_events").fetchone()
+        if (
+            once
+            and conn.execute(
+                "SELECT 1 FROM srv_events WHERE id > ? AND kind = ? AND data = ?",
+                (int(head["n"]) - ONCE_WINDOW, kind, text),
+            ).fetchone()
+        ):
+            return 0
         event_id = int(head["n"]) + 1
         conn.execute(
             "INSERT INTO srv_events (id, at, kind, data) VALUES (?, ?, ?, ?)",
-            (event_id, mirror.now(), kind, json.dumps(data, ensure_ascii=False, sort_keys=True)),
+            (event_id, mirror.now(), kind, text),
         )
     return event_id
 
