@@ -150,3 +150,16 @@ def test_cli_lists_and_shows_a_complaint(cli, capsys):
     code, out = cli(capsys, "complaints", "show", complaint_id)
     assert code == 0 and out["order"]["paid_fee"] == 600
     assert [h["operate_type"] for h in out["history"]] == ["USER_CREATE_COMPLAINT"]
+
+
+@both("refund")
+def test_cli_refusals_exit_alike_on_both_kinds(cli, capsys):
+    """A team server's refusal exits as the core's own error of that kind: bad input is 2."""
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    order = cli.sim.user_pays(openid, coins=600)
+    args = ["refund", "--openid", openid, "--order-id", order["order_id"], "--reason", "3"]
+    args += ["--refund-order-id", f"RFOVER{openid[-8:]}", "--left-fee", "600"]
+    code, out = cli(capsys, *args, "--refund-fee", "601", "--note", "too much")
+    assert (code, out["error"]["kind"]) == (2, "validation")
+    assert "601" in out["error"]["message"] or "600" in out["error"]["message"]
