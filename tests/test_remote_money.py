@@ -282,3 +282,31 @@ def test_a_pasted_session_key_goes_to_the_server_and_nowhere_else(team, team_sim
         audit = json.dumps([dict(r) for r in m.all("SELECT * FROM audit")], default=str)
         events = json.dumps(store.events_after(m, since, limit=1000))
     assert key not in audit and key not in events
+
+
+def test_waiting_for_a_refund_ends_with_the_solo_desks_answer(team, team_sim):  # noqa: F811
+    waited = "oS2wait_00000000000000000005"
+    team_sim.add_user(waited)
+    paid = team_sim.user_pays(waited, coins=300)
+
+    async def scenario():
+        solo = solo_desk(team)
+        try:
+            async with desks(team, "sam") as (sam,):
+                started = await sam.refund(
+                    paid["order_id"],
+                    300,
+                    left_fee=300,
+                    reason="r",
+                    request_key="s2-wait-1",
+                    openid=waited,
+                )
+                ended = await sam.wait_for_refund(started.intent_id, timeout=20)
+            return started, ended, await solo.wait_for_refund(started.intent_id, timeout=1)
+        finally:
+            await solo.close()
+
+    started, ended, solo_says = run(scenario())
+    assert started.state == "refunding" and ended.state == "done"
+    assert ended == solo_says
+    assert team_sim.state.order_row(paid["order_id"])["left_fee"] == 0

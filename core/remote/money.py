@@ -8,6 +8,7 @@ nothing is queued silently."""
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 from core import wire
@@ -19,6 +20,7 @@ from core.profiles import TeamProfile
 from core.remote.base import RemoteBase
 
 APPROVERS = frozenset({"finance", "admin"})
+WAIT_STEP = 5.0  # seconds per wait request (the server allows 8; the read timeout is 10)
 
 
 def _awaiting(action: str, data: dict[str, Any]) -> OpResult:
@@ -171,6 +173,20 @@ class Money(RemoteBase):
 
     async def abandon(self, intent_id: int, *, note: str) -> OpResult:
         return await self._act("abandon", f"/intents/{int(intent_id)}/abandon", {"note": note})
+
+    async def wait_for_refund(self, intent_id: int, *, timeout: float = 60.0) -> OpResult:
+        """Asks (the server asks WeChat) about one refund until it ends, or `timeout` seconds:
+        one request per few seconds, so no request outlives the read timeout."""
+        self.require_online()
+        deadline = time.monotonic() + timeout
+        while True:
+            step = min(max(deadline - time.monotonic(), 0.0), WAIT_STEP)
+            response = await self.arequest(
+                "POST", f"/intents/{int(intent_id)}/wait", json={"timeout": step}
+            )
+            result: OpResult = wire.load(OpResult, response.json()["result"])
+            if result.state in ("done", "failed") or time.monotonic() >= deadline:
+                return result
 
     async def resolve(self, *, only: int | None = None) -> list[OpResult]:
         """Settles what is open now (or only operation `only`), on the server."""

@@ -38,6 +38,7 @@ from core.validation import OPENID_RE
 
 router = APIRouter(prefix=API, tags=["money"])
 KEY_FIELDS = ("session_key", "session_key_sealed")  # never on the wire, never in a log
+WAIT_LIMIT = 8.0  # seconds one wait request may take (a desktop's read timeout is 10 s)
 
 
 class _Keyed(BaseModel):
@@ -106,6 +107,10 @@ class ClawbackBody(_Keyed):
 
 class AbandonBody(BaseModel):
     note: str = Field(max_length=500)
+
+
+class WaitBody(BaseModel):
+    timeout: float = Field(default=5.0, ge=0, le=WAIT_LIMIT)
 
 
 class BulkRowBody(BaseModel):
@@ -287,6 +292,20 @@ async def abandon(
     allow(request, op, RESOLVERS, "abandon")
     srv = server(request)
     result = await srv.run("abandon", srv.desk_for(op), {"intent_id": intent_id, "note": body.note})
+    return JSONResponse({"state": result.state, "result": result_dict(result)})
+
+
+@router.post("/intents/{intent_id}/wait")
+async def wait_for_refund(
+    intent_id: int, body: WaitBody, session: Session, request: Request
+) -> JSONResponse:
+    """Asks about one refund until it ends or `timeout` seconds (at most WAIT_LIMIT: a desktop
+    that waits longer asks again)."""
+    op = session[0]
+    allow(request, op, RESOLVERS, "wait")
+    srv = server(request)
+    result = await srv.desk_for(op).wait_for_refund(intent_id, timeout=body.timeout)
+    srv.tell([result])
     return JSONResponse({"state": result.state, "result": result_dict(result)})
 
 
