@@ -123,3 +123,25 @@ def test_pages_are_not_kept_by_the_desk_and_a_lost_server_shows_no_rows(both):
     remote._http.base_url = "http://127.0.0.1:9/api/v1"  # nothing listens on the discard port
     assert pager.rows(10_000, PAGE) == [] and not remote.online  # the banner says why
     assert remote.order_pager(OrderFilter(), OrderSort()).total == 0
+
+
+def test_the_dashboards_orders_model_scrolls_a_team_list_to_the_end(both, qapp):
+
+    from dashboard.models import OrdersModel
+
+    solo, remote = both
+    asked: list[object] = []  # a background pass would be asked for here: the server does it
+
+    def background(work, done, failed) -> None:
+        asked.append(work)
+
+    mine = OrdersModel(remote.order_pager, background=background)
+    filt = OrderFilter(kind="item")
+    mine.reload(filt=filt)
+    theirs = OrdersModel(solo.order_pager)
+    theirs.reload(filt=filt)
+    last = mine.rowCount() - 1
+    assert mine.rowCount() == theirs.rowCount() > 10_000
+    assert mine.row_dict(last) == theirs.row_dict(last) and mine.row_dict(last)["kind"] == "item"
+    assert not mine.is_preparing and asked == []
+    assert mine._prepare_in_background() is False  # no mirror: nothing to compute here
