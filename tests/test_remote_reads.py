@@ -19,6 +19,7 @@ from core.profiles import load_profiles
 from core.remote.desk import RemoteDesk
 from core.remote.errors import RemoteError, RemoteForbidden
 from core.secret import Secret
+from core.server import store
 from core.server.config import load_config
 from tests.remotefixtures import remote_desk
 from tests.serverfixtures import TeamServer, team, team_sim  # noqa: F401  (fixtures)
@@ -206,6 +207,16 @@ def test_the_callers_limits_and_policy_are_the_servers_for_that_operator(team, w
     with desks(team, "vera") as (solo, viewer):
         problem = viewer.policy_problem("gift", 1)
         assert problem is not None and "viewer" in problem[1]
+
+
+def test_an_operators_own_stricter_limit_is_what_their_desk_is_told(team, world):  # noqa: F811
+    with team.mirror() as m:
+        store.set_limits(m, "dora", {"gift": 300, "daily_gift": 400})
+    with desks(team, "dora") as (_solo, dora), desks(team, "sam") as (_solo2, sam):
+        assert dora.limit_left("gift") == (300, 400)
+        assert (
+            dora.policy_problem("gift", 500) is not None and sam.policy_problem("gift", 500) is None
+        )
 
 
 def test_the_audit_log_verify_and_export_are_the_solo_desks(team, world, tmp_path):  # noqa: F811
