@@ -310,3 +310,116 @@ def test_waiting_for_a_refund_ends_with_the_solo_desks_answer(team, team_sim):  
     assert started.state == "refunding" and ended.state == "done"
     assert ended == solo_says
     assert team_sim.state.order_row(paid["order_id"])["left_fee"] == 0
+
+
+ITEM_USER = "oS2item_00000000000000000006"
+CANCELLED = "oS2cancel_000000000000000007"
+LOGIN = "oS2login_00000000000000000008"
+
+
+def test_an_item_order_is_refreshed_then_delivered_through_the_server(team, team_sim):  # noqa: F811
+    team_sim.add_user(ITEM_USER)
+    item = team_sim.state.create_order(
+        openid=ITEM_USER, env=1, kind="item", order_fee=990, quantity=1
+    )
+    team_sim.state.pay_order(item["order_id"], push=False)  # the push never came
+
+    async def scenario():
+        async with desks(team, "sam", "vera") as (sam, vera):
+            with pytest.raises(RemoteForbidden):
+                await vera.refresh_order(item["order_id"], openid=ITEM_USER)
+            refreshed = await sam.refresh_order(item["order_id"], openid=ITEM_USER)
+            with team.mirror() as m:
+                before = m.one("SELECT status FROM orders WHERE order_id = ?", item["order_id"])
+            delivered = await sam.deliver(item["order_id"], reason="补发", request_key="s2-dv-1")
+        return refreshed, before, delivered
+
+    refreshed, before, delivered = run(scenario())
+    assert refreshed is None and before is not None and before["status"] != 4
+    assert delivered.state == "done" and delivered.action == "deliver"
+    with team.mirror() as m:
+        after = m.one("SELECT status FROM orders WHERE order_id = ?", item["order_id"])
+    assert after["status"] == 4
+
+
+def test_a_deduction_is_cancelled_through_the_server(team, team_sim):  # noqa: F811
+    team_sim.add_user(CANCELLED)
+    team_sim.user_pays(CANCELLED, coins=200)
+    key, _alive, _ = team_sim.state.session_key_state(CANCELLED)
+
+    async def scenario():
+        async with desks(team, "sam") as (sam,):
+            took = await sam.deduct(
+                CANCELLED, 50, reason="r", request_key="s2-cd-1", session_key=key
+            )
+            middle = team_sim.state.account(1, CANCELLED)["balance"]
+            back = await sam.cancel_deduction(
+                CANCELLED,
+                took.wechat_id,
+                50,
+                reason="扣错了",
+                request_key="s2-cd-2",
+                session_key=key,
+            )
+        return took, middle, back
+
+    took, middle, back = run(scenario())
+    assert took.state == "done" and middle == 150
+    assert back.state == "done" and back.action == "cancel_deduction", back
+    assert team_sim.state.account(1, CANCELLED)["balance"] == 200
+
+
+def test_a_clawback_waiting_for_login_is_retried_through_the_server(team, team_sim):  # noqa: F811
+    team_sim.add_user(LOGIN)
+    paid = team_sim.user_pays(LOGIN, coins=400)
+
+    async def scenario():
+        async with desks(team, "sam") as (sam,):
+            started = await sam.refund(
+                paid["order_id"],
+                400,
+                left_fee=400,
+                reason="r",
+                request_key="s2-login-1",
+                openid=LOGIN,
+                clawback=True,
+            )
+            await sam.wait_for_refund(started.intent_id, timeout=20)
+            claw = []
+            for _ in range(50):  # the server's tracker runs the clawback: no key, so it waits
+                claw = [i for i in sam.pending() if i.action == "clawback" and i.openid == LOGIN]
+                if claw and claw[0].state == "needs_login":
+                    break
+                await asyncio.sleep(0.2)
+            key, _alive, _ = team_sim.state.session_key_state(LOGIN)
+            with team.mirror() as m:  # the user logs in; the backend posts the key
+                SessionKeyVault(m, bytes(range(32))).store(
+                    LOGIN, Secret(key), obtained_at=m.now() + 2, source="backend"
+                )
+            return claw, await sam.retry_clawback(claw[0].id)
+
+    claw, retried = run(scenario())
+    assert [c.state for c in claw] == ["needs_login"]
+    assert retried.intent_id == claw[0].id and retried.state == "done", retried
+    assert team_sim.state.account(1, LOGIN)["balance"] == 0
+
+
+def test_abandon_refuses_what_reached_wechat_as_the_solo_desk_does(team, team_sim):  # noqa: F811
+    async def scenario():
+        solo = solo_desk(team)
+        try:
+            async with desks(team, "sam") as (sam,):
+                done = await sam.gift(GIFTED, 3, reason="r", request_key="s2-abandon-1")
+                with pytest.raises(RemoteError) as remote:
+                    await sam.abandon(done.intent_id, note="never sent?")
+            with pytest.raises(XPayDeskError) as local:
+                await solo.abandon(done.intent_id, note="never sent?")
+        finally:
+            await solo.close()
+        return remote.value, local.value
+
+    team_sim.add_user(GIFTED)
+    remote, local = run(scenario())
+    assert remote.status == 409
+    assert remote.message("en") == local.message("en")
+    assert remote.message("zh_CN") == local.message("zh_CN")
