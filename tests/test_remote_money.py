@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import time
 
@@ -18,6 +19,7 @@ from core.errors import XPayDeskError
 from core.mirror.vault import SessionKeyVault
 from core.operations import OpResult
 from core.profiles import load_profiles
+from core.remote.desk import RemoteDesk
 from core.remote.errors import RemoteError, RemoteForbidden, ServerUnreachable
 from core.secret import Secret
 from core.server import store
@@ -423,3 +425,31 @@ def test_abandon_refuses_what_reached_wechat_as_the_solo_desk_does(team, team_si
     assert remote.status == 409
     assert remote.message("en") == local.message("en")
     assert remote.message("zh_CN") == local.message("zh_CN")
+
+
+MONEY_METHODS = (
+    "gift",
+    "deduct",
+    "cancel_deduction",
+    "refund",
+    "deliver",
+    "refresh_order",
+    "start_clawback",
+    "retry_clawback",
+    "abandon",
+    "resolve",
+    "wait_for_refund",
+    "run_bulk",
+    "approvals",
+    "approvals_waiting_for_me",
+    "needs_approval",
+    "approve",
+    "reject",
+)
+
+
+def test_the_money_methods_have_the_solo_desks_signatures():
+    for name in MONEY_METHODS:
+        solo, team_side = getattr(Desk, name), getattr(RemoteDesk, name)
+        assert inspect.signature(solo) == inspect.signature(team_side), name
+        assert inspect.iscoroutinefunction(solo) == inspect.iscoroutinefunction(team_side), name
