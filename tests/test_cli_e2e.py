@@ -24,8 +24,6 @@ from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
     "query_order",
     "refund",
     "check_session",
-    gap="the server's error answer does not carry WeChat's errcode yet (core/server/app.py "
-    "desk_error: add errcode for an XPayError; RemoteError already reads it)",
 )
 def test_cli_verbs_against_the_simulator(cli, capsys):
     sim, run, ALICE = cli.sim, cli, cli.openid()

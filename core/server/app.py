@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from core.desk import Desk
-from core.errors import ValidationError, XPayDeskError
+from core.errors import ValidationError, XPayDeskError, XPayError
 from core.operations import OpResult
 from core.operations.policy import PolicyRefused
 from core.operations.tracker import RefundTracker
@@ -109,8 +109,9 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
             if isinstance(exc, ValidationError)
             else 409
         )
-        return JSONResponse(
-            error_body(exc.kind, exc.message("zh_CN"), exc.message("en")), status_code=status
-        )
+        body = error_body(exc.kind, exc.message("zh_CN"), exc.message("en"))
+        if isinstance(exc, XPayError):  # WeChat's refusal: its errcode, as a solo desk says it
+            body["error"]["errcode"] = exc.errcode
+        return JSONResponse(body, status_code=status)
 
     return app
