@@ -11,12 +11,21 @@ import time
 import pytest
 
 from core.desk import Desk
+from core.mirror.db import Mirror
 from core.mirror.queries import OrderFilter, OrderSort
-from core.mirror.records import ORDER_COLUMNS
+from core.mirror.records import ORDER_COLUMNS, upsert_orders
 from core.profiles import load_profiles
+from core.server import store
 from tests.benchmarks.data import END, START, order_rows
 from tests.remotefixtures import remote_desk
-from tests.serverfixtures import TeamServer, team, team_sim  # noqa: F401  (fixtures)
+from tests.serverfixtures import (  # noqa: F401  (fixtures)
+    TeamServer,
+    start_server,
+    stop_server,
+    team,
+    team_sim,
+    write_config,
+)
 
 ORDERS = 50_000
 PAGE = 200
@@ -145,3 +154,35 @@ def test_the_dashboards_orders_model_scrolls_a_team_list_to_the_end(both, qapp):
     assert mine.row_dict(last) == theirs.row_dict(last) and mine.row_dict(last)["kind"] == "item"
     assert not mine.is_preparing and asked == []
     assert mine._prepare_in_background() is False  # no mirror: nothing to compute here
+
+
+@pytest.fixture(scope="module")
+def on_postgres(team_sim, tmp_path_factory, pg_cluster):  # noqa: F811
+    folder = tmp_path_factory.mktemp("pg-pager")
+    url = pg_cluster.new_database()
+    config = write_config(folder, team_sim, db=url)
+    with Mirror(url) as mirror:
+        store.create_tables(mirror)
+        people = {"vera": store.add_operator(mirror, "vera", "viewer")}
+        upsert_orders(mirror, order_rows(3000, seed=5))
+    proc, address = start_server(config)
+    yield TeamServer(address, folder, config, url, proc, people)
+    err = stop_server(proc)
+    assert "Traceback" not in err, err
+
+
+def test_deep_pages_of_a_filtered_list_on_postgresql_are_the_solo_pagers(on_postgres):
+    solo = Desk(load_profiles(on_postgres.folder / "profiles.toml").get("team"))
+    remote = remote_desk(on_postgres, "vera")
+    try:
+        for filt, sort in (
+            (OrderFilter(), OrderSort()),
+            (OrderFilter(kind="coin"), OrderSort("left_fee", descending=False)),
+        ):
+            mine, theirs = remote.order_pager(filt, sort), solo.order_pager(filt, sort)
+            assert mine.total == theirs.total > 1000
+            for start in (mine.total - PAGE, 777, 0):
+                assert mine.rows(start, PAGE) == theirs.rows(start, PAGE)
+    finally:
+        asyncio.run(remote.close())
+        asyncio.run(solo.close())
