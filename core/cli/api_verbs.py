@@ -15,7 +15,7 @@ from core import signing
 from core.cli.desks import CliDesk, local_profile, run_desk
 from core.cli.ops_verbs import report
 from core.cli.output import Output
-from core.errors import ConfigError, Handling, XPayDeskError
+from core.errors import ConfigError, Handling, XPayDeskError, describe
 from core.money import format_coins, format_fen
 from core.profiles import Profile, TeamProfile, load_profiles
 from core.secret import Secret
@@ -362,8 +362,10 @@ def cmd_deliver(args: argparse.Namespace, out: Output) -> int:
 
 
 def _still_generating(exc: XPayDeskError) -> bool:
-    """WeChat is still writing the bill: ask again in a few seconds."""
-    return getattr(exc, "handling", None) is Handling.POLL
+    """WeChat is still writing the bill: ask again in a few seconds. Read from WeChat's errcode,
+    which a team server's refusal carries as well as a solo desk's XPayError."""
+    errcode = getattr(exc, "errcode", None)
+    return isinstance(errcode, int) and describe(errcode).handling is Handling.POLL
 
 
 def cmd_bill(args: argparse.Namespace, out: Output) -> int:
