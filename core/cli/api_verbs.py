@@ -12,23 +12,17 @@ from pathlib import Path
 from typing import Any
 
 from core import signing
-from core.cli.desks import CliDesk, local_profile, run_desk
+from core.cli.desks import CliDesk, run_desk
 from core.cli.ops_verbs import report
 from core.cli.output import Output
 from core.errors import ConfigError, Handling, XPayDeskError, describe
 from core.money import format_coins, format_fen
-from core.profiles import Profile, TeamProfile, load_profiles
+from core.profiles import TeamProfile, load_profiles
 from core.secret import Secret
 from core.validation import REFUND_REASONS, REQ_FROM
 from core.vocabulary import word
 
 Verbs = Any  # argparse's private _SubParsersAction
-
-
-def load_profile(args: argparse.Namespace, out: Output) -> Profile:
-    """A solo profile, for the verbs that work on this computer's own files (see
-    core.cli.desks.local_profile: a team profile is refused with a clear message)."""
-    return local_profile(args, out, str(getattr(args, "verb", "")))
 
 
 def session_key_arg(value: str) -> Secret:
