@@ -153,6 +153,8 @@ class Events(RemoteBase):
                 return False
             self._stream_socket = _socket_of(response)
             try:
+                if stop.is_set():  # stopped while connecting: the socket was not there to shut
+                    return True
                 self._connected(True)
                 for event in server_events(response.iter_lines()):
                     if stop.is_set():
