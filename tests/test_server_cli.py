@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import httpx
-import pyotp
 import pytest
 
 from core.errors import ConfigError
@@ -102,45 +100,6 @@ def test_behind_a_tls_proxy_the_check_lets_any_address_through(tmp_path, team_si
     plain = load_config(write_config(tmp_path, team_sim))
     with pytest.raises(ConfigError, match="without TLS"):
         check_listen(plain, "10.1.2.3")
-
-
-def test_demo_serves_simulated_wechat_with_two_printed_operators():
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "core.server.cli", "--demo", "--port", "0"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        people, url = {}, ""
-        for line in proc.stdout:
-            if "password=" in line:
-                name = line.split()[0]
-                fields = dict(part.split("=", 1) for part in line.split() if "=" in part)
-                people[name] = fields
-            if "ready on " in line:
-                url = line.split("ready on ", 1)[1].strip()
-                break
-        assert set(people) == {"demo-support", "demo-finance"} and url
-        with httpx.Client(base_url=url, timeout=10) as http:
-            code = pyotp.TOTP(people["demo-support"]["totp_secret"]).now()
-            r = http.post(
-                f"{API}/login",
-                json={
-                    "name": "demo-support",
-                    "password": people["demo-support"]["password"],
-                    "totp": code,
-                },
-            )
-            assert r.status_code == 200, r.text
-            auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
-            orders = http.get(f"{API}/orders", params={"count": 3}, headers=auth).json()
-        assert orders["total"] > 1000 and len(orders["rows"]) == 3
-    finally:
-        err = stop_server(proc)
-    assert "Traceback" not in err, err
 
 
 def test_an_unknown_role_or_limit_in_server_toml_is_a_clear_error(tmp_path, team_sim):  # noqa: F811

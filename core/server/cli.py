@@ -1,5 +1,6 @@
 """`xpaydesk-server`: init, serve, operator add|disable|list|reset|limits, backend add|revoke,
-and --demo."""
+--demo (team mode to try: the server, and the desktops' profiles it prints), and totp (a demo
+operator's current one-time code)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ import argparse
 import base64
 import json
 import os
+import shlex
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core.errors import XPayDeskError
+from core.errors import ConfigError, XPayDeskError
 from core.mirror.db import Mirror
 from core.mirror.vault import vault_key
 from core.profiles import load_profiles
 from core.server import store
 from core.server.config import ServerConfig, check_listen, load_config
+
+if TYPE_CHECKING:
+    from core.demo import DemoWorld
 
 
 def _mirror(config: ServerConfig) -> Mirror:
@@ -67,7 +73,13 @@ def _print_enrolment(enrolment: store.Enrolment, *, as_json: bool) -> None:
     print("以上只显示这一次 / shown this once only")
 
 
-def serve(config: ServerConfig, *, host: str | None = None, port: int | None = None) -> int:
+def serve(
+    config: ServerConfig,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    on_ready: Callable[[str], None] | None = None,
+) -> int:
     import uvicorn
 
     from core.server.app import create_app
@@ -92,11 +104,16 @@ def serve(config: ServerConfig, *, host: str | None = None, port: int | None = N
             f"无法监听 {host}:{port}：{exc.strerror}",
             f"cannot listen on {host}:{port}: {exc.strerror}",
         ) from None
+    sock.listen(2048)  # a connection made once "ready" is printed waits for uvicorn's accept
     bound = sock.getsockname()[1]
     scheme = "https" if config.tls else "http"
+    where = f"[{host}]" if ":" in host else host
 
     def ready() -> None:
-        print(f"xpaydesk-server ready on {scheme}://{host}:{bound}", flush=True)
+        url = f"{scheme}://{where}:{bound}"
+        print(f"xpaydesk-server ready on {url}", flush=True)
+        if on_ready is not None:
+            on_ready(url)
 
     server = uvicorn.Server(
         uvicorn.Config(
@@ -112,13 +129,103 @@ def serve(config: ServerConfig, *, host: str | None = None, port: int | None = N
     return 0
 
 
+# The demo's operators: one of each role, and the desktop profile each one uses.
+DEMO_OPERATORS = (
+    ("demo-viewer", "viewer", "team-demo-viewer"),
+    ("demo-support", "support", "team-demo"),
+    ("demo-finance", "finance", "team-demo-finance"),
+    ("demo-admin", "admin", "team-demo-admin"),
+)
+DEMO_CODES = "demo-totp.json"  # the demo operators' TOTP secrets, for `xpaydesk-server totp`
+DEMO_DESKTOP = "desktop"  # the desktops' profiles.toml: team profiles, no merchant key
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+
+
+def demo_code(name: str, folder: Path) -> str:
+    """The current TOTP code of a demo operator, from the secrets the running demo wrote in its
+    folder: what a phone authenticator would show, without one. Only for the demo."""
+    import pyotp
+
+    try:
+        secrets = json.loads((folder / DEMO_CODES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ConfigError(
+            f"{folder} 不是正在运行的演示的文件夹（xpaydesk-server --demo 会打印它）",
+            f"{folder} is not the folder of a running demo (xpaydesk-server --demo prints it)",
+        ) from None
+    secret = secrets.get(name) if isinstance(secrets, dict) else None
+    if not isinstance(secret, str):
+        names = ", ".join(sorted(secrets)) if isinstance(secrets, dict) else "-"
+        raise ConfigError(
+            f"演示中没有操作员 {name}（有：{names}）",
+            f"the demo has no operator {name} (it has: {names})",
+        )
+    return str(pyotp.TOTP(secret).now())
+
+
+def _desktop_profiles(url: str) -> str:
+    lines = [
+        "# xpaydesk-server --demo: the desktops' side (team profiles: no merchant key here)",
+        'default_profile = "team-demo"',
+    ]
+    for name, _role, profile in DEMO_OPERATORS:
+        lines += ["", f"[profiles.{profile}]", f'server = "{url}"', f'operator = "{name}"']
+    return "\n".join(lines) + "\n"
+
+
+def _demo_ready(world: DemoWorld, people: list[store.Enrolment], url: str) -> None:
+    """Once the server listens: the desktops' profiles file, the simulated WeChat's pushes sent
+    to this server, and what to run, printed."""
+    desktop = world.folder / DEMO_DESKTOP
+    desktop.mkdir(exist_ok=True)
+    config = desktop / "profiles.toml"
+    config.write_text(_desktop_profiles(url), encoding="utf-8")
+    world.sim.config.push.url = f"{url}/wechat/push"  # payments, refunds... arrive live
+    profile_of = {name: profile for name, _role, profile in DEMO_OPERATORS}
+    cli = f"xpaydesk-cli --config {shlex.quote(str(config))} --profile team-demo"
+    user = world.summary.users[0]
+    say = [
+        "",
+        "团队模式演示（模拟微信，不涉及真实资金）/ team mode demo (simulated WeChat, no real money)",
+        "演示操作员 / demo operators:",
+        *(
+            f"  {p.name} ({p.role}) password={p.password} totp_secret={p.totp_secret} "
+            f"profile={profile_of[p.name]}"
+            for p in people
+        ),
+        "手机验证器 App 的注册 / enrolment for a phone authenticator app:",
+        *(f"  {p.otpauth_uri}" for p in people),
+        "动态码（无需手机；每个码只能登录一次）/ a one-time code without a phone (each code logs in once):",
+        f"  xpaydesk-server totp demo-support --demo-folder {shlex.quote(str(world.folder))}",
+        "桌面（另开一个终端）/ the desktop (in another terminal):",
+        f"  xpaydesk --config {shlex.quote(str(config))} --profile team-demo",
+        f"  {cli} login",
+        f"  {cli} whoami",
+        f"  {cli} gift {user} 100 --order-id demo-gift-1 --note 'demo: a gift'",
+        "  其他角色 / other roles: --profile team-demo-viewer | team-demo-finance | team-demo-admin",
+        "需要第二人审批 / waits for a second person's approval: gift or deduct above 1000 coins, "
+        "refund above 5000 fen (demo-finance or demo-admin approves on the Approvals page)",
+        "实时推送：模拟小程序里的一次支付 / a live push: a payment in the simulated mini program:",
+        f"  curl -s -X POST {world.sim.url}/sim/admin/pay -d "
+        + shlex.quote(json.dumps({"openid": user, "coins": 600})),
+        f"API: {url}/docs",
+        "Ctrl+C 停止演示并删除其文件夹 / Ctrl+C stops the demo and removes its folder",
+    ]
+    print("\n".join(say), flush=True)
+
+
 def demo(port: int) -> int:
     from core.demo import DEMO_PROFILE, start_demo
 
     print("正在准备演示数据… / preparing the demo data…", flush=True)
     # the demo's session keys are simulated: a key for this run only, as the desktop demo does
     os.environ.setdefault("XPAYDESK_MIRROR_KEY", base64.b64encode(os.urandom(32)).decode())
-    world = start_demo()
+    world = start_demo()  # its folder goes when the demo stops, exits or is terminated
     try:
         config_path = world.folder / "server.toml"
         config_path.write_text(
@@ -129,21 +236,12 @@ def demo(port: int) -> int:
         )
         config = load_config(config_path)
         with _mirror(config) as mirror:
-            people = [
-                store.add_operator(mirror, "demo-support", "support"),
-                store.add_operator(mirror, "demo-finance", "finance"),
-            ]
-        print("演示操作员 / demo operators (simulated WeChat, no real money):")
-        for enrolment in people:
-            print(
-                f"  {enrolment.name} ({enrolment.role}) password={enrolment.password} "
-                f"totp_secret={enrolment.totp_secret}"
-            )
-        print(
-            "  动态码 / one-time code: python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\""
+            people = [store.add_operator(mirror, name, role) for name, role, _ in DEMO_OPERATORS]
+        _write_private(
+            world.folder / DEMO_CODES,
+            json.dumps({p.name: p.totp_secret for p in people}),
         )
-        print("  gift above 1000 coins, deduct above 1000, refund above 5000 fen wait for approval")
-        return serve(config, port=port)
+        return serve(config, port=port, on_ready=lambda url: _demo_ready(world, people, url))
     finally:
         world.stop()
 
@@ -151,10 +249,17 @@ def demo(port: int) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="xpaydesk-server", description=__doc__)
     parser.add_argument(
-        "--demo", action="store_true", help="simulated WeChat, demo data, two demo operators"
+        "--demo",
+        action="store_true",
+        help="simulated WeChat, demo data, four demo operators and the desktops' profiles",
     )
     parser.add_argument("--port", type=int, default=None, help="with --demo (default 8750)")
     sub = parser.add_subparsers(dest="command")
+    totp = sub.add_parser("totp", help="the current one-time code of a demo operator")
+    totp.add_argument("name")
+    totp.add_argument(
+        "--demo-folder", type=Path, required=True, help="the folder xpaydesk-server --demo printed"
+    )
     init = sub.add_parser("init", help="create or migrate the database")
     init.add_argument("--config", type=Path, default=Path("server.toml"))
     run = sub.add_parser("serve", help="serve the API")
@@ -198,6 +303,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command is None:
         _parser().print_help()
         return 2
+    if args.command == "totp":
+        print(demo_code(args.name, args.demo_folder))
+        return 0
     config = load_config(args.config)
     if args.command == "init":
         with _mirror(config) as mirror:
