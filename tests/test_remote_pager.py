@@ -186,3 +186,22 @@ def test_deep_pages_of_a_filtered_list_on_postgresql_are_the_solo_pagers(on_post
     finally:
         asyncio.run(remote.close())
         asyncio.run(solo.close())
+
+
+def test_the_end_of_a_filtered_list_is_read_backwards_before_its_anchors(many):
+    from core.mirror.queries import OrderPager
+    from core.server.routes.reads import near_end
+
+    with Mirror(many.mirror_path) as mirror:
+        for filt, sort in (
+            (OrderFilter(kind="item"), OrderSort()),
+            (OrderFilter(statuses=(4,)), OrderSort("paid_fee", descending=False)),
+            (OrderFilter(env=0), OrderSort("order_id")),
+        ):
+            fresh = OrderPager(mirror, filt, sort)
+            total = fresh.total
+            for start, count in ((total - PAGE, PAGE), (total - 5, PAGE), (total - 1999, 600)):
+                wanted = OrderPager(mirror, filt, sort).rows(start, count)
+                assert near_end(fresh, start, count) == wanted and wanted
+            assert fresh.needs_anchors(total - PAGE)  # no anchor was needed
+            assert near_end(fresh, total - 5000, PAGE) is None  # far from the end: anchors

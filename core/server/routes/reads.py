@@ -17,7 +17,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from core.mirror.queries import SORTABLE, OrderFilter, OrderPager, OrderSort, count_orders
+from core.mirror.queries import (
+    SORTABLE,
+    OrderFilter,
+    OrderPager,
+    OrderSort,
+    count_orders,
+    page_after,
+)
 from core.server.deps import (
     API,
     APPROVERS,
@@ -35,6 +42,7 @@ router = APIRouter(prefix=API, tags=["reads"])
 
 PAGE_MAX = 500
 PAGERS_KEPT = 32  # (filter, sort) lists whose keyset anchors the server keeps
+NEAR_END = 2000  # rows from the end of a list read backwards, with no anchor
 PAGER_REUSE = 60.0  # seconds a list's anchors are reused when its count has not changed
 
 
@@ -205,10 +213,36 @@ class Pagers:
     @staticmethod
     async def rows(entry: _List, start: int, count: int) -> list[dict[str, Any]]:
         pager = entry.pager
+        if pager.needs_anchors(start):
+            near = near_end(pager, start, count)
+            if near is not None:  # the end of the list needs no anchor: read backwards
+                return near
         if entry.anchors is not None and pager.needs_anchors(start):
             with contextlib.suppress(Exception):  # failed: rows() finds them in place
                 pager.install_anchors(await asyncio.shield(entry.anchors))
         return pager.rows(start, count)
+
+
+def near_end(pager: OrderPager, start: int, count: int) -> list[dict[str, Any]] | None:
+    """Rows `start`.. of a list when they lie within NEAR_END rows of its end, read backwards
+    from the end (one short index walk), or None: a desktop that jumps to the end of a
+    filtered list does not wait for the pass that finds every anchor."""
+    total = pager.total
+    tail = total - start  # rows from `start` to the end
+    if start < 0 or count <= 0 or tail <= 0 or tail > NEAR_END:
+        return None
+    take = min(count, tail)
+    rows = page_after(
+        pager.mirror,
+        pager.filt,
+        pager.sort,
+        limit=take,
+        offset=tail - take,
+        reverse=True,
+        sort_first=pager.sort_first,
+    )
+    rows.reverse()
+    return rows
 
 
 def _pagers(request: Request) -> Pagers:
