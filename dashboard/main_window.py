@@ -142,6 +142,11 @@ class PendingDialog(QDialog):
         self.complaints = button(tr("Open complaints: {n}").format(n=complaints))
         self.complaints.clicked.connect(lambda: parent.go("complaints"))  # type: ignore[attr-defined]
         layout.addWidget(self.complaints)
+        if getattr(ctx.desk, "team", False):  # team mode: requests waiting for this operator
+            waiting = _waiting_for_me(ctx.desk)
+            self.approvals = button(tr("Waiting for my approval: {n}").format(n=waiting))
+            self.approvals.clicked.connect(lambda: parent.go("approvals"))  # type: ignore[attr-defined]
+            layout.addWidget(self.approvals)
         self.reload()
 
     def reload(self) -> None:

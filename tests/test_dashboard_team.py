@@ -8,10 +8,16 @@ page. A solo window shows none of it."""
 from __future__ import annotations
 
 import asyncio
+import os
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import shiboken6
+from PySide6.QtWidgets import QApplication
 
+from dashboard import i18n
 from dashboard.context import AppContext
 from dashboard.lifetimes import destroy
 from dashboard.main_window import MainWindow
@@ -158,8 +164,12 @@ def test_an_amount_needing_approval_is_said_and_approved_in_a_second_window(
     approver = team_window(team, "fay")
     following(qtbot, approver)
     qtbot.waitUntil(lambda: "1" in approver.pending_button.text(), timeout=WAIT)
-    approver.go("approvals")
+    approver.pending_button.click()  # the pending list leads to the requests waiting
+    listed = approver._pending_dialog.approvals
+    assert listed.text().endswith("1")
+    listed.click()
     page = approver.pages["approvals"]
+    assert approver.stack.currentWidget() is page
     rows = lambda: [page.waiting_model.row_dict(r) for r in range(page.waiting_model.rowCount())]  # noqa: E731
     qtbot.waitUntil(lambda: any(r["id"] == request_id for r in rows()), timeout=WAIT)
     index = next(n for n, r in enumerate(rows()) if r["id"] == request_id)
@@ -194,3 +204,36 @@ def test_a_solo_window_has_no_banner_and_no_approvals(window, qtbot):
     assert window.connection.isHidden()
     window.connection.update_state()
     assert window.connection.isHidden()
+
+
+@pytest.fixture
+def los_angeles():
+    """This computer's zone is not Beijing's: the banner's time must still be Beijing's."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/Los_Angeles"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+def test_the_banner_in_chinese_gives_the_time_in_beijing(team, team_window, qtbot, los_angeles):  # noqa: F811
+    window = team_window(team, "vera")
+    following(qtbot, window)
+    translator = i18n.install("zh_CN")
+    try:
+        desk = window.ctx.desk
+        desk.server = "http://127.0.0.1:9"  # the server is gone (nothing listens on port 9)
+        desk._http.base_url = "http://127.0.0.1:9/api/v1"
+        desk._wake_stream()  # the stream breaks; the reconnection finds nobody
+        qtbot.waitUntil(lambda: window.connection.isVisible(), timeout=WAIT)
+        at = datetime.fromtimestamp(desk.offline_since, ZoneInfo("Asia/Shanghai"))
+        assert window.connection.text() == (
+            f"⚠ 无法连接团队服务器 · 显示的是 {at:%H:%M}（北京时间）的数据 · 资金操作已暂停"
+        )
+    finally:
+        if translator is not None:
+            QApplication.instance().removeTranslator(translator)

@@ -1900,6 +1900,10 @@
       <translation>Log in</translation>
     </message>
     <message>
+      <source>Log in again</source>
+      <translation>Log in again</translation>
+    </message>
+    <message>
       <source>Solo</source>
       <translation>Solo</translation>
     </message>
@@ -2086,6 +2090,10 @@
     <message>
       <source>Refund {amount} of order {order} to user {user}</source>
       <translation>Refund {amount} of order {order} to user {user}</translation>
+    </message>
+    <message>
+      <source>Waiting for my approval: {n}</source>
+      <translation>Waiting for my approval: {n}</translation>
     </message>
   </context>
 </TS>

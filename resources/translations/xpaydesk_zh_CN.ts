@@ -1900,6 +1900,10 @@
       <translation>登录</translation>
     </message>
     <message>
+      <source>Log in again</source>
+      <translation>重新登录</translation>
+    </message>
+    <message>
       <source>Solo</source>
       <translation>单机</translation>
     </message>
@@ -2086,6 +2090,10 @@
     <message>
       <source>Refund {amount} of order {order} to user {user}</source>
       <translation>为用户 {user} 的订单 {order} 退款 {amount}</translation>
+    </message>
+    <message>
+      <source>Waiting for my approval: {n}</source>
+      <translation>等待我审批：{n}</translation>
     </message>
   </context>
 </TS>
