@@ -99,7 +99,6 @@ class Desk:
     ) -> None:
         self.profile = profile
         self.mirror = Mirror(profile.mirror_path)
-        self._http = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, transport=transport)
         self._transport = transport
         self._listeners: list[Callable[[set[str]], None]] = []
         self._listeners_lock = threading.Lock()
@@ -109,6 +108,12 @@ class Desk:
     # The WeChat client, the session-key vault and complaints are made when first used: a verb
     # that only reads the mirror (audit, reconcile, imports of orders) needs no merchant secret
     # and no keyring, as before the CLI went through the desk.
+    @functools.cached_property
+    def _http(self) -> httpx.AsyncClient:
+        # made when WeChat is first asked: its TLS context costs ~50 ms that a mirror-only verb
+        # (audit verify, reconcile) should not pay
+        return httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, transport=self._transport)
+
     @functools.cached_property
     def ops(self) -> Operations:
         return operations_for(self.profile, self.mirror, self._http)
@@ -168,7 +173,8 @@ class Desk:
         tracker, self.tracker = self.tracker, None
         if tracker is not None:
             await asyncio.to_thread(tracker.stop)
-        await self._http.aclose()
+        if "_http" in self.__dict__:  # made only if WeChat was asked
+            await self._http.aclose()
         self.mirror.close()
 
     # ---- "what changed" broadcast, and refunds followed by themselves -------------------------
