@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from core.desk import Desk
+from core.mirror.audit import AuditLog
 from core.mirror.queries import OrderFilter, OrderSort
 from core.profiles import load_profiles
 from core.remote.desk import RemoteDesk
@@ -220,6 +222,9 @@ def test_an_operators_own_stricter_limit_is_what_their_desk_is_told(team, world)
 
 
 def test_the_audit_log_verify_and_export_are_the_solo_desks(team, world, tmp_path):  # noqa: F811
+    with team.mirror() as m:  # a row whose CSV record spans lines: still one row
+        log = AuditLog(m, operator="ada", profile="team", env=1, host='第一行\n"second", line')
+        log.append("note", {"text": "x"}, result="ok", openid=ALICE)
     with desks(team, "fay") as (solo, remote):
         assert remote.audit_rows(limit=50) == solo.audit_rows(limit=50)
         assert remote.audit_rows(openid=ALICE, action="refund") == solo.audit_rows(
@@ -233,6 +238,11 @@ def test_the_audit_log_verify_and_export_are_the_solo_desks(team, world, tmp_pat
             mine = (tmp_path / f"remote-{name}").read_bytes()
             assert mine == (tmp_path / f"solo-{name}").read_bytes() and count > 0
         assert (tmp_path / "remote-audit.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+        shown = io.StringIO()
+        assert remote.write_audit(shown, openid=ALICE) == solo.write_audit(
+            io.StringIO(), openid=ALICE
+        )
+        assert "第一行" in shown.getvalue() and not list(tmp_path.glob("*.part"))
 
 
 def test_a_viewer_is_refused_the_audit_log_and_no_file_is_written(team, world, tmp_path):  # noqa: F811

@@ -4,9 +4,13 @@ desk's result as JSON and core.wire rebuilds it."""
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
+
+import httpx
 
 from core import wire
 from core.desk import AuditCheck, UserView
@@ -173,11 +177,31 @@ class Reads(RemoteBase):
         check: AuditCheck = wire.load(AuditCheck, self.get("/audit/check"))
         return check
 
-    def _audit_export(self, fmt: str, lang: str, openid: str | None) -> tuple[str, int]:
-        """The whole export first: a refusal or a lost server leaves no file half-written."""
+    def _audit_export(
+        self, fmt: str, lang: str, openid: str | None, write: Callable[[str], object]
+    ) -> int:
+        """Streams the server's export into `write` and counts its rows as they pass (json:
+        one a line; csv: records, quoted line breaks included, less the header)."""
         params = {"fmt": fmt, "lang": lang, "openid": openid}
-        response = self.request("GET", "/audit/export", params=params)
-        return response.text, int(response.headers.get("X-Rows", "0"))
+        args = ("GET", "/audit/export", params, None, None, None)
+        try:
+            response = self._http.send(self._build(self._http, *args), stream=True)
+            if response.status_code == 401 and self.auth.refresh():
+                response.close()
+                response = self._http.send(self._build(self._http, *args), stream=True)
+            try:
+                if response.status_code >= 400:
+                    response.read()
+                    self._answer(response)
+                self._connected(True)
+                lines = _lines(response.iter_text(), write)
+                if fmt == "json":
+                    return sum(1 for line in lines if line.strip())
+                return max(sum(1 for _ in csv.reader(lines)) - 1, 0)
+            finally:
+                response.close()
+        except httpx.TransportError as exc:  # the stream broke: what came is not the log
+            raise self._unreachable(exc) from None
 
     def write_audit(
         self,
@@ -188,9 +212,7 @@ class Reads(RemoteBase):
         openid: str | None = None,
     ) -> int:
         """The server's audit log into an open text stream, as the solo desk writes it."""
-        text, count = self._audit_export(fmt, lang, openid)
-        handle.write(text)
-        return count
+        return self._audit_export(fmt, lang, openid, handle.write)
 
     def export_audit(
         self,
@@ -200,9 +222,27 @@ class Reads(RemoteBase):
         lang: str = "zh_CN",
         openid: str | None = None,
     ) -> int:
-        """The server streams the log; the file is written here, as the solo desk writes it."""
-        text, count = self._audit_export(fmt, lang, openid)
+        """The server streams the log; the file is written here as the solo desk writes it,
+        through a temporary file beside it: a refusal or a broken stream leaves no file."""
         encoding = "utf-8" if fmt == "json" else "utf-8-sig"
-        with path.open("w", encoding=encoding, newline="") as out:
-            out.write(text)
+        partial = path.with_name(path.name + ".part")
+        try:
+            with partial.open("w", encoding=encoding, newline="") as out:
+                count = self._audit_export(fmt, lang, openid, out.write)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
         return count
+
+
+def _lines(chunks: Iterator[str], write: Callable[[str], object]) -> Iterator[str]:
+    """The text as it comes, written through, cut into lines (each with its line break)."""
+    held = ""
+    for chunk in chunks:
+        write(chunk)
+        held += chunk
+        *whole, held = held.split("\n")
+        for line in whole:
+            yield line + "\n"
+    if held:
+        yield held
