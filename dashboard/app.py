@@ -84,15 +84,44 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-async def open_desk(profile: Any) -> Any:
-    """Opening the mirror (migrations, sqlite-utils' plugin scan) is disk work: off the UI."""
+async def open_desk(profile: Any, auth: Any = None) -> Any:
+    """Through core's one seam (core.desks.open_desk): a solo desk (opening the mirror:
+    migrations, sqlite-utils' plugin scan) or a team desk (its first request, GET /me, asks the
+    server who this is). Disk or network work: off the UI thread either way."""
     import asyncio
 
-    from core.desk import Desk
+    from core.desks import open_desk as open_any
 
-    desk = await asyncio.to_thread(Desk, profile)
+    desk = await asyncio.to_thread(open_any, profile, auth=auth)
     settle_heap()
     return desk
+
+
+async def open_team_desk(window: Any, profile: Any) -> Any:
+    """A team profile: the stored session, else the login dialog (over the window, which has
+    painted), then the desk as the operator who logged in. A cancelled login is a LoginRequired
+    that names the profile: the window says so with a way to log in again (startup_failed)."""
+    from core.remote.errors import LoginRequired
+    from dashboard.login_dialog import ensure_login
+
+    keeper = await ensure_login(window, profile)
+    if keeper is None:
+        raise LoginRequired(
+            f"未登录团队配置 {profile.name}（服务器 {profile.server}）：登录已取消。"
+            "可点“重新登录”再试，或在左上角选择其他配置",
+            f"team profile {profile.name} (server {profile.server}) is not logged in: the login "
+            "was cancelled. Press “Log in again” to retry, or choose another profile at the top "
+            "left",
+        )
+    return await open_desk(keeper.profile, keeper)
+
+
+def may_resolve(desk: Any) -> bool:
+    """Settling what an earlier run left pending is a support+ action: a solo desk always, a
+    team desk only for a role the server lets resolve (a viewer would only be refused)."""
+    if not getattr(desk, "team", False):
+        return True
+    return str(getattr(desk.profile, "role", "")) in ("support", "finance", "admin")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,7 +255,9 @@ async def run_windows(app: Any, window: Any, args: argparse.Namespace, translato
         app.lastWindowClosed.connect(lambda f=closed: settle(f, None))
         ctx.reopen.connect(lambda request, f=reopen: settle(f, request))
         if carried is None:
-            ctx.runner.run(start(ctx, args), on_error=window.startup_failed)
+            ctx.runner.run(
+                start(ctx, args, window), on_error=lambda e, w=window: startup_failed(w, e)
+            )
         else:
             ctx.demo_world = carried[1]
             ctx.set_desk(carried[0])
@@ -259,6 +290,23 @@ async def run_windows(app: Any, window: Any, args: argparse.Namespace, translato
         previous.deleteLater()
 
 
+def startup_failed(window: Any, exc: BaseException) -> None:
+    """Said on the Settings page (window.startup_failed); a team login that was cancelled or
+    has run out also gets a button that opens the login again, on the same profile."""
+    window.startup_failed(exc)
+    if getattr(exc, "kind", "") != "login_required":
+        return
+    from dashboard.i18n import tr
+    from dashboard.widgets import button
+
+    page = window.pages["settings"]
+    retry = button(tr("Log in again"), kind="primary")
+    # the same profile again (None: the default one): a fresh window and a fresh login
+    retry.clicked.connect(lambda: window.ctx.request_reopen(profile=window.ctx.profile_name))
+    page.inline.layout().insertWidget(1, retry)
+    window.login_again = retry
+
+
 async def close_profile(ctx: Any) -> None:
     import asyncio
 
@@ -276,13 +324,19 @@ def _warm_imports() -> None:
     on the UI thread is a visible stall (measured: 170 ms for anyio)."""
     import importlib
 
-    for name in ("core.desk", "core.profile_store", "anyio._backends._asyncio"):
+    for name in (
+        "core.desk",
+        "core.desks",
+        "core.profile_store",
+        "core.remote.session",
+        "anyio._backends._asyncio",
+    ):
         importlib.import_module(name)
 
 
-async def start(ctx: object, args: argparse.Namespace) -> None:
+async def start(ctx: object, args: argparse.Namespace, window: Any = None) -> None:
     """Opens the profile (or builds the demo) off the UI path, then resolves what an earlier run
-    left pending."""
+    left pending. A team profile logs in first (the dialog over `window`)."""
     import asyncio
 
     from dashboard.context import AppContext
@@ -312,10 +366,23 @@ async def start(ctx: object, args: argparse.Namespace) -> None:
         await demo_actions(desk.ops, world)
         ctx.demo_world = world
     else:
-        profile = load_profiles(args.config).get(args.profile)
-        desk = await open_desk(profile)
+        from core.profiles import TeamProfile
+
+        profile = load_profiles(args.config).get_any(args.profile)
+        if isinstance(profile, TeamProfile):
+            desk = await open_team_desk(window, profile)
+        else:
+            desk = await open_desk(profile)
     ctx.set_desk(desk)
-    results = await desk.resolve()
+    if not may_resolve(desk):
+        return
+    from core.errors import XPayDeskError
+
+    try:
+        results = await desk.resolve()
+    except XPayDeskError as exc:  # a team server gone meanwhile: the banner says it already
+        log.warning("resolve at start: %s", getattr(exc, "message_en", exc))
+        return
     if results:
         from dashboard.i18n import tr
 

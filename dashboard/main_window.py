@@ -354,6 +354,9 @@ class MainWindow(QMainWindow):
         self._desk_changes = DeskChanges(self.ctx, desk, self)
         self.statusBar().showMessage(tr("Profile {name} ready").format(name=p.name), 5000)
         # open complaints count as pending work: ask WeChat for them now, not when the page opens
+        # (on a team server only a role that may refresh them asks: a viewer would be refused)
+        if getattr(desk, "team", False) and p.role not in ("support", "finance", "admin"):
+            return
         self.ctx.runner.run(
             desk.sync_complaints(),
             on_error=lambda e: self.statusBar().showMessage(

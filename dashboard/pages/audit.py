@@ -125,10 +125,17 @@ class AuditPage(Page):
 
     def refresh(self) -> None:
         if self.ctx.desk is not None:
-            rows = self.ctx.desk.audit_rows(
-                openid=self.openid.text().strip() or None,
-                action=self.action.currentData() or None,
-            )
+            from core.errors import XPayDeskError
+
+            try:
+                rows = self.ctx.desk.audit_rows(
+                    openid=self.openid.text().strip() or None,
+                    action=self.action.currentData() or None,
+                )
+            except XPayDeskError as exc:  # a team viewer may not read it; a server away
+                self.inline.error(exc)
+                self.model.set_rows([])
+                return
             for row in rows:
                 row["summary"] = describe(row["action"], row["params"])
             self.model.set_rows(rows)
@@ -136,7 +143,13 @@ class AuditPage(Page):
     def verify(self) -> None:
         if self.ctx.desk is None:
             return
-        report = self.ctx.desk.verify_audit()
+        from core.errors import XPayDeskError
+
+        try:
+            report = self.ctx.desk.verify_audit()
+        except XPayDeskError as exc:
+            self.inline.error(exc)
+            return
         if report.ok:
             self.inline.show_message("ok", tr("Chain intact: {n} rows").format(n=report.rows))
         else:
@@ -152,5 +165,11 @@ class AuditPage(Page):
         )
         if path:
             remember_folder(path)
-            rows = self.ctx.desk.export_audit(Path(path))
+            from core.errors import XPayDeskError
+
+            try:
+                rows = self.ctx.desk.export_audit(Path(path))
+            except XPayDeskError as exc:
+                self.inline.error(exc)
+                return
             self.ctx.notify.emit("ok", tr("{n} rows exported").format(n=rows))

@@ -329,6 +329,12 @@ class OrdersPage(Page):
             self._counts()
 
     def refresh(self) -> None:
+        from dashboard.connection import is_offline
+
+        if is_offline(self.ctx.desk):
+            # a team server away: the table keeps the rows it holds (a new list could not be
+            # opened; the banner says from when they are) until the server is back
+            return
         if self.model is not None:
             self.model.reload()
             self._counts()
