@@ -21,6 +21,7 @@ from core.operations import OpResult
 from core.profiles import load_profiles
 from core.remote.desk import RemoteDesk
 from core.remote.errors import RemoteError, RemoteForbidden, ServerUnreachable
+from core.remote.money import MONEY_TIMEOUT, StillRunning
 from core.secret import Secret
 from core.server import store
 from tests.remotefixtures import remote_desk
@@ -453,3 +454,31 @@ def test_the_money_methods_have_the_solo_desks_signatures():
         solo, team_side = getattr(Desk, name), getattr(RemoteDesk, name)
         assert inspect.signature(solo) == inspect.signature(team_side), name
         assert inspect.iscoroutinefunction(solo) == inspect.iscoroutinefunction(team_side), name
+
+
+SLOW = "oS2slow_00000000000000000009"
+
+
+def test_a_slow_answer_is_still_running_not_a_lost_server(team, team_sim):  # noqa: F811
+    team_sim.add_user(SLOW)
+    before = team_sim.state.account(1, SLOW)["balance"]
+
+    async def scenario():
+        async with desks(team, "sam") as (sam,):
+            sam.money_timeout = httpx.Timeout(connect=1.5, read=0.001, write=5.0, pool=5.0)
+            with pytest.raises(StillRunning) as slow:
+                await sam.gift(SLOW, 7, reason="r", request_key="s2-slow-1")
+            online = sam.online
+            sam.money_timeout = MONEY_TIMEOUT
+            for _ in range(50):  # the server carried on: the gift is done there
+                if [i["state"] for i in intents(team, request_key="s2-slow-1")] == ["done"]:
+                    break
+                await asyncio.sleep(0.1)
+            again = await sam.gift(SLOW, 7, reason="r", request_key="s2-slow-1")
+        return slow.value, online, again
+
+    slow, online, again = run(scenario())
+    assert online and "still working" in slow.message("en") and "仍在处理" in slow.message("zh_CN")
+    assert again.state == "done"  # asked again with the same key: the same gift, not a second
+    assert team_sim.state.account(1, SLOW)["balance"] == before + 7
+    assert len(intents(team, request_key="s2-slow-1")) == 1

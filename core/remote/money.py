@@ -11,16 +11,36 @@ import dataclasses
 import time
 from typing import Any
 
+import httpx
+
 from core import wire
 from core.approvals import Approval, waiting_message
-from core.errors import ValidationError
+from core.errors import ValidationError, XPayDeskError
 from core.operations import OpResult
 from core.operations.bulk import BulkFileError, BulkPlan, BulkReport, DuplicateRows
 from core.profiles import TeamProfile
 from core.remote.base import RemoteBase
 
 APPROVERS = frozenset({"finance", "admin"})
+# a money action may wait on WeChat (and its retries) longer than a read: a minute; deciding a
+# request runs it (a bulk request, every row): a quarter of an hour
+MONEY_TIMEOUT = httpx.Timeout(60.0, connect=1.5)
+DECIDE_TIMEOUT = httpx.Timeout(900.0, connect=1.5)
 WAIT_STEP = 5.0  # seconds per wait request (the server allows 8; the read timeout is 10)
+
+
+class StillRunning(XPayDeskError):
+    """The server took longer than the desk waits: the action goes on there (nothing is sent
+    twice); its outcome shows in Pending, the user's timeline or the Approvals page."""
+
+    kind = "still_running"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "团队服务器仍在处理，结果稍后会出现在待处理、用户时间线或审批页面（不会重复执行）",
+            "the team server is still working on it: the outcome will show in Pending, the "
+            "user's timeline or Approvals (nothing is done twice)",
+        )
 
 
 def _awaiting(action: str, data: dict[str, Any]) -> OpResult:
@@ -33,9 +53,31 @@ class Money(RemoteBase):
     profile: TeamProfile  # set by RemoteDesk (with the role the server gives)
     _thresholds: dict[str, int] | None = None
 
-    async def _act(self, action: str, path: str, body: dict[str, Any]) -> OpResult:
+    money_timeout: httpx.Timeout = MONEY_TIMEOUT
+    decide_timeout: httpx.Timeout = DECIDE_TIMEOUT
+
+    async def _send(self, path: str, body: Any, timeout: httpx.Timeout) -> httpx.Response:
+        """A write that may take long: refused at once while the server is away; a 401 renews
+        the session once; an answer slower than `timeout` is StillRunning (the server carries
+        on), not a lost server."""
         self.require_online()
-        response = await self.arequest("POST", path, json=body)
+        for attempt in (1, 2):
+            request = self._ahttp.build_request(
+                "POST", path, json=body, headers=self.auth.headers(), timeout=timeout
+            )
+            try:
+                response = await self._ahttp.send(request)
+            except httpx.ReadTimeout:
+                raise StillRunning from None
+            except httpx.TransportError as exc:
+                raise self._unreachable(exc) from None
+            if response.status_code == 401 and attempt == 1 and self.auth.refresh():
+                continue
+            return self._answer(response)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _act(self, action: str, path: str, body: dict[str, Any]) -> OpResult:
+        response = await self._send(path, body, self.money_timeout)
         data = response.json()
         if response.status_code == 202:
             return _awaiting(action, data["approval"])
@@ -148,8 +190,7 @@ class Money(RemoteBase):
         return await self._act("deliver", f"/orders/{order_id}/deliver", body)
 
     async def refresh_order(self, order_id: str, *, openid: str | None = None) -> None:
-        self.require_online()
-        await self.arequest("POST", f"/orders/{order_id}/refresh", json={"openid": openid})
+        await self._send(f"/orders/{order_id}/refresh", {"openid": openid}, self.money_timeout)
 
     async def start_clawback(
         self,
@@ -177,21 +218,19 @@ class Money(RemoteBase):
     async def wait_for_refund(self, intent_id: int, *, timeout: float = 60.0) -> OpResult:
         """Asks (the server asks WeChat) about one refund until it ends, or `timeout` seconds:
         one request per few seconds, so no request outlives the read timeout."""
-        self.require_online()
         deadline = time.monotonic() + timeout
         while True:
             step = min(max(deadline - time.monotonic(), 0.0), WAIT_STEP)
-            response = await self.arequest(
-                "POST", f"/intents/{int(intent_id)}/wait", json={"timeout": step}
-            )
+            path = f"/intents/{int(intent_id)}/wait"
+            response = await self._send(path, {"timeout": step}, self.money_timeout)
             result: OpResult = wire.load(OpResult, response.json()["result"])
             if result.state in ("done", "failed") or time.monotonic() >= deadline:
                 return result
 
     async def resolve(self, *, only: int | None = None) -> list[OpResult]:
         """Settles what is open now (or only operation `only`), on the server."""
-        self.require_online()
-        response = await self.arequest("POST", "/pending/resolve", params={"only": only})
+        path = "/pending/resolve" if only is None else f"/pending/resolve?only={int(only)}"
+        response = await self._send(path, None, self.money_timeout)
         results: list[OpResult] = wire.load(list[OpResult], response.json())
         return results
 
@@ -213,7 +252,7 @@ class Money(RemoteBase):
             "rows": [dataclasses.asdict(r) for r in plan.rows],
             "allow_duplicates": allow_duplicates,
         }
-        data = (await self.arequest("POST", "/bulk", json=body)).json()
+        data = (await self._send("/bulk", body, self.money_timeout)).json()
         waiting = _awaiting(plan.action, data["approval"])
         batch_id = str(data["approval"]["request"].get("batch_id") or plan.batch_id)
         report = BulkReport(dataclasses.replace(plan, batch_id=batch_id))
@@ -248,9 +287,8 @@ class Money(RemoteBase):
         self.require_online()
         if not reason.strip():
             raise ValidationError("reason", "必须填写原因", "a reason is required")
-        response = await self.arequest(
-            "POST", f"/approvals/{approval_id}/{verb}", json={"reason": reason}
-        )
+        path = f"/approvals/{approval_id}/{verb}"
+        response = await self._send(path, {"reason": reason}, self.decide_timeout)
         decided: Approval = wire.load(Approval, response.json()["approval"])
         return decided
 
