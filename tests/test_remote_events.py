@@ -10,7 +10,7 @@ import time
 
 from core.remote.events import ServerEvent, server_events, what_changed
 from tests.remotefixtures import remote_desk
-from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+from tests.serverfixtures import stop_server, team, team_sim  # noqa: F401  (fixtures)
 from tests.teamfixtures import own_team, restart, stop  # noqa: F401  (fixture)
 
 ALICE = "oEventsAlice0000000000000001"
@@ -170,5 +170,22 @@ def test_an_unreachable_server_is_said_by_the_following_thread(team):  # noqa: F
         desk.start_following()
         assert heard.wait_for(lambda sets: not desk.online), heard.sets
         assert heard.sets[0] == {"connection"}
+    finally:
+        asyncio.run(desk.close())
+
+
+def test_a_server_stops_at_once_while_a_desk_follows_its_events(own_team):  # noqa: F811
+    desk = remote_desk(own_team, "vera")
+    heard = Heard()
+    desk.subscribe(heard)
+    try:
+        desk.start_following()
+        streaming(desk)
+        started = time.monotonic()
+        err = stop_server(own_team.proc)  # SIGTERM, as systemd stops it
+        took = time.monotonic() - started
+        assert "Traceback" not in err, err  # the stream ended, not cancelled
+        assert took < 3.0, took  # not held for uvicorn's graceful timeout (5 s)
+        assert heard.wait_for(lambda sets: not desk.online)  # the desk heard it go
     finally:
         asyncio.run(desk.close())

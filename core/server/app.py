@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -59,6 +60,9 @@ def follow_refunds(srv: Server) -> RefundTracker:
 # and the store's one connection must not be shared by threads (a transaction of one request
 # would join another's). Store calls take a few milliseconds; argon2 a few tens.
 def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = None) -> FastAPI:
+    # set when the server is told to stop: open event streams end at once (cli.serve)
+    stopping = threading.Event()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         profile = load_profiles(config.profiles).get(config.profile)
@@ -80,6 +84,7 @@ def create_app(config: ServerConfig, *, on_ready: Callable[[], None] | None = No
         lifespan=lifespan,
         description="One server for a merchant's team: the merchant's secrets stay here.",
     )
+    app.state.stopping = stopping
     for router in ROUTERS:
         app.include_router(router)
 

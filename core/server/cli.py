@@ -23,6 +23,8 @@ from core.server import store
 from core.server.config import ServerConfig, check_listen, load_config
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from core.demo import DemoWorld
 
 
@@ -115,12 +117,23 @@ def serve(
         if on_ready is not None:
             on_ready(url)
 
-    server = uvicorn.Server(
+    app = create_app(config, on_ready=ready)
+
+    class StoppingServer(uvicorn.Server):
+        """A stop (SIGTERM, Ctrl+C) ends the desktops' event streams at once: they reconnect
+        when the server is back. Left open, each held the stop for the graceful timeout and was
+        then cancelled with a traceback in the log."""
+
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            app.state.stopping.set()
+            super().handle_exit(sig, frame)
+
+    server = StoppingServer(
         uvicorn.Config(
-            create_app(config, on_ready=ready),
+            app,
             log_level="warning",
             access_log=False,
-            timeout_graceful_shutdown=5,  # open event streams do not hold a stop for ever
+            timeout_graceful_shutdown=5,  # a request still running at a stop gets 5 s
             ssl_certfile=config.tls_certfile or None,
             ssl_keyfile=config.tls_keyfile or None,
         )

@@ -47,8 +47,14 @@ async def wechat_push(request: Request) -> Response:
                 "push",
                 {"event": event.event, **{k: str(links.get(k) or "") for k in PUSH_LINKS}},
             )
-        if added and event is not None and event.event == "xpay_refund_notify":
-            srv.desk.ops.refund_push_arrived(str(event.links.get("refund_order_id") or ""))
+        refund_order_id = str(event.links.get("refund_order_id") or "") if event else ""
+        if (
+            added
+            and event is not None
+            and event.event == "xpay_refund_notify"
+            and srv.desk.ops.refund_push_arrived(refund_order_id)
+        ):
+            srv.desk._wake_tracker()  # asked about now, not at the tracker's next round
     if result.echo is None and srv.config.relay_url:
         return await _relay(srv, request, query, body)
     media = "text/xml" if result.format == "xml" else "application/json"
@@ -98,10 +104,12 @@ async def events(
     if start is None:  # a first connection: from now on
         start = store.last_event(srv.mirror)
 
+    stopping = request.app.state.stopping  # the server is stopping: the stream ends
+
     async def stream() -> AsyncIterator[str]:
         seen = start
         quiet = 0.0
-        while not await request.is_disconnected():
+        while not stopping.is_set() and not await request.is_disconnected():
             rows = store.events_after(srv.mirror, seen)
             for event_id, kind, data in rows:
                 seen = event_id
