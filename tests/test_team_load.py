@@ -44,12 +44,13 @@ def test_a_write_transaction_on_postgresql_starts_in_one_round_trip(pg_cluster):
 
 @pytest.mark.slow
 async def test_two_servers_under_load_with_faults_and_a_kill(pg_cluster, tmp_path):
-    cfg = LoadConfig(operators=20, seconds=60, users=60, baseline_lookups=100)
+    cfg = LoadConfig(operators=20, seconds=60, users=60, baseline_lookups=100, think=(0.2, 1.0))
     h = await run_load(cfg, pg_cluster.new_database(), tmp_path, log=lambda s: None)
     print(report(h))
     assert h.problems == []
     load = h.figures["load"]
     assert load["answers_after_kill"] > 0 and load["operators_moved"] > 0
+    assert h.figures["open_at_kill"]["sending_on_the_killed_server"] > 0  # killed mid-send
     assert load["money_done"] > 100 and sum(load["fault_hits"].values()) > 5
     assert (
         h.figures["intents"]["total"]

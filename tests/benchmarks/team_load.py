@@ -85,7 +85,9 @@ class LoadConfig:
     users: int = 200
     orders_per_user: int = 2
     kill_at: float = 0.5  # share of the run after which server 0 is killed (None: never)
-    think: tuple[float, float] = (0.05, 0.5)  # seconds an operator pauses between requests
+    # seconds an operator pauses between requests: a very busy human (about 25 requests/s from
+    # 50 operators); --think 0.05 0.5 is a stress run that saturates the machine
+    think: tuple[float, float] = (1.0, 3.0)
     fault_rate: float = 0.01  # per fault kind, per money call
     baseline_lookups: int = 300
     seed: int = 2026
@@ -280,22 +282,29 @@ class Harness:
         )
 
     async def login_all(self) -> None:
-        async with httpx.AsyncClient(timeout=30) as http:
+        """Every operator logs in (password, argon2id, TOTP), at most 10 at once: a morning."""
+        gate = asyncio.Semaphore(10)
+        took: list[float] = []
+        async with httpx.AsyncClient(timeout=60) as http:
 
             async def one(i: int, name: str) -> None:
                 e = self.people[name]
-                r = await http.post(
-                    f"{self.servers[i % 2].url}{API}/login",
-                    json={
-                        "name": name,
-                        "password": e.password,
-                        "totp": pyotp.TOTP(e.totp_secret).now(),
-                    },
-                )
+                async with gate:
+                    t = time.perf_counter()
+                    r = await http.post(
+                        f"{self.servers[i % 2].url}{API}/login",
+                        json={
+                            "name": name,
+                            "password": e.password,
+                            "totp": pyotp.TOTP(e.totp_secret).now(),
+                        },
+                    )
+                    took.append((time.perf_counter() - t) * 1000)
                 assert r.status_code == 200, r.text
                 self.tokens[name] = r.json()["access_token"]
 
             await asyncio.gather(*(one(i, n) for i, n in enumerate(self.people)))
+        self.figures["login"] = {"p50_ms": _pct(took, 50), "max_ms": max(took)}
 
     # -- baseline: the same lookups, one at a time, through the server and through the core --
 
@@ -354,7 +363,7 @@ class Harness:
                 asyncio.create_task(self.operator(http, i, name, deadline))
                 for i, name in enumerate(self.people)
             ]
-            killer = asyncio.create_task(self.kill_later(kill_at)) if kill_at else None
+            killer = asyncio.create_task(self.kill_later(kill_at, sim)) if kill_at else None
             done, _ = await asyncio.wait(tasks, timeout=self.cfg.seconds + 120)
             for t in tasks:
                 if not t.done():
@@ -391,8 +400,18 @@ class Harness:
         }
         sim.faults.clear()
 
-    async def kill_later(self, at: float) -> None:
+    async def kill_later(self, at: float, sim: Any) -> None:
+        """SIGKILL server 0 while money actions are in flight at WeChat: the next gifts and
+        deductions answer 2 s late (WeChat applies them all the same), and the kill comes while
+        some of server 0's are still waiting."""
         await asyncio.sleep(max(0.0, at - time.monotonic()))
+        mine = {n for i, n in enumerate(self.people) if i % 2 == 0}  # server 0's operators
+        before = sim.faults.hits.get("latency", 0)
+        for api in ("present_currency", "currency_pay"):
+            sim.faults.add(api, "latency", count=6, delay=2.0)
+        until = time.monotonic() + 10
+        while sim.faults.hits.get("latency", 0) < before + 6 and time.monotonic() < until:
+            await asyncio.sleep(0.1)
         victim = self.servers[0]
         os.kill(victim.proc.pid, signal.SIGKILL)
         # reaped at once, as systemd would: a zombie's pid still answers kill(pid, 0), and the
@@ -400,7 +419,19 @@ class Harness:
         await asyncio.to_thread(victim.proc.wait, 15)
         victim.killed = True
         self.killed_at = time.monotonic()
-        self.log(f"killed server 0 (pid {victim.proc.pid}) with SIGKILL")
+        from core.mirror.db import Mirror
+
+        with Mirror(self.db_url) as mirror:  # what the kill left open (settled by the end)
+            rows = mirror.all(
+                "SELECT state, operator FROM intents WHERE state NOT IN ('done', 'failed')"
+            )
+        self.figures["open_at_kill"] = {
+            "open": len(rows),
+            "sending_on_the_killed_server": sum(
+                1 for r in rows if r["state"] == "sending" and r["operator"] in mine
+            ),
+        }
+        self.log(f"killed server 0 (pid {victim.proc.pid}): {self.figures['open_at_kill']}")
 
     async def operator(self, http: httpx.AsyncClient, i: int, name: str, deadline: float) -> None:
         rng = random.Random(self.cfg.seed * 1000 + i)
@@ -704,7 +735,10 @@ async def run_load(
             h.setup(sim)
             h.seed_users(sim)
             await h.login_all()
-            log(f"{len(h.users)} users, {len(h.paid_orders)} orders, {len(h.people)} operators")
+            log(
+                f"{len(h.users)} users, {len(h.paid_orders)} orders, {len(h.people)} operators, "
+                f"logins {json.dumps(h.figures['login'])}"
+            )
             await h.baseline()
             log(f"baseline: {json.dumps(h.figures['baseline'])}")
             await h.load(sim)
@@ -742,7 +776,10 @@ def report(h: Harness) -> str:
         f"after the kill {f.get('answers_after_kill')}",
         f"answers: {h.figures.get('answers')}",
         f"intents: {h.figures.get('intents')}, WeChat effects {h.figures.get('wechat_effects')}, "
-        f"resolve rounds {h.figures.get('resolve_rounds')}",
+        f"left open by the kill {h.figures.get('open_at_kill')}, all settled after "
+        f"{h.figures.get('resolve_rounds')} resolve rounds",
+        f"operators pause {h.cfg.think[0]}-{h.cfg.think[1]} s between requests; logins "
+        f"{h.figures.get('login')}",
         f"WeChat faults hit: {f.get('fault_hits')}",
         "refusals: "
         + "; ".join(f"{n} x {what}" for what, n in h.figures.get("refusals", {}).items()),
@@ -767,6 +804,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=200)
     parser.add_argument("--fault-rate", type=float, default=0.01)
     parser.add_argument("--durable", action="store_true", help="PostgreSQL with fsync on")
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(1.0, 3.0),
+        metavar=("MIN", "MAX"),
+        help="seconds an operator pauses between requests (default 1 3)",
+    )
     args = parser.parse_args(argv)
     bindir = pgc.find_bindir()
     if bindir is None:
@@ -777,6 +822,7 @@ def main(argv: list[str] | None = None) -> int:
         seconds=args.seconds,
         users=args.users,
         fault_rate=args.fault_rate,
+        think=(args.think[0], args.think[1]),
     )
     cluster = pgc.Cluster(bindir, durable=args.durable)
     with tempfile.TemporaryDirectory(prefix="xpd-load-") as tmp:
