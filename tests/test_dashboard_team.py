@@ -30,6 +30,7 @@ WAIT = 15_000
 CAROL = "oTeamWindowCarol000000000001"
 DAVE = "oTeamWindowDave0000000000002"
 ERIN = "oTeamWindowErin0000000000003"
+FRANK = "oTeamWindowFrank000000000004"
 
 
 def pay(server, sim, openid: str, coins: int) -> str:
@@ -115,8 +116,9 @@ def test_the_server_stopped_and_restarted_under_an_open_window(
     )
     assert not orders.refund_button.isEnabled()  # money held back, with the reason
     assert "team server" in orders.refund_button.toolTip()
-    qtbot.wait(500)
-    assert order_id in order_ids(orders)  # the page keeps what it shows
+    orders.refresh()  # asked while away: the page keeps what it shows
+    qtbot.wait(300)
+    assert order_id in order_ids(orders)
     window.go("refunds")
     refunds = window.pages["refunds"]
     refunds.refresh()  # a read while away: the last answer, marked stale
@@ -237,3 +239,43 @@ def test_the_banner_in_chinese_gives_the_time_in_beijing(team, team_window, qtbo
     finally:
         if translator is not None:
             QApplication.instance().removeTranslator(translator)
+
+
+def test_a_request_rejected_with_a_reason_leaves_the_waiting_list(
+    team,  # noqa: F811
+    team_sim,  # noqa: F811
+    team_window,
+    qtbot,
+):
+    team_sim.add_user(FRANK)
+    with team.client() as http:  # dora (support) asks over the API, as her own desktop would
+        asked = http.post(
+            "/api/v1/gift",
+            headers=team.token("dora"),
+            json={"openid": FRANK, "amount": 1200, "reason": "补偿", "request_key": "dora-1"},
+        )
+    assert asked.status_code == 202, asked.text
+    request_id = asked.json()["approval"]["id"]
+    window = team_window(team, "fred")
+    window.go("approvals")
+    page = window.pages["approvals"]
+
+    def waiting() -> list[str]:
+        model = page.waiting_model
+        return [model.row_dict(r)["id"] for r in range(model.rowCount())]
+
+    qtbot.waitUntil(lambda: request_id in waiting(), timeout=WAIT)
+    page.waiting_table.selectRow(waiting().index(request_id))
+    assert "Gift" in page.effect.text() and FRANK in page.effect.text()
+    assert not page.reject_button.isEnabled() and "reason" in page.why.text()
+    page.reason.setText("金额与工单不符")
+    page.reject_button.click()
+    qtbot.waitUntil(lambda: page.outcome.isVisible(), timeout=WAIT)
+    assert "Rejected" in page.outcome.text.text()
+    qtbot.waitUntil(lambda: request_id not in waiting(), timeout=WAIT)
+    with team.client() as http:
+        mine = http.get(
+            "/api/v1/approvals", params={"mine": True, "waiting": False}, headers=team.token("dora")
+        ).json()
+    decided = next(a for a in mine if a["id"] == request_id)
+    assert decided["state"] == "rejected" and decided["decision_reason"] == "金额与工单不符"
