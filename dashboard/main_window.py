@@ -421,7 +421,7 @@ class MainWindow(QMainWindow):
             ops=operations, complaints=complaints
         )
         if approvals:
-            tip += "\n" + tr("{n} requests waiting for your approval").format(n=approvals)
+            tip += "\n" + tr("Requests waiting for your approval: {n}").format(n=approvals)
         self.pending_button.setToolTip(tip)
         self.pending_button.setStyleSheet(
             f"color: {theme.ORANGE}; font-weight: 600;" if count else ""

@@ -166,6 +166,7 @@ def test_an_amount_needing_approval_is_said_and_approved_in_a_second_window(
     approver = team_window(team, "fay")
     following(qtbot, approver)
     qtbot.waitUntil(lambda: "1" in approver.pending_button.text(), timeout=WAIT)
+    assert "Requests waiting for your approval: 1" in approver.pending_button.toolTip()
     approver.pending_button.click()  # the pending list leads to the requests waiting
     listed = approver._pending_dialog.approvals
     assert listed.text().endswith("1")

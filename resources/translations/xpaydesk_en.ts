@@ -1976,8 +1976,8 @@
       <translation>Approvals</translation>
     </message>
     <message>
-      <source>{n} requests waiting for your approval</source>
-      <translation>{n} requests waiting for your approval</translation>
+      <source>Requests waiting for your approval: {n}</source>
+      <translation>Requests waiting for your approval: {n}</translation>
     </message>
     <message>
       <source>Waiting for approval</source>

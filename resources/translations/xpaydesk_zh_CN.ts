@@ -1976,8 +1976,8 @@
       <translation>审批</translation>
     </message>
     <message>
-      <source>{n} requests waiting for your approval</source>
-      <translation>{n} 个请求等待您审批</translation>
+      <source>Requests waiting for your approval: {n}</source>
+      <translation>等待您审批的请求：{n}</translation>
     </message>
     <message>
       <source>Waiting for approval</source>
