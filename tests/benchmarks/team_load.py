@@ -502,6 +502,7 @@ class Harness:
                 "reason": "load",
                 "request_key": key,
                 "allow_repeat": True,
+                "clawback": rng.random() < 0.5,  # and take the refunded share of coins back
             }
             m = Money(key, "refund", openid, fee, order_id=order["order_id"])
             await self.money(http, me, auth, m, body)
@@ -715,6 +716,10 @@ class Harness:
             "total": len(intents),
             "done": sum(1 for i in intents if i["state"] == "done"),
             "failed": sum(1 for i in intents if i["state"] == "failed"),
+            "by_action": {
+                a: sum(1 for i in intents if i["action"] == a)
+                for a in sorted({i["action"] for i in intents})
+            },
         }
         self.figures["wechat_effects"] = len(coin_ops) + len(refunds)
 
@@ -730,7 +735,7 @@ async def run_load(
     from core.simulator import SimConfig, Simulator
 
     h = Harness(cfg, db_url, work, log)
-    with Simulator(SimConfig(refund_delay=0.5), seed=cfg.seed) as sim:
+    with Simulator(SimConfig(refund_delay=0.5, refund_fail_rate=0.05), seed=cfg.seed) as sim:
         try:
             h.setup(sim)
             h.seed_users(sim)
