@@ -4,10 +4,15 @@ coin clawback. Each team half switches itself on when RemoteDesk offers the meth
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+import pytest
+
+from core.remote.errors import RemoteError, RemoteForbidden
 from core.signing import calc_pay_sig
-from tests.cli_matrix import both, cli_fixture, team_login  # noqa: F401  (fixtures)
+from tests.cli_matrix import _openids, both, cli_fixture, team_login  # noqa: F401  (fixtures)
+from tests.remotefixtures import remote_desk
 from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
 
 
@@ -163,3 +168,50 @@ def test_cli_refusals_exit_alike_on_both_kinds(cli, capsys):
     code, out = cli(capsys, *args, "--refund-fee", "601", "--note", "too much")
     assert (code, out["error"]["kind"]) == (2, "validation")
     assert "601" in out["error"]["message"] or "600" in out["error"]["message"]
+
+
+@both("find_order", "refresh_orders")
+def test_cli_refresh_says_which_orders_failed(cli, capsys):
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    paid = cli.sim.user_pays(openid, coins=600)
+    code, out = cli(capsys, "refresh", "--wx-order-id", paid["wx_order_id"], "--openid", openid)
+    assert (code, out["refreshed"]) == (0, [paid["order_id"]])
+    code, out = cli(capsys, "refresh", paid["order_id"], "NEVERSEEN0001")
+    assert (code, out["refreshed"]) == (1, [paid["order_id"]])
+    assert out["failed"] == {"NEVERSEEN0001": "NEVERSEEN0001 is not in the mirror; give its openid"}
+
+
+def test_team_lookups_ask_for_the_roles_of_their_verbs(team, team_sim):  # noqa: F811
+    """Finding an order by its WeChat id and refreshing orders are support's (they record what
+    WeChat says); the bill is finance's. Refusals are the server's 403, said in both languages."""
+    openid = f"oMatrix_{next(_openids):022d}"
+    team_sim.add_user(openid)
+    paid = team_sim.user_pays(openid, coins=600)
+
+    async def go() -> None:
+        viewer, support, finance = (remote_desk(team, n) for n in ("vera", "sam", "fay"))
+        try:
+            with pytest.raises(RemoteForbidden, match="viewer"):
+                await viewer.find_order(paid["wx_order_id"], openid=openid)
+            with pytest.raises(RemoteForbidden):
+                await viewer.refresh_orders([paid["order_id"]])
+            found = await support.find_order(paid["wx_order_id"], openid=openid)
+            assert found == paid["order_id"]
+            report = await support.refresh_orders([found])
+            assert (report.refreshed, report.failed) == ([found], {})
+            with pytest.raises(RemoteForbidden) as refused:
+                await support.download_bill("20260101", "20260131")
+            assert refused.value.message("zh_CN") and refused.value.status == 403
+            for _ in range(50):  # WeChat answers 268490011 "ask again" while it writes it
+                try:
+                    bill = await finance.download_bill("20260101", "20260131")
+                    break
+                except RemoteError as exc:
+                    assert exc.errcode == 268490011
+            assert bill.url.startswith(team_sim.url)
+        finally:
+            for desk in (viewer, support, finance):
+                await desk.close()
+
+    asyncio.run(go())

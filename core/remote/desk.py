@@ -11,13 +11,14 @@ from core.remote.base import Auth
 from core.remote.complaints import ComplaintsRemote
 from core.remote.events import Events
 from core.remote.jobs import Jobs
+from core.remote.lookup import Lookup
 from core.remote.money import Money
 from core.remote.reads import Reads
 from core.remote.session import verify_for
 from core.remote.tools import Tools
 
 
-class RemoteDesk(Reads, Money, Jobs, ComplaintsRemote, Tools, Events):
+class RemoteDesk(Reads, Money, Jobs, ComplaintsRemote, Tools, Events, Lookup):
     team = True  # what team mode adds (login, approvals, the connection banner) checks this
 
     def __init__(

@@ -24,7 +24,17 @@ from core.profiles import load_profiles
 from core.server import store
 from core.server.config import ServerConfig
 from core.server.deps import ApiError, error_body
-from core.server.routes import backend, complaints, jobs, money, pushes, reads, sessions, tools
+from core.server.routes import (
+    backend,
+    complaints,
+    jobs,
+    money,
+    orders_extra,
+    pushes,
+    reads,
+    sessions,
+    tools,
+)
 from core.server.state import Server
 
 ROUTERS = (
@@ -36,6 +46,7 @@ ROUTERS = (
     jobs.router,
     complaints.router,
     tools.router,
+    orders_extra.router,
 )
 
 
