@@ -1,4 +1,5 @@
-"""The screenshot command produces every page in both languages; the self-test passes."""
+"""The screenshot command produces every page in both languages (and team mode's login and
+Approvals page against a demo team server); the self-test passes."""
 
 from __future__ import annotations
 
@@ -36,7 +37,9 @@ def test_screenshot_renders_every_page(tmp_path, lang):
     result = run_app("--screenshot", str(tmp_path / "shots"), "--lang", lang, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     files = sorted((tmp_path / "shots").glob(f"*-{lang}.png"))
-    assert [f.name.split("-")[1] for f in files] == [c.name for c in PAGE_CLASSES]
+    # then team mode against `xpaydesk-server --demo`: the login dialog and the Approvals page
+    expected = [c.name for c in PAGE_CLASSES] + ["login", "approvals"]
+    assert [f.name.split("-")[1] for f in files] == expected
     for path in files:
         image = QImage(str(path))
         assert image.width() >= 1200 and image.height() >= 800
