@@ -8,6 +8,9 @@ import asyncio
 import threading
 import time
 
+import pytest
+
+from core.remote.errors import ServerUnreachable
 from core.remote.events import ServerEvent, server_events, what_changed
 from tests.remotefixtures import remote_desk
 from tests.serverfixtures import stop_server, team, team_sim  # noqa: F401  (fixtures)
@@ -187,5 +190,27 @@ def test_a_server_stops_at_once_while_a_desk_follows_its_events(own_team):  # no
         assert "Traceback" not in err, err  # the stream ended, not cancelled
         assert took < 3.0, took  # not held for uvicorn's graceful timeout (5 s)
         assert heard.wait_for(lambda sets: not desk.online)  # the desk heard it go
+    finally:
+        asyncio.run(desk.close())
+
+
+def test_reads_while_the_server_is_away_do_not_wait_on_the_network(own_team):  # noqa: F811
+    desk = remote_desk(own_team, "vera")
+    asked: list[str] = []
+    desk._http.event_hooks["request"].append(lambda request: asked.append(request.url.path))
+    try:
+        fresh = desk.get("/pending")
+        desk.start_following()
+        streaming(desk)
+        stop(own_team)
+        deadline = time.monotonic() + 10
+        while desk.online and time.monotonic() < deadline:  # the events thread notices
+            time.sleep(0.05)
+        asked.clear()
+        assert desk.get("/pending") == fresh and desk.stale_since is not None
+        assert asked == []  # the answer from before, at once: no connect attempt
+        with pytest.raises(ServerUnreachable):
+            desk.get("/search", term="never-asked")  # nothing from before: the network says
+        assert asked == ["/api/v1/search"]
     finally:
         asyncio.run(desk.close())

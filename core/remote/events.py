@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from core.remote.base import API, RemoteBase
+from core.remote.base import API, RemoteBase, _answer_key
 
 log = logging.getLogger("xpaydesk.events")
 
@@ -116,6 +116,26 @@ class Events(RemoteBase):
 
             await asyncio.to_thread(self.stop_following)
         await super().close()
+
+    # ---- reads while the server is away ----------------------------------------------------------
+
+    def _away(self, path: str, params: dict[str, Any]) -> bool:
+        """The events thread follows a server that is away and this read has an answer from
+        before: it is shown at once (marked stale) instead of waiting on the network each time
+        (a connect to a host that is gone takes the whole connect timeout, on the UI thread).
+        The thread says when the server is back."""
+        following = self._follower is not None and self._follower.is_alive()
+        return following and not self.online and _answer_key(path, params) in self._answers
+
+    def get(self, path: str, **params: Any) -> Any:
+        if self._away(path, params):
+            return self._last_answer(_answer_key(path, params))
+        return super().get(path, **params)
+
+    async def aget(self, path: str, **params: Any) -> Any:
+        if self._away(path, params):
+            return self._last_answer(_answer_key(path, params))
+        return await super().aget(path, **params)
 
     # ---- the thread ----------------------------------------------------------------------------
 
