@@ -107,6 +107,10 @@ def test_the_server_stopped_and_restarted_under_an_open_window(
     qtbot.waitUntil(lambda: orders.refund_button.isEnabled(), timeout=WAIT)
     following(qtbot, window)
     assert window.connection.isHidden()
+    orders.refund_button.click()  # a refund dialog open, ready to confirm
+    dialog = orders.dialog
+    dialog.reason.setCurrentText("退款测试")
+    qtbot.waitUntil(dialog.confirm.isEnabled, timeout=WAIT)
 
     stop(own_team)
     qtbot.waitUntil(lambda: window.connection.isVisible(), timeout=WAIT)
@@ -116,6 +120,7 @@ def test_the_server_stopped_and_restarted_under_an_open_window(
     )
     assert not orders.refund_button.isEnabled()  # money held back, with the reason
     assert "team server" in orders.refund_button.toolTip()
+    assert not dialog.confirm.isEnabled() and "team server" in dialog.why.text()
     orders.refresh()  # asked while away: the page keeps what it shows
     qtbot.wait(300)
     assert order_id in order_ids(orders)
@@ -134,6 +139,8 @@ def test_the_server_stopped_and_restarted_under_an_open_window(
     window.go("orders")
     assert orders.refund_button.isEnabled()
     assert "team server" not in orders.refund_button.toolTip()
+    qtbot.waitUntil(dialog.confirm.isEnabled, timeout=WAIT)  # the open dialog too
+    dialog.reject()
 
 
 def test_an_amount_needing_approval_is_said_and_approved_in_a_second_window(
