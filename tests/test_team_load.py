@@ -42,6 +42,28 @@ def test_a_write_transaction_on_postgresql_starts_in_one_round_trip(pg_cluster):
         assert not mirror.conn.in_transaction
 
 
+def test_a_lookups_key_check_does_not_wait_for_the_writer_lock(pg_cluster, monkeypatch):
+    """A lookup records whether the user's key is still fresh: one row, written blind. Queued
+    behind the writer lock it stalled the whole server process (the store is synchronous) for
+    as long as another process held the lock, on every lookup under load."""
+    import core.mirror.db as db
+    from core.mirror.vault import SessionKeyVault
+
+    url = pg_cluster.new_database()
+    with Mirror(url) as mirror, Mirror(url) as other:
+        vault = SessionKeyVault(mirror, bytes(range(32)))
+        vault.store("oUser", "a" * 24, obtained_at=1, source="import")
+        monkeypatch.setattr(db, "WRITE_BUSY_SECONDS", 0.5)
+        other.begin()  # another process is in a write transaction
+        try:
+            started = time.perf_counter()
+            vault.record_check("oUser", fresh=True)
+            waited = time.perf_counter() - started
+        finally:
+            other.conn.execute("ROLLBACK")
+        assert waited < 0.4 and vault.state("oUser")["state"] == "fresh"
+
+
 @pytest.mark.slow
 async def test_two_servers_under_load_with_faults_and_a_kill(pg_cluster, tmp_path):
     cfg = LoadConfig(operators=20, seconds=60, users=60, baseline_lookups=100, think=(0.2, 1.0))

@@ -342,6 +342,18 @@ class Mirror:
         rows: list[sqlite3.Row] = self.conn.execute(sql, params).fetchall()
         return rows
 
+    def write_alone(self, sql: str, *params: Any) -> None:
+        """One statement that writes without reading what it decides on (a blind update of a
+        row). On PostgreSQL it commits on its own, atomic, without the writer lock: that lock
+        orders read-then-write sequences, and waiting for it stalls a server process's whole
+        event loop (the store is synchronous) while another process writes. On SQLite, or
+        inside a transaction, it is written like every other write."""
+        if self.is_postgres and not self.conn.in_transaction:
+            self.conn.execute(sql, params)
+            return
+        with self.transaction() as conn:
+            conn.execute(sql, params)
+
     def meta(self, key: str, default: str | None = None) -> str | None:
         row = self.one("SELECT value FROM meta WHERE key = ?", key)
         return default if row is None else str(row["value"])

@@ -110,11 +110,13 @@ class SessionKeyVault:
             ) from None
 
     def record_check(self, openid: str, *, fresh: bool) -> None:
-        with self._mirror.transaction() as conn:
-            conn.execute(
-                "UPDATE session_keys SET checked_at = ?, check_result = ? WHERE openid = ?",
-                (self._mirror.now(), "fresh" if fresh else "stale", openid),
-            )
+        # every lookup writes this: blind, one row, so it never waits for the writer lock
+        self._mirror.write_alone(
+            "UPDATE session_keys SET checked_at = ?, check_result = ? WHERE openid = ?",
+            self._mirror.now(),
+            "fresh" if fresh else "stale",
+            openid,
+        )
 
     def state(self, openid: str) -> dict[str, object]:
         """What the user card shows: never the key itself."""
