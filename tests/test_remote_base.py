@@ -62,3 +62,21 @@ def test_an_unreachable_server_says_so_and_reads_fall_back_marked_stale(team):  
             desk.require_online()
     finally:
         asyncio.run(desk.close())
+
+
+def test_only_the_most_recent_reads_are_kept_for_a_server_that_goes_away(team, monkeypatch):  # noqa: F811
+    import core.remote.base as base
+
+    monkeypatch.setattr(base, "KEPT_ANSWERS", 3)
+    desk = remote_desk(team, "sam")
+    try:
+        for term in ("a1", "a2", "a3", "a4"):
+            desk.get("/search", term=term)
+        desk.get("/search", term="a2")  # read again: the most recent now
+        desk._http.base_url = "http://127.0.0.1:9/api/v1"
+        assert desk.get("/search", term="a2") == []  # kept
+        with pytest.raises(ServerUnreachable):
+            desk.get("/search", term="a1")  # the oldest, let go
+        assert len(desk._answers) == 3
+    finally:
+        asyncio.run(desk.close())

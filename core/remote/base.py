@@ -8,6 +8,7 @@ from __future__ import annotations
 import ssl
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -16,6 +17,7 @@ import httpx
 from core.remote.errors import LoginRequired, RemoteError, RemoteForbidden, ServerUnreachable
 
 API = "/api/v1"
+KEPT_ANSWERS = 256  # reads remembered for when the server is away
 TIMEOUT = httpx.Timeout(10.0, connect=1.5)
 Listener = Callable[[set[str]], None]
 
@@ -68,7 +70,9 @@ class RemoteBase:
         )
         self._listeners: list[Listener] = []
         self._listeners_lock = threading.Lock()
-        self._answers: dict[str, tuple[float, Any]] = {}  # the last answer of each read
+        # the last answer of each read, for a server that goes away: the most recent reads only
+        # (an operator who looked up thousands of users must not hold them all)
+        self._answers: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self.online = True
         self.offline_since: float | None = None
         self.stale_since: float | None = None  # set while a read shows an old answer
@@ -206,8 +210,7 @@ class RemoteBase:
             data = self.request("GET", path, params=params).json()
         except ServerUnreachable:
             return self._last_answer(key)
-        self._answers[key] = (time.time(), data)
-        return data
+        return self._remember(key, data)
 
     async def aget(self, path: str, **params: Any) -> Any:
         key = _answer_key(path, params)
@@ -215,7 +218,13 @@ class RemoteBase:
             data = (await self.arequest("GET", path, params=params)).json()
         except ServerUnreachable:
             return self._last_answer(key)
+        return self._remember(key, data)
+
+    def _remember(self, key: str, data: Any) -> Any:
         self._answers[key] = (time.time(), data)
+        self._answers.move_to_end(key)
+        while len(self._answers) > KEPT_ANSWERS:
+            self._answers.popitem(last=False)
         return data
 
     def _last_answer(self, key: str) -> Any:
