@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 
+import openpyxl
 import pytest
 
 from core.remote.errors import RemoteError, RemoteForbidden
 from core.signing import calc_pay_sig
+from core.simulator.server import solid_png
 from tests.cli_matrix import _openids, both, cli_fixture, team_login  # noqa: F401  (fixtures)
 from tests.remotefixtures import remote_desk
 from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
@@ -215,3 +217,133 @@ def test_team_lookups_ask_for_the_roles_of_their_verbs(team, team_sim):  # noqa:
                 await desk.close()
 
     asyncio.run(go())
+
+
+@both("gift", "abandon", "resolve", "pending")
+def test_cli_abandons_what_never_reached_wechat_and_resolves_one_by_its_id(cli, capsys):
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    gift = ["gift", openid, "--note", "n", "--order-id"]
+    cli.sim.faults.add("present_currency", "rate_limit", count=1)
+    code, out = cli(capsys, *gift, f"GIFTAB{openid[-8:]}", "3")
+    assert (code, out["state"]) == (1, "prepared")
+    code, out = cli(capsys, "abandon", str(out["intent_id"]), "--note", "duplicate ticket")
+    assert (code, out["state"], out["outcome"]["abandoned"]["note"]) == (
+        0,
+        "failed",
+        "duplicate ticket",
+    )
+    code, out = cli(capsys, "--lang", "en", "abandon", str(out["intent_id"]), "--note", "again")
+    assert (code, out["error"]["kind"]) == (2, "not_abandonable")
+    assert "already closed" in out["error"]["message"]
+    unknown = []
+    for n in (1, 2):  # two gifts whose answers were lost
+        cli.sim.faults.add("present_currency", "reset", count=1)
+        code, out = cli(capsys, *gift, f"GIFTRS{n}{openid[-7:]}", str(3 + n))
+        assert (code, out["state"]) == (3, "unknown")
+        unknown.append(out["intent_id"])
+    code, out = cli(capsys, "resolve", str(unknown[0]))
+    assert (code, [(r["intent_id"], r["state"]) for r in out["resolved"]]) == (
+        0,
+        [(unknown[0], "done")],
+    )
+    assert unknown[1] in out["still_open"] and unknown[0] not in out["still_open"]
+    code, out = cli(capsys, "resolve", str(unknown[1]))
+    assert [(r["intent_id"], r["state"]) for r in out["resolved"]] == [(unknown[1], "done")]
+    assert cli.sim.state.account(1, openid)["balance"] == 4 + 5
+
+
+@both("sync_complaints", "open_complaints", "respond_complaint", "complete_complaint", "now")
+def test_cli_answers_a_complaint_with_an_image_and_completes_it(cli, capsys, tmp_path):
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    order = cli.sim.user_pays(openid, coins=600)
+    complaint_id = cli.sim.add_complaint(openid, order["order_id"], detail="没有收到代币")
+    code, out = cli(capsys, "complaints", "list")
+    assert code == 0 and complaint_id in [r["complaint_id"] for r in out["open"]]
+    (tmp_path / "proof.png").write_bytes(solid_png(2, 2, b"\xff\x00\x00"))
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    respond = ["complaints", "respond", complaint_id, "--text", "已补发", "--image"]
+    code, out = cli(capsys, *respond, str(tmp_path / "notes.txt"))
+    assert (code, out["error"]["kind"]) == (2, "validation")
+    code, out = cli(capsys, *respond, str(tmp_path / "proof.png"))
+    assert (code, out["state"], len(out["file_ids"])) == (0, "PROCESSING", 1)
+    (answer,) = [
+        h
+        for h in cli.sim.state.complaint(complaint_id)[1]
+        if h["operate_type"] == "MERCHANT_RESPONSE"
+    ]
+    assert answer["complaint_media_list"][0]["media_type"] == "OPERATION_IMAGE"
+    code, out = cli(capsys, "complaints", "complete", complaint_id)
+    assert (code, out["state"]) == (0, "PROCESSED")
+    code, out = cli(capsys, "complaints", "list", "--no-refresh")
+    assert code == 0 and complaint_id not in [r["complaint_id"] for r in out["open"]]
+
+
+@both("import_file", "deduct", "save_push")
+def test_cli_imports_session_keys_and_pushes(cli, capsys, tmp_path):
+    openid = cli.openid()
+    key = cli.sim.add_user(openid)
+    cli.sim.user_pays(openid, coins=600)
+    deduct = ["deduct", openid, "100", "--note", "误充", "--order-id"]
+    code, out = cli(capsys, *deduct, f"DEDKEY1{openid[-7:]}")  # no key stored yet
+    assert (code, out["state"]) == (1, "failed")
+    keys = tmp_path / "keys.csv"
+    keys.write_text(f"openid,session_key\n{openid},{key}\n", encoding="utf-8")
+    code, out = cli(capsys, "import", "session-keys", str(keys))
+    assert (code, out["imports"][0]["added"], out["imports"][0]["rejected_total"]) == (0, 1, 0)
+    code, out = cli(capsys, *deduct, f"DEDKEY2{openid[-7:]}")  # with the key imported
+    assert (code, out["state"], out["outcome"]["balance"]) == (0, "done", 500)
+    push = cli.sim.delivered[-1]  # the payment's push, as WeChat sent it
+    pushes = tmp_path / "pushes.jsonl"
+    lines = [{"query": push.query, "body": push.body}, {"query": push.query, "body": "junk"}]
+    pushes.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    code, out = cli(capsys, "import", "pushes", str(pushes))
+    report = out["imports"][0]
+    # (the team server may have had the push already, as WeChat sent it there)
+    assert (code, report["added"] + report["unchanged"], report["rejected_total"]) == (0, 1, 1)
+    assert [r["line"] for r in report["rejected"]] == [2]
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    (folder / "p1.query").write_text(push.query, encoding="utf-8")
+    (folder / "p1.body").write_text(push.body, encoding="utf-8")
+    (folder / "p2.query").write_text("x" * ((1 << 20) + 1), encoding="utf-8")  # too large
+    (folder / "p3.query").write_text(push.query, encoding="utf-8")
+    (folder / "p3.body").write_text("junk", encoding="utf-8")
+    code, out = cli(capsys, "import", "pushes", str(folder))
+    report = out["imports"][0]
+    assert (code, report["path"], report["added"], report["unchanged"]) == (0, str(folder), 0, 1)
+    assert [r["line"] for r in report["rejected"]] == [2, 3]
+    assert "1024 KB" in report["rejected"][0]["reason"]
+
+
+BILL_HEADER = "交易时间,商户订单号,微信订单号,用户openid,交易类型,订单金额(元),手续费(元)"
+
+
+@both("import_file", "reconcile", "export_report")
+def test_cli_imports_a_bill_and_exports_the_reconciliation_as_csv_and_xlsx(cli, capsys, tmp_path):
+    """A bill for a day nobody else's test touches (the team server's store is shared by the
+    module): its orders were never seen, so reconciliation finds open items (exit 4)."""
+    openid = cli.openid()
+    bill = tmp_path / "bill.csv"
+    bill.write_text(
+        f"{BILL_HEADER}\n2025-03-01 10:00:00,BILL{openid[-10:]},WX{openid[-10:]},{openid},"
+        "代币充值,6.00,0.06\n",
+        encoding="utf-8",
+    )
+    code, out = cli(capsys, "import", "bill", str(bill))
+    assert (code, out["imports"][0]["added"]) == (0, 1)
+    period = ["reconcile", "--from", "2025-03-01", "--to", "2025-03-02"]
+    code, out = cli(capsys, *period)
+    assert (code, out["not_covered"]) == (4, ["2025-03-02"])
+    assert out["summary"]["discrepancies"] >= 1
+    code, _ = cli(capsys, *period, "--out", str(tmp_path / "r.xlsx"))
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert code == 4 and "汇总 Summary" in book.sheetnames
+    summary = [[c.value for c in row] for row in book["汇总 Summary"].iter_rows()]
+    assert any("2025-03-02" in str(cell) for row in summary for cell in row)
+    code, _ = cli(capsys, *period, "--out", str(tmp_path / "r.csv"))
+    written = sorted(p.name for p in tmp_path.glob("r-*.csv"))
+    assert code == 4 and "r-not_covered.csv" in written and "r-discrepancies.csv" in written
+    discrepancies = (tmp_path / "r-discrepancies.csv").read_text(encoding="utf-8-sig")
+    assert f"BILL{openid[-10:]}" in discrepancies

@@ -21,6 +21,7 @@ from core import wire
 from core.desk import ReconView
 from core.errors import XPayDeskError
 from core.mirror.importing import ImportCancelled, ImportFailed, ImportReport
+from core.mirror.importing.pushes import _pairs as push_pairs
 from core.reconcile import Period
 from core.reconcile.reports import Column
 from core.remote.base import RemoteBase
@@ -48,6 +49,8 @@ class Jobs(RemoteBase):
         store with the same importer (`rows(phase, done, total)` as it goes). A set `cancel`
         stops the upload, or the import, with nothing written."""
         path = Path(path)
+        if kind == "pushes" and path.is_dir():  # a folder of saved pushes, as a solo desk takes
+            return await self._import_push_folder(path, progress, cancel, rows, strict)
         if not path.is_file():
             raise ImportFailed(path, None, "文件不存在", "no such file")
         total = path.stat().st_size
@@ -85,6 +88,36 @@ class Jobs(RemoteBase):
             finally:
                 await response.aclose()
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _import_push_folder(
+        self,
+        folder: Path,
+        progress: Callable[[int, int], None] | None,
+        cancel: threading.Event | None,
+        rows: Callable[[str, int, int], None] | None,
+        strict: bool,
+    ) -> ImportReport:
+        """A folder of `<name>.query` + `<name>.body` pairs is uploaded as JSON lines, pair n on
+        line n; a pair that cannot be read here is an empty line, and its rejection is said as
+        the solo desk says it, on its own number."""
+        unreadable: list[tuple[int, str]] = []
+        with tempfile.TemporaryDirectory(prefix="xpaydesk-pushes-") as scratch:
+            packed = Path(scratch) / f"{folder.name or 'pushes'}.jsonl"
+            with packed.open("w", encoding="utf-8") as out:
+                for item in push_pairs(folder, None):
+                    if len(item) == 3:
+                        out.write(json.dumps({"query": item[1], "body": item[2]}) + "\n")
+                    else:
+                        unreadable.append((item[0], item[1]))
+                        out.write("\n")
+            report = await self.import_file(
+                "pushes", packed, progress=progress, cancel=cancel, rows=rows, strict=strict
+            )
+        for line, reason in unreadable:
+            report.reject(line, reason)
+        report.rejected.sort(key=lambda r: r.line)
+        report.path, report.encoding, report.compression = str(folder), "", ""
+        return report
 
     async def _import_answer(
         self,
