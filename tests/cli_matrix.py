@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,13 +23,16 @@ import pytest
 
 from core.cli import main
 from core.mirror.db import Mirror
-from core.profiles import load_profiles
+from core.profiles import TeamProfile, load_profiles
 from core.remote.desk import RemoteDesk
+from core.remote.session import TokenKeeper, Tokens
+from core.secret import Secret
 from core.simulator import Simulator, profile_toml
 from tests.conftest import MemoryKeyring
 from tests.serverfixtures import TeamServer
 from tests.simfixtures import ALICE
 
+ROLE_OPERATORS = {"viewer": "vera", "support": "sam", "finance": "fay", "admin": "ada"}
 OPERATOR = "ada"  # the admin of tests/serverfixtures.py's team: every verb is allowed
 _openids = itertools.count(1)
 
@@ -53,6 +57,26 @@ class Cli:
         if self.team is None and self.users == 1:
             return ALICE
         return f"oMatrix_{next(_openids):022d}"
+
+    def as_role(self, role: str, folder: Path) -> Cli:
+        """The same desk as an operator of `role`: a solo profile saying that role, or on the
+        team server its operator of that role (tests/serverfixtures.py), their session in the
+        keyring as `xpaydesk-cli login` keeps it."""
+        config = folder / f"{role}.toml"
+        if self.team is None:
+            config.write_text(profile_toml(self.sim) + f'role = "{role}"\n', encoding="utf-8")
+            return Cli("solo", config, self.sim)
+        name = ROLE_OPERATORS[role]
+        config.write_text(
+            f'default_profile = "office"\n\n[profiles.office]\nserver = "{self.team.url}"\n'
+            f'operator = "{name}"\n',
+            encoding="utf-8",
+        )
+        token = self.team.token(name)["Authorization"].split(" ", 1)[1]
+        profile = TeamProfile(name="office", server=self.team.url, operator=name)
+        kept = Tokens(Secret(token), Secret("not-used"), time.time() + 3600)
+        assert TokenKeeper(profile).save(kept)
+        return Cli("team", config, self.sim, self.team)
 
     def mirror(self) -> Mirror:
         """The mirror the verbs recorded into: this desktop's, or the team server's."""

@@ -7,13 +7,23 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
+
+import pytest
 
 from core.cli import main
+from core.cli.desks import exit_code
+from core.cli.exits import EXIT_CODES
+from core.remote.errors import LoginRequired, RemoteForbidden, ServerUnreachable
+from core.remote.money import StillRunning
 from tests.cli_matrix import both, cli_fixture, team_login  # noqa: F401  (fixtures)
 from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+
+README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @both(
@@ -230,6 +240,69 @@ def test_cli_session_key_from_stdin(cli, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(key + "\n"))
     code, out = run(capsys, "balance", ALICE, "--session-key", "-")
     assert (code, out["balance"]) == (0, 0)
+
+
+# ---- exit codes --------------------------------------------------------------------------------
+
+
+def test_cli_exit_codes_are_listed_in_its_help_and_the_readme(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    readme = " ".join(README.read_text(encoding="utf-8").replace("`", "").split())
+    assert done.value.code == 0
+    assert [c for c, _zh, _en in EXIT_CODES] == [0, 1, 2, 3, 4, 5, 6, 7, 8, 130]
+    for code, zh, en in EXIT_CODES:
+        assert f"{code} {en}" in shown and f"{code} {zh}" in shown
+        assert f"{code} {en}" in readme
+    # the errors that say them
+    assert exit_code(ServerUnreachable("https://team.example", "ConnectError")) == 6
+    assert exit_code(LoginRequired()) == 7
+    assert exit_code(StillRunning()) == 3  # the outcome is not known yet: resolve, as for 3
+    assert exit_code(RemoteForbidden("forbidden", "x", "x", status=403)) == 2  # refused
+
+
+def test_cli_team_troubles_exit_with_their_own_codes(
+    team_login,  # noqa: F811
+    memory_keyring,
+    capsys,
+    tmp_path,
+):
+    """A team server that cannot be reached (6) and a login that is needed (7) are neither
+    reconcile's open items (4) nor an outcome unknown (3): a script can tell them apart."""
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    config = tmp_path / "profiles.toml"
+    config.write_text(
+        f'[profiles.away]\nserver = "{dead}"\noperator = "ada"\n\n'
+        f'[profiles.never]\nserver = "{dead}"\noperator = "nobody"\n',
+        encoding="utf-8",
+    )
+    ((service, _name), session), *_ = team_login.entries.items()  # ada's, on the live server
+    memory_keyring.store[(service, f"team:{dead}/ada")] = session
+    reconcile = ["reconcile", "--from", "2026-01-01", "--to", "2026-01-31"]
+    for profile, expected in (
+        ("away", (6, "server_unreachable")),
+        ("never", (7, "login_required")),
+    ):
+        code = main(["--json", "--config", str(config), "--profile", profile, *reconcile])
+        out = json.loads(capsys.readouterr().out)
+        assert (code, out["error"]["kind"]) == expected
+    code = main(["--config", str(config), "--profile", "away", "--lang", "en", *reconcile])
+    assert code == 6 and "cannot reach the team server" in capsys.readouterr().err
+
+
+@both("gift")
+def test_cli_a_role_refusal_exits_2_on_both_kinds(cli, capsys, tmp_path):
+    viewer = cli.as_role("viewer", tmp_path)
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    code, out = viewer(
+        capsys, "gift", openid, "5", "--order-id", f"GIFTVW{openid[-8:]}", "--note", "n"
+    )
+    assert code == 2 and "viewer" in out["error"]["message"]
+    assert cli.sim.state.account(1, openid)["balance"] == 0
 
 
 def test_standalone_simulator_stops_cleanly_on_ctrl_c(tmp_path):

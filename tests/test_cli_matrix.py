@@ -89,12 +89,26 @@ def test_cli_bulk_gift(cli, capsys, tmp_path):
     gifts.write_text(f"{first},5,补偿\n{second},6,补偿\n", encoding="utf-8")
     code, out = cli(capsys, "bulk", "gift", str(gifts))
     if cli.team is not None:  # what team mode adds: every bulk action waits for a second person
-        assert (code, out["states"]) == (1, {"awaiting_approval": 2})
+        assert (code, out["states"]) == (8, {"awaiting_approval": 2})
         assert [cli.sim.state.account(1, o)["balance"] for o in (first, second)] == [0, 0]
         approve_bulk(cli.team, "fay")
     else:
         assert (code, out["states"]) == (0, {"done": 2})
     assert [cli.sim.state.account(1, o)["balance"] for o in (first, second)] == [5, 6]
+
+
+@both("gift")
+def test_cli_a_gift_above_the_approval_amount_exits_8_on_a_team_profile(cli, capsys):
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    code, out = cli(
+        capsys, "gift", openid, "1500", "--order-id", f"GIFTBIG{openid[-8:]}", "--note", "n"
+    )
+    if cli.team is not None:  # the team server's [approval] gift = 1000: a second person decides
+        assert (code, out["state"], out["intent_id"]) == (8, "awaiting_approval", 0)
+        assert cli.sim.state.account(1, openid)["balance"] == 0
+    else:
+        assert (code, out["state"]) == (0, "done")
 
 
 def approve_bulk(server, approver: str) -> None:

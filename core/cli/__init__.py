@@ -1,7 +1,6 @@
 """xpaydesk-cli: the scriptable face of the core. Every verb module registers its own subcommands.
 
-Exit codes: 0 success, 1 WeChat returned an error, 2 bad input or configuration, 3 outcome unknown
-(a money-moving call timed out), 4 reconciliation found open items.
+Exit codes: core.cli.exits (listed by --help and in the README).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from core.cli import (
     api_verbs,
     complaints_verb,
     decode_verb,
+    exits,
     mirror_admin,
     mirror_verbs,
     ops_verbs,
@@ -62,7 +62,10 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="xpaydesk-cli", description="XPay Desk 虚拟支付工作台 command line"
+        prog="xpaydesk-cli",
+        description="XPay Desk 虚拟支付工作台 command line",
+        epilog=exits.epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"xpaydesk {__version__}")
     _global_options(parser, suppress=False)
@@ -88,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exit_code(exc)  # the same on a solo and a team profile
     except KeyboardInterrupt:
         out.error("interrupted", "已中断 / interrupted")
-        return 130
+        return exits.INTERRUPTED
     except DATABASE_ERRORS as exc:  # damage found after the mirror opened: said, not raised
         out.error(
             "mirror_damaged" if is_corruption(exc) else "database",

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from core.cli import exits
 from core.cli.desks import CliDesk, run_desk
 from core.cli.output import Output
 from core.operations import OpResult
@@ -17,16 +18,17 @@ from core.vocabulary import word
 Verbs = Any
 # refund-with-clawback: the refund is done, its coin clawback is not (waiting for the user's login,
 # for WeChat, or to be retried): coins are still outstanding
-EXIT_CLAWBACK_OPEN = 5
+EXIT_CLAWBACK_OPEN = exits.CLAWBACK_OPEN
 EXIT_BY_STATE = {
-    "done": 0,
-    "refunding": 0,
-    "waiting_refund": 0,
-    "unknown": 3,
-    "sending": 3,
-    "failed": 1,
-    "needs_login": 1,
-    "prepared": 1,
+    "done": exits.OK,
+    "refunding": exits.OK,
+    "waiting_refund": exits.OK,
+    "unknown": exits.OUTCOME_UNKNOWN,
+    "sending": exits.OUTCOME_UNKNOWN,
+    "failed": exits.FAILED,
+    "needs_login": exits.FAILED,
+    "prepared": exits.FAILED,
+    "awaiting_approval": exits.AWAITING_APPROVAL,  # team mode: nothing done yet
 }
 STATE_WORDS = {
     "done": "完成 done",
@@ -347,6 +349,9 @@ def cmd_bulk(args: argparse.Namespace, out: Output) -> int:
         result = await desk.run_bulk(plan, allow_duplicates=args.allow_duplicates)
         data = result.as_dict()
         out.result(data, f"batch {plan.batch_id}: {data['states']}")
-        return 0 if set(data["states"]) <= {"done"} else 1
+        states = set(data["states"])
+        if states <= {"done"}:
+            return exits.OK
+        return exits.AWAITING_APPROVAL if states == {"awaiting_approval"} else exits.FAILED
 
     return run_desk(args, out, action)

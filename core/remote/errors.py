@@ -27,10 +27,12 @@ class RemoteError(XPayDeskError):
 class RemoteForbidden(RemoteError):
     """403: the operator's role or limits refuse this (the server audited it)."""
 
+    exit_code = 2  # refused, as a solo desk's policy refusal
+
 
 class LoginRequired(XPayDeskError):
     kind = "login_required"
-    exit_code = 3
+    exit_code = 7  # core.cli.exits.LOGIN_REQUIRED
 
     def __init__(
         self,
@@ -42,7 +44,7 @@ class LoginRequired(XPayDeskError):
 
 class ServerUnreachable(XPayDeskError):
     kind = "server_unreachable"
-    exit_code = 4
+    exit_code = 6  # core.cli.exits.SERVER_UNREACHABLE
 
     def __init__(self, server: str, problem: str) -> None:
         super().__init__(

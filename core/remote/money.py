@@ -34,6 +34,7 @@ class StillRunning(XPayDeskError):
     twice); its outcome shows in Pending, the user's timeline or the Approvals page."""
 
     kind = "still_running"
+    exit_code = 3  # the outcome is not known yet, as an outcome unknown
 
     def __init__(self) -> None:
         super().__init__(
