@@ -5,11 +5,14 @@ coin clawback. Each team half switches itself on when RemoteDesk offers the meth
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import json
 
 import openpyxl
 import pytest
 
+from core.cli import main
 from core.remote.errors import RemoteError, RemoteForbidden
 from core.signing import calc_pay_sig
 from core.simulator.server import solid_png
@@ -361,3 +364,28 @@ def test_cli_imports_a_bill_and_exports_the_reconciliation_as_csv_and_xlsx(cli, 
     assert code == 4 and "r-not_covered.csv" in written and "r-discrepancies.csv" in written
     discrepancies = (tmp_path / "r-discrepancies.csv").read_text(encoding="utf-8-sig")
     assert f"BILL{openid[-10:]}" in discrepancies
+
+
+@both("gift", "write_audit", "export_audit", "write_report_json")
+def test_cli_writes_the_audit_log_and_the_report_to_stdout_and_files(cli, capsys, tmp_path):
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    code, out = cli(
+        capsys, "gift", openid, "9", "--order-id", f"GIFTOUT{openid[-8:]}", "--note", "导出"
+    )
+    assert (code, out["state"]) == (0, "done")
+    code = main(
+        ["--config", str(cli.config), "--lang", "en", "audit", "export", "--openid", openid]
+    )
+    shown = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert code == 0 and len(shown) == 3  # a header, the gift's intent and its outcome
+    assert all(openid in row for row in shown[1:]) and any("导出" in c for c in shown[1])
+    written = tmp_path / "audit.csv"
+    code, _ = cli(capsys, "audit", "export", "--openid", openid, "--out", str(written))
+    with written.open(encoding="utf-8-sig", newline="") as handle:
+        assert code == 0 and len(list(csv.reader(handle))) == 3
+    period = ["reconcile", "--from", "2025-02-01", "--to", "2025-02-02"]
+    code = main(["--config", str(cli.config), *period, "--format", "json"])
+    report = json.loads(capsys.readouterr().out)
+    assert (code, report["not_covered"]) == (0, ["2025-02-01", "2025-02-02"])  # nothing open
+    assert {"discrepancies", "clawbacks", "daily"} <= set(report["sections"])
