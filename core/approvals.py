@@ -7,7 +7,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.errors import XPayDeskError
+from core import vocabulary
+from core.errors import XPayDeskError, describe
+
+#: a request's states (core.vocabulary.APPROVAL_STATE says them): waiting, then approved (its
+#: action ran), rejected or expired; "failed" is approved but its action was refused (by the
+#: checks or by WeChat), nothing done, the reason in both languages in `result["error"]`
+WAITING, APPROVED, REJECTED, EXPIRED, FAILED = (
+    "awaiting_approval",
+    "approved",
+    "rejected",
+    "expired",
+    "failed",
+)
+STATES = (WAITING, APPROVED, REJECTED, EXPIRED, FAILED)
 
 #: the unit of each action's amount (refunds are in fen, coin actions in coins)
 UNITS = {"refund": "fen"}
@@ -27,31 +40,72 @@ class Approval:
     requested_by: str
     requested_at: int  # seconds (the server's clock)
     expires_at: int
-    state: str  # awaiting_approval, approved, rejected, expired
+    state: str  # awaiting_approval, approved, rejected, expired, failed (see STATES)
     decided_by: str = ""
     decision_reason: str = ""
     result: dict[str, Any] | None = field(default=None)  # what the approved action did
 
     @property
     def waiting(self) -> bool:
-        return self.state == "awaiting_approval"
+        return self.state == WAITING
+
+    def failure(self, lang: str = "zh_CN") -> str:
+        """Why an approved request failed, in `lang` ("" when it did not)."""
+        error = (self.result or {}).get("error")
+        if not isinstance(error, dict):
+            return ""
+        return str(error.get("en" if lang.startswith("en") else "zh_CN") or "")
+
+    def state_words(self, lang: str = "zh_CN") -> str:
+        """The state in the glossary's words; a failed one with its reason."""
+        said = vocabulary.word("approval_state", self.state, lang)
+        why = self.failure(lang)
+        if not why:
+            return said
+        return f"{said}: {why}" if lang.startswith("en") else f"{said}：{why}"
 
     def describe(self, lang: str = "en") -> str:
-        """One line for a list or a confirmation: what, how much, for whom, who asked."""
+        """One line for a list or a confirmation: what, how much, for whom, who asked, and the
+        state, in the glossary's words."""
         target = self.request.get("openid") or self.request.get("order_id") or ""
         rows = self.request.get("rows")
+        action = vocabulary.word("action", self.action, lang)
+        state = self.state_words(lang)
         if lang == "zh_CN":
-            unit = "分" if self.unit == "fen" else "代币"
+            unit = "元" if self.unit == "fen" else "代币"
+            amount = _yuan(self.amount) if self.unit == "fen" else f"{self.amount:,}"
             what = f"{len(rows)} 行，" if isinstance(rows, list) else ""
             return (
-                f"审批 {self.id}：{self.action} {what}{self.amount:,} {unit} {target}"
-                f"（{self.requested_by} 提出）".replace("  ", " ")
+                f"审批 {self.id}：{action} {what}{amount} {unit} {target}"
+                f"（{self.requested_by} 提出）· {state}".replace("  ", " ")
             )
+        unit = "yuan" if self.unit == "fen" else "coins"
+        amount = _yuan(self.amount) if self.unit == "fen" else f"{self.amount:,}"
         what = f"{len(rows)} rows, " if isinstance(rows, list) else ""
         return (
-            f"approval {self.id}: {self.action} {what}{self.amount:,} {self.unit} {target} "
-            f"(asked by {self.requested_by})"
+            f"approval {self.id}: {action} {what}{amount} {unit} {target} "
+            f"(asked by {self.requested_by}) · {state}"
         ).replace("  ", " ")
+
+
+def _yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def failure_of(state: str, errcode: int | None, message: str) -> tuple[str, str] | None:
+    """Why an approved action that ran did nothing, in both languages (WeChat's errcode said from
+    the error catalogue), or None when it did not fail."""
+    if state != "failed":
+        return None
+    if errcode is not None:
+        info = describe(errcode)
+        return (
+            f"微信拒绝（{errcode}）：{info.text('zh_CN')}",
+            f"WeChat refused ({errcode}): {info.text('en')}",
+        )
+    return (message or "操作失败", message or "the action failed")
 
 
 def waiting_message(approval: Approval) -> tuple[str, str]:

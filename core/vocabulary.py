@@ -63,6 +63,15 @@ ACTION: Final[Words] = {
     "bulk_deduct": ("批量扣减代币", "Bulk deduct coins"),
     "probe": ("连接检查", "Connection check"),
     "audit": ("审计记录", "Audit entry"),
+    # team mode: what the team server records besides money actions
+    "approval_requested": ("提交审批", "Approval requested"),
+    "approve": ("批准", "Approve"),
+    "reject": ("驳回", "Reject"),
+    "refused": ("已拒绝执行", "Refused"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出登录", "Log out"),
+    "login_failed": ("登录失败", "Login failed"),
+    "login_throttled": ("登录受限", "Login throttled"),
 }
 # ledger rows, intents and the outcome of an action
 STATE: Final[Words] = {
@@ -78,6 +87,22 @@ STATE: Final[Words] = {
     "abandoned": ("已放弃（未发送）", "Abandoned (never sent)"),
     "started": ("已发起", "Started"),
     "refunded": ("已退款", "Refunded"),
+    # team mode: a money action above the server's threshold waits as a request instead
+    "awaiting_approval": ("等待审批", "Waiting for approval"),
+}
+# four-eyes approvals (team mode): a request's state. "failed": approved, but the action was then
+# refused (by the checks or by WeChat); the request's result says why, in both languages
+APPROVAL_STATE: Final[Words] = {
+    "awaiting_approval": ("等待审批", "Waiting for approval"),
+    "approved": ("已批准", "Approved"),
+    "rejected": ("已驳回", "Rejected"),
+    "expired": ("已过期", "Expired"),
+    "failed": ("失败", "Failed"),
+}
+# what an approver does with a request
+DECISION: Final[Words] = {
+    "approve": ("批准", "Approve"),
+    "reject": ("驳回", "Reject"),
 }
 AUDIT_RESULT: Final[Words] = {
     "intent": ("已登记，待发送", "Recorded before sending"),
@@ -90,6 +115,10 @@ AUDIT_RESULT: Final[Words] = {
     "prepared": ("待重试（同一单号）", "To be retried (same id)"),
     "waiting_refund": ("等待退款完成", "Waiting for the refund"),
     "refunding": ("退款中", "Refunding"),
+    "awaiting_approval": ("等待审批", "Waiting for approval"),
+    "approved": ("已批准", "Approved"),
+    "rejected": ("已驳回", "Rejected"),
+    "refused": ("已拒绝执行", "Refused"),
 }
 SESSION_KEY: Final[Words] = {
     "fresh": ("有效", "Fresh"),
@@ -213,6 +242,8 @@ TABLES: Final[dict[str, Words]] = {
     "action": ACTION,
     "state": STATE,
     "audit_result": AUDIT_RESULT,
+    "approval_state": APPROVAL_STATE,
+    "decision": DECISION,
     "session_key": SESSION_KEY,
     "role": ROLE,
     "env": ENV,

@@ -135,7 +135,8 @@ def test_the_requesters_own_limit_holds_when_the_approval_runs(team, team_sim): 
 
     refused, after = run(scenario())
     assert refused.status == 403 and "500" in refused.message("en")
-    assert after.state == "approved" and after.result is not None and "error" in after.result
+    assert after.state == "failed" and after.result is not None
+    assert "500" in after.failure("en") and "500" in after.failure("zh_CN")
     with team.mirror() as m:
         assert m.all("SELECT * FROM intents WHERE request_key = 's2-limit-1'") == []
     assert team_sim.state.account(1, LIMITED)["balance"] == before
@@ -160,3 +161,82 @@ def test_mine_and_waiting_filter_the_lists(team):  # noqa: F811
     assert approval_id in waiting_mine and approval_id not in after
     assert all_mine[approval_id] == "rejected"
     assert set(freds) <= {"fred"}
+
+
+POOR = "oV1poor_000000000000000000003"
+
+
+def approval_events(server, approval_id):
+    """Every `approval` event the server told desktops about this request, in order (read from
+    its events stream from the start)."""
+    found, current = [], {}
+    with (
+        server.client() as http,
+        http.stream(
+            "GET", "/api/v1/events", params={"after": 0}, headers=server.token("sam")
+        ) as live,
+    ):
+        for line in live.iter_lines():
+            if line.startswith("event: "):
+                current["event"] = line[7:]
+            elif line.startswith("data: "):
+                current["data"] = json.loads(line[6:])
+            elif line == "" and current:
+                if current.get("event") == "approval" and current["data"]["id"] == approval_id:
+                    found.append(current["data"])
+                    if current["data"]["state"] not in ("awaiting_approval", "approved"):
+                        return found
+                current = {}
+    raise AssertionError(found)
+
+
+def test_an_approved_deduction_refused_for_a_low_balance_ends_failed(deduct_team, team_sim):  # noqa: F811
+    team_sim.add_user(POOR)
+    team_sim.user_pays(POOR, coins=150)
+    key, _alive, _ = team_sim.state.session_key_state(POOR)
+    before = team_sim.state.account(1, POOR)["balance"]
+
+    async def scenario():
+        async with desks(deduct_team, "sam", "fay") as (sam, fay):
+            asked = await sam.deduct(
+                POOR, 300, reason="扣回误发", request_key="v1-poor-1", session_key=key
+            )
+            approval_id = asked.outcome["approval"]["id"]
+            decided = await fay.approve(approval_id, "核对过")
+            (mine,) = [a for a in sam.approvals(mine=True, waiting=False) if a.id == approval_id]
+        return approval_id, decided, mine
+
+    approval_id, decided, mine = run(scenario())
+    assert decided.state == mine.state == "failed", mine
+    assert mine.failure("zh_CN").startswith("微信拒绝（268490006）：")
+    assert mine.failure("en").startswith("WeChat refused (268490006): ")
+    assert mine.state_words("en").startswith("Failed: WeChat refused")
+    assert mine.state_words("zh_CN").startswith("失败：微信拒绝")
+    assert team_sim.state.account(1, POOR)["balance"] == before
+    heard = approval_events(deduct_team, approval_id)
+    assert [e["state"] for e in heard] == ["awaiting_approval", "approved", "failed"]
+    assert heard[-1]["error"] == mine.result["error"] and heard[-1]["requested_by"] == "sam"
+
+
+def test_failed_is_kept_on_both_stores_and_only_an_approved_request_fails(make_mirror):
+    mirror = make_mirror()
+    store.create_tables(mirror)
+    asked = store.request_approval(
+        mirror, action="gift", amount=5, request={"openid": "o1"}, requested_by="sam", ttl=60
+    )
+    store.fail(mirror, asked["id"], {}, "不行", "no")  # still waiting: not failed
+    assert store.approval(mirror, asked["id"])["state"] == "awaiting_approval"
+    store.decide(mirror, asked["id"], by="fay", state="approved", reason="ok")
+    failed = store.fail(mirror, asked["id"], {"intent_id": 3}, "余额不足", "balance too low")
+    assert failed["state"] == "failed"
+    assert failed["result"] == {
+        "intent_id": 3,
+        "error": {"zh_CN": "余额不足", "en": "balance too low"},
+    }
+    assert [a["state"] for a in store.approvals(mirror, only_waiting=False)] == ["failed"]
+    with pytest.raises(store.OperatorError) as again:
+        store.decide(mirror, asked["id"], by="ada", state="approved", reason="again")
+    assert "失败" in again.value.message("zh_CN") and "failed" in again.value.message("en")
+    told = [json.loads(data) for _id, kind, data in store.events_after(mirror, 0)]
+    assert [e["state"] for e in told] == ["awaiting_approval", "approved", "failed"]
+    assert told[-1]["error"] == {"zh_CN": "余额不足", "en": "balance too low"}

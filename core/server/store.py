@@ -25,6 +25,7 @@ from Crypto.Cipher import AES
 from core.errors import ConfigError, XPayDeskError
 from core.mirror.db import Mirror
 from core.operations.policy import Limits, Policy
+from core.vocabulary import word
 
 if TYPE_CHECKING:
     from core.server.config import ServerConfig
@@ -538,7 +539,11 @@ def request_approval(
 
 def _approval_event(found: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "action", "amount", "requested_by", "state", "decided_by")
-    return {k: found[k] for k in keys}
+    event = {k: found[k] for k in keys}
+    error = (found.get("result") or {}).get("error")
+    if found["state"] == "failed" and isinstance(error, dict):
+        event["error"] = error  # the requester hears why, in both languages
+    return event
 
 
 def _approval_dict(row: Any, now: int) -> dict[str, Any]:
@@ -588,8 +593,8 @@ def decide(mirror: Mirror, approval_id: str, *, by: str, state: str, reason: str
         )
     if found["state"] != "awaiting_approval":
         raise OperatorError(
-            f"该请求已是 {found['state']}，不能再审批",
-            f"this request is already {found['state']}",
+            f"该请求已是「{word('approval_state', found['state'], 'zh_CN')}」，不能再审批",
+            f"this request is already {word('approval_state', found['state'], 'en').lower()}",
         )
     now = mirror.now()
     with mirror.transaction() as conn:
@@ -612,6 +617,27 @@ def record_result(mirror: Mirror, approval_id: str, result: dict[str, Any]) -> N
             "UPDATE srv_approvals SET result = ? WHERE id = ?",
             (json.dumps(result, ensure_ascii=False, sort_keys=True), approval_id),
         )
+
+
+def fail(
+    mirror: Mirror, approval_id: str, result: dict[str, Any], zh: str, en: str
+) -> dict[str, Any]:
+    """An approved request whose action was then refused (by the checks or by WeChat): its state
+    becomes "failed", the reason kept in both languages in its result (`result["error"]`), and
+    desktops hear it (an `approval` event), the requester's first. Only an approved one fails."""
+    kept = {**result, "error": {"zh_CN": zh, "en": en}}
+    with mirror.transaction() as conn:
+        conn.execute(
+            "UPDATE srv_approvals SET state = 'failed', result = ? "
+            "WHERE id = ? AND state = 'approved'",
+            (json.dumps(kept, ensure_ascii=False, sort_keys=True), approval_id),
+        )
+    found = approval(mirror, approval_id)
+    if found is None:
+        raise OperatorError(f"没有待审批请求 {approval_id}", f"no approval request {approval_id}")
+    if found["state"] == "failed":
+        add_event(mirror, "approval", _approval_event(found))
+    return found
 
 
 class SelfApproval(OperatorError):

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from core import wire
-from core.approvals import Approval, unit_of
-from core.errors import XPayDeskError
+from core.approvals import Approval, failure_of, unit_of
+from core.errors import OutcomeUnknownError, XPayDeskError
 from core.mirror import audit as audit_log
 from core.operations.bulk import MAX_AMOUNT, DuplicateRows
 from core.operations.policy import PolicyRefused
@@ -444,20 +444,31 @@ async def _execute(
             outcome = report.as_dict()
             said = {"batch_id": report.plan.batch_id, "states": outcome["states"]}
             state = ",".join(f"{k}:{v}" for k, v in sorted(outcome["states"].items()))
+            failure = None  # each row's own result says how it went
         else:
             result = await srv.run(found["action"], desk, found["request"])
             outcome = result_dict(result)
             said = {"intent_id": result.intent_id, "wechat_id": result.wechat_id}
             state = result.state
+            failure = failure_of(result.state, result.errcode, result.message)
     except (ApiError, XPayDeskError) as exc:
+        # refused by the checks before anything was sent: the request failed (the approver is
+        # answered with the refusal itself; the requester hears the failure)
         zh, en = (
             (exc.zh, exc.en)
             if isinstance(exc, ApiError)
             else (exc.message("zh_CN"), exc.message("en"))
         )
-        store.record_result(srv.mirror, found["id"], {"error": {"zh_CN": zh, "en": en}})
+        if isinstance(exc, OutcomeUnknownError):  # maybe done: approved, to be resolved
+            store.record_result(srv.mirror, found["id"], {"error": {"zh_CN": zh, "en": en}})
+        else:
+            store.fail(srv.mirror, found["id"], {}, zh, en)
         srv.audit(op.name, "approve", params, result="failed: " + en, host=host)
         raise
+    if failure is not None:  # WeChat refused it: nothing done
+        failed = store.fail(srv.mirror, found["id"], outcome, *failure)
+        srv.audit(op.name, "approve", {**params, **said}, result="failed: " + failure[1], host=host)
+        return {"state": failed["state"], "approval": wire.dump(approval_of(failed))}
     store.record_result(srv.mirror, found["id"], outcome)
     srv.audit(op.name, "approve", {**params, **said}, result=state, host=host)
     done = store.approval(srv.mirror, found["id"])
