@@ -207,11 +207,34 @@ Background = Callable[
 ]
 
 
+def anchor_pass(pager: Any) -> Callable[[], Any] | None:
+    """The work that brings a list's anchors off the UI thread, for the pager's
+    `install_anchors`: a solo pager's one pass over a second connection to its mirror, or a
+    team desk's pager asking the server, which finds them, and waiting (`prepare_anchors`).
+    None when there is no such way (an in-memory mirror has no second connection)."""
+    mirror = getattr(pager, "mirror", None)
+    if mirror is None:  # a team desk's pager: the server finds them
+        prepare: Callable[[], Any] | None = getattr(pager, "prepare_anchors", None)
+        return prepare
+    reader = mirror.reader()
+    if reader is None:
+        return None
+
+    def work() -> dict[int, tuple[Any, ...]]:
+        try:
+            return pager.compute_anchors(reader)  # type: ignore[no-any-return]
+        finally:
+            reader.close()
+
+    return work
+
+
 class OrdersModel(ColumnsModel):
     """Holds pages of rows, fetched when a view asks for them. Under a filter, the first jump
     past the first page needs every anchor of the filtered list (one pass: seconds at a million
-    orders); with `background` given that pass runs on its own connection off the UI thread,
-    the rows show empty meanwhile and fill in when it ends (`preparing` tells the view)."""
+    orders); with `background` given that pass runs off the UI thread (on a solo desk on its own
+    connection, on a team desk on the server, a worker waiting for its word), the rows show
+    empty meanwhile and fill in when it ends (`preparing` tells the view)."""
 
     preparing = Signal(bool)
     failed = Signal(object)  # the background pass failed: the view says so
@@ -271,31 +294,25 @@ class OrdersModel(ColumnsModel):
 
     def _prepare_in_background(self) -> bool:
         """Starts (once per pager) the anchor pass in the background; False when there is no
-        background or no second connection (an in-memory mirror): then rows() waits for it."""
+        background or no pass to run off the UI thread (an in-memory mirror): then rows() waits
+        for it."""
         pager = self._pager
         if self._preparing_for is pager:
             return True
         if self._background is None:
             return False
-        mirror = getattr(pager, "mirror", None)  # None: a team desk's pager (the server pages)
-        reader = None if mirror is None else mirror.reader()
-        if reader is None:
+        work = anchor_pass(pager)
+        if work is None:
             return False
         self._preparing_for = pager
         self.preparing.emit(True)
-
-        def work() -> dict[int, tuple[Any, ...]]:
-            try:
-                return pager.compute_anchors(reader)
-            finally:
-                reader.close()
 
         def finish() -> None:
             if self._preparing_for is pager:
                 self._preparing_for = None
                 self.preparing.emit(False)
 
-        def done(anchors: dict[int, tuple[Any, ...]]) -> None:
+        def done(anchors: Any) -> None:
             finish()
             if pager is self._pager:  # else the filter or sort changed meanwhile
                 pager.install_anchors(anchors)
@@ -305,7 +322,9 @@ class OrdersModel(ColumnsModel):
 
         def failed(exc: BaseException) -> None:
             finish()
-            self._background = None  # the next ask computes in place
+            if getattr(pager, "mirror", None) is not None:
+                self._background = None  # the next ask computes in place
+            # a team desk's server went away or refused: asked again at the next deep page
             self.failed.emit(exc)
 
         self._background(work, done, failed)

@@ -15,6 +15,7 @@ from core.mirror.db import Mirror
 from core.mirror.queries import OrderFilter, OrderSort
 from core.mirror.records import ORDER_COLUMNS, upsert_orders
 from core.profiles import load_profiles
+from core.remote.errors import ServerUnreachable
 from core.server import store
 from tests.benchmarks.data import END, START, order_rows
 from tests.remotefixtures import remote_desk
@@ -152,8 +153,7 @@ def test_the_dashboards_orders_model_scrolls_a_team_list_to_the_end(both, qapp):
     last = mine.rowCount() - 1
     assert mine.rowCount() == theirs.rowCount() > 10_000
     assert mine.row_dict(last) == theirs.row_dict(last) and mine.row_dict(last)["kind"] == "item"
-    assert not mine.is_preparing and asked == []
-    assert mine._prepare_in_background() is False  # no mirror: nothing to compute here
+    assert not mine.is_preparing and asked == []  # the end is read backwards: no anchors
 
 
 @pytest.fixture(scope="module")
@@ -205,3 +205,60 @@ def test_the_end_of_a_filtered_list_is_read_backwards_before_its_anchors(many):
                 assert near_end(fresh, start, count) == wanted and wanted
             assert fresh.needs_anchors(total - PAGE)  # no anchor was needed
             assert near_end(fresh, total - 5000, PAGE) is None  # far from the end: anchors
+
+
+def test_a_filtered_lists_deep_rows_wait_for_the_servers_word_off_the_ui_thread(both):
+    solo, remote = both
+    filt, sort = OrderFilter(kind="coin", env=0), OrderSort("left_fee")  # no other test's list
+    mine, theirs = remote.order_pager(filt, sort), solo.order_pager(filt, sort)
+    total = mine.total  # the opening read: the server has only started the anchor pass
+    assert total == theirs.total > 10_000
+    assert mine.needs_anchors(total // 2)
+    assert not mine.needs_anchors(0) and not mine.needs_anchors(total - 100)  # read at once
+    assert mine.prepare_anchors() is True  # what the model's worker thread runs
+    mine.install_anchors(True)
+    assert not mine.needs_anchors(total // 2)
+    assert mine.rows(total // 2, PAGE) == theirs.rows(total // 2, PAGE)
+    assert not remote.order_pager(OrderFilter(), sort).needs_anchors(total // 2)  # unfiltered
+
+
+def test_the_server_names_an_order_list_alike_for_pages_and_anchors(both):
+    from core.remote.errors import RemoteError
+
+    _solo, remote = both
+    for path in ("/orders", "/order-anchors"):
+        with pytest.raises(RemoteError) as bad:
+            remote.request("GET", path, params={"sort": "openid; DROP TABLE orders"})
+        assert bad.value.status == 422 and "cannot sort by" in bad.value.message_en
+    answer = remote.request("GET", "/order-anchors", params={"kind": "item", "wait": 30}).json()
+    assert answer["ready"] is True and answer["total"] > 10_000  # waited at most 5 s
+
+
+def test_a_server_gone_while_the_model_prepares_says_so_and_asks_again_later(both, qapp):
+    from dashboard.models import OrdersModel
+
+    solo, remote = both
+    works: list[tuple[object, object, object]] = []
+
+    def background(work, done, failed) -> None:  # run by hand below, as a worker would
+        works.append((work, done, failed))
+
+    filt, sort = OrderFilter(kind="item", env=0), OrderSort("paid_fee")  # no other test's list
+    model = OrdersModel(remote.order_pager, background=background)
+    model.reload(filt=filt, sort=sort)
+    errors: list[object] = []
+    model.failed.connect(errors.append)
+    middle = model.rowCount() // 2
+    assert model.row_dict(middle) == {} and model.is_preparing and len(works) == 1
+    address = remote._http.base_url
+    remote._http.base_url = "http://127.0.0.1:9/api/v1"  # nothing listens on the discard port
+    work, done, failed = works.pop()
+    with pytest.raises(ServerUnreachable) as gone:
+        work()
+    failed(gone.value)
+    assert errors == [gone.value] and not model.is_preparing
+    remote._http.base_url = address
+    assert model.row_dict(middle) == {} and model.is_preparing  # asked again, not on the UI
+    work, done, failed = works.pop()
+    done(work())
+    assert model.row_dict(middle) == solo.order_pager(filt, sort).rows(middle, 1)[0]

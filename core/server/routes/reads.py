@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TextIO, cast
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -47,6 +47,7 @@ PAGE_MAX = 500
 PAGERS_KEPT = 32  # (filter, sort) lists whose keyset anchors the server keeps
 NEAR_END = 2000  # rows from the end of a list read backwards, with no anchor
 PAGER_REUSE = 60.0  # seconds a list's anchors are reused when its count has not changed
+PREPARE_WAIT = 5.0  # seconds GET /order-anchors waits at most (well inside a desktop's timeout)
 
 
 # ---- users ----------------------------------------------------------------------------------
@@ -214,6 +215,41 @@ class Pagers:
         entry.anchors.add_done_callback(lambda task: task.cancelled() or task.exception())
 
     @staticmethod
+    def ready(entry: _List) -> bool:
+        """Whether every row of the list reads at once: no anchor pass is left to wait for
+        (the desktop shows a deep page's rows only then, and prepares them off its UI thread
+        until then)."""
+        pager = entry.pager
+        if pager.total <= pager.stride or not pager.needs_anchors(pager.stride):
+            return True
+        task = entry.anchors
+        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+            return False
+        pager.install_anchors(task.result())
+        return True
+
+    @classmethod
+    async def prepare(cls, entry: _List, wait: float) -> bool:
+        """Waits up to `wait` seconds for the list's anchors; True once they are in. With no
+        pass running (PostgreSQL, an in-memory store) or a failed one, they are found in place,
+        as a deep read would find them."""
+        if cls.ready(entry):
+            return True
+        pager = entry.pager
+        if entry.anchors is not None:
+            try:
+                anchors = await asyncio.wait_for(asyncio.shield(entry.anchors), wait)
+            except TimeoutError:
+                return False
+            except Exception:
+                pass
+            else:
+                pager.install_anchors(anchors)
+                return True
+        pager.install_anchors(pager.compute_anchors())
+        return True
+
+    @staticmethod
     async def rows(entry: _List, start: int, count: int) -> list[dict[str, Any]]:
         pager = entry.pager
         if pager.needs_anchors(start):
@@ -256,10 +292,7 @@ def _pagers(request: Request) -> Pagers:
     return pagers
 
 
-@router.get("/orders")
-async def orders(
-    session: Session,
-    request: Request,
+def order_list(
     statuses: Annotated[list[int] | None, Query()] = None,
     status: int | None = None,
     kind: str | None = None,
@@ -269,21 +302,9 @@ async def orders(
     env: int | None = None,
     sort: str = "create_time",
     descending: bool = True,
-    start: int = 0,
-    count: int = 50,
-    fresh: bool = False,
-) -> dict[str, Any]:
-    """A page of the order list under a filter and a sort (core.mirror.queries.OrderFilter and
-    OrderSort, field by field): the list's total and `count` rows from row `start`. `fresh`: a
-    desktop opens the list (its total is counted again)."""
-    allow(request, session[0], READERS, "orders")
-    if start < 0 or not 0 < count <= PAGE_MAX:
-        raise ApiError(
-            422,
-            "validation",
-            f"start ≥ 0，count 在 1–{PAGE_MAX}",
-            f"start >= 0 and count in 1..{PAGE_MAX}",
-        )
+) -> tuple[OrderFilter, OrderSort]:
+    """An order list named by its filter and sort (core.mirror.queries.OrderFilter and
+    OrderSort, field by field)."""
     if sort not in SORTABLE:
         raise ApiError(
             422,
@@ -293,10 +314,58 @@ async def orders(
         )
     wanted = tuple(statuses or ()) + (() if status is None else (status,))
     filt = OrderFilter(statuses=wanted, kind=kind, since=since, until=until, openid=openid, env=env)
+    return filt, OrderSort(sort, descending)
+
+
+OrderList = Annotated[tuple[OrderFilter, OrderSort], Depends(order_list)]
+
+
+@router.get("/orders")
+async def orders(
+    session: Session,
+    request: Request,
+    listed: OrderList,
+    start: int = 0,
+    count: int = 50,
+    fresh: bool = False,
+) -> dict[str, Any]:
+    """A page of the order list under a filter and a sort: the list's total and `count` rows
+    from row `start`. `fresh`: a desktop opens the list (its total is counted again).
+    `anchors_ready`: every row reads at once; until then a row at least `stride` rows from the
+    start and more than `near_end` rows from the end waits for the list's anchor pass, which a
+    desktop waits for off its UI thread (GET /order-anchors)."""
+    allow(request, session[0], READERS, "orders")
+    if start < 0 or not 0 < count <= PAGE_MAX:
+        raise ApiError(
+            422,
+            "validation",
+            f"start ≥ 0，count 在 1–{PAGE_MAX}",
+            f"start >= 0 and count in 1..{PAGE_MAX}",
+        )
     pagers = _pagers(request)
-    entry = pagers.get(server(request), filt, OrderSort(sort, descending), fresh=fresh)
+    entry = pagers.get(server(request), *listed, fresh=fresh)
     rows = await pagers.rows(entry, start, count)
-    return {"total": entry.pager.total, "start": start, "rows": rows}
+    return {
+        "total": entry.pager.total,
+        "start": start,
+        "rows": rows,
+        "anchors_ready": pagers.ready(entry),
+        "near_end": NEAR_END,
+    }
+
+
+@router.get("/order-anchors")
+async def order_anchors(
+    session: Session, request: Request, listed: OrderList, wait: float = 0.0
+) -> dict[str, Any]:
+    """Whether the list's anchors are in, after waiting up to `wait` seconds (at most
+    PREPARE_WAIT) for the pass that finds them: a desktop's worker thread asks again until
+    they are, while its UI thread shows a busy bar."""
+    allow(request, session[0], READERS, "orders")
+    pagers = _pagers(request)
+    entry = pagers.get(server(request), *listed, fresh=False)
+    ready = await pagers.prepare(entry, min(max(wait, 0.0), PREPARE_WAIT))
+    return {"ready": ready, "total": entry.pager.total}
 
 
 @router.get("/orders/{order_id}")
