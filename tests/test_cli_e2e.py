@@ -290,7 +290,8 @@ def test_cli_team_troubles_exit_with_their_own_codes(
         out = json.loads(capsys.readouterr().out)
         assert (code, out["error"]["kind"]) == expected
     code = main(["--config", str(config), "--profile", "away", "--lang", "en", *reconcile])
-    assert code == 6 and "cannot reach the team server" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert code == 6 and f"cannot reach the team server {dead} (ConnectError)" in said
 
 
 @both("gift")

@@ -208,16 +208,16 @@ class RemoteBase:
         key = _answer_key(path, params)
         try:
             data = self.request("GET", path, params=params).json()
-        except ServerUnreachable:
-            return self._last_answer(key)
+        except ServerUnreachable as lost:
+            return self._last_answer(key, lost)
         return self._remember(key, data)
 
     async def aget(self, path: str, **params: Any) -> Any:
         key = _answer_key(path, params)
         try:
             data = (await self.arequest("GET", path, params=params)).json()
-        except ServerUnreachable:
-            return self._last_answer(key)
+        except ServerUnreachable as lost:
+            return self._last_answer(key, lost)
         return self._remember(key, data)
 
     def _remember(self, key: str, data: Any) -> Any:
@@ -227,9 +227,10 @@ class RemoteBase:
             self._answers.popitem(last=False)
         return data
 
-    def _last_answer(self, key: str) -> Any:
+    def _last_answer(self, key: str, lost: ServerUnreachable | None = None) -> Any:
+        """With none, what was lost is said as it was (ConnectError, ...)."""
         if key not in self._answers:
-            raise ServerUnreachable(self.server, "offline")
+            raise lost or ServerUnreachable(self.server, "offline")
         at, data = self._answers[key]
         self.stale_since = min(self.stale_since or at, at)
         return data
