@@ -60,5 +60,5 @@ EXIT_CODES: list[tuple[int, str, str]] = [
 
 def epilog() -> str:
     lines = ["exit codes / 退出码:"]
-    lines += [f"  {code:>3} {en}\n      {code} {zh}" for code, zh, en in EXIT_CODES]
+    lines += [f"  {code:>3} {en}\n      {zh}" for code, zh, en in EXIT_CODES]
     return "\n".join(lines)

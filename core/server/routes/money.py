@@ -177,7 +177,8 @@ def _refuse(
         result="refused: " + problem[1],
         host=host,
     )
-    return JSONResponse(error_body("forbidden", *problem), status_code=403)
+    # the kind a solo desk's refusal has (core.operations.policy.PolicyRefused)
+    return JSONResponse(error_body(PolicyRefused.kind, *problem), status_code=403)
 
 
 async def _ask(
