@@ -1,4 +1,4 @@
-"""Load and faults for the team server (issue 18): N simulated operators for S seconds of mixed
+"""Load and faults for the team server (issue 18): N simulated operators (in a process of their own) for S seconds of mixed
 lookups and money actions against TWO `xpaydesk-server serve` processes on one PostgreSQL store,
 with the simulator (in this process, on loopback) as WeChat and its faults on. Halfway through,
 one server process is killed with SIGKILL: its operators move to the other one, retrying what was
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import dataclasses
 import json
 import os
 import random
@@ -118,6 +119,7 @@ class Money:
     attempts: int = 0
     transport_errors: int = 0
     servers: list[int] = field(default_factory=list)
+    answered_at: float = 0.0  # wall clock (the operators run in a process of their own)
 
 
 @dataclass
@@ -214,6 +216,7 @@ class Harness:
         self.people: dict[str, Any] = {}
         self.tokens: dict[str, str] = {}
         self.killed_at: float | None = None
+        self.killed_wall: float | None = None
         self.figures: dict[str, Any] = {}
         self.problems: list[str] = []
 
@@ -348,34 +351,71 @@ class Harness:
     # -- the load --
 
     async def load(self, sim: Any) -> None:
+        """The operators run in a process of their own (the simulator's threads and the
+        operators' clients would otherwise share one interpreter lock, and each would slow the
+        other's answers); this process keeps WeChat, injects the faults and makes the kill."""
         for kind, options in FAULTS:
             for api in MONEY_APIS:
                 sim.faults.add(api, kind, probability=self.cfg.fault_rate, **options)
+        spec = self.work / "operators.json"
+        out = self.work / "tally.json"
+        spec.write_text(
+            json.dumps(
+                {
+                    "urls": [s.url for s in self.servers],
+                    "tokens": self.tokens,
+                    "roles": {n: e.role for n, e in self.people.items()},
+                    "users": self.users,
+                    "seconds": self.cfg.seconds,
+                    "think": list(self.cfg.think),
+                    "seed": self.cfg.seed,
+                }
+            ),
+            encoding="utf-8",
+        )
         started = time.monotonic()
-        deadline = started + self.cfg.seconds
         kill_at = (
             None if self.cfg.kill_at is None else started + self.cfg.seconds * self.cfg.kill_at
         )
-        limits = httpx.Limits(max_connections=4 * self.cfg.operators)
-        timeout = httpx.Timeout(20.0, connect=2.0)
-        async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
-            tasks = [
-                asyncio.create_task(self.operator(http, i, name, deadline))
-                for i, name in enumerate(self.people)
-            ]
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.benchmarks.team_load",
+                "--operators-spec",
+                str(spec),
+                "--tally",
+                str(out),
+            ],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
+        try:
             killer = asyncio.create_task(self.kill_later(kill_at, sim)) if kill_at else None
-            done, _ = await asyncio.wait(tasks, timeout=self.cfg.seconds + 120)
-            for t in tasks:
-                if not t.done():
-                    t.cancel()
-                    self.problems.append("an operator did not finish within the run's bound")
-            for t in done:
-                if t.exception() is not None:
-                    self.problems.append(f"an operator crashed: {t.exception()!r}")
+            code = await asyncio.to_thread(proc.wait, self.cfg.seconds + 180)
             if killer is not None:
                 await killer
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(15)
         elapsed = time.monotonic() - started
+        if code != 0 or not out.exists():
+            self.problems.append(f"the operators' process ended with {code}")
+            return
+        data = json.loads(out.read_text(encoding="utf-8"))
         t = self.tally
+        t.lookups, t.money, t.reads = data["lookups"], data["money"], data["reads"]
+        t.requests = [Money(**m) for m in data["requests"]]
+        t.errors, t.moved = data["errors"], data["moved"]
+        self.problems.extend(data["problems"])
+        if self.killed_wall is not None:
+            t.after_kill = sum(
+                1
+                for m in t.requests
+                if m.status and m.servers[-1] == 1 and m.answered_at > self.killed_wall
+            )
+        elapsed = data["seconds"]
         money_answered = [m for m in t.requests if m.status]
         self.figures["load"] = {
             "seconds": elapsed,
@@ -430,6 +470,7 @@ class Harness:
         await asyncio.to_thread(victim.proc.wait, 15)
         victim.killed = True
         self.killed_at = time.monotonic()
+        self.killed_wall = time.time()
         for fault in slow:
             fault.count = 0  # spent: WeChat answers on time again
         with Mirror(self.db_url) as mirror:  # what the kill left open (settled by the end)
@@ -443,132 +484,6 @@ class Harness:
             ),
         }
         self.log(f"killed server 0 (pid {victim.proc.pid}): {self.figures['open_at_kill']}")
-
-    async def operator(self, http: httpx.AsyncClient, i: int, name: str, deadline: float) -> None:
-        rng = random.Random(self.cfg.seed * 1000 + i)
-        role = self.people[name].role
-        me = {"server": i % 2, "n": 0}
-        auth = {"Authorization": f"Bearer {self.tokens[name]}"}
-
-        async def request(method: str, path: str, **kw: Any) -> httpx.Response:
-            """Reads: on a transport error try again, on the other server once this one is
-            dead (bounded)."""
-            for attempt in range(6):
-                srv = self.servers[me["server"]]
-                try:
-                    return await http.request(method, srv.url + path, headers=auth, **kw)
-                except RETRYABLE:
-                    self.move(me)
-                    await asyncio.sleep(0.1 * (attempt + 1))
-            raise RuntimeError(f"{name}: {method} {path} failed six times")
-
-        while time.monotonic() < deadline:
-            await asyncio.sleep(rng.uniform(*self.cfg.think))
-            openid = rng.choice(self.users)
-            choices = {
-                "viewer": (["lookup", "page"], [3, 1]),
-                "support": (["lookup", "page", "gift", "deduct"], [4, 1, 2, 2]),
-                "finance": (["lookup", "page", "refund"], [3, 1, 3]),
-            }[role]
-            what = rng.choices(*choices)[0]
-            if what == "lookup":
-                t = time.perf_counter()
-                r = await request("GET", f"{API}/users/{openid}")
-                self.tally.lookups.append((time.perf_counter() - t) * 1000)
-                self.check_answer(r, "lookup")
-                if r.status_code == 200 and r.json()["balance"] is None:
-                    self.tally.errors.append(f"lookup without a balance: {r.text[:200]}")
-                continue
-            if what == "page":
-                t = time.perf_counter()
-                r = await request("GET", f"{API}/orders", params={"openid": openid, "count": 20})
-                self.tally.reads.append((time.perf_counter() - t) * 1000)
-                self.check_answer(r, "page")
-                continue
-            me["n"] += 1
-            key = f"load-{name}-{me['n']}"
-            if what in ("gift", "deduct"):
-                amount = rng.randint(1, 50 if what == "gift" else 30)
-                body = {
-                    "openid": openid,
-                    "amount": amount,
-                    "reason": "load",
-                    "request_key": key,
-                    "allow_repeat": True,
-                }
-                await self.money(http, me, auth, Money(key, what, openid, amount), body)
-                continue
-            # a refund: the operator opens the user's orders, picks one, refunds a little of it
-            r = await request("GET", f"{API}/orders", params={"openid": openid, "count": 20})
-            self.check_answer(r, "page")
-            rows = [o for o in r.json().get("rows", []) if (o.get("left_fee") or 0) > 0]
-            if r.status_code != 200 or not rows:
-                continue
-            order = rng.choice(rows)
-            fee = rng.randint(1, min(100, order["left_fee"]))
-            body = {
-                "order_id": order["order_id"],
-                "refund_fee": fee,
-                "left_fee": order["left_fee"],
-                "reason": "load",
-                "request_key": key,
-                "allow_repeat": True,
-                "clawback": rng.random() < 0.5,  # and take the refunded share of coins back
-            }
-            m = Money(key, "refund", openid, fee, order_id=order["order_id"])
-            await self.money(http, me, auth, m, body)
-
-    def move(self, me: dict[str, int]) -> None:
-        if self.servers[me["server"]].killed:
-            me["server"] = 1 - me["server"]
-            self.tally.moved += 1
-
-    def check_answer(self, r: httpx.Response, what: str) -> None:
-        if r.status_code >= 500 or r.status_code in (401, 404):
-            self.tally.errors.append(f"{what}: HTTP {r.status_code} {r.text[:300]}")
-
-    async def money(
-        self,
-        http: httpx.AsyncClient,
-        me: dict[str, int],
-        auth: dict[str, str],
-        m: Money,
-        body: dict[str, Any],
-    ) -> None:
-        """Sent as a desktop sends it: on a transport error (or a "busy" answer to the retry of
-        a request whose first answer was lost) the same body, the same request_key, again."""
-        self.tally.requests.append(m)
-        path = f"{API}/{m.action}"
-        for attempt in range(8):
-            m.attempts = attempt + 1
-            srv = me["server"]
-            m.servers.append(srv)
-            t = time.perf_counter()
-            try:
-                r = await http.post(self.servers[srv].url + path, json=body, headers=auth)
-            except RETRYABLE:
-                m.transport_errors += 1
-                self.move(me)
-                await asyncio.sleep(0.2 * (attempt + 1))
-                continue
-            ms = (time.perf_counter() - t) * 1000
-            data = (
-                r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
-            )
-            kind = (data.get("error") or {}).get("kind", "") if isinstance(data, dict) else ""
-            if r.status_code == 409 and kind == "busy" and m.transport_errors:
-                await asyncio.sleep(0.3 * (attempt + 1))  # the first attempt is still running
-                continue
-            m.status, m.kind = r.status_code, kind
-            if kind:
-                m.message = str(data["error"].get("en", ""))
-            m.state = str(data.get("state", "")) if r.status_code == 200 else ""
-            self.tally.money.append(ms)
-            if self.killed_at is not None and srv == 1:
-                self.tally.after_kill += 1
-            if r.status_code >= 500 or r.status_code in (401, 404):
-                self.tally.errors.append(f"{m.action} {m.key}: HTTP {r.status_code} {r.text[:300]}")
-            return
 
     # -- settle and check --
 
@@ -739,6 +654,183 @@ class Harness:
             reap(s)
 
 
+class Operators:
+    """The simulated operators, in a process of their own: each logs nothing in, it was given
+    its token; it loops over requests on its server and moves to the other one when its own
+    refuses connections (killed)."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.urls: list[str] = spec["urls"]
+        self.tokens: dict[str, str] = spec["tokens"]
+        self.roles: dict[str, str] = spec["roles"]
+        self.users: list[str] = spec["users"]
+        self.seconds = float(spec["seconds"])
+        self.think = (float(spec["think"][0]), float(spec["think"][1]))
+        self.seed = int(spec["seed"])
+        self.tally = Tally()
+        self.dead: set[int] = set()
+        self.problems: list[str] = []
+
+    async def run(self) -> dict[str, Any]:
+        started = time.monotonic()
+        deadline = started + self.seconds
+        limits = httpx.Limits(max_connections=4 * len(self.roles))
+        timeout = httpx.Timeout(20.0, connect=2.0)
+        async with httpx.AsyncClient(timeout=timeout, limits=limits) as http:
+            tasks = [
+                asyncio.create_task(self.operator(http, i, name, deadline))
+                for i, name in enumerate(self.roles)
+            ]
+            done, _ = await asyncio.wait(tasks, timeout=self.seconds + 120)
+            for t in tasks:
+                if not t.done():
+                    t.cancel()
+                    self.problems.append("an operator did not finish within the run's bound")
+            for t in done:
+                if t.exception() is not None:
+                    self.problems.append(f"an operator crashed: {t.exception()!r}")
+        t = self.tally
+        return {
+            "seconds": time.monotonic() - started,
+            "lookups": t.lookups,
+            "money": t.money,
+            "reads": t.reads,
+            "requests": [dataclasses.asdict(m) for m in t.requests],
+            "errors": t.errors,
+            "moved": t.moved,
+            "problems": self.problems,
+        }
+
+    async def operator(self, http: httpx.AsyncClient, i: int, name: str, deadline: float) -> None:
+        rng = random.Random(self.seed * 1000 + i)
+        role = self.roles[name]
+        me = {"server": i % 2, "n": 0}
+        auth = {"Authorization": f"Bearer {self.tokens[name]}"}
+
+        async def request(method: str, path: str, **kw: Any) -> httpx.Response:
+            """Reads: on a transport error try again, on the other server once this one is
+            dead (bounded)."""
+            for attempt in range(6):
+                url = self.urls[me["server"]]
+                try:
+                    return await http.request(method, url + path, headers=auth, **kw)
+                except RETRYABLE as exc:
+                    self.move(me, exc)
+                    await asyncio.sleep(0.1 * (attempt + 1))
+            raise RuntimeError(f"{name}: {method} {path} failed six times")
+
+        while time.monotonic() < deadline:
+            await asyncio.sleep(rng.uniform(*self.think))
+            openid = rng.choice(self.users)
+            choices = {
+                "viewer": (["lookup", "page"], [3, 1]),
+                "support": (["lookup", "page", "gift", "deduct"], [4, 1, 2, 2]),
+                "finance": (["lookup", "page", "refund"], [3, 1, 3]),
+            }[role]
+            what = rng.choices(*choices)[0]
+            if what == "lookup":
+                t = time.perf_counter()
+                r = await request("GET", f"{API}/users/{openid}")
+                self.tally.lookups.append((time.perf_counter() - t) * 1000)
+                self.check_answer(r, "lookup")
+                if r.status_code == 200 and r.json()["balance"] is None:
+                    self.tally.errors.append(f"lookup without a balance: {r.text[:200]}")
+                continue
+            if what == "page":
+                t = time.perf_counter()
+                r = await request("GET", f"{API}/orders", params={"openid": openid, "count": 20})
+                self.tally.reads.append((time.perf_counter() - t) * 1000)
+                self.check_answer(r, "page")
+                continue
+            me["n"] += 1
+            key = f"load-{name}-{me['n']}"
+            if what in ("gift", "deduct"):
+                amount = rng.randint(1, 50 if what == "gift" else 30)
+                body = {
+                    "openid": openid,
+                    "amount": amount,
+                    "reason": "load",
+                    "request_key": key,
+                    "allow_repeat": True,
+                }
+                await self.money(http, me, auth, Money(key, what, openid, amount), body)
+                continue
+            # a refund: the operator opens the user's orders, picks one, refunds a little of it
+            r = await request("GET", f"{API}/orders", params={"openid": openid, "count": 20})
+            self.check_answer(r, "page")
+            rows = [o for o in r.json().get("rows", []) if (o.get("left_fee") or 0) > 0]
+            if r.status_code != 200 or not rows:
+                continue
+            order = rng.choice(rows)
+            fee = rng.randint(1, min(100, order["left_fee"]))
+            body = {
+                "order_id": order["order_id"],
+                "refund_fee": fee,
+                "left_fee": order["left_fee"],
+                "reason": "load",
+                "request_key": key,
+                "allow_repeat": True,
+                "clawback": rng.random() < 0.5,  # and take the refunded share of coins back
+            }
+            m = Money(key, "refund", openid, fee, order_id=order["order_id"])
+            await self.money(http, me, auth, m, body)
+
+    def move(self, me: dict[str, int], exc: Exception) -> None:
+        """A refused connection: that server is gone (killed), for every operator; any other
+        transport error is tried again on the same server, which then says which it is."""
+        if isinstance(exc, httpx.ConnectError):
+            self.dead.add(me["server"])
+        if me["server"] in self.dead and 1 - me["server"] not in self.dead:
+            me["server"] = 1 - me["server"]
+            self.tally.moved += 1
+
+    def check_answer(self, r: httpx.Response, what: str) -> None:
+        if r.status_code >= 500 or r.status_code in (401, 404):
+            self.tally.errors.append(f"{what}: HTTP {r.status_code} {r.text[:300]}")
+
+    async def money(
+        self,
+        http: httpx.AsyncClient,
+        me: dict[str, int],
+        auth: dict[str, str],
+        m: Money,
+        body: dict[str, Any],
+    ) -> None:
+        """Sent as a desktop sends it: on a transport error (or a "busy" answer to the retry of
+        a request whose first answer was lost) the same body, the same request_key, again."""
+        self.tally.requests.append(m)
+        path = f"{API}/{m.action}"
+        for attempt in range(8):
+            m.attempts = attempt + 1
+            srv = me["server"]
+            m.servers.append(srv)
+            t = time.perf_counter()
+            try:
+                r = await http.post(self.urls[srv] + path, json=body, headers=auth)
+            except RETRYABLE as exc:
+                m.transport_errors += 1
+                self.move(me, exc)
+                await asyncio.sleep(0.2 * (attempt + 1))
+                continue
+            ms = (time.perf_counter() - t) * 1000
+            data = (
+                r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+            )
+            kind = (data.get("error") or {}).get("kind", "") if isinstance(data, dict) else ""
+            if r.status_code == 409 and kind == "busy" and m.transport_errors:
+                await asyncio.sleep(0.3 * (attempt + 1))  # the first attempt is still running
+                continue
+            m.status, m.kind = r.status_code, kind
+            if kind:
+                m.message = str(data["error"].get("en", ""))
+            m.state = str(data.get("state", "")) if r.status_code == 200 else ""
+            self.tally.money.append(ms)
+            m.answered_at = time.time()
+            if r.status_code >= 500 or r.status_code in (401, 404):
+                self.tally.errors.append(f"{m.action} {m.key}: HTTP {r.status_code} {r.text[:300]}")
+            return
+
+
 async def run_load(
     cfg: LoadConfig, db_url: str, work: Path, *, log: Callable[[str], None] = print
 ) -> Harness:
@@ -828,7 +920,14 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("MIN", "MAX"),
         help="seconds an operator pauses between requests (default 1 3)",
     )
+    parser.add_argument("--operators-spec", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--tally", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.operators_spec is not None:  # the operators' own process (see Harness.load)
+        spec = json.loads(args.operators_spec.read_text(encoding="utf-8"))
+        tally = asyncio.run(Operators(spec).run())
+        args.tally.write_text(json.dumps(tally), encoding="utf-8")
+        return 0
     bindir = pgc.find_bindir()
     if bindir is None:
         print(pgc.INSTALL_HINT, file=sys.stderr)
