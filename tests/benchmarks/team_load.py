@@ -1,9 +1,10 @@
-"""Load and faults for the team server (issue 18): N simulated operators (in a process of their own) for S seconds of mixed
-lookups and money actions against TWO `xpaydesk-server serve` processes on one PostgreSQL store,
-with the simulator (in this process, on loopback) as WeChat and its faults on. Halfway through,
-one server process is killed with SIGKILL: its operators move to the other one, retrying what was
-in flight with the same request_key, as a desktop would. At the end the survivor resolves what is
-open, and the invariants are checked:
+"""Load and faults for the team server (issue 18): N simulated operators (in a process of their
+own) for S seconds of mixed lookups and money actions against TWO `xpaydesk-server serve`
+processes on one PostgreSQL store, with the simulator (in this process, on loopback) as WeChat
+and its faults on. Halfway through, one server process is killed with SIGKILL while one of its
+money actions is at WeChat: its operators move to the other one, retrying what was in flight with
+the same request_key, as a desktop would. At the end the survivor resolves what is open, and the
+invariants are checked:
 
 - 0 doubled: every WeChat-side effect belongs to one intent, every intent to one request_key;
 - 0 lost: every request answered "done" is in the simulator's ledger (and "done" in the journal);
