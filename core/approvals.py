@@ -59,10 +59,7 @@ class Approval:
     def state_words(self, lang: str = "zh_CN") -> str:
         """The state in the glossary's words; a failed one with its reason."""
         said = vocabulary.word("approval_state", self.state, lang)
-        why = self.failure(lang)
-        if not why:
-            return said
-        return f"{said}: {why}" if lang.startswith("en") else f"{said}：{why}"
+        return vocabulary.said_with(said, self.failure(lang), lang)
 
     def describe(self, lang: str = "en") -> str:
         """One line for a list or a confirmation: what, how much, for whom, who asked, and the

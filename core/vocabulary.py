@@ -286,8 +286,27 @@ def word(table: str, code: object, lang: str = "zh_CN") -> str:
         return detail(key, lang)
     pair = TABLES[table].get(key)
     if pair is None:
+        head, colon, why = key.partition(": ")
+        if colon and head in TABLES[table]:  # "failed: why" (an audit row's result): the word,
+            return said_with(word(table, head, lang), own_half(why, lang), lang)  # and why
         return key
     return pair[1] if lang.startswith("en") else pair[0]
+
+
+def own_half(text: str, lang: str = "zh_CN") -> str:
+    """`中文 / English` (as the team server records a reason): the half in `lang`; any other text
+    as it is."""
+    zh, sep, en = text.partition(" / ")
+    if not sep or not zh.strip() or not en.strip():
+        return text
+    return en.strip() if lang.startswith("en") else zh.strip()
+
+
+def said_with(said: str, why: str, lang: str = "zh_CN") -> str:
+    """A state and its reason: `失败：原因` / `Failed: reason`."""
+    if not why:
+        return said
+    return f"{said}: {why}" if lang.startswith("en") else f"{said}：{why}"
 
 
 def both(table: str, code: object) -> str:

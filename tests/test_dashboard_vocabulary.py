@@ -32,13 +32,19 @@ from PySide6.QtWidgets import (
 
 from core.demo import demo_actions, start_demo
 from core.desk import Desk
+from core.profiles import TeamProfile
+from core.server import store
 from dashboard import i18n
 from dashboard.context import AppContext
 from dashboard.lifetimes import destroy
+from dashboard.login_dialog import LoginDialog
 from dashboard.main_window import PAGE_CLASSES, MainWindow
 from dashboard.tasks import TaskRunner
+from tests.remotefixtures import remote_desk
+from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
 
 WAIT = 15_000
+GONE = "http://127.0.0.1:9"  # a team server that went away (nothing listens on port 9)
 # technical words the glossary keeps as they are (developers and WeChat use them)
 ALLOWED_SNAKE = {
     "pay_sig",
@@ -436,3 +442,195 @@ def walk(qtbot, window, world, desk, problems) -> None:
     settings.new_profile()
     problems.check("profile dialog", visible_texts(settings.profile_dialog))
     settings.profile_dialog.reject()
+
+
+# ---- the team-only parts, on a team desk against a real team server process ----------------------
+
+TEAM_USER = "oVocabTeamUser00000000000001"
+TEAM_OTHER = "oVocabTeamOther0000000000002"
+TEAM_REASONS = ("活动补偿", "核对无误", "金额与工单不符", "批量补偿", "误发", "不需要")
+
+
+@pytest.fixture(scope="module")
+def team_rows(team, team_sim):  # noqa: F811
+    """ada's (admin) own requests in every state (waiting, approved, rejected, expired, failed), and
+    requests waiting for her (sam's gift, vic's bulk), over the API as their desktops would ask."""
+    for openid in (TEAM_USER, TEAM_OTHER):
+        team_sim.add_user(openid)
+    with team.mirror() as m:  # a second admin: bulk actions are beyond a support agent's cap
+        team.people["vic"] = store.add_operator(m, "vic", "admin")
+    with team.client() as http:
+
+        def ask(name: str, amount: int, key: str) -> str:
+            body = {"openid": TEAM_USER, "amount": amount, "reason": "活动补偿", "request_key": key}
+            r = http.post("/api/v1/gift", headers=team.token(name), json=body)
+            assert r.status_code == 202, r.text
+            return str(r.json()["approval"]["id"])
+
+        def decide(approval_id: str, verb: str, reason: str) -> int:
+            path = f"/api/v1/approvals/{approval_id}/{verb}"
+            return http.post(path, headers=team.token("fred"), json={"reason": reason}).status_code
+
+        ids = {"approved": ask("ada", 1100, "v1-vocab-approved")}
+        assert decide(ids["approved"], "approve", "核对无误") == 200
+        ids["rejected"] = ask("ada", 1200, "v1-vocab-rejected")
+        assert decide(ids["rejected"], "reject", "金额与工单不符") == 200
+        ids["expired"] = ask("ada", 1300, "v1-vocab-expired")
+        with team.mirror() as m, m.transaction() as conn:  # its hour has passed
+            conn.execute(
+                "UPDATE srv_approvals SET expires_at = created_at WHERE id = ?", (ids["expired"],)
+            )
+        ids["failed"] = ask("ada", 1400, "v1-vocab-failed")
+        with team.mirror() as m:  # another admin lowers ada's own limit meanwhile: refused when run
+            store.set_limits(m, "ada", {"gift": 500})
+        try:
+            assert decide(ids["failed"], "approve", "核对无误") == 403
+        finally:
+            with team.mirror() as m:
+                store.set_limits(m, "ada", {}, clear=True)
+        ids["waiting"] = ask("ada", 1500, "v1-vocab-waiting")
+        ids["for_me"] = ask("sam", 1600, "v1-vocab-for-me")
+        rows = [
+            {"line": 1, "openid": TEAM_USER, "amount": 10, "reason": "批量补偿"},
+            {"line": 2, "openid": TEAM_OTHER, "amount": 20, "reason": "批量补偿"},
+        ]
+        r = http.post(
+            "/api/v1/bulk",
+            headers=team.token("vic"),
+            json={"action": "gift", "source": "batch.csv", "rows": rows},
+        )
+        assert r.status_code == 202, r.text
+        ids["bulk"] = str(r.json()["approval"]["id"])
+    return ids
+
+
+def team_data(server, desk) -> set[str]:
+    from core.profiles import default_config_path
+
+    data = {desk.profile.name, desk.profile.appid or "", server.url, "batch.csv"}
+    data.add(str(default_config_path()))
+    data |= set(server.people) | {TEAM_USER, TEAM_OTHER, *TEAM_REASONS}
+    with server.mirror() as m:
+        data |= {str(r[0]) for r in m.all("SELECT id FROM srv_approvals")}
+        data |= {str(r[0]) for r in m.all("SELECT reason FROM intents") if r[0]}
+    return data
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_team_only_parts_speak_the_glossary(
+    qtbot,
+    qloop,
+    settings,
+    team,  # noqa: F811
+    team_rows,
+    lang,
+):
+    app = QApplication.instance()
+    translator = i18n.install(lang) if lang != "en" else None
+    desk = remote_desk(team, "ada")
+    try:
+        ctx = AppContext(TaskRunner())
+        ctx.lang = lang
+        window = MainWindow(ctx)
+        ctx.set_desk(desk)
+        window.show()
+        problems = Problems(lang, team_data(team, desk))
+        try:
+            walk_team(qtbot, window, team, team_rows, problems)
+        finally:
+            ctx.runner.cancel_all()
+            window.close()
+            closing = asyncio.ensure_future(desk.close())
+            qtbot.waitUntil(closing.done, timeout=WAIT)
+            destroy(window)
+    finally:
+        if translator is not None:
+            app.removeTranslator(translator)
+    assert problems.found == [], "\n".join(problems.found)
+
+
+def walk_team(qtbot, window, server, ids, problems) -> None:
+    desk = window.ctx.desk
+    qtbot.waitUntil(lambda: desk._stream_socket is not None, timeout=WAIT)  # following events
+    for spec in window.page_specs:  # every page on a team desk, the Approvals page among them
+        window.go(spec.name)
+        qtbot.wait(50)
+        problems.check(f"team-{spec.name}", visible_texts(window))
+    # the Approvals page: mine in every state, and requests waiting for me (a gift and a bulk)
+    window.go("approvals")
+    page = window.pages["approvals"]
+
+    def mine() -> dict[str, str]:
+        model = page.mine_model
+        return {
+            model.row_dict(r)["id"]: model.row_dict(r)["state"] for r in range(model.rowCount())
+        }
+
+    page.refresh()
+    states = {ids[s]: s for s in ("approved", "rejected", "expired", "failed", "waiting")}
+    assert {k: v for k, v in mine().items() if k in states} == {
+        k: ("awaiting_approval" if v == "waiting" else v) for k, v in states.items()
+    }
+    problems.check("approvals", visible_texts(window))
+    problems.check("approvals mine", _model_texts(page.mine_table, rows=20))
+    waiting = [page.waiting_model.row_dict(r)["id"] for r in range(page.waiting_model.rowCount())]
+    for key in ("for_me", "bulk"):
+        page.waiting_table.selectRow(waiting.index(ids[key]))
+        problems.check(f"approvals {key}", visible_texts(window))
+    with server.client() as http:  # one more from sam, rejected here: the outcome said
+        body = {"openid": TEAM_USER, "amount": 1650, "reason": "误发", "request_key": str(id(page))}
+        asked = http.post("/api/v1/gift", headers=server.token("sam"), json=body)
+    assert asked.status_code == 202, asked.text
+    page.refresh()
+    waiting = [page.waiting_model.row_dict(r)["id"] for r in range(page.waiting_model.rowCount())]
+    page.waiting_table.selectRow(waiting.index(asked.json()["approval"]["id"]))
+    page.reason.setText("不需要")
+    page.reject_button.click()
+    qtbot.waitUntil(lambda: page.outcome.isVisible(), timeout=WAIT)
+    problems.check("approvals rejected", visible_texts(window))
+    # the pending list leads to the requests waiting for me
+    window._show_pending()
+    problems.check("pending dialog", visible_texts(window._pending_dialog))
+    window._pending_dialog.close()
+    # a money dialog whose amount needs approval says so, then its result: awaiting approval
+    window.go("users", TEAM_USER)
+    users = window.pages["users"]
+    qtbot.waitUntil(lambda: users.view is not None and users.view.openid == TEAM_USER, timeout=WAIT)
+    problems.check("team users", visible_texts(window))
+    users.actions["gift"].click()
+    qtbot.waitUntil(lambda: users.dialog.isVisible(), timeout=WAIT)
+    dialog = users.dialog
+    dialog.amount.setValue(1700)
+    dialog.reason.setCurrentText("活动补偿")
+    assert dialog.approval_note.isVisible()
+    problems.check("gift needs approval", visible_texts(dialog))
+    dialog.confirm.click()
+    qtbot.waitUntil(lambda: dialog.sent_for_approval is not None, timeout=WAIT)
+    problems.check("gift awaiting approval", visible_texts(dialog))
+    dialog.reject()
+    # the login dialog: the form, what is wrong under its field, a server that does not answer
+    login = LoginDialog(TeamProfile(name="team", server=server.url, operator="ada"), parent=window)
+    login.show()
+    problems.check("login", visible_texts(login))
+    login.log_in()  # nothing typed: said under the fields
+    problems.check("login empty", visible_texts(login))
+    login.reject()
+    away = LoginDialog(TeamProfile(name="team", server=GONE, operator="ada"), parent=window)
+    away.show()
+    away.password.setText("x")
+    away.totp.setText("123456")
+    away.log_in()
+    qtbot.waitUntil(lambda: away.inline.isVisible(), timeout=WAIT)
+    problems.check("login unreachable", [(k, t.replace(GONE, " ")) for k, t in visible_texts(away)])
+    away.reject()
+    destroy(login)
+    destroy(away)
+    # the server goes away: the banner, and the Approvals page holding decisions back
+    desk.server = GONE
+    desk._http.base_url = GONE + "/api/v1"
+    desk._ahttp.base_url = GONE + "/api/v1"
+    desk._wake_stream()
+    qtbot.waitUntil(lambda: window.connection.isVisible(), timeout=WAIT)
+    window.go("approvals")
+    page.refresh()
+    problems.check("offline", visible_texts(window))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 from core.errors import XPayDeskError
 from core.money import format_coins, format_fen
+from core.vocabulary import word
 
 ACTIONS = ("gift", "deduct", "cancel_deduction", "refund", "clawback", "deliver")
 # actions whose amount counts against the operator's limits, and the unit of each
@@ -90,10 +91,11 @@ def _amount(action: str, amount: int, lang: str = "zh_CN") -> str:
     return format_fen(amount) if AMOUNT_UNIT.get(action) == "fen" else format_coins(amount, lang)
 
 
-def _who_can(action: str, amount: int, role: str = "") -> str:
-    """The other roles whose default limits allow it; never the operator's own role."""
+def _who_can(action: str, amount: int, role: str = "", lang: str = "zh_CN") -> str:
+    """The other roles whose default limits allow it, in the glossary's words of `lang`; never
+    the operator's own role."""
     roles = [
-        ROLE_NAMES[r]
+        word("role", r, lang)
         for r, acts in ROLE_ACTIONS.items()
         if r != role
         and action in acts
@@ -102,6 +104,8 @@ def _who_can(action: str, amount: int, role: str = "") -> str:
             or (DEFAULT_LIMITS[r].per_action(action) or 0) >= amount
         )
     ]
+    if lang.startswith("en"):  # mid-sentence: "ask: support agent, administrator"
+        return ", ".join(r.lower() for r in roles)
     return "、".join(roles)
 
 
@@ -110,7 +114,7 @@ def _next_step(action: str, amount: int, role: str) -> tuple[str, str]:
     admin over an admin's limit) split the action or raise the limit in the profile."""
     who = _who_can(action, amount, role)
     if who:
-        return f"可由 {who} 执行", f"ask: {who}"
+        return f"可由{who}执行", f"ask: {_who_can(action, amount, role, 'en')}"
     return (
         "没有角色可以一次完成：请拆成几笔，或请管理本配置的人在配置文件中提高限额"
         "（设置 → 我的限额）",
@@ -134,8 +138,9 @@ class Policy:
         if action not in ROLE_ACTIONS[self.role]:
             zh, en = _next_step(action, amount, self.role)
             return (
-                f"角色 {ROLE_NAMES[self.role]} 不能执行 {action}；{zh}",
-                f"the {self.role} role cannot {action}; {en}",
+                f"角色「{word('role', self.role)}」不能执行{word('action', action)}；{zh}",
+                f"the {word('role', self.role, 'en').lower()} role may not "
+                f"{word('action', action, 'en').lower()}; {en}",
             )
         per_action = self.limits.per_action(action)
         if per_action is not None and amount > per_action:

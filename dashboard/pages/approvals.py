@@ -20,12 +20,6 @@ from dashboard.vocabulary import word
 from dashboard.widgets import Inline, Table, button, muted
 
 APPROVERS = frozenset({"finance", "admin"})
-STATES = {
-    "awaiting_approval": N_("Waiting for approval"),
-    "approved": N_("Approved"),
-    "rejected": N_("Rejected"),
-    "expired": N_("Expired"),
-}
 WAITING_COLUMNS = [
     Col("action_label", "Action", "text", 120),
     Col("user", "User", "id", 150),
@@ -42,6 +36,7 @@ MINE_COLUMNS = [
     Col("requested_at", "Requested", "time", 150),
     Col("decided_by", "Decided by", "text", 100),
     Col("decision_reason", "Decision reason", "text", 220),
+    Col("outcome_label", "Result", "text", 320),
 ]
 
 
@@ -92,13 +87,27 @@ def effect_text(approval: Any, rate: int | None = None) -> str:
     return "\n".join((what, asked, expires, runs))
 
 
+def outcome_text(approval: Any) -> str:
+    """What an approved request did: a failed one's reason, in the operator's language; else the
+    state its action ended in (a bulk's rows counted by state)."""
+    failure = approval.failure(fmt.lang())
+    if failure:
+        return failure
+    result = approval.result or {}
+    states = result.get("states")
+    if isinstance(states, dict):
+        return " · ".join(f"{word('state', k)} {v}" for k, v in sorted(states.items()))
+    return word("state", result["state"]) if result.get("state") else ""
+
+
 def row_of(approval: Any) -> dict[str, Any]:
     row = dataclasses.asdict(approval)
     row["action_label"] = word("action", approval.action)
     row["user"] = user_of(approval)
     row["amount_label"] = amount_text(approval)
-    row["state_label"] = tr(STATES.get(approval.state, approval.state))
+    row["state_label"] = word("approval_state", approval.state)
     row["decision_reason"] = approval.decision_reason or ""
+    row["outcome_label"] = outcome_text(approval)
     row["approval"] = approval
     return row
 
@@ -136,9 +145,9 @@ class ApprovalsPage(Page):
         )
         self.reason.setAccessibleName(tr("Reason"))
         self.reason.textChanged.connect(self._update_buttons)
-        self.approve_button = button(tr("Approve"), kind="primary")
+        self.approve_button = button(word("decision", "approve"), kind="primary")
         self.approve_button.clicked.connect(lambda: self.decide("approve"))
-        self.reject_button = button(tr("Reject"), kind="danger")
+        self.reject_button = button(word("decision", "reject"), kind="danger")
         self.reject_button.clicked.connect(lambda: self.decide("reject"))
         for widget in (self.approve_button, self.reject_button):
             widget.setAutoDefault(False)
@@ -259,13 +268,13 @@ class ApprovalsPage(Page):
     def _decided(self, approval: Any) -> None:
         self._running = False
         self.reason.clear()
-        state = tr(STATES.get(approval.state, approval.state))
-        result = approval.result or {}
-        outcome = result.get("state")
+        state = word("approval_state", approval.state)
         text = f"{word('action', approval.action)} {amount_text(approval)}: {state}"
+        outcome = outcome_text(approval)
         if outcome:
-            text += f" · {word('state', outcome)}"
-        self.outcome.show_message("ok" if approval.state == "approved" else "warn", text)
+            text += f" · {outcome}"
+        kind = {"approved": "ok", "failed": "error"}.get(approval.state, "warn")
+        self.outcome.show_message(kind, text)
         self.refresh()
 
     def _refused(self, exc: BaseException) -> None:

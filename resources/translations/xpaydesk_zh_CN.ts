@@ -1889,7 +1889,7 @@
     </message>
     <message>
       <source>6 digits from your authenticator app</source>
-      <translation>验证器 App 中显示的 6 位数字</translation>
+      <translation>身份验证器应用中显示的 6 位数字</translation>
     </message>
     <message>
       <source>One-time code</source>

@@ -464,11 +464,12 @@ async def _execute(
             store.record_result(srv.mirror, found["id"], {"error": {"zh_CN": zh, "en": en}})
         else:
             store.fail(srv.mirror, found["id"], {}, zh, en)
-        srv.audit(op.name, "approve", params, result="failed: " + en, host=host)
+        srv.audit(op.name, "approve", params, result=f"failed: {zh} / {en}", host=host)
         raise
     if failure is not None:  # WeChat refused it: nothing done
         failed = store.fail(srv.mirror, found["id"], outcome, *failure)
-        srv.audit(op.name, "approve", {**params, **said}, result="failed: " + failure[1], host=host)
+        why = f"failed: {failure[0]} / {failure[1]}"  # both: the Audit page says its reader's
+        srv.audit(op.name, "approve", {**params, **said}, result=why, host=host)
         return {"state": failed["state"], "approval": wire.dump(approval_of(failed))}
     store.record_result(srv.mirror, found["id"], outcome)
     srv.audit(op.name, "approve", {**params, **said}, result=state, host=host)
