@@ -332,6 +332,9 @@ def test_cli_imports_session_keys_and_pushes(cli, capsys, tmp_path):
     assert (code, report["path"], report["added"], report["unchanged"]) == (0, str(folder), 0, 1)
     assert [r["line"] for r in report["rejected"]] == [2, 3]
     assert "1024 KB" in report["rejected"][0]["reason"]
+    code, out = cli(capsys, "--lang", "en", "import", "pushes", str(tmp_path / "gone"))
+    assert (code, out["error"]["kind"]) == (2, "import")
+    assert "gone: no such file or folder (nothing was written)" in out["error"]["message"]
 
 
 BILL_HEADER = "交易时间,商户订单号,微信订单号,用户openid,交易类型,订单金额(元),手续费(元)"

@@ -52,6 +52,8 @@ class Jobs(RemoteBase):
         if kind == "pushes" and path.is_dir():  # a folder of saved pushes, as a solo desk takes
             return await self._import_push_folder(path, progress, cancel, rows, strict)
         if not path.is_file():
+            if kind == "pushes":  # a folder would do, as the solo desk says
+                raise ImportFailed(path, None, "文件或目录不存在", "no such file or folder")
             raise ImportFailed(path, None, "文件不存在", "no such file")
         total = path.stat().st_size
         # the role and the size limit first: a refusal costs no upload
