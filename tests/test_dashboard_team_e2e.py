@@ -184,6 +184,16 @@ def money_dialog(qtbot, page, action: str):
     return page.dialog
 
 
+def walk(qtbot, window) -> None:
+    """Every page of the navigation built and loaded on the team desk: an AttributeError or a
+    refusal raised in a slot fails the test (pytest-qt), one on a task goes to the status bar."""
+    for spec in list(window.page_specs):
+        window.go(spec.name)
+        qtbot.wait(150)
+    qtbot.waitUntil(lambda: not window.ctx.runner.running, timeout=WAIT)
+    assert "Unexpected error" not in window.statusBar().currentMessage()
+
+
 def balance_shown(page) -> int | None:
     view = page.view  # None while the card reloads
     return None if view is None else view.balance.balance
@@ -210,10 +220,7 @@ def test_a_viewer_logs_in_with_totp_and_every_page_opens_on_the_team_desk(
     assert "vera" in window.operator.text()
     names = [spec.name for spec in window.page_specs]
     assert names[-1] == "approvals" and not window.nav.item(len(names) - 1).isHidden()
-    for name in names:  # every page builds and loads on a team desk
-        window.go(name)
-        qtbot.wait(150)
-    qtbot.waitUntil(lambda: not window.ctx.runner.running, timeout=WAIT)
+    walk(qtbot, window)
     assert warnings_in(window) == ""  # no refusal at start (resolve, complaints) for a viewer
     assert window.connection.isHidden()
     assert getattr(window, "login_again", None) is None
@@ -247,6 +254,7 @@ def test_a_gift_through_the_team_window(pg_team, team_sim, app_window, qtbot, sh
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=WAIT)
     assert team_sim.state.account(1, GIFTED)["balance"] == before + 300
     qtbot.waitUntil(lambda: balance_shown(page) == before + 300, timeout=WAIT)
+    walk(qtbot, window)  # and every page as support
 
 
 def test_a_refund_is_followed_live_to_its_clawback(
@@ -282,6 +290,7 @@ def test_a_refund_is_followed_live_to_its_clawback(
     qtbot.waitUntil(lambda: clawbacks() == ["recovered"], timeout=WAIT)
     qtbot.waitUntil(lambda: balance_shown(page) == 0, timeout=WAIT)
     assert team_sim.state.account(1, REFUNDED)["balance"] == 0
+    walk(qtbot, window)  # and every page as finance
 
 
 def test_an_approval_asked_by_support_is_granted_by_finance_in_a_second_window(
