@@ -8,11 +8,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
+import time
+from pathlib import Path
 
 import pytest
 
+from core.cli import main
 from core.mirror.db import Mirror
+from core.profiles import TeamProfile
 from core.remote.errors import RemoteForbidden
+from core.remote.session import TokenKeeper, Tokens
+from core.secret import Secret
 from core.server import store
 from tests.remotefixtures import remote_desk
 from tests.serverfixtures import (
@@ -26,6 +33,7 @@ from tests.serverfixtures import (
 
 LIMITED = "oS2limit_00000000000000000001"
 PASTED = "oS2paste_00000000000000000002"
+CLI_USER = "oV1cli_0000000000000000000004"
 
 
 def run(coro):
@@ -240,3 +248,42 @@ def test_failed_is_kept_on_both_stores_and_only_an_approved_request_fails(make_m
     told = [json.loads(data) for _id, kind, data in store.events_after(mirror, 0)]
     assert [e["state"] for e in told] == ["awaiting_approval", "approved", "failed"]
     assert told[-1]["error"] == {"zh_CN": "余额不足", "en": "balance too low"}
+
+
+def team_cli(server, name: str, folder) -> Path:
+    """A team profile for `name`, their session in the keyring as `xpaydesk-cli login` keeps it."""
+    config = folder / f"{name}.toml"
+    config.write_text(
+        f'default_profile = "office"\n\n[profiles.office]\nserver = "{server.url}"\n'
+        f'operator = "{name}"\n',
+        encoding="utf-8",
+    )
+    token = server.token(name)["Authorization"].split(" ", 1)[1]
+    profile = TeamProfile(name="office", server=server.url, operator=name)
+    assert TokenKeeper(profile).save(Tokens(Secret(token), Secret("unused"), time.time() + 3600))
+    return config
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_the_cli_says_a_request_waiting_in_the_glossarys_words(
+    team,  # noqa: F811
+    team_sim,  # noqa: F811
+    tmp_path,
+    capsys,
+    memory_keyring,
+    lang,
+):
+    team_sim.add_user(CLI_USER)
+    sam, ada = team_cli(team, "sam", tmp_path), team_cli(team, "ada", tmp_path)
+    gift = ["gift", CLI_USER, "1500", "--order-id", f"V1CLI{lang}", "--note", "补偿"]
+    assert main(["--lang", lang, "--config", str(sam), *gift]) == 8
+    said = capsys.readouterr().out
+    rows = tmp_path / "bulk.csv"
+    rows.write_text(f"{CLI_USER},5,补偿\n{POOR},6,补偿\n", encoding="utf-8")
+    assert main(["--lang", lang, "--config", str(ada), "bulk", "gift", str(rows)]) == 8
+    said += capsys.readouterr().out
+    assert "awaiting_approval" not in said and "{" not in said, said
+    if lang == "en":  # the operator's half of a message in both languages
+        assert not re.search("[\u4e00-\u9fff]", said.replace("补偿", "")), said
+    waiting = "等待审批" if lang == "zh_CN" else "Waiting for approval"
+    assert said.count(waiting) == 2, said

@@ -13,7 +13,7 @@ from core.cli.output import Output
 from core.operations import OpResult
 from core.operations.bulk import plan_bulk
 from core.validation import REFUND_REASONS, REQ_FROM
-from core.vocabulary import word
+from core.vocabulary import own_half, word
 
 Verbs = Any
 # refund-with-clawback: the refund is done, its coin clawback is not (waiting for the user's login,
@@ -76,6 +76,11 @@ def report(
         + (f" — {result.message}" if result.message else "")
         + (f"\n{human_extra}" if human_extra else "")
     )
+    if result.state == "awaiting_approval":  # team mode: a request, no intent yet; its words
+        human = (
+            f"{outcome_words(result.action, result.state, out)} — "
+            f"{own_half(result.message, out.lang)}"
+        )
     out.result(data, human)
     return EXIT_BY_STATE.get(result.state, 1)
 
@@ -348,7 +353,8 @@ def cmd_bulk(args: argparse.Namespace, out: Output) -> int:
     async def action(desk: CliDesk) -> int:
         result = await desk.run_bulk(plan, allow_duplicates=args.allow_duplicates)
         data = result.as_dict()
-        out.result(data, f"batch {plan.batch_id}: {data['states']}")
+        counts = " · ".join(f"{word('state', k, out.lang)} {n}" for k, n in data["states"].items())
+        out.result(data, out.say(f"批次 {plan.batch_id}：", f"batch {plan.batch_id}: ") + counts)
         states = set(data["states"])
         if states <= {"done"}:
             return exits.OK
