@@ -448,7 +448,8 @@ class MainWindow(QMainWindow):
         self.go("settings")
         page = self.pages["settings"]
         page.inline.error(exc)
-        if getattr(exc, "kind", "") != "mirror_damaged":  # that message says what to do itself
+        # those messages say what to do themselves (a team login: log in again, or switch)
+        if getattr(exc, "kind", "") not in ("mirror_damaged", "login_required"):
             page.inline.text.setText(
                 page.inline.text.text()
                 + "\n\n"

@@ -234,6 +234,7 @@ def test_a_cancelled_login_says_so_and_offers_to_log_in_again(pg_team, app_windo
     assert window.ctx.desk is None
     said = window.pages["settings"].inline.text.text()
     assert "login was cancelled" in said and "登录已取消" in said and pg_team.url in said
+    assert "--demo" not in said  # no advice beside the point: log in again or switch
     with qtbot.waitSignal(window.ctx.reopen, timeout=WAIT) as asked:
         qtbot.mouseClick(window.login_again, Qt.MouseButton.LeftButton)
     assert asked.args[0].profile == "office"  # the same profile, a fresh window and login
