@@ -573,6 +573,14 @@ def walk_team(qtbot, window, server, ids, problems) -> None:
     }
     problems.check("approvals", visible_texts(window))
     problems.check("approvals mine", _model_texts(page.mine_table, rows=20))
+    model = page.mine_model
+    (failed,) = [
+        model.row_dict(r)
+        for r in range(model.rowCount())
+        if model.row_dict(r)["id"] == ids["failed"]
+    ]
+    assert failed["state_label"] == ("失败" if problems.lang == "zh_CN" else "Failed")
+    assert "500" in failed["outcome_label"]  # why: the limit it ran into, in the operator's words
     waiting = [page.waiting_model.row_dict(r)["id"] for r in range(page.waiting_model.rowCount())]
     for key in ("for_me", "bulk"):
         page.waiting_table.selectRow(waiting.index(ids[key]))
@@ -588,6 +596,27 @@ def walk_team(qtbot, window, server, ids, problems) -> None:
     page.reject_button.click()
     qtbot.waitUntil(lambda: page.outcome.isVisible(), timeout=WAIT)
     problems.check("approvals rejected", visible_texts(window))
+    # approved here, then refused when it runs (sam's own limit lowered meanwhile): said failed
+    with server.client() as http:
+        body = {"openid": TEAM_USER, "amount": 1700, "reason": "误发", "request_key": str(id(body))}
+        asked = http.post("/api/v1/gift", headers=server.token("sam"), json=body)
+    assert asked.status_code == 202, asked.text
+    page.outcome.hide()
+    page.refresh()
+    waiting = [page.waiting_model.row_dict(r)["id"] for r in range(page.waiting_model.rowCount())]
+    page.waiting_table.selectRow(waiting.index(asked.json()["approval"]["id"]))
+    page.reason.setText("核对无误")
+    with server.mirror() as m:
+        store.set_limits(m, "sam", {"gift": 500})
+    try:
+        page.approve_button.click()
+        qtbot.waitUntil(lambda: page.outcome.isVisible(), timeout=WAIT)
+    finally:
+        with server.mirror() as m:
+            store.set_limits(m, "sam", {}, clear=True)
+    assert page.outcome.objectName() == "inlineError"
+    assert "refused when it ran" in page.outcome.text.text()  # both languages, the operator's first
+    problems.check("approvals failed", visible_texts(window))
     # the pending list leads to the requests waiting for me
     window._show_pending()
     problems.check("pending dialog", visible_texts(window._pending_dialog))

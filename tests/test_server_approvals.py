@@ -143,6 +143,8 @@ def test_the_requesters_own_limit_holds_when_the_approval_runs(team, team_sim): 
 
     refused, after = run(scenario())
     assert refused.status == 403 and "500" in refused.message("en")
+    assert refused.message("en").startswith("approved, but refused when it ran (the request failed")
+    assert refused.message("zh_CN").startswith("已批准，但执行时被拒绝")
     assert after.state == "failed" and after.result is not None
     assert "500" in after.failure("en") and "500" in after.failure("zh_CN")
     with team.mirror() as m:

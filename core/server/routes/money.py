@@ -464,6 +464,12 @@ async def _execute(
             store.record_result(srv.mirror, found["id"], {"error": {"zh_CN": zh, "en": en}})
         else:
             store.fail(srv.mirror, found["id"], {}, zh, en)
+            said_zh = f"已批准，但执行时被拒绝（该请求记为失败，未动用任何资金）：{zh}"
+            said_en = f"approved, but refused when it ran (the request failed, nothing moved): {en}"
+            if isinstance(exc, ApiError):  # the approver hears the refusal as what it did
+                exc.zh, exc.en = said_zh, said_en
+            else:
+                exc.message_zh, exc.message_en = said_zh, said_en
         srv.audit(op.name, "approve", params, result=f"failed: {zh} / {en}", host=host)
         raise
     if failure is not None:  # WeChat refused it: nothing done
