@@ -17,7 +17,7 @@ import pytest
 from core.cli import main
 from core.mirror.db import Mirror
 from core.profiles import TeamProfile
-from core.remote.errors import RemoteForbidden
+from core.remote.errors import RemoteError, RemoteForbidden
 from core.remote.session import TokenKeeper, Tokens
 from core.secret import Secret
 from core.server import store
@@ -289,3 +289,43 @@ def test_the_cli_says_a_request_waiting_in_the_glossarys_words(
         assert not re.search("[\u4e00-\u9fff]", said.replace("补偿", "")), said
     waiting = "等待审批" if lang == "zh_CN" else "Waiting for approval"
     assert said.count(waiting) == 2, said
+
+
+REFUNDED_TWICE = "oV1refund_0000000000000000005"
+
+
+def test_an_approved_refund_whose_refundable_amount_changed_meanwhile_ends_failed(team, team_sim):  # noqa: F811
+    team_sim.add_user(REFUNDED_TWICE)
+    order_id = team_sim.user_pays(REFUNDED_TWICE, coins=10_000)["order_id"]
+    left = team_sim.state.order_row(order_id)["left_fee"]
+
+    async def scenario():
+        async with desks(team, "fay", "fred", "ada") as (fay, fred, ada):
+            asked = await fay.refund(
+                order_id,
+                6000,
+                left_fee=left,
+                reason="投诉退款",
+                request_key="v1-twice-1",
+                openid=REFUNDED_TWICE,
+            )
+            approval_id = asked.outcome["approval"]["id"]
+            first = await fred.refund(  # meanwhile another refund, under the approval amount
+                order_id,
+                5000,
+                left_fee=left,
+                reason="投诉退款",
+                request_key="v1-twice-2",
+                openid=REFUNDED_TWICE,
+            )
+            await fred.wait_for_refund(first.intent_id, timeout=20)
+            with pytest.raises(RemoteError) as refused:  # the checks refuse it before WeChat
+                await ada.approve(approval_id, "核对过")
+            (mine,) = [a for a in fay.approvals(mine=True, waiting=False) if a.id == approval_id]
+        return refused.value, mine
+
+    refused, mine = run(scenario())
+    assert refused.message("en").startswith("approved, but refused when it ran")
+    assert mine.state == "failed"
+    assert "5000" in mine.failure("en") and "可退金额已变为 5000 分" in mine.failure("zh_CN")
+    assert team_sim.state.order_row(order_id)["left_fee"] == left - 5000  # only the first
