@@ -120,6 +120,11 @@ AUDIT_RESULT: Final[Words] = {
     "rejected": ("已驳回", "Rejected"),
     "refused": ("已拒绝执行", "Refused"),
 }
+# why the team server refused a request (an audit row's "refused: <why>")
+REFUSAL: Final[Words] = {
+    "role": ("该角色无权执行", "not allowed for the role"),
+    "own request": ("不能审批自己的请求", "one's own request"),
+}
 SESSION_KEY: Final[Words] = {
     "fresh": ("有效", "Fresh"),
     "stale": ("已过期", "Stale"),
@@ -244,6 +249,7 @@ TABLES: Final[dict[str, Words]] = {
     "audit_result": AUDIT_RESULT,
     "approval_state": APPROVAL_STATE,
     "decision": DECISION,
+    "refusal": REFUSAL,
     "session_key": SESSION_KEY,
     "role": ROLE,
     "env": ENV,
@@ -288,7 +294,8 @@ def word(table: str, code: object, lang: str = "zh_CN") -> str:
     if pair is None:
         head, colon, why = key.partition(": ")
         if colon and head in TABLES[table]:  # "failed: why" (an audit row's result): the word,
-            return said_with(word(table, head, lang), own_half(why, lang), lang)  # and why
+            why = word("refusal", why, lang) if why in REFUSAL else own_half(why, lang)
+            return said_with(word(table, head, lang), why, lang)  # and why
         return key
     return pair[1] if lang.startswith("en") else pair[0]
 

@@ -501,6 +501,12 @@ def team_rows(team, team_sim):  # noqa: F811
         )
         assert r.status_code == 202, r.text
         ids["bulk"] = str(r.json()["approval"]["id"])
+        # refusals the audit log keeps: a viewer's gift (policy), a viewer deciding (role)
+        body = {"openid": TEAM_USER, "amount": 10, "reason": "活动补偿", "request_key": "v1-vera"}
+        assert http.post("/api/v1/gift", headers=team.token("vera"), json=body).status_code == 403
+        path = f"/api/v1/approvals/{ids['waiting']}/approve"
+        refused = http.post(path, headers=team.token("vera"), json={"reason": "核对无误"})
+        assert refused.status_code == 403
     return ids
 
 

@@ -174,7 +174,7 @@ def _refuse(
         op.name,
         "refused",
         {"endpoint": what, "amount": amount, "role": op.role, **_target(req)},
-        result="refused: " + problem[1],
+        result=f"refused: {problem[0]} / {problem[1]}",  # both: said in its reader's language
         host=host,
     )
     # the kind a solo desk's refusal has (core.operations.policy.PolicyRefused)
