@@ -144,6 +144,17 @@ class Profile:
 # a team profile (issue 19): the team server's address and the operator's login name, no keys
 TEAM_FIELDS = ("server", "operator", "ca_file", "verify")
 OPERATOR_MAX = 64  # the server's rule for operator names (core.server.store._check_name)
+# one rule for operator names everywhere (the server's `operator add`, a team profile, the login):
+# letters of any script, digits and . _ - @, 1-64 of them; no spaces or punctuation
+OPERATOR_NAME_RE = re.compile(rf"[\w.@-]{{1,{OPERATOR_MAX}}}")
+OPERATOR_RULE = (
+    f"1–{OPERATOR_MAX} 个字母、数字或 . _ - @，不含空格和其他符号",
+    f"1–{OPERATOR_MAX} letters, digits or . _ - @; no spaces or other symbols",
+)
+
+
+def valid_operator_name(name: str) -> bool:
+    return bool(OPERATOR_NAME_RE.fullmatch(name))
 
 
 @dataclass(frozen=True)
@@ -468,19 +479,13 @@ def parse_team_profile(
 
     server = check_server_url(text("server"), path=path, profile=name)
     operator = text("operator")
-    if (
-        not operator
-        or len(operator) > OPERATOR_MAX
-        or not operator.isprintable()
-        or operator != operator.strip()
-    ):
+    if not valid_operator_name(operator):
         raise _fail(
             path,
             name,
             "operator",
-            f"操作员名称无效（1–{OPERATOR_MAX} 个可打印字符，无首尾空格）",
-            f"is not a valid operator name (1–{OPERATOR_MAX} printable characters, no spaces "
-            "at either end)",
+            f"操作员名称无效（{OPERATOR_RULE[0]}）",
+            f"is not a valid operator name ({OPERATOR_RULE[1]})",
         )
     verify = table.get("verify", True)
     if not isinstance(verify, bool):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -109,3 +110,81 @@ def test_an_unknown_role_or_limit_in_server_toml_is_a_clear_error(tmp_path, team
     done = cli("operator", "list", "--config", str(config))
     assert done.returncode == 2 and "[limits.boss] is invalid" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_add_refuses_a_name_the_login_would_not_take(tmp_path, team_sim):  # noqa: F811
+    config = write_config(tmp_path, team_sim)
+    done = cli("operator", "add", "bad name!", "--role", "support", "--config", str(config))
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert "操作员名称无效" in done.stderr and "no spaces or other symbols" in done.stderr
+    with Mirror(tmp_path / "team.sqlite") as m:
+        assert m.one("SELECT COUNT(*) AS n FROM srv_operators")["n"] == 0
+
+
+def env_cli(lang: str, *args: str, key: str = "") -> subprocess.CompletedProcess[str]:
+    import os
+
+    env = {**os.environ, "LC_ALL": lang}
+    if key:
+        env["XPAYDESK_MIRROR_KEY"] = key
+    return subprocess.run(
+        [sys.executable, "-m", "core.server.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+
+
+def test_list_has_a_header_and_words_in_the_cli_language_and_json_keeps_codes(tmp_path, team_sim):  # noqa: F811
+    config = write_config(tmp_path, team_sim)
+    with Mirror(tmp_path / "team.sqlite") as m:
+        store.create_tables(m)
+        store.add_operator(m, "sam", "support")
+        store.add_operator(m, "fay", "finance")
+        store.disable_operator(m, "fay")
+    en = env_cli("en_US.UTF-8", "operator", "list", "--config", str(config)).stdout.splitlines()
+    assert en[0].split("\t")[:3] == ["Name", "Role", "State"]
+    assert en[1].split("\t")[:3] == ["fay", "Finance", "Disabled"]
+    assert en[2].split("\t")[:3] == ["sam", "Support agent", "Active"]
+    zh = env_cli("zh_CN.UTF-8", "operator", "list", "--config", str(config)).stdout.splitlines()
+    assert zh[0].split("\t")[:3] == ["名称", "角色", "状态"]
+    assert zh[1].split("\t")[:3] == ["fay", "财务", "已停用"]
+    data = json.loads(
+        env_cli("en_US.UTF-8", "operator", "list", "--json", "--config", str(config)).stdout
+    )
+    assert [(o["name"], o["role"], o["disabled"]) for o in data] == [
+        ("fay", "finance", True),
+        ("sam", "support", False),
+    ]
+
+
+def test_list_and_disable_work_without_the_key_that_sealed_the_totp_secrets(tmp_path, team_sim):  # noqa: F811
+    import base64
+
+    config = write_config(tmp_path, team_sim)
+    assert (
+        cli("operator", "add", "sam", "--role", "support", "--config", str(config)).returncode == 0
+    )
+    other = base64.b64encode(b"\x07" * 32).decode()  # not the profile's mirror key
+    listed = env_cli("en_US.UTF-8", "operator", "list", "--config", str(config), key=other)
+    assert listed.returncode == 0, listed.stderr
+    assert "sam\tSupport agent\tActive" in listed.stdout
+    off = env_cli("en_US.UTF-8", "operator", "disable", "sam", "--config", str(config), key=other)
+    assert off.returncode == 0, off.stderr
+    with Mirror(tmp_path / "team.sqlite") as m:
+        assert m.one("SELECT disabled FROM srv_operators WHERE name = 'sam'")["disabled"] == 1
+    # adding still needs the right key (it seals a new secret): refused clearly
+    added = env_cli(
+        "en_US.UTF-8",
+        "operator",
+        "add",
+        "kai",
+        "--role",
+        "viewer",
+        "--config",
+        str(config),
+        key=other,
+    )
+    assert added.returncode != 0 and "does not decrypt" in added.stderr

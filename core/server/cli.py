@@ -45,6 +45,46 @@ def _mirror(config: ServerConfig) -> Mirror:
     return mirror
 
 
+def _records(config: ServerConfig) -> Mirror:
+    """The store for what needs no TOTP secret (list, disable, limits): its tables, no seal.
+    An operator list or a disable works whatever mirror key this shell has (the secrets stay
+    sealed and unread)."""
+    profile = load_profiles(config.profiles).get(config.profile)
+    mirror = Mirror(profile.mirror_path)
+    try:
+        store.create_tables(mirror)
+    except BaseException:
+        mirror.close()
+        raise
+    return mirror
+
+
+STATE_WORDS = {False: ("启用", "Active"), True: ("已停用", "Disabled")}
+
+
+def operator_table(rows: list[store.Operator], own: dict[str, dict[str, int]], lang: str) -> str:
+    """`operator list` for a person: a header row, then one row per operator in the CLI's
+    language (role and state as the glossary says them; `--json` keeps the codes)."""
+    from core.vocabulary import word
+
+    en = lang.startswith("en")
+    header = (
+        ("Name", "Role", "State", "Own limits") if en else ("名称", "角色", "状态", "自己的限额")
+    )
+    lines = ["\t".join(header)]
+    for o in rows:
+        state = STATE_WORDS[o.disabled][1 if en else 0]
+        limits = _show_limits(own.get(o.name, {}))
+        lines.append("\t".join((o.name, word("role", o.role, lang), state, limits)))
+    if not rows:
+        lines.append(
+            "(no operators yet: xpaydesk-server operator add NAME --role ROLE)"
+            if en
+            else "（还没有操作员：xpaydesk-server operator add 名称 --role 角色）"
+        )
+    return "\n".join(lines)
+
+
 def _limits(items: list[str] | None) -> dict[str, int]:
     """`--limit gift=500 --limit daily_gift=2000` as a dict, or a clear error."""
     found: dict[str, int] = {}
@@ -202,6 +242,7 @@ def _demo_ready(world: DemoWorld, people: list[store.Enrolment], url: str) -> No
     profile_of = {name: profile for name, _role, profile in DEMO_OPERATORS}
     cli = f"xpaydesk-cli --config {shlex.quote(str(config))} --profile team-demo"
     user = world.summary.users[0]
+    server_toml = f"--config {shlex.quote(str(world.folder / 'server.toml'))}"
     say = [
         "",
         "团队模式演示（模拟微信，不涉及真实资金）/ team mode demo (simulated WeChat, no real money)",
@@ -226,6 +267,10 @@ def _demo_ready(world: DemoWorld, people: list[store.Enrolment], url: str) -> No
         "实时推送：模拟小程序里的一次支付 / a live push: a payment in the simulated mini program:",
         f"  curl -s -X POST {world.sim.url}/sim/admin/pay -d "
         + shlex.quote(json.dumps({"openid": user, "coins": 600})),
+        "管理操作员（另开一个终端）/ manage the operators (in another terminal):",
+        f"  xpaydesk-server operator list {server_toml}",
+        f"  xpaydesk-server operator add new-agent --role support {server_toml}",
+        f"  xpaydesk-server operator disable demo-support {server_toml}",
         f"API: {url}/docs",
         "Ctrl+C 停止演示并删除其文件夹 / Ctrl+C stops the demo and removes its folder",
     ]
@@ -237,9 +282,16 @@ def demo(port: int) -> int:
 
     print("正在准备演示数据… / preparing the demo data…", flush=True)
     # the demo's session keys are simulated: a key for this run only, as the desktop demo does
+    generated = "XPAYDESK_MIRROR_KEY" not in os.environ
     os.environ.setdefault("XPAYDESK_MIRROR_KEY", base64.b64encode(os.urandom(32)).decode())
     world = start_demo()  # its folder goes when the demo stops, exits or is terminated
     try:
+        if generated:
+            # the demo's merchant profile carries its key (a simulator on this machine: the
+            # loopback-only `mirror_key`), so `xpaydesk-server operator ... --config
+            # <demo>/server.toml` works from another shell, as it prints
+            with world.profile_path.open("a", encoding="utf-8") as profiles:
+                profiles.write(f'mirror_key = "{os.environ["XPAYDESK_MIRROR_KEY"]}"\n')
         config_path = world.folder / "server.toml"
         config_path.write_text(
             '[server]\nhost = "127.0.0.1"\n\n'
@@ -339,7 +391,8 @@ def _run(args: argparse.Namespace) -> int:
                 store.revoke_backend_token(mirror, args.name)
                 print(json.dumps({"name": args.name, "revoked": True}) if args.json else "revoked")
         return 0
-    with _mirror(config) as mirror:
+    needs_seal = args.op_command in ("add", "reset")  # they write a new TOTP secret
+    with _mirror(config) if needs_seal else _records(config) as mirror:
         if args.op_command == "add":
             enrolment = store.add_operator(mirror, args.name, args.role, limits=_limits(args.limit))
             _print_enrolment(enrolment, as_json=args.json)
@@ -378,9 +431,10 @@ def _run(args: argparse.Namespace) -> int:
                         ]
                     )
                 )
-            for o in [] if args.json else rows:
-                state = "disabled" if o.disabled else "active"
-                print(f"{o.name}\t{o.role}\t{state}\t{_show_limits(own.get(o.name, {}))}")
+            else:
+                from core.cli.output import default_lang
+
+                print(operator_table(rows, own, default_lang()))
     return 0
 
 

@@ -25,6 +25,7 @@ from Crypto.Cipher import AES
 from core.errors import ConfigError, XPayDeskError
 from core.mirror.db import Mirror
 from core.operations.policy import Limits, Policy
+from core.profiles import OPERATOR_RULE, valid_operator_name
 from core.vocabulary import word
 
 if TYPE_CHECKING:
@@ -192,10 +193,10 @@ def _enrolment(name: str, role: str) -> tuple[Enrolment, str]:
 
 
 def _check_name(name: str) -> None:
-    if not name or len(name) > 64 or not name.isprintable() or name != name.strip():
+    if not valid_operator_name(name):
         raise OperatorError(
-            f"操作员名称无效：{name!r}（1–64 个可打印字符，无首尾空格）",
-            f"invalid operator name {name!r} (1-64 printable characters, no outer spaces)",
+            f"操作员名称无效：{name!r}（{OPERATOR_RULE[0]}）",
+            f"invalid operator name {name!r} ({OPERATOR_RULE[1]})",
         )
 
 
@@ -617,6 +618,32 @@ def record_result(mirror: Mirror, approval_id: str, result: dict[str, Any]) -> N
             "UPDATE srv_approvals SET result = ? WHERE id = ?",
             (json.dumps(result, ensure_ascii=False, sort_keys=True), approval_id),
         )
+
+
+def follow(mirror: Mirror, intent_id: int, state: str) -> list[str]:
+    """The action an approved request ran moved on (a refund went through, a clawback ended):
+    the request's result says the state it is in now, and desktops hear it (an `approval`
+    event), so a banner that said "approved · refunding" ends saying done. Answers the ids of
+    the requests that moved."""
+    rows = mirror.all(
+        "SELECT id, result FROM srv_approvals WHERE state = 'approved' AND result LIKE ?",
+        f'%"intent_id": {int(intent_id)}%',
+    )
+    moved = []
+    for row in rows:
+        result = json.loads(row["result"])
+        if result.get("intent_id") != intent_id or result.get("state") == state:
+            continue
+        with mirror.transaction() as conn:
+            conn.execute(
+                "UPDATE srv_approvals SET result = ? WHERE id = ?",
+                (json.dumps({**result, "state": state}, ensure_ascii=False, sort_keys=True), row["id"]),
+            )
+        found = approval(mirror, str(row["id"]))
+        assert found is not None
+        add_event(mirror, "approval", _approval_event(found))
+        moved.append(str(row["id"]))
+    return moved
 
 
 def fail(
