@@ -72,6 +72,17 @@ ACTION: Final[Words] = {
     "logout": ("退出登录", "Log out"),
     "login_failed": ("登录失败", "Login failed"),
     "login_throttled": ("登录受限", "Login throttled"),
+    "export_report": ("导出报表", "Report exported"),
+    "import": ("导入", "Import"),
+    "save_push": ("保存推送", "Push saved"),
+    "sign": ("计算签名", "Signature computed"),
+    "relay_failed": ("推送转发失败", "Push relay failed"),
+    "mirror_new": ("新建镜像", "New mirror"),
+    "mirror_restore": ("恢复镜像", "Mirror restored"),
+    "retry_clawback": ("重试代币回收", "Clawback retried"),
+    "abandon": ("放弃操作", "Abandon"),
+    "bulk": ("批量操作", "Bulk action"),
+    "approvals": ("审批列表", "Approvals"),
 }
 # ledger rows, intents and the outcome of an action
 STATE: Final[Words] = {
@@ -119,6 +130,12 @@ AUDIT_RESULT: Final[Words] = {
     "approved": ("已批准", "Approved"),
     "rejected": ("已驳回", "Rejected"),
     "refused": ("已拒绝执行", "Refused"),
+    "done": ("已完成", "Done"),
+    "added": ("已添加", "Added"),
+    "already there": ("已存在", "Already there"),
+    "cancelled": ("已取消", "Cancelled"),
+    "started": ("已发起", "Started"),
+    "refunded": ("已退款", "Refunded"),
 }
 # why the team server refused a request (an audit row's "refused: <why>")
 REFUSAL: Final[Words] = {
@@ -238,6 +255,117 @@ DETAIL: Final[Words] = {
     "missing": ("本地没有这笔订单", "not in our records"),
 }
 
+# who is behind an audit row no person wrote (core.mirror.audit): the code stored, the word shown
+SYSTEM_OPERATOR: Final[Words] = {
+    "refund-follower": ("系统（退款跟踪）", "system (refund follower)"),
+    "relay": ("系统（推送转发）", "system (push relay)"),
+}
+# an audit row's parameters: what each key is called (core.mirror.audit.describe_params)
+PARAM: Final[Words] = {
+    "wechat_id": ("单号", "Id"),
+    "endpoint": ("操作", "Action"),
+    "action": ("操作", "Action"),
+    "approval": ("审批单", "Approval"),
+    "requested_by": ("申请人", "Requested by"),
+    "decision_reason": ("审批意见", "Decision reason"),
+    "target": ("对象", "Target"),
+    "openid": ("用户", "User"),
+    "amount": ("数量", "Amount"),
+    "reason": ("原因", "Reason"),
+    "state": ("状态", "State"),
+    "role": ("角色", "Role"),
+    "session_key_source": ("会话密钥来源", "Session key source"),
+    "attempt": ("第几次尝试", "Attempt"),
+    "note": ("备注", "Note"),
+    "order_id": ("商户订单号", "Merchant order id"),
+    "pay_order_id": ("支付单号", "Payment order id"),
+    "refund_order_id": ("退款单号", "Refund order id"),
+    "refund_fee": ("退款金额", "Refund"),
+    "left_fee": ("可退金额", "Refundable"),
+    "paid_fee": ("支付金额", "Paid"),
+    "refund_reason": ("微信退款原因", "WeChat refund reason"),
+    "req_from": ("退款发起方", "Refund asked by"),
+    "biz_meta": ("附加信息", "Merchant note"),
+    "clawback": ("回收代币", "Clawback"),
+    "due": ("应回收", "Due"),
+    "clawback_coins": ("将回收代币", "Coins to claw back"),
+    "refund_due": ("本次退款对应", "For this refund"),
+    "granted": ("当初发放", "Granted"),
+    "coins_basis": ("代币数依据", "Coins counted from"),
+    "take": ("实际回收", "Taken"),
+    "balance_before": ("回收前余额", "Balance before"),
+    "started_by": ("发起人", "Started by"),
+    "intent_id": ("操作编号", "Action no."),
+    "remark": ("备注", "Remark"),
+    "error": ("错误", "Error"),
+    "complaint_id": ("投诉单号", "Complaint id"),
+    "response_content": ("回复内容", "Answer"),
+    "images": ("图片", "Images"),
+    "file_ids": ("图片文件", "Image files"),
+    "rows": ("行数", "Rows"),
+    "total": ("合计", "Total"),
+    "users": ("用户数", "Users"),
+    "batch_id": ("批次号", "Batch id"),
+    "rejected": ("拒绝", "Rejected"),
+    "duplicates": ("重复行", "Duplicate rows"),
+    "states": ("结果", "Results"),
+    "results": ("逐行结果", "Row results"),
+    "kind": ("类型", "Kind"),
+    "file": ("文件", "File"),
+    "bytes": ("字节数", "Bytes"),
+    "added": ("新增", "Added"),
+    "updated": ("更新", "Updated"),
+    "unchanged": ("未变", "Unchanged"),
+    "start": ("起", "From"),
+    "end": ("止", "To"),
+    "fmt": ("格式", "Format"),
+    "address": ("地址", "Address"),
+    "query": ("推送参数", "Push query"),
+    "uri": ("请求地址", "Request URI"),
+    "problem": ("问题", "Problem"),
+    "was": ("原状态", "Was"),
+    "moved_to": ("原文件移至", "Old file moved to"),
+    "backup": ("备份文件", "Backup"),
+}
+# what a refund's WeChat reason and requester codes mean (reference: refund_order)
+REFUND_REASON: Final[Words] = {
+    "0": ("暂无描述", "No description"),
+    "1": ("产品问题", "Product problem"),
+    "2": ("售后问题", "After-sales problem"),
+    "3": ("意愿问题", "User changed their mind"),
+    "4": ("价格问题", "Price problem"),
+    "5": ("其他原因", "Other"),
+}
+REQ_FROM: Final[Words] = {
+    "1": ("人工客服退款", "Support agent"),
+    "2": ("用户自己发起", "The user"),
+    "3": ("其它", "Other"),
+}
+# where a clawback's number of granted coins came from
+COINS_BASIS: Final[Words] = {
+    "order": ("订单的代币数", "the order's coins"),
+    "operator": ("操作员填写", "given by the operator"),
+    "coin_rate": ("按支付金额折算", "the paid amount at the coin rate"),
+}
+# where the session key an action used came from
+KEY_SOURCE: Final[Words] = {
+    "mirror": ("本地保存", "kept locally"),
+    "pasted": ("操作员粘贴", "pasted by the operator"),
+    "backend": ("商户后台", "the merchant backend"),
+}
+# what an import read
+IMPORT_KIND: Final[Words] = {
+    "orders": ("订单", "orders"),
+    "bill": ("微信账单", "WeChat bill"),
+    "pushes": ("推送", "pushes"),
+    "session-keys": ("会话密钥", "session keys"),
+    "session_keys": ("会话密钥", "session keys"),
+}
+YES_NO: Final[Words] = {
+    "true": ("是", "yes"),
+    "false": ("否", "no"),
+}
+
 TABLES: Final[dict[str, Words]] = {
     "order_kind": ORDER_KIND,
     "product": PRODUCT,
@@ -263,6 +391,14 @@ TABLES: Final[dict[str, Words]] = {
     "push_error": PUSH_ERROR,
     "detail": DETAIL,
     "attention": ATTENTION,
+    "system_operator": SYSTEM_OPERATOR,
+    "param": PARAM,
+    "refund_reason": REFUND_REASON,
+    "req_from": REQ_FROM,
+    "coins_basis": COINS_BASIS,
+    "key_source": KEY_SOURCE,
+    "import_kind": IMPORT_KIND,
+    "yes_no": YES_NO,
 }
 
 

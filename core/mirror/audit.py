@@ -10,6 +10,7 @@ import hashlib
 import json
 import socket
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
@@ -17,9 +18,15 @@ from typing import Any, TextIO
 from core.beijing import BEIJING
 from core.mirror.db import Mirror
 from core.money import format_coins, format_fen
-from core.vocabulary import word
+from core.vocabulary import own_half, word
 
 GENESIS = "0" * 64
+# who is behind the rows written while a task follows someone's intent (the refund tracker: the
+# operator who started the refund), instead of the desk's own operator (a server's merchant
+# profile names no team operator). Per task, so concurrent actions are never misattributed.
+ACTING_FOR: ContextVar[str | None] = ContextVar("audit_acting_for", default=None)
+# rows no person is behind: their code in the log, the glossary word on screen (vocabulary.OPERATOR)
+REFUND_FOLLOWER = "refund-follower"
 SECRET_PARAM_NAMES = frozenset(
     {
         "session_key",
@@ -106,7 +113,7 @@ class AuditLog:
             row = {
                 "id": next_id,
                 "at": self._mirror.now(),
-                "operator": self.operator,
+                "operator": ACTING_FOR.get() or self.operator,
                 "host": self.host,
                 "profile": self.profile,
                 "env": self.env,
@@ -214,42 +221,79 @@ READABLE_COLUMNS = (
     ("prev_hash", "上一行哈希（核验用）", "Previous hash (for verification)"),
     ("hash", "本行哈希（核验用）", "Hash (for verification)"),
 )
-PARAM_WORDS = {
-    "wechat_id": ("单号", "Id"),
-    "target": ("对象", "Target"),
-    "amount": ("数量", "Amount"),
-    "reason": ("原因", "Reason"),
-    "state": ("状态", "State"),
-    "session_key_source": ("会话密钥来源", "Session key source"),
-    "attempt": ("第几次尝试", "Attempt"),
-    "note": ("备注", "Note"),
-    "order_id": ("商户订单号", "Merchant order id"),
-    "refund_order_id": ("退款单号", "Refund order id"),
-    "refund_fee": ("退款金额", "Refund"),
-    "rows": ("行数", "Rows"),
-    "total": ("合计", "Total"),
-    "batch_id": ("批次号", "Batch id"),
+PARAM_ORDER = (
+    "endpoint",
+    "approval",
+    "requested_by",
+    "wechat_id",
+    "target",
+    "amount",
+    "refund_fee",
+    "reason",
+    "state",
+    "decision_reason",
+)
+# what an action's `amount` counts: fen for a refund (and a request, approval or refusal of one:
+# its `endpoint`), coins for every other action that moves coins
+MONEY_ACTIONS = frozenset({"refund"})
+FEN_KEYS = frozenset({"refund_fee", "paid_fee", "left_fee"})
+COIN_KEYS = frozenset({"total", "due", "refund_due", "granted", "take", "balance_before"})
+# keys whose value is a code: the glossary table that says it
+CODE_VALUES = {
+    "state": "state",
+    "endpoint": "action",
+    "action": "action",
+    "role": "role",
+    "refund_reason": "refund_reason",
+    "req_from": "req_from",
+    "coins_basis": "coins_basis",
+    "session_key_source": "key_source",
+    "kind": "import_kind",
+    "requested_by": "system_operator",
+    "started_by": "system_operator",
 }
-MONEY_ACTIONS = frozenset({"refund"})  # their `amount` is fen; every other action's is coins
+# free text written in both languages by the desk (a clawback's reason): the reader's half
+BILINGUAL = frozenset({"reason", "error", "problem"})
+
+
+def unit_action(action: str, params: Mapping[str, Any]) -> str:
+    """The action an amount belongs to: a team row's `endpoint` (approval_requested, approve,
+    reject, refused) or the row's own action; `bulk_gift` counts as gift."""
+    endpoint = params.get("endpoint")
+    base = endpoint if isinstance(endpoint, str) and endpoint else action
+    return base.removeprefix("bulk_")
 
 
 def _param_value(action: str, key: str, value: Any, lang: str) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value).lower() if value is not None else ""
-    money = key in ("refund_fee", "paid_fee") or (key == "amount" and action in MONEY_ACTIONS)
+    english = lang.startswith("en")
+    if isinstance(value, bool):
+        return word("yes_no", str(value).lower(), lang)
+    if value is None:
+        return ""
+    money = key in FEN_KEYS or (key == "amount" and action in MONEY_ACTIONS)
     if isinstance(value, int) and money:
         return format_fen(value)
-    if isinstance(value, int) and key in ("amount", "total"):
+    if isinstance(value, int) and (key == "amount" or key in COIN_KEYS):
         return format_coins(value, lang)
-    if key == "state" and isinstance(value, str):
-        return word("state", value, lang)
-    if isinstance(value, (dict, list)):
+    if key in CODE_VALUES and isinstance(value, (str, int)):
+        return word(CODE_VALUES[key], value, lang)
+    if key == "states" and isinstance(value, dict):  # a bulk batch's rows by state
+        sep = ", " if english else "，"
+        return sep.join(f"{word('state', k, lang)} {v}" for k, v in sorted(value.items()))
+    if isinstance(value, list) and key not in ("images", "file_ids"):
+        return f"{len(value)} rows" if english else f"{len(value)} 行"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) if english else "、".join(str(v) for v in value)
+    if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if key in BILINGUAL and isinstance(value, str):
+        return own_half(value, lang)
     return str(value)
 
 
 def describe_params(action: str, params: str, lang: str = "zh_CN") -> str:
-    """The stored JSON as `原因：补偿；数量：600 代币`, keys in words, empty values left out."""
+    """The stored JSON as `原因：补偿；数量：600 代币`, keys and codes in the glossary's words,
+    amounts in the unit of the action they belong to, empty values left out."""
     try:
         data = json.loads(params or "{}")
     except ValueError:
@@ -257,16 +301,23 @@ def describe_params(action: str, params: str, lang: str = "zh_CN") -> str:
     if not isinstance(data, dict):
         return params
     english = lang.startswith("en")
+    unit = unit_action(action, data)
     parts = []
-    order = {key: n for n, key in enumerate(PARAM_WORDS)}
+    order = {key: n for n, key in enumerate(PARAM_ORDER)}
     for key, value in sorted(data.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])):
-        if value in ("", None):
+        if value in ("", None) or value == []:
             continue
-        zh, en = PARAM_WORDS.get(key, (key.replace("_", " "), key.replace("_", " ")))
-        label = en if english else zh
-        shown = _param_value(action, key, value, lang)
+        label = word("param", key, lang)
+        if label == key:  # a key the glossary lacks: still no code shown as it is stored
+            label = key.replace("_", " ")
+        shown = _param_value(unit, key, value, lang)
         parts.append(f"{label}: {shown}" if english else f"{label}：{shown}")
     return "; ".join(parts) if english else "；".join(parts)
+
+
+def operator_words(name: str, lang: str = "zh_CN") -> str:
+    """An audit row's operator: a person's name as it is, a system's in words."""
+    return word("system_operator", name, lang)
 
 
 def readable(row: Mapping[str, Any], lang: str = "zh_CN") -> list[Any]:
@@ -278,7 +329,7 @@ def readable(row: Mapping[str, Any], lang: str = "zh_CN") -> list[Any]:
     return [
         row["id"],
         when,
-        row["operator"],
+        operator_words(row["operator"], lang),
         row["host"],
         row["profile"],
         word("env", row["env"], lang),

@@ -741,6 +741,8 @@ class Operations:
             if intent.next_try_at > now:
                 next_due = min(next_due or intent.next_try_at, intent.next_try_at)
                 continue
+            # its rows name who started it (the server's own profile names no team operator)
+            acting = audit_log.ACTING_FOR.set(intent.operator or audit_log.REFUND_FOLLOWER)
             try:
                 result = await self._resolve_one(intent)
             except Busy:
@@ -750,6 +752,8 @@ class Operations:
                     intent.id, message=exc.message_en, next_try_at=now + RETRY_LATER
                 )
                 result = OpResult.of(self._require(intent.id))
+            finally:
+                audit_log.ACTING_FOR.reset(acting)
             after = self._require(intent.id)
             if after.state != intent.state or after.attempts != intent.attempts:
                 results.append(result)

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLineEdit
 
+from core.mirror.audit import MONEY_ACTIONS, operator_words, unit_action
 from dashboard import fmt
 from dashboard.i18n import N_, last_folder, remember_folder, tr
 from dashboard.models import Col, RowsModel
@@ -50,17 +51,24 @@ def describe(action: str, params_json: str) -> str:
     if not isinstance(params, dict):
         return str(params)
     parts = []
+    unit = unit_action(action, params)  # a request, approval or refusal: what it was of
+    if unit != action:
+        parts.append(word("action", unit))
     amount = params.get("amount")
-    if isinstance(amount, int) and action not in NO_AMOUNT:
-        parts.append(fmt.fen(amount) if action == "refund" else fmt.coins(amount))
+    if isinstance(amount, int) and unit not in NO_AMOUNT:
+        parts.append(fmt.fen(amount) if unit in MONEY_ACTIONS else fmt.coins(amount))
     if params.get("state"):
         parts.append(word("state", params["state"]))
     for key, label in PARAM_WORDS.items():
         value = params.get(key)
-        if key == "reason" and action == "clawback" and isinstance(value, str):
+        if key == "reason" and isinstance(value, str):
             value = fmt.own_language(value)  # the desk's own "中文 / English" reason
         if value not in (None, "", 0) and not (key == "attempt" and value == 1):
             parts.append(f"{tr(label)} {value}")
+    for key in ("requested_by", "decision_reason"):  # a team decision: whose request, and why
+        value = params.get(key)
+        if isinstance(value, str) and value:
+            parts.append(f"{word('param', key)} {fmt.own_language(value)}")
     images = params.get("images")
     if isinstance(images, list) and images:
         parts.append(tr("Images attached: {n}").format(n=len(images)))
@@ -138,6 +146,7 @@ class AuditPage(Page):
                 return
             for row in rows:
                 row["summary"] = describe(row["action"], row["params"])
+                row["operator"] = operator_words(row["operator"], fmt.lang())
             self.model.set_rows(rows)
 
     def verify(self) -> None:
