@@ -2,7 +2,13 @@
 top of the window says so, says from when the data shown is, and that money actions are paused;
 the buttons that open a money dialog are disabled with that reason meanwhile. It goes away by
 itself when the server is back (the desk's event stream notices both). A solo desk never shows
-it: it has no server to lose."""
+it: it has no server to lose.
+
+When the server says the session is over (an admin disabled the operator or ended their
+sessions, or they logged out elsewhere: a refused renewal, seen by the desk's TokenKeeper from
+any call or from the event stream), the strip says so at once, in red, with a "Log in again"
+button: the login dialog opens over this window and, once the server accepts, the same window
+goes on with the new session. Money buttons are held disabled meanwhile."""
 
 from __future__ import annotations
 
@@ -10,8 +16,8 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from dashboard import fmt
 from dashboard.context import AppContext
@@ -29,6 +35,7 @@ MONEY_BUTTONS: dict[str, tuple[str, ...]] = {
     "complaints": ("refund",),
 }
 STYLE = "background: #FA9D3B; color: white; font-weight: 600; padding: 5px;"
+ENDED_STYLE = "background: #E5484D; color: white; font-weight: 600; padding: 5px;"
 
 
 def is_offline(desk: Any) -> bool:
@@ -54,27 +61,55 @@ def paused_reason() -> str:
     return tr("Money actions are paused until the team server can be reached again.")
 
 
+def ended_text() -> str:
+    return tr("Session ended (an admin may have disabled you, or you logged out)")
+
+
+def ended_reason() -> str:
+    return tr("The session with the team server has ended: log in again to continue.")
+
+
+def is_login_required(exc: BaseException) -> bool:
+    return getattr(exc, "kind", "") == "login_required"
+
+
 class ConnectionBanner(QLabel):
     """The strip, and the money buttons held disabled while it shows."""
+
+    lost = Signal()  # the session ended (emitted from whichever thread the desk noticed it on)
 
     def __init__(self, ctx: AppContext, window: MainWindow) -> None:
         super().__init__()
         self.ctx = ctx
         self.window_ = window
+        self.ended = False  # the server ended this operator's session
+        self.login_dialog: Any = None  # the open "log in again" dialog (a strong reference)
+        self._watched: Any = None  # the auth whose end is followed
         self.setObjectName("connectionBanner")
         self.setAccessibleName(tr("Connection to the team server"))
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
         self.setStyleSheet(STYLE)
+        self.login_again = QPushButton(tr("Log in again"))
+        self.login_again.setObjectName("loginAgain")
+        self.login_again.setAccessibleName(tr("Log in again"))
+        self.login_again.clicked.connect(self.open_login)
+        self.login_again.hide()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 0, 6, 0)
+        row.addStretch(1)
+        row.addWidget(self.login_again)
         self.hide()
         self.gate = MoneyGate(self)
+        self.lost.connect(self.session_ended, Qt.ConnectionType.QueuedConnection)
+        ctx.ready.connect(self._watch)
         # the time shown follows reads that fall back to older answers meanwhile
         self._tick = QTimer(self)
         self._tick.setInterval(5_000)
         self._tick.timeout.connect(self.update_state)
         ctx.ready.connect(self.update_state)
         ctx.changes.connect(self._changed)
-        window.stack.currentChanged.connect(lambda _i: self.gate.apply(self.offline))
+        window.stack.currentChanged.connect(lambda _i: self.update_state())
 
     @property
     def offline(self) -> bool:
@@ -83,7 +118,38 @@ class ConnectionBanner(QLabel):
     def _changed(self, _what: set[str]) -> None:
         self.update_state()
 
+    def _watch(self) -> None:
+        """Follows the end of the desk's session (a TokenKeeper says when the server refused
+        to renew it; other auths, and a solo desk, have none to follow)."""
+        auth = getattr(self.ctx.desk, "auth", None)
+        on_end = getattr(auth, "on_end", None)
+        if auth is None or auth is self._watched or on_end is None:
+            return
+        self._watched = auth
+        on_end(self.lost.emit)
+
+    def session_ended(self) -> None:
+        """The server said the session is over: said at once, money held, a way back in."""
+        desk = self.ctx.desk
+        if desk is None or not getattr(desk, "team", False):
+            return
+        self.ended = True
+        self.update_state()
+
     def update_state(self) -> None:
+        if self.ended:
+            self._tick.stop()
+            self.setStyleSheet(ENDED_STYLE)
+            self.setText("⛔ " + ended_text() + " · " + tr("Log in again"))
+            self.setToolTip(ended_reason())
+            self.setContentsMargins(0, 0, self.login_again.sizeHint().width() + 12, 0)
+            self.login_again.show()
+            self.show()
+            self.gate.apply(True, ended_reason())
+            return
+        self.login_again.hide()
+        self.setContentsMargins(0, 0, 0, 0)
+        self.setStyleSheet(STYLE)
         offline = self.offline
         if offline:
             self.setText("⚠ " + paused_text(self.ctx.desk))
@@ -95,6 +161,40 @@ class ConnectionBanner(QLabel):
         self.setVisible(offline)
         self.gate.apply(offline)
 
+    def open_login(self) -> None:
+        """The login dialog over this window (window-modal, never exec()); the same operator,
+        and once the server accepts, this window goes on with the new session."""
+        from dashboard.login_dialog import LoginDialog
+
+        desk = self.ctx.desk
+        if desk is None or (self.login_dialog is not None and self.login_dialog.isVisible()):
+            return
+        dialog = LoginDialog(
+            desk.profile,
+            parent=self.window_,
+            reason=ended_text(),
+            fixed_name=True,
+            transport=getattr(self._watched, "_transport", None),
+        )
+        dialog.logged_in.connect(self.resumed)
+        self.login_dialog = dialog
+        dialog.open()
+
+    def resumed(self, keeper: Any) -> None:
+        """Logged in again: the desk goes on with the new session; pages read afresh."""
+        desk = self.ctx.desk
+        if desk is None:
+            return
+        desk.auth = keeper
+        self._watched = None
+        self._watch()
+        self.ended = False
+        self.update_state()
+        self.ctx.changes.emit(
+            {"pending", "ledger", "refunds", "orders", "audit", "approvals", "complaints"}
+        )
+        self.ctx.notify.emit("ok", tr("Logged in again: the session goes on."))
+
 
 class MoneyGate(QObject):
     """Holds the money buttons of the pages built so far disabled while offline (a page that
@@ -104,6 +204,7 @@ class MoneyGate(QObject):
         super().__init__(banner)
         self.banner = banner
         self.paused = False
+        self.reason = paused_reason()
         self._wanted: dict[QAbstractButton, tuple[bool, str]] = {}  # enabled, tooltip
         self._forcing = False
 
@@ -120,13 +221,16 @@ class MoneyGate(QObject):
                     found.append(widget)
         return found
 
-    def apply(self, paused: bool) -> None:
+    def apply(self, paused: bool, reason: str = "") -> None:
         self.paused = paused
+        self.reason = reason or paused_reason()
         for widget in self.buttons():
-            if paused and widget not in self._wanted:
+            if paused and widget in self._wanted:
+                self._force(widget, False, self.reason)  # the reason may have changed
+            elif paused and widget not in self._wanted:
                 self._wanted[widget] = (widget.isEnabled(), widget.toolTip())
                 widget.installEventFilter(self)
-                self._force(widget, False, paused_reason())
+                self._force(widget, False, self.reason)
             elif not paused and widget in self._wanted:
                 enabled, tip = self._wanted.pop(widget)
                 widget.removeEventFilter(self)
@@ -151,7 +255,7 @@ class MoneyGate(QObject):
             # the page changed its mind meanwhile: remembered for later, held disabled now
             self._wanted[watched] = (watched.isEnabled(), self._wanted[watched][1])
             if watched.isEnabled():
-                self._force(watched, False, paused_reason())
+                self._force(watched, False, self.reason)
         return False
 
 

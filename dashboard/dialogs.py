@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from core import validation
 from core.errors import ValidationError, XPayDeskError
 from dashboard import fmt, theme
-from dashboard.connection import is_offline, paused_reason
+from dashboard.connection import ended_reason, is_login_required, is_offline, paused_reason
 from dashboard.context import AppContext
 from dashboard.i18n import N_, tr
 from dashboard.vocabulary import kind_and_quantity, word
@@ -635,6 +635,26 @@ class MoneyDialog(QDialog):
         return effect
 
     def _update(self) -> None:
+        """The form as it is now. A session the server has ended (LoginRequired from any read
+        here) is said in the dialog and to the window (its banner offers to log in again),
+        never as an unexpected error: confirm stays disabled."""
+        try:
+            self._refresh()
+        except XPayDeskError as exc:
+            if not is_login_required(exc):
+                raise
+            self._session_ended(exc)
+
+    def _session_ended(self, exc: XPayDeskError) -> None:
+        text = ended_reason()
+        self.confirm.setEnabled(False)
+        self.confirm.setToolTip(text)
+        self.why.setText(text)
+        self.why.setStyleSheet(f"color: {theme.RED};")
+        self._fit()
+        self.ctx.runner.failed.emit(exc)  # the window's banner: session ended, log in again
+
+    def _refresh(self) -> None:
         amount = self.value()
         amount_problem, reason_problem = self._problems()
         key_problem = self._key_problem()

@@ -57,6 +57,7 @@ class LoginDialog(QDialog):
         transport: Any = None,
         async_transport: Any = None,
         reason: str = "",
+        fixed_name: bool = False,
     ) -> None:
         super().__init__(parent)
         self.profile = profile
@@ -76,6 +77,8 @@ class LoginDialog(QDialog):
         form.addRow(tr("Team server"), self.server)
         self.name = QLineEdit(profile.operator)
         self.name.setAccessibleName(tr("Operator name"))
+        # logging in again on an open window: the same operator (the window shows their role)
+        self.name.setReadOnly(fixed_name)
         self.name_note = _note()
         form.addRow(tr("Operator name"), self.name)
         form.addRow("", self.name_note)

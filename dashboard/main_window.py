@@ -437,6 +437,13 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(("✔ " if kind == "ok" else "⚠ ") + text, 8000)
 
     def _unexpected(self, exc: BaseException) -> None:
+        from dashboard.connection import ended_text, is_login_required
+
+        if is_login_required(exc) and self.ctx.desk is not None:
+            # the server ended the session: not unexpected; the banner offers to log in again
+            self.connection.session_ended()
+            self.statusBar().showMessage("⛔ " + ended_text(), 15000)
+            return
         text = getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
         self.statusBar().showMessage(
             "⚠ " + tr("Unexpected error (details in the log): ") + str(text), 15000

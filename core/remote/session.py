@@ -337,9 +337,28 @@ class TokenKeeper:
         self._loaded = False
         self._lock = threading.RLock()  # one refresh at a time (a refresh token is spent once)
         self.persisted = True  # False once the OS keyring refused: the session is this process's
+        self.ended = False  # the server refused to renew the session (or there is none)
+        self._on_end: list[Callable[[], None]] = []
 
     def __repr__(self) -> str:
         return f"TokenKeeper({self.profile.operator}@{self.profile.server})"
+
+    def on_end(self, listener: Callable[[], None]) -> None:
+        """`listener()` when the session turns out to be over: the server refused to renew it
+        (an admin disabled the operator or ended their sessions, or they logged out) or a
+        request found none. Called on whichever thread noticed (the event stream's, too)."""
+        with self._lock:
+            self._on_end.append(listener)
+
+    def _ended(self) -> None:
+        with self._lock:
+            self.ended = True
+            listeners = list(self._on_end)
+        for listener in listeners:
+            try:
+                listener()
+            except Exception:  # a listener's fault is not the session's: the others still run
+                continue
 
     @property
     def keyring_name(self) -> str:
@@ -380,6 +399,7 @@ class TokenKeeper:
         """Keeps the session; True when the OS keyring has it (False: this process only)."""
         with self._lock:
             self._tokens, self._loaded = tokens, True
+            self.ended = False
             return self._write(tokens)
 
     def forget(self) -> None:
@@ -457,6 +477,7 @@ class TokenKeeper:
         with self._lock:
             tokens = self.current()
             if tokens is None:
+                self._ended()
                 raise login_required(self.profile)
             now = self._clock()
             if tokens.fresh(now):
@@ -495,6 +516,8 @@ class TokenKeeper:
                 raise unreachable(self.profile.server, exc) from None
             if response.status_code == 401:
                 self._forget_if_still(tokens)
+                if self._tokens is None:  # not renewed by another process meanwhile
+                    self._ended()
                 return False
             if response.status_code != 200:
                 raise _error(self.profile.server, response)

@@ -2095,5 +2095,17 @@
       <source>Waiting for my approval: {n}</source>
       <translation>Waiting for my approval: {n}</translation>
     </message>
+    <message>
+      <source>Session ended (an admin may have disabled you, or you logged out)</source>
+      <translation>Session ended (an admin may have disabled you, or you logged out)</translation>
+    </message>
+    <message>
+      <source>The session with the team server has ended: log in again to continue.</source>
+      <translation>The session with the team server has ended: log in again to continue.</translation>
+    </message>
+    <message>
+      <source>Logged in again: the session goes on.</source>
+      <translation>Logged in again: the session goes on.</translation>
+    </message>
   </context>
 </TS>

@@ -2095,5 +2095,17 @@
       <source>Waiting for my approval: {n}</source>
       <translation>等待我审批：{n}</translation>
     </message>
+    <message>
+      <source>Session ended (an admin may have disabled you, or you logged out)</source>
+      <translation>会话已结束（可能已被管理员停用或已退出）</translation>
+    </message>
+    <message>
+      <source>The session with the team server has ended: log in again to continue.</source>
+      <translation>与团队服务器的会话已结束：请重新登录后继续。</translation>
+    </message>
+    <message>
+      <source>Logged in again: the session goes on.</source>
+      <translation>已重新登录，会话继续。</translation>
+    </message>
   </context>
 </TS>

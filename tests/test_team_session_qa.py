@@ -1,0 +1,126 @@
+"""The finance tester's session findings (team mode), against a real team server process: a
+session the server ends under an open window is said at once with a "Log in again" button that
+continues on the same window (money held meanwhile, never "Unexpected error"); a money dialog
+opened on an ended session says so instead of failing to open."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import shiboken6
+
+from core.mirror.db import Mirror
+from core.profiles import TeamProfile
+from core.remote.desk import RemoteDesk
+from core.remote.session import TokenKeeper
+from core.server import store
+from dashboard.context import AppContext
+from dashboard.lifetimes import destroy
+from dashboard.main_window import MainWindow
+from dashboard.tasks import TaskRunner
+from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+
+WAIT = 15_000
+USER = "oTeamSessionQaUser000000001"
+
+
+@pytest.fixture
+def keeper_window(qtbot, qloop, settings, memory_keyring):
+    """open(server, operator) -> (window, keeper): a window on that operator's team desk whose
+    session is a TokenKeeper logged in with password and code, as the app opens one."""
+    opened: list[tuple[MainWindow, RemoteDesk]] = []
+
+    def open_window(server, name: str) -> tuple[MainWindow, TokenKeeper]:
+        profile = TeamProfile(name="team", server=server.url, operator=name)
+        keeper = TokenKeeper(profile)
+        keeper.login(server.people[name].password, server.code(name))
+        desk = RemoteDesk(keeper.whoami(), auth=keeper)
+        ctx = AppContext(TaskRunner())
+        window = MainWindow(ctx)
+        qtbot.addWidget(window)
+        ctx.set_desk(desk)
+        window.show()
+        opened.append((window, desk))
+        return window, keeper
+
+    yield open_window
+    for window, desk in opened:
+        if shiboken6.isValid(window):
+            window.ctx.runner.cancel_all()
+            dialog = window.connection.login_dialog
+            if dialog is not None and shiboken6.isValid(dialog):
+                dialog.reject()
+            window.close()
+        closing = asyncio.ensure_future(desk.close())
+        qtbot.waitUntil(closing.done, timeout=WAIT)
+    for window, _desk in opened:
+        destroy(window)
+
+
+def look_up(qtbot, window, openid: str):
+    window.go("users", openid)
+    users = window.pages["users"]
+    qtbot.waitUntil(lambda: users.view is not None and users.view.openid == openid, timeout=WAIT)
+    return users
+
+
+def test_a_disabled_operator_window_says_session_ended_and_holds_money(
+    team,  # noqa: F811
+    team_sim,  # noqa: F811
+    keeper_window,
+    qtbot,
+):
+    team_sim.add_user(USER)
+    with Mirror(team.mirror_path) as m:
+        team.people["qa-sup"] = store.add_operator(m, "qa-sup", "support")
+    window, keeper = keeper_window(team, "qa-sup")
+    users = look_up(qtbot, window, USER)
+    qtbot.waitUntil(lambda: users.actions["gift"].isEnabled(), timeout=WAIT)
+    assert window.connection.isHidden()
+    with Mirror(team.mirror_path) as m:
+        store.disable_operator(m, "qa-sup")
+    said: list[str] = []
+    window.statusBar().messageChanged.connect(said.append)
+    users.actions["gift"].click()  # the first call after the disable: 401, renewal refused
+    qtbot.waitUntil(lambda: window.connection.isVisible(), timeout=WAIT)
+    assert keeper.ended
+    text = window.connection.text()
+    assert "Session ended" in text and "an admin may have disabled you" in text
+    assert window.connection.login_again.isVisible()
+    assert window.connection.login_again.text() == "Log in again"
+    qtbot.waitUntil(lambda: not users.actions["gift"].isEnabled(), timeout=WAIT)
+    assert "log in again" in users.actions["gift"].toolTip()
+    dialog = users.dialog  # it opened, and says why confirm is off (no traceback, no "Unexpected")
+    assert dialog is not None and dialog.isVisible()
+    assert not dialog.confirm.isEnabled() and "log in again" in dialog.why.text()
+    dialog.reject()
+    assert not [s for s in said if "Unexpected" in s]
+
+
+def test_log_in_again_continues_on_the_same_window(
+    team,  # noqa: F811
+    team_sim,  # noqa: F811
+    keeper_window,
+    qtbot,
+):
+    team_sim.add_user(USER)
+    window, keeper = keeper_window(team, "sam")
+    users = look_up(qtbot, window, USER)
+    qtbot.waitUntil(lambda: users.actions["gift"].isEnabled(), timeout=WAIT)
+    with Mirror(team.mirror_path) as m:
+        store.end_sessions(m, "sam")  # an admin ended them (or a logout elsewhere)
+    users.look_up()  # any desk call: the server refuses the session
+    qtbot.waitUntil(lambda: window.connection.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: not users.actions["gift"].isEnabled(), timeout=WAIT)
+    window.connection.login_again.click()
+    dialog = window.connection.login_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=WAIT)
+    assert dialog.name.text() == "sam" and dialog.name.isReadOnly()
+    dialog.password.setText(team.people["sam"].password)
+    dialog.totp.setText(team.code("sam"))
+    dialog.log_in()
+    qtbot.waitUntil(lambda: window.connection.isHidden(), timeout=WAIT)
+    assert window.ctx.desk.auth is not keeper and not window.ctx.desk.auth.ended
+    qtbot.waitUntil(lambda: users.actions["gift"].isEnabled(), timeout=WAIT)  # given back
+    assert window.ctx.desk.user_orders(USER) == []  # the same desk reads again, as sam
