@@ -364,7 +364,7 @@ def test_cli_imports_a_bill_and_exports_the_reconciliation_as_csv_and_xlsx(cli, 
     assert any("2025-03-02" in str(cell) for row in summary for cell in row)
     code, _ = cli(capsys, *period, "--out", str(tmp_path / "r.csv"))
     written = sorted(p.name for p in tmp_path.glob("r-*.csv"))
-    assert code == 4 and "r-not_covered.csv" in written and "r-discrepancies.csv" in written
+    assert code == 4 and "r-not-covered.csv" in written and "r-discrepancies.csv" in written
     discrepancies = (tmp_path / "r-discrepancies.csv").read_text(encoding="utf-8-sig")
     assert f"BILL{openid[-10:]}" in discrepancies
 

@@ -71,5 +71,5 @@ def test_xlsx_in_chinese_shows_glossary_words(known, tmp_path):  # noqa: F811
     assert column("明细-订单", "类型") == {"代币充值", "道具直购"}
     assert column("明细-退款", "状态") == {"已退款"}
     assert column("明细-代币", "状态") == {"已完成"}
-    assert column("操作员", "类型") == {"赠送代币", "代币回收"}
+    assert column("操作员", "类型") == {"赠送代币", "代币回收", "退款"}
     assert not column("对账差异", "说明") & CODES

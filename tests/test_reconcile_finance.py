@@ -161,7 +161,7 @@ def test_csv_headers_carry_yuan_and_beijing_time_and_a_summary_file(fees, tmp_pa
     )
     assert summary["微信账单未覆盖的天数"] == "28"
     orders = _read(tmp_path / "nov-orders.csv")
-    assert {"实付（元）", "支付时间（北京时间）", "平台服务费（元）"} <= set(orders[0])
+    assert {"实付（元）", "支付时间（北京时间）", "已结算平台服务费（元）"} <= set(orders[0])
     english = export_csv(Reconciliation(fees, NOV, now=ts(30)), tmp_path / "en.csv", lang="en")
     assert "paid at (Beijing time)" in _read(tmp_path / "en-orders.csv")[0]
     assert {r["item"]: r["value"] for r in _read(english[0])}["net (yuan)"] == "20.40"

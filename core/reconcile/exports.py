@@ -108,6 +108,12 @@ def write_csv(section: Section, out: IO[str], *, lang: str = "zh_CN") -> int:
     return count
 
 
+def file_part(name: str) -> str:
+    """A section's name as it goes into a file name: words joined by hyphens (not_covered ->
+    not-covered), as people type them."""
+    return name.replace("_", "-")
+
+
 def export_csv(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> list[Path]:
     """One file per section next to `out`: report.csv -> report-clawbacks.csv, ..."""
     written = []
@@ -119,7 +125,7 @@ def export_csv(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> lis
             writer.writerow([label, f"{Decimal(value) / 100:.2f}" if kind == "fen" else value])
     written.append(path)
     for section in report.sections():
-        path = out.with_name(f"{out.stem}-{section.name}{out.suffix or '.csv'}")
+        path = out.with_name(f"{out.stem}-{file_part(section.name)}{out.suffix or '.csv'}")
         with path.open("w", encoding="utf-8-sig", newline="") as handle:
             write_csv(section, handle, lang=lang)
         written.append(path)
@@ -196,10 +202,15 @@ def export_xlsx(report: Reconciliation, out: Path, *, lang: str = "zh_CN") -> Pa
     summary.append(_header(summary, ["item", "value"] if english else ["项目", "数值"]))
     yuan = WriteOnlyCell(summary)
     yuan.number_format = YUAN_FORMAT
+    count = WriteOnlyCell(summary)
+    count.number_format = COINS_FORMAT  # 1,195,300: thousands separated, as every count
     for label, value, kind in summary_rows(report, lang):
         if kind == "fen":
             yuan.value = Decimal(value) / 100
             summary.append([label, yuan])
+        elif kind == "int":
+            count.value = value
+            summary.append([label, count])
         else:
             summary.append([label, value])
     for section in report.sections():

@@ -11,6 +11,7 @@ a month in memory; each figure has a drill-down to the rows behind it.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import Any
 
 from core.beijing import BEIJING, beijing_day_bounds
 from core.mirror.db import Mirror
-from core.vocabulary import CLAWBACK
+from core.vocabulary import CLAWBACK, own_half
 
 SHANGHAI = BEIJING  # WeChat's day is Beijing's: core.beijing
 
@@ -425,17 +426,52 @@ class Reconciliation:
             yield row
 
     def operator_rows(self) -> Iterator[dict[str, Any]]:
+        """Per operator and action: coin actions with their coins, refunds with their amount
+        (fen, a column of its own: one unit per column)."""
+        rows = [
+            {"operator": r[0] or "—", "kind": r[1], "count": r[2], "coins": r[3] or 0}
+            for r in self.mirror.conn.execute(
+                "SELECT operator, kind, COUNT(*), SUM(amount) FROM ledger WHERE status = 'done' "
+                "AND kind IN ('gift', 'deduct', 'cancel', 'clawback') AND created_at >= ? AND "
+                "created_at < ? GROUP BY operator, kind",
+                (self.period.since, self.period.until),
+            )
+        ]
+        rows += [
+            {"operator": r[0] or "—", "kind": "refund", "count": r[1], "refunded": r[2] or 0}
+            for r in self.mirror.conn.execute(
+                "SELECT operator, COUNT(*), SUM(refund_fee) FROM refunds WHERE "
+                "status = 'refunded' AND finished_at >= ? AND finished_at < ? GROUP BY operator",
+                (self.period.since, self.period.until),
+            )
+        ]
+        yield from sorted(rows, key=lambda r: (r["operator"], r["kind"]))
+
+    def approvers(self) -> dict[str, str]:
+        """Each refund an approver let run (team mode): refund order id -> who approved it, from
+        the audit log's approve rows (none on a solo desk)."""
+        found: dict[str, str] = {}
         for r in self.mirror.conn.execute(
-            "SELECT operator, kind, COUNT(*), SUM(amount) FROM ledger WHERE status = 'done' "
-            "AND kind IN ('gift', 'deduct', 'cancel', 'clawback') AND created_at >= ? AND "
-            "created_at < ? GROUP BY operator, kind ORDER BY operator, kind",
-            (self.period.since, self.period.until),
+            "SELECT operator, params FROM audit WHERE action = 'approve' ORDER BY id"
         ):
-            yield {"operator": r[0] or "—", "kind": r[1], "count": r[2], "coins": r[3] or 0}
+            try:
+                params = json.loads(r[1] or "{}")
+            except ValueError:
+                continue
+            if (
+                isinstance(params, dict)
+                and params.get("endpoint") == "refund"
+                and params.get("wechat_id")
+            ):
+                found[str(params["wechat_id"])] = str(r[0])
+        return found
 
     # ---- drill-down rows (the export's detail sheets, the dashboard's links) -----------------
 
     def order_rows(self, day: str | None = None) -> Iterator[dict[str, Any]]:
+        """An order's coins and items in columns of their own; its platform fee only where the
+        order's settlement says it (sett_state 2): the bill's fee is per day, not per order, and
+        an unknown fee is left empty rather than said as ¥0.00."""
         since, until = self._day_bounds(day)
         for r in self.mirror.conn.execute(
             "SELECT order_id, wx_order_id, openid, kind, product_id, quantity, paid_fee, "
@@ -443,17 +479,27 @@ class Reconciliation:
             "paid_time >= ? AND paid_time < ? AND paid_fee > 0 ORDER BY paid_time",
             (since, until),
         ):
-            yield dict(r)
+            row = dict(r)
+            row["coins"] = row["quantity"] if row["kind"] == "coin" else None
+            row["items"] = None if row["kind"] == "coin" else row["quantity"]
+            if row["sett_state"] != 2:
+                row["platform_fee_fen"] = None
+            yield row
 
     def refund_rows(self, day: str | None = None) -> Iterator[dict[str, Any]]:
+        """Who asked for each refund (its operator) and, where it waited for approval, who
+        approved it."""
         since, until = self._day_bounds(day)
+        approvers = self.approvers()
         for r in self.mirror.conn.execute(
             "SELECT refund_order_id, order_id, openid, refund_fee, status, started_at, "
             "finished_at, operator FROM refunds WHERE finished_at >= ? AND finished_at < ? "
             "ORDER BY finished_at",
             (since, until),
         ):
-            yield dict(r)
+            row = dict(r)
+            row["approver"] = approvers.get(row["refund_order_id"], "")
+            yield row
 
     def ledger_rows(
         self, day: str | None = None, *, kind: str | None = None, operator: str | None = None
@@ -462,14 +508,24 @@ class Reconciliation:
         for r in self.mirror.conn.execute(
             # a pending row says what its operation waits for (等待用户登录 for a clawback that
             # needs the user's session key), as the clawbacks sheet and the Refunds page do
+            # a clawback's time is when it was taken (its intent's last change, the mirror's
+            # clock, as its refund's finished_at), not when it was prepared with its refund
             "SELECT order_id, kind, openid, amount, balance_after, refund_order_id, operator, "
-            "reason, created_at, CASE WHEN status = 'pending' THEN COALESCE((SELECT i.state "
+            "reason, CASE WHEN kind = 'clawback' AND status = 'done' THEN COALESCE((SELECT "
+            "i.updated_at FROM intents i WHERE i.wechat_id = ledger.order_id ORDER BY i.id DESC "
+            "LIMIT 1), created_at) ELSE created_at END AS at, CASE WHEN status = 'pending' THEN COALESCE((SELECT i.state "
             "FROM intents i WHERE i.wechat_id = ledger.order_id ORDER BY i.id DESC LIMIT 1), "
             "status) ELSE status END AS status FROM ledger WHERE created_at >= ? AND created_at < ? "
             "AND (CAST(? AS TEXT) IS NULL OR kind = ?) AND (CAST(? AS TEXT) IS NULL OR operator = ?) ORDER BY created_at",
             (since, until, kind, kind, operator, operator),
         ):
-            yield dict(r)
+            row = dict(r)
+            row["created_at"] = row.pop("at")
+            # a reason the desk wrote in both languages ("…的代币回收 / clawback for …"): each
+            # file says its own half
+            row["reason_zh"] = own_half(row["reason"] or "", "zh_CN")
+            row["reason_en"] = own_half(row["reason"] or "", "en")
+            yield row
 
     def _day_bounds(self, day: str | None) -> tuple[int, int]:
         if day is None:
@@ -609,6 +665,7 @@ class Reconciliation:
                     C("kind", "类型", "kind", vocab="action"),
                     C("count", "笔数", "count", "int"),
                     C("coins", "代币", "coins", "coins"),
+                    C("refunded", "退款金额", "refunded", "fen"),
                 ),
                 self.operator_rows,
             ),
@@ -632,12 +689,13 @@ class Reconciliation:
                     C("openid", "openid", "openid"),
                     C("kind", "类型", "kind", vocab="order_kind"),
                     C("product_id", "商品", "product", vocab="product"),
-                    C("quantity", "代币或道具数量", "coins or items", "int"),
+                    C("coins", "代币", "coins", "coins"),
+                    C("items", "道具数量", "items", "int"),
                     C("paid_fee", "实付", "paid", "fen"),
                     C("left_fee", "可退", "refundable", "fen"),
                     C("status", "状态", "status", vocab="order_status"),
                     C("paid_time", "支付时间", "paid at", "time"),
-                    C("platform_fee_fen", "平台服务费", "platform fee", "fen"),
+                    C("platform_fee_fen", "已结算平台服务费", "settled platform fee", "fen"),
                 ),
                 self.order_rows,
             ),
@@ -652,7 +710,8 @@ class Reconciliation:
                     C("refund_fee", "退款金额", "refund", "fen"),
                     C("status", "状态", "status", vocab="refund_status"),
                     C("finished_at", "完成时间", "finished at", "time"),
-                    C("operator", "操作员", "operator"),
+                    C("operator", "申请人", "requested by"),
+                    C("approver", "批准人", "approved by"),
                 ),
                 self.refund_rows,
             ),
@@ -668,7 +727,7 @@ class Reconciliation:
                     C("balance_after", "操作后余额", "balance after", "coins"),
                     C("refund_order_id", "关联退款", "refund"),
                     C("operator", "操作员", "operator"),
-                    C("reason", "原因", "reason"),
+                    C("reason_zh", "原因", "reason", key_en="reason_en"),
                     C("created_at", "时间", "time", "time"),
                     C("status", "状态", "status", vocab="state"),
                 ),
