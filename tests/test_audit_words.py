@@ -240,3 +240,13 @@ def test_rows_the_servers_tracker_writes_name_who_started_the_refund(team, team_
     by = {(x["action"], x["result"], x["operator"]) for x in rows}
     assert {o for _a, _r, o in by} == {"fay"}, by  # never the profile's operator
     assert getpass.getuser() not in {o for _a, _r, o in by}
+
+
+def test_the_audit_page_says_a_refund_approval_in_yuan_with_who_asked(qapp):
+    from dashboard.pages.audit import describe
+
+    params = {"endpoint": "refund", "amount": 6800, "requested_by": "sam", "approval": "A1"}
+    text = describe("approve", json.dumps(params))
+    assert "¥68.00" in text and "coins" not in text, text
+    assert "Refund" in text and "sam" in text, text
+    assert "1,500 coins" in describe("refused", json.dumps({"endpoint": "gift", "amount": 1500}))
