@@ -8,6 +8,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
 
+from core.lang import default_lang
+
 CONTEXT = "XPayDesk"
 LANGUAGES = ("zh_CN", "en")
 
@@ -28,7 +30,9 @@ def N_(text: str) -> str:
 
 
 def default_language() -> str:
-    return "en" if QLocale.system().language() == QLocale.Language.English else "zh_CN"
+    """The same rule as the command line's (core.lang), Qt's system locale where no locale
+    variable is set."""
+    return default_lang(system=QLocale.system().name())
 
 
 def _compiled(lang: str) -> Path | None:

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Mapping
 from typing import Any, TextIO
 
+from core.lang import default_lang
 
-def default_lang(env: Mapping[str, str] | None = None) -> str:
-    """The operator's language as the desktop app picks it by default: English when the
-    system's messages locale is English, Chinese otherwise (POSIX order LC_ALL, LC_MESSAGES,
-    LANG; the first one set decides)."""
-    env = os.environ if env is None else env
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = env.get(name, "")
-        if value:
-            return "en" if value.lower().startswith("en") else "zh_CN"
-    return "zh_CN"
+__all__ = ["Output", "counted", "default_lang"]
 
 
 def counted(n: int, zh: str, one: str, many: str, lang: str) -> str:
@@ -73,12 +63,13 @@ class Output:
             body.update(extra or {})
             self._out.write(json.dumps({"error": body}, ensure_ascii=False) + "\n")
         else:
-            self._err.write(f"错误 error [{kind}]: {message}\n")
+            # the operator's language only; the kind is for machines (--json)
+            self._err.write(self.say(f"错误：{message}", f"error: {message}") + "\n")
 
     def warn(self, message: str) -> None:
         if message not in self._warned:  # each warning once per run
             self._warned.add(message)
-            self._err.write(f"警告 warning: {message}\n")
+            self._err.write(self.say(f"警告：{message}", f"warning: {message}") + "\n")
 
     def note(self, message: str) -> None:
         """Always on stderr, JSON mode or not: stdout stays machine-readable."""

@@ -14,6 +14,7 @@ from core.cli.output import Output
 from core.errors import ConfigError, ValidationError
 from core.profiles import TeamProfile, load_profiles
 from core.remote.session import TokenKeeper
+from core.vocabulary import word
 
 Verbs = Any  # argparse's private _SubParsersAction
 
@@ -108,9 +109,10 @@ def cmd_login(args: argparse.Namespace, out: Output) -> int:
             "stored": "keyring",
         },
         out.say(
-            f"已登录 {profile.server}，操作员 {me.operator}（角色 {me.role}）；"
+            f"已登录 {profile.server}，操作员 {me.operator}（角色 {word('role', me.role, out.lang)}）；"
             "会话保存在系统钥匙串中",
-            f"logged in to {profile.server} as {me.operator} (role {me.role}); the session is "
+            f"logged in to {profile.server} as {me.operator} "
+            f"(role {word('role', me.role, out.lang)}); the session is "
             "kept in the OS keyring",
         ),
     )
@@ -157,9 +159,10 @@ def cmd_whoami(args: argparse.Namespace, out: Output) -> int:
             "offer_id": me.offer_id,
         },
         out.say(
-            f"{me.operator}（角色 {me.role}）@ {profile.server}；商户 {me.appid}，{me.env.label}",
-            f"{me.operator} (role {me.role}) @ {profile.server}; merchant {me.appid}, "
-            f"{me.env.label}",
+            f"{me.operator}（角色 {word('role', me.role, out.lang)}）@ {profile.server}；"
+            f"商户 {me.appid}，{word('env', me.env.name.lower(), out.lang)}",
+            f"{me.operator} (role {word('role', me.role, out.lang)}) @ {profile.server}; "
+            f"merchant {me.appid}, {word('env', me.env.name.lower(), out.lang)}",
         ),
     )
     return 0

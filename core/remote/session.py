@@ -224,9 +224,9 @@ def _error(server: str, response: httpx.Response) -> XPayDeskError:
             en or "too many failed logins: try again later",
             status=status,
         )
-    if status == 401 and kind == "login_failed":
+    if status == 401 and kind in ("login_failed", "totp_used"):  # totp_used: right password
         return LoginFailed(
-            "login_failed",
+            kind,
             zh or "用户名、密码或动态码错误",
             en or "wrong name, password or one-time code",
             status=status,

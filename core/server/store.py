@@ -398,25 +398,40 @@ async def verify_login(
     totp = pyotp.TOTP(stored if seal is None else seal.open(name, stored))
     step_now = int(now) // totp.interval
     for step in (step_now - 1, step_now, step_now + 1):
-        if step > int(row["totp_step"]) and secrets.compare_digest(
-            totp.at(step * totp.interval), code.strip()
-        ):
-            with mirror.transaction() as conn:
-                cur = conn.execute(
-                    "UPDATE srv_operators SET totp_step = ? WHERE name = ? AND totp_step < ?",
-                    (step, name, step),
+        if not secrets.compare_digest(totp.at(step * totp.interval), code.strip()):
+            continue
+        if step <= int(row["totp_step"]):  # the right password and a code already spent
+            raise CodeAlreadyUsed()
+        with mirror.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE srv_operators SET totp_step = ? WHERE name = ? AND totp_step < ?",
+                (step, name, step),
+            )
+            if not cur.rowcount:  # another login spent this code first
+                raise CodeAlreadyUsed()
+            conn.execute("DELETE FROM srv_login_failures WHERE operator = ?", (name,))
+            if seal is not None and not stored.startswith(SEALED):  # written without a key
+                conn.execute(
+                    "UPDATE srv_operators SET totp_secret = ? WHERE name = ? "
+                    "AND totp_secret = ?",
+                    (seal.seal(name, stored), name, stored),
                 )
-                if not cur.rowcount:  # another login spent this code first
-                    return False
-                conn.execute("DELETE FROM srv_login_failures WHERE operator = ?", (name,))
-                if seal is not None and not stored.startswith(SEALED):  # written without a key
-                    conn.execute(
-                        "UPDATE srv_operators SET totp_secret = ? WHERE name = ? "
-                        "AND totp_secret = ?",
-                        (seal.seal(name, stored), name, stored),
-                    )
-            return True
+        return True
     return False
+
+
+class CodeAlreadyUsed(XPayDeskError):
+    """The password matched but the one-time code was already used for a login (said only
+    after the password matched: a wrong password learns nothing more)."""
+
+    kind = "totp_used"
+    exit_code = 2
+
+    def __init__(self) -> None:
+        super().__init__(
+            "这个动态码刚刚用过了；请等下一个动态码出现再登录",
+            "this one-time code was just used; wait for the next one and log in again",
+        )
 
 
 def _password_ok(pw_hash: str, password: str) -> bool:

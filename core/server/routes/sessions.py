@@ -46,9 +46,15 @@ async def login(body: LoginBody, request: Request) -> dict[str, Any]:
             "登录失败次数过多，请稍后再试",
             "too many failed logins: try again later",
         )
-    if not await store.verify_login(
-        srv.mirror, body.name, body.password, body.totp, now=time.time()
-    ):
+    try:
+        ok = await store.verify_login(
+            srv.mirror, body.name, body.password, body.totp, now=time.time()
+        )
+    except store.CodeAlreadyUsed as used:  # only after the password matched
+        store.record_failure(srv.mirror, operator=body.name, address=host)
+        srv.audit(body.name, "login_failed", {"address": host}, result="refused", host=host)
+        raise ApiError(401, used.kind, used.message_zh, used.message_en) from None
+    if not ok:
         store.record_failure(srv.mirror, operator=body.name, address=host)
         srv.audit(body.name, "login_failed", {"address": host}, result="refused", host=host)
         raise ApiError(
