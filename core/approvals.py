@@ -64,12 +64,17 @@ class Approval:
     def describe(self, lang: str = "en") -> str:
         """One line for a list or a confirmation: what, how much, for whom, who asked, and the
         state, in the glossary's words."""
-        target = self.request.get("openid") or self.request.get("order_id") or ""
+        target = " ".join(
+            str(self.request.get(k)) for k in ("openid", "order_id") if self.request.get(k)
+        )
         rows = self.request.get("rows")
         action = vocabulary.word("action", self.action, lang)
         state = self.state_words(lang)
+        coins = self.request.get("clawback_coins")
+        claw = coins if self.request.get("clawback") and isinstance(coins, int) else 0
         if lang == "zh_CN":
             unit = "元" if self.unit == "fen" else "代币"
+            target += f"，随后回收 {claw:,} 代币" if claw else ""
             amount = _yuan(self.amount) if self.unit == "fen" else f"{self.amount:,}"
             what = f"{len(rows)} 行，" if isinstance(rows, list) else ""
             return (
@@ -77,6 +82,7 @@ class Approval:
                 f"（{self.requested_by} 提出）· {state}".replace("  ", " ")
             )
         unit = "yuan" if self.unit == "fen" else "coins"
+        target += f", then claw back {claw:,} coins" if claw else ""
         amount = _yuan(self.amount) if self.unit == "fen" else f"{self.amount:,}"
         what = f"{len(rows)} rows, " if isinstance(rows, list) else ""
         return (

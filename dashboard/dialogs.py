@@ -149,6 +149,15 @@ class CoinSpinBox(QSpinBox):
         return 0 if self.refused else super().valueFromText(text)
 
 
+def reasons_key(desk: Any) -> str:
+    """Where the recent reasons are kept: one list per profile and operator (two operators
+    sharing a computer, or one with two profiles, never see each other's)."""
+    profile = getattr(desk, "profile", None)
+    parts = (getattr(profile, "name", "") or "", getattr(profile, "operator", "") or "")
+    clean = ["".join(c if c.isalnum() or c in "-_." else "_" for c in p) or "_" for p in parts]
+    return "recent_reasons/{}/{}".format(*clean)
+
+
 def red(label: QLabel) -> QLabel:
     label.setStyleSheet(f"color: {theme.RED};")
     label.setWordWrap(True)
@@ -384,12 +393,12 @@ class MoneyDialog(QDialog):
     # ---- form state -----------------------------------------------------------------------
 
     def _recent_reasons(self) -> list[str]:
-        value = QSettings().value("recent_reasons", [])
+        value = QSettings().value(reasons_key(self.desk), [])
         return [str(v) for v in value] if isinstance(value, list) else []
 
     def _remember_reason(self, reason: str) -> None:
         recent = [reason, *[r for r in self._recent_reasons() if r != reason]][:10]
-        QSettings().setValue("recent_reasons", recent)
+        QSettings().setValue(reasons_key(self.desk), recent)
 
     @staticmethod
     def _order_text(o: dict[str, Any]) -> str:
@@ -691,22 +700,37 @@ class MoneyDialog(QDialog):
             )
             confirm_text = tr("Request approval: {action}").format(action=confirm_text)
         self.confirm.setText(confirm_text)
-        if self.sent_for_approval is not None:  # sent: pressing again would ask twice
+        sent = self.sent_for_approval is not None
+        if sent:  # sent: pressing again would ask twice (a notice, not an error)
             problem = tr("Sent for approval.")
         self.confirm.setEnabled(not problem and not self._running)
         self.confirm.setToolTip(problem)
         self.why.setText(problem)
+        self.why.setStyleSheet(f"color: {theme.ORANGE if sent else theme.RED};")
         self._fit()
 
     def _fit(self) -> None:
         """Grows the dialog to show every wrapped line (notes, banner): a top-level window does
         not follow its labels' height for its width by itself, so long texts were clipped."""
         layout = self.layout()
-        layout.invalidate()
-        layout.activate()
-        needed = layout.totalHeightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        for _round in range(3):  # a taller note may narrow nothing, but widths settle in rounds
+            layout.invalidate()
+            layout.activate()
+            grown = False
+            # a wrapped note beside its field (the form's row takes the field's one-line
+            # height): each is given the height its text needs at the width it has
+            for label in self.findChildren(QLabel):
+                if not label.wordWrap() or label.isHidden() or not label.text():
+                    continue
+                need = label.heightForWidth(label.width())
+                if need > label.minimumHeight() or need < label.minimumHeight() - 1:
+                    label.setMinimumHeight(max(need, 0))
+                    grown = True
+            needed = layout.totalHeightForWidth(self.width())
+            if needed > self.height():
+                self.resize(self.width(), needed)
+            if not grown:
+                break
 
     # ---- commit -----------------------------------------------------------------------------
 
@@ -837,6 +861,30 @@ class MoneyDialog(QDialog):
     def _connection_changed(self, what: set[str]) -> None:
         if "connection" in what:
             self._update()
+        if "approvals" in what and self.sent_for_approval:
+            self._follow_approval()
+
+    def _follow_approval(self) -> None:
+        """The request this dialog sent, as it is now (the server's `approval` events): decided,
+        and then its action's own state, until it ends (an approved refund: done)."""
+        ident = str((self.sent_for_approval or {}).get("id") or "")
+        try:
+            found = [a for a in self.desk.approvals(mine=True, waiting=False) if a.id == ident]
+        except XPayDeskError:
+            return
+        if not found or found[0].waiting:
+            return
+        approval = found[0]
+        said = word("approval_state", approval.state)
+        failure = approval.failure(fmt.lang())
+        state = (approval.result or {}).get("state")
+        if failure:
+            said += f" · {failure}"
+        elif state:
+            said += f" · {word('state', state)}"
+        text = tr("Request {id}: {state}").format(id=ident, state=said)
+        kind = {"approved": "ok", "failed": "error"}.get(approval.state, "warn")
+        self.message.show_message(kind, text)
 
     def _failed(self, exc: BaseException) -> None:
         self._running = False

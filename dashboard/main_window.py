@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QPoint, QSettings, QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -115,6 +116,9 @@ class PendingDialog(QDialog):
         self.setWindowTitle(tr("Pending operations"))
         self.resize(860, 360)
         layout = QVBoxLayout(self)
+        self.total = QLabel()  # the counter's own words and number: the same things counted
+        self.total.setAccessibleName(tr("Pending operations"))
+        layout.addWidget(self.total)
         self.model = RowsModel(PENDING_COLUMNS, parent=self)
         table = Table("pending")
         table.setModel(self.model)
@@ -123,6 +127,7 @@ class PendingDialog(QDialog):
         resolve = button(tr("Resolve now"), kind="primary")
         resolve.clicked.connect(self.resolve)
         layout.addWidget(resolve)
+        self.resolve_button = resolve
         abandon_row = QHBoxLayout()
         self.note = QLineEdit()
         self.note.setPlaceholderText(
@@ -138,27 +143,58 @@ class PendingDialog(QDialog):
         layout.addWidget(self.inline)
         self.note.textChanged.connect(self._update_abandon)
         table.selectionModel().selectionChanged.connect(self._update_abandon)
-        complaints = ctx.desk.open_complaint_count() if ctx.desk is not None else 0
-        self.complaints = button(tr("Open complaints: {n}").format(n=complaints))
-        self.complaints.clicked.connect(lambda: parent.go("complaints"))  # type: ignore[attr-defined]
+        self.complaints = button(tr("Open complaints: {n}").format(n=0))
+        self.complaints.clicked.connect(lambda: self._leave_for("complaints"))
         layout.addWidget(self.complaints)
-        if getattr(ctx.desk, "team", False):  # team mode: requests waiting for this operator
-            waiting = _waiting_for_me(ctx.desk)
-            self.approvals = button(tr("Waiting for my approval: {n}").format(n=waiting))
-            self.approvals.clicked.connect(lambda: parent.go("approvals"))  # type: ignore[attr-defined]
-            layout.addWidget(self.approvals)
-        self.reload()
+        self.approvals = button(tr("Waiting for my approval: {n}").format(n=0))
+        self.approvals.clicked.connect(lambda: self._leave_for("approvals"))
+        layout.addWidget(self.approvals)
+        self.approvals.setVisible(bool(getattr(ctx.desk, "team", False)))  # team mode only
+        if getattr(parent, "_update_pending", None) is None:
+            self.reload()  # else the window fills it once it is shown (MainWindow._show_pending)
+
+    def _leave_for(self, page: str) -> None:
+        """A link to a page: the page opens and this list closes (it stood over the page)."""
+        self.parent().go(page)  # type: ignore[attr-defined]
+        self.close()
 
     def reload(self) -> None:
-        if self.ctx.desk is not None:
-            rows = [i.as_dict() for i in self.ctx.desk.pending()]
-            for row in rows:  # refunds are in fen, everything else in coins
-                amount = int(row.get("amount") or 0)
-                row["amount_label"] = (
-                    fmt.fen(amount) if row["action"] == "refund" else fmt.coins(amount)
-                )
-                row["message"] = fmt.own_language(str(row.get("message") or ""))
-            self.model.set_rows(rows)
+        """Asks the window to count again: the counter and this list show one count."""
+        update = getattr(self.parent(), "_update_pending", None)
+        if update is not None:
+            update()
+        else:
+            self.show_counts(*pending_counts(self.ctx.desk))
+
+    def show_counts(self, intents: list[Any], complaints: int, approvals: int) -> None:
+        """The rows and counts the window's counter was just made of."""
+        rows = [i.as_dict() for i in intents]
+        for row in rows:  # refunds are in fen, everything else in coins
+            amount = int(row.get("amount") or 0)
+            row["amount_label"] = (
+                fmt.fen(amount) if row["action"] == "refund" else fmt.coins(amount)
+            )
+            row["message"] = fmt.own_language(str(row.get("message") or ""))
+        self.model.set_rows(rows)
+        total = len(rows) + complaints + approvals
+        self.total.setText(
+            tr("Pending: {n}").format(n=total)
+            + " · "
+            + tr("{ops} operations not finished, {complaints} open complaints").format(
+                ops=len(rows), complaints=complaints
+            )
+            + (
+                " · " + tr("Requests waiting for your approval: {n}").format(n=approvals)
+                if self.approvals.isVisibleTo(self)
+                else ""
+            )
+        )
+        self.complaints.setText(tr("Open complaints: {n}").format(n=complaints))
+        self.approvals.setText(tr("Waiting for my approval: {n}").format(n=approvals))
+        self.resolve_button.setEnabled(bool(rows))
+        self.resolve_button.setToolTip(
+            "" if rows else tr("Nothing to resolve: no operation is pending.")
+        )
         self._update_abandon()
 
     def _selected_id(self) -> int | None:
@@ -193,7 +229,7 @@ class PendingDialog(QDialog):
         self._update_abandon()
 
     def resolve(self) -> None:
-        if self.ctx.desk is not None:
+        if self.ctx.desk is not None and self.model.count():
             self.ctx.runner.run(
                 self.ctx.desk.resolve(),
                 on_done=lambda _r: self.reload(),
@@ -268,8 +304,10 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     def _show_page(self, row: int) -> None:
-        self.pages[self.page_specs[row].name]  # builds it on first use
-        self.stack.setCurrentIndex(row)
+        try:
+            self.pages[self.page_specs[row].name]  # builds it on first use
+        finally:  # the page the sidebar highlights is on screen, even if its first read failed
+            self.stack.setCurrentIndex(row)
         self.matches.hide()  # a list of search matches belongs to the search, not the page
 
     # ---- chrome -------------------------------------------------------------------------------
@@ -410,11 +448,13 @@ class MainWindow(QMainWindow):
 
         desk = self.ctx.desk
         try:
-            operations = len(desk.pending()) if desk else 0
-            complaints = desk.open_complaint_count() if desk else 0
+            intents, complaints, approvals = pending_counts(desk)
         except XPayDeskError:  # a team server away, with no earlier answer: the count stays
             return
-        approvals = _waiting_for_me(desk)
+        dialog = getattr(self, "_pending_dialog", None)
+        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
+            dialog.show_counts(intents, complaints, approvals)  # the same count, same moment
+        operations = len(intents)
         count = operations + complaints + approvals
         self.pending_button.setText(tr("Pending: {n}").format(n=count))
         tip = tr("{ops} operations not finished, {complaints} open complaints").format(
@@ -428,10 +468,11 @@ class MainWindow(QMainWindow):
         )
 
     def _show_pending(self) -> None:
-        dialog = PendingDialog(self.ctx, self)
-        dialog.show()  # non-modal
         retire(getattr(self, "_pending_dialog", None))  # the last one, closed
+        dialog = PendingDialog(self.ctx, self)
         self._pending_dialog = dialog
+        dialog.show()  # non-modal
+        dialog.reload()  # shown: counted with the counter
 
     def _notify(self, kind: str, text: str) -> None:
         self.statusBar().showMessage(("✔ " if kind == "ok" else "⚠ ") + text, 8000)
@@ -646,6 +687,15 @@ class MainWindow(QMainWindow):
             self._desk_changes.stop()
         self.save_state()
         super().closeEvent(event)
+
+
+def pending_counts(desk: Any) -> tuple[list[Any], int, int]:
+    """What the pending counter counts, asked once: the operations not finished (their
+    intents, the list's rows), the open complaints, and the requests waiting for my approval
+    (team mode). Raises XPayDeskError when a team server is away with no earlier answer."""
+    if desk is None:
+        return [], 0, 0
+    return list(desk.pending()), desk.open_complaint_count(), _waiting_for_me(desk)
 
 
 def _waiting_for_me(desk: Any) -> int:

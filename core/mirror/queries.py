@@ -144,7 +144,121 @@ def _fold(rows: list[Any]) -> list[TimelineEntry]:
 def timeline(mirror: Mirror, openid: str, *, limit: int = 200) -> list[TimelineEntry]:
     sql = timeline_sql(mirror.dialect)
     rows = mirror.conn.execute(sql, {"openid": openid, "limit": limit}).fetchall()
-    return _fold(rows)
+    return _approval_entries(mirror, _fold(rows))
+
+
+# ---- approval requests (team mode) on the timeline ---------------------------------------------
+
+APPROVAL_AUDIT = ("approval_requested", "approve", "reject")
+
+
+def _approval_id(e: TimelineEntry) -> str:
+    if e.kind != "audit" or e.info.get("action") not in APPROVAL_AUDIT:
+        return ""
+    try:
+        params = json.loads(e.raw)
+    except ValueError:
+        return ""
+    return str(params.get("approval") or "") if isinstance(params, dict) else ""
+
+
+def _stored_approvals(mirror: Mirror, ids: list[str]) -> dict[str, Any]:
+    """The team server's own record of each request (srv_approvals, in the same store); none on
+    a solo desk's mirror, which has no such table."""
+    exists = (
+        "SELECT 1 FROM information_schema.tables WHERE table_name = 'srv_approvals'"
+        if mirror.dialect.name == "postgresql"
+        else "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'srv_approvals'"
+    )
+    if not ids or mirror.one(exists) is None:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    rows = mirror.all(
+        "SELECT id, state, expires_at, decided_by, decision_reason, result FROM srv_approvals "
+        f"WHERE id IN ({marks})",
+        *ids,
+    )
+    return {str(r["id"]): r for r in rows}
+
+
+def _decided_from_audit(decisions: list[TimelineEntry]) -> tuple[str, str, str]:
+    """(state, decided by, reason) from the newest decision row, where the server's record of
+    the request is not at hand."""
+    for d in decisions:
+        params = json.loads(d.raw)
+        reason = str(params.get("decision_reason") or "")
+        who = str(d.info.get("operator") or "")
+        if d.info.get("action") == "reject":
+            return "rejected", who, reason
+        return ("failed" if d.status.startswith("failed") else "approved"), who, reason
+    return "awaiting_approval", "", ""
+
+
+def _approval_entries(mirror: Mirror, entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    """An approval request is one entry: its amount with its unit, its state as it is now
+    (waiting, approved, rejected, expired or failed), who decided and why; the decision rows
+    that did not join the action they ran are its parts instead of entries of their own."""
+    ids = [_approval_id(e) for e in entries]
+    if not any(ids):
+        return entries
+    heads = {
+        aid: n
+        for n, (e, aid) in enumerate(zip(entries, ids, strict=True))
+        if aid and e.info.get("action") == "approval_requested"
+    }
+    stored = _stored_approvals(mirror, sorted(set(filter(None, ids))))
+    decisions: dict[str, list[TimelineEntry]] = {}
+    for n, (e, aid) in enumerate(zip(entries, ids, strict=True)):
+        if aid in heads and heads[aid] != n:
+            decisions.setdefault(aid, []).append(e)
+    now = mirror.now()
+    out: list[TimelineEntry] = []
+    for n, (e, aid) in enumerate(zip(entries, ids, strict=True)):
+        head = heads.get(aid) == n
+        if not aid:
+            out.append(e)
+            continue
+        if aid in heads and not head:
+            continue  # a part of its request's entry
+        params = json.loads(e.raw)
+        endpoint = str(params.get("endpoint") or "")
+        amount = params.get("amount")
+        unit = "fen" if endpoint.removeprefix("bulk_") == "refund" else "coins"
+        info = {**e.info, "approval": aid, "endpoint": endpoint}
+        status = e.status
+        if head:
+            row = stored.get(aid)
+            if row is not None:
+                state = str(row["state"])
+                if state == "awaiting_approval" and int(row["expires_at"]) <= now:
+                    state = "expired"
+                who, why = str(row["decided_by"] or ""), str(row["decision_reason"] or "")
+                result = json.loads(row["result"]) if row["result"] else {}
+                error = result.get("error") if isinstance(result, dict) else None
+                if state == "failed" and isinstance(error, dict):
+                    info["failure"] = {k: str(v) for k, v in error.items()}
+            else:
+                state, who, why = _decided_from_audit(decisions.get(aid, []))
+            status = state
+            info.update(decided_by=who, decision_reason=why)
+            if params.get("clawback_coins"):
+                info["clawback_coins"] = int(params["clawback_coins"])
+        counted = isinstance(amount, int) and not isinstance(amount, bool)
+        out.append(
+            TimelineEntry(
+                e.at,
+                e.kind,
+                e.ref,
+                int(amount) if counted else e.amount,
+                unit if counted else e.unit,
+                status,
+                e.summary,
+                e.raw,
+                info,
+                (*e.parts, *decisions.get(aid, ())) if head else e.parts,
+            )
+        )
+    return out
 
 
 # ---- who needs the desk ----------------------------------------------------------------------

@@ -202,6 +202,7 @@ class Server:
         moved = {"openid": intent.openid, "state": intent.state, "updated_at": intent.updated_at}
         ledger = {"action": intent.action, "intent_id": intent.id, **moved}
         store.add_event(self.mirror, "ledger", ledger, once=True)
+        store.follow(self.mirror, intent.id, intent.state)  # an approved request's banner
         if intent.action == "refund":
             refund = {
                 "refund_order_id": intent.wechat_id,

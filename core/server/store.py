@@ -652,7 +652,10 @@ def follow(mirror: Mirror, intent_id: int, state: str) -> list[str]:
         with mirror.transaction() as conn:
             conn.execute(
                 "UPDATE srv_approvals SET result = ? WHERE id = ?",
-                (json.dumps({**result, "state": state}, ensure_ascii=False, sort_keys=True), row["id"]),
+                (
+                    json.dumps({**result, "state": state}, ensure_ascii=False, sort_keys=True),
+                    row["id"],
+                ),
             )
         found = approval(mirror, str(row["id"]))
         assert found is not None

@@ -71,7 +71,12 @@ def effect_text(approval: Any, rate: int | None = None) -> str:
         what = tr("Refund {amount} of order {order} to user {user}").format(
             amount=amount, order=request.get("order_id", "—"), user=user
         )
-        if request.get("clawback"):
+        coins = request.get("clawback_coins")
+        if request.get("clawback") and isinstance(coins, int) and coins > 0:
+            what += tr(", then take back {coins} (the refunded share of its coins)").format(
+                coins=fmt.coins(coins)
+            )
+        elif request.get("clawback"):
             what += tr(", then take back the refunded share of its coins")
     else:
         what = f"{word('action', approval.action)} {amount} · {user}"
@@ -175,6 +180,7 @@ class ApprovalsPage(Page):
         split.addWidget(mine)
         self.root.addWidget(split, 1)
         self._running = False
+        self._decided_id = ""  # the request the outcome banner is about: it follows it
         self._update_buttons()
 
     # ---- data ---------------------------------------------------------------------------------
@@ -202,6 +208,13 @@ class ApprovalsPage(Page):
         self.waiting_model.set_rows([row_of(a) for a in waiting] if may_approve else [])
         self.mine_model.set_rows([row_of(a) for a in mine])
         self.mine_empty.setVisible(not mine)
+        if self._decided_id and not self.outcome.isHidden():  # the banner follows its action
+            try:
+                found = [a for a in desk.approvals(waiting=False) if a.id == self._decided_id]
+            except XPayDeskError:
+                found = []
+            if found:
+                self._show_outcome(found[0])
         if not may_approve:
             self.waiting_note.setText(
                 tr("Your role ({role}) cannot approve: finance and admin operators can.").format(
@@ -268,6 +281,13 @@ class ApprovalsPage(Page):
     def _decided(self, approval: Any) -> None:
         self._running = False
         self.reason.clear()
+        self._decided_id = approval.id
+        self._show_outcome(approval)
+        self.refresh()
+
+    def _show_outcome(self, approval: Any) -> None:
+        """What the decision did, as it is now: an approved refund says refunding, then done
+        when the server tells that it went through (an `approval` event)."""
         state = word("approval_state", approval.state)
         text = f"{word('action', approval.action)} {amount_text(approval)}: {state}"
         outcome = outcome_text(approval)
@@ -275,10 +295,10 @@ class ApprovalsPage(Page):
             text += f" · {outcome}"
         kind = {"approved": "ok", "failed": "error"}.get(approval.state, "warn")
         self.outcome.show_message(kind, text)
-        self.refresh()
 
     def _refused(self, exc: BaseException) -> None:
         self._running = False
+        self._decided_id = ""
         self.refresh()
         self.outcome.error(exc)
 

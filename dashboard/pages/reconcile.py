@@ -107,6 +107,9 @@ def capital(title: str) -> str:
     return title[:1].upper() + title[1:]
 
 
+NOTHING_TO_EXPORT = N_("Run a report first: there is nothing to export yet.")
+
+
 class DailyChart(QWidget):
     """Refunded money (red) against clawed-back coins valued at the coin rate (green), per day:
     a y axis in yuan, the first, middle and last day under the x axis, the day's figures on
@@ -244,6 +247,7 @@ class ReconPage(Page):
         self.export = button(tr("Export…"))
         self.export.clicked.connect(self.export_report)
         self.export.setEnabled(False)
+        self.export.setToolTip(tr(NOTHING_TO_EXPORT))
         for widget in (self.preset, self.since, QLabel(tr("to")), self.until, run):
             bar.addWidget(widget)
         bar.addStretch(1)
@@ -407,6 +411,7 @@ class ReconPage(Page):
                 self.tabs.setTabText(position, label)
         self.tabs.setCurrentIndex(max(current, 0))
         self.export.setEnabled(True)
+        self.export.setToolTip(tr("Export this report (Excel, CSV or JSON)"))
         self._link_discrepancies()
         note = view.coverage_note.get("en" if english else "zh_CN", "")
         self.coverage.setText(note)
@@ -458,12 +463,16 @@ class ReconPage(Page):
         self.busy.start()
         self.ctx.runner.run(
             self.ctx.desk.export_report(self.view.period, path, lang=fmt.lang()),
-            on_done=lambda paths: (
-                self.busy.stop(),
-                self.ctx.notify.emit("ok", tr("Exported to {path}").format(path=paths[0])),
-            ),
+            on_done=self._exported,
             on_error=lambda e: (self.busy.stop(), self.inline.error(e)),
         )
+
+    def _exported(self, paths: list[Path]) -> None:
+        """Says where the files are, on the page (it stays) and in the status bar."""
+        self.busy.stop()
+        written = "\n".join(str(p) for p in paths)
+        self.inline.show_message("ok", tr("Exported to {path}").format(path=written))
+        self.ctx.notify.emit("ok", tr("Exported to {path}").format(path=paths[0]))
 
     # ---- a discrepancy opens its order, with the fix offered there ----------------------------
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.vocabulary import said_with
 from dashboard import fmt
 from dashboard.i18n import N_, tr
 from dashboard.lifetimes import retire
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
     from core.desk import UserView
     from core.mirror.queries import TimelineEntry
 
+# query_user_balance's sum_cost: WeChat counts every currency_pay, a clawback's included
+WECHAT_SUM_COST = N_("Spent in total as WeChat reports it, clawbacks included")
 KEY_COLOURS = {"fresh": "green", "stale": "red", "unknown": "grey", "missing": "grey"}
 
 
@@ -94,6 +97,8 @@ def entry_words(e: TimelineEntry) -> tuple[str, str, str]:
         event = word("push_event", info.get("event", ""))
         status = word("push_verdict", e.status)
         details = push_facts(e)[1]
+    elif e.kind == "audit" and info.get("approval"):
+        return approval_words(e)
     elif e.kind == "audit":
         event = word("action", info.get("action", ""))
         status = word("audit_result", e.status)
@@ -104,6 +109,29 @@ def entry_words(e: TimelineEntry) -> tuple[str, str, str]:
         reason = fmt.own_language(e.summary) if e.kind == "clawback" else e.summary
         details = " · ".join(x for x in (str(info.get("operator") or ""), reason) if x)
     return event, status, details
+
+
+def approval_words(e: TimelineEntry) -> tuple[str, str, str]:
+    """An approval request (team mode) as it is now: its state, who asked, who decided and why
+    (core.mirror.queries folds the decision rows into the request's entry)."""
+    info = e.info
+    event = word("action", info.get("action", ""))
+    if info.get("endpoint"):
+        event += f" · {word('action', info['endpoint'])}"
+    if info.get("action") == "approval_requested":
+        failure = info.get("failure") or {}
+        why = str(failure.get("en" if fmt.lang() == "en" else "zh_CN") or "")
+        status = said_with(word("approval_state", e.status), why, fmt.lang())
+    else:
+        status = word("audit_result", e.status)
+    parts = [tr("asked by {who}").format(who=info.get("operator") or "—")]
+    if info.get("decided_by"):
+        parts.append(tr("decided by {who}").format(who=info["decided_by"]))
+    if info.get("decision_reason"):
+        parts.append(str(info["decision_reason"]))
+    if info.get("clawback_coins"):
+        parts.append(tr("then take back {coins}").format(coins=fmt.coins(info["clawback_coins"])))
+    return event, status, " · ".join(parts)
 
 
 class UsersPage(Page):
@@ -148,14 +176,18 @@ class UsersPage(Page):
                 ("present_balance", N_("Gifted")),
                 ("sum_save", N_("Bought in total")),
                 ("sum_present", N_("Gifted in total")),
-                ("sum_cost", N_("Spent in total")),
+                ("sum_cost", N_("Spent in total (as WeChat reports)")),
                 ("first_save_flag", N_("First top-up offer")),
             ],
             start=2,
         ):
-            grid.addWidget(muted(tr(label)), row, 0)
+            name = muted(tr(label))
+            grid.addWidget(name, row, 0)
             self.fields[key] = QLabel("—")
             grid.addWidget(self.fields[key], row, 1)
+            if key == "sum_cost":  # WeChat's own figure: a clawback is a payment to it
+                for widget in (name, self.fields[key]):
+                    widget.setToolTip(tr(WECHAT_SUM_COST))
         grid.addWidget(muted(tr("Session key")), 7, 0)
         self.key_badge = Badge()
         grid.addWidget(self.key_badge, 7, 1, Qt.AlignmentFlag.AlignLeft)

@@ -2107,5 +2107,45 @@
       <source>Logged in again: the session goes on.</source>
       <translation>Logged in again: the session goes on.</translation>
     </message>
+    <message>
+      <source>Request {id}: {state}</source>
+      <translation>Request {id}: {state}</translation>
+    </message>
+    <message>
+      <source>Nothing to resolve: no operation is pending.</source>
+      <translation>Nothing to resolve: no operation is pending.</translation>
+    </message>
+    <message>
+      <source>, then take back {coins} (the refunded share of its coins)</source>
+      <translation>, then take back {coins} (the refunded share of its coins)</translation>
+    </message>
+    <message>
+      <source>Run a report first: there is nothing to export yet.</source>
+      <translation>Run a report first: there is nothing to export yet.</translation>
+    </message>
+    <message>
+      <source>Export this report (Excel, CSV or JSON)</source>
+      <translation>Export this report (Excel, CSV or JSON)</translation>
+    </message>
+    <message>
+      <source>Spent in total as WeChat reports it, clawbacks included</source>
+      <translation>Spent in total as WeChat reports it, clawbacks included</translation>
+    </message>
+    <message>
+      <source>asked by {who}</source>
+      <translation>asked by {who}</translation>
+    </message>
+    <message>
+      <source>decided by {who}</source>
+      <translation>decided by {who}</translation>
+    </message>
+    <message>
+      <source>then take back {coins}</source>
+      <translation>then take back {coins}</translation>
+    </message>
+    <message>
+      <source>Spent in total (as WeChat reports)</source>
+      <translation>Spent in total (as WeChat reports)</translation>
+    </message>
   </context>
 </TS>

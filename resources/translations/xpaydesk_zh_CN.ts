@@ -2107,5 +2107,45 @@
       <source>Logged in again: the session goes on.</source>
       <translation>已重新登录，会话继续。</translation>
     </message>
+    <message>
+      <source>Request {id}: {state}</source>
+      <translation>审批请求 {id}：{state}</translation>
+    </message>
+    <message>
+      <source>Nothing to resolve: no operation is pending.</source>
+      <translation>没有需要处理的操作：没有未完成的操作。</translation>
+    </message>
+    <message>
+      <source>, then take back {coins} (the refunded share of its coins)</source>
+      <translation>，随后回收 {coins}（退款部分对应的代币）</translation>
+    </message>
+    <message>
+      <source>Run a report first: there is nothing to export yet.</source>
+      <translation>请先运行报表：还没有可导出的内容。</translation>
+    </message>
+    <message>
+      <source>Export this report (Excel, CSV or JSON)</source>
+      <translation>导出此报表（Excel、CSV 或 JSON）</translation>
+    </message>
+    <message>
+      <source>Spent in total as WeChat reports it, clawbacks included</source>
+      <translation>微信返回的累计消耗，含代币回收</translation>
+    </message>
+    <message>
+      <source>asked by {who}</source>
+      <translation>{who} 提出</translation>
+    </message>
+    <message>
+      <source>decided by {who}</source>
+      <translation>{who} 审批</translation>
+    </message>
+    <message>
+      <source>then take back {coins}</source>
+      <translation>随后回收 {coins}</translation>
+    </message>
+    <message>
+      <source>Spent in total (as WeChat reports)</source>
+      <translation>累计消耗（微信数据）</translation>
+    </message>
   </context>
 </TS>

@@ -16,6 +16,7 @@ from core import wire
 from core.approvals import Approval, failure_of, unit_of
 from core.errors import OutcomeUnknownError, XPayDeskError
 from core.mirror import audit as audit_log
+from core.operations import coins_to_claw_back
 from core.operations.bulk import MAX_AMOUNT, DuplicateRows
 from core.operations.policy import PolicyRefused
 from core.server import store
@@ -157,6 +158,28 @@ def approval_of(found: dict[str, Any]) -> Approval:
     )
 
 
+def refund_facts(srv: Server, req: dict[str, Any]) -> dict[str, Any]:
+    """What a waiting refund request says beyond its form: the order's openid (from the mirror,
+    when the desktop did not send it) and `clawback_coins`, the coins its clawback will take,
+    computed as the refund dialog and the engine do (the refunded share of the coins the order
+    granted, rounded up; none for an item, none without a clawback)."""
+    row = srv.mirror.one(
+        "SELECT openid, kind, quantity, paid_fee FROM orders WHERE order_id = ?", req["order_id"]
+    )
+    if row is None:
+        return {}
+    facts: dict[str, Any] = {} if req.get("openid") else {"openid": str(row["openid"] or "")}
+    paid_fee = int(row["paid_fee"] or 0)
+    if req.get("clawback") and row["kind"] != "item" and paid_fee:
+        coins = req.get("coins")
+        if coins is not None:
+            granted = int(coins)
+        else:
+            granted = int(row["quantity"] or 0) or paid_fee * srv.desk.profile.coin_rate // 100
+        facts["clawback_coins"] = coins_to_claw_back(granted, paid_fee, int(req["refund_fee"]))
+    return {k: v for k, v in facts.items() if v not in ("", None)}
+
+
 def _target(req: dict[str, Any]) -> dict[str, Any]:
     return {k: req[k] for k in ("openid", "order_id", "refund_order_id") if req.get(k)}
 
@@ -185,8 +208,9 @@ async def _ask(
     srv: Server, action: str, amount: int, req: dict[str, Any], op: Operator, host: str
 ) -> JSONResponse:
     """The request waits for a second operator: nothing is written to the journal and nothing
-    is sent until it is approved. A pasted session key is kept sealed with it."""
-    kept = dict(req)
+    is sent until it is approved. A pasted session key is kept sealed with it. A refund says
+    whose order it is and the coins its clawback will take, so the approver sees both."""
+    kept = {**req, **refund_facts(srv, req)} if action == "refund" else dict(req)
     if kept.get("session_key"):
         kept["session_key_sealed"] = srv.seal(str(kept.get("openid", "")), kept["session_key"])
     kept.pop("session_key", None)
@@ -201,7 +225,13 @@ async def _ask(
     srv.audit(
         op.name,
         "approval_requested",
-        {"approval": found["id"], "endpoint": action, "amount": amount, **_target(req)},
+        {
+            "approval": found["id"],
+            "endpoint": action,
+            "amount": amount,
+            **_target(kept),
+            **({"clawback_coins": kept["clawback_coins"]} if kept.get("clawback_coins") else {}),
+        },
         result="awaiting_approval",
         host=host,
     )
