@@ -83,7 +83,11 @@ def register(verbs: Verbs, common: argparse.ArgumentParser) -> None:
 
     p = add("balance", "query_user_balance", cmd_balance)
     p.add_argument("openid")
-    p.add_argument("--session-key", type=session_key_arg, required=True)
+    p.add_argument(
+        "--session-key",
+        type=session_key_arg,
+        help="default: the stored key (on a team profile, the one the team server keeps)",
+    )
     p.add_argument("--user-ip", default="127.0.0.1")
 
     p = add("deduct", "currency_pay: deduct coins", cmd_deduct)
