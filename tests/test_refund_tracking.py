@@ -106,6 +106,9 @@ async def test_the_tracker_follows_a_refund_to_its_clawback_without_being_asked(
         row = desk.refunds()[0]
         assert (row["clawback"], row["coins_due"], row["coins_taken"]) == ("recovered", 600, 600)
         assert desk.pending() == []
+        # solo: the rows the tracker wrote name the profile's operator, who started the refund
+        names = {r["operator"] for r in desk.audit_rows()}
+        assert names == {desk.profile.operator}, names
     finally:
         await desk.close()
     assert desk.tracker is None and not tracker.running  # the thread ended with the desk
