@@ -16,6 +16,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QLabel, QPushButton, QWidget
 
@@ -31,8 +32,24 @@ if TYPE_CHECKING:
 MONEY_BUTTONS: dict[str, tuple[str, ...]] = {
     "users": ("actions.gift", "actions.deduct", "actions.cancel", "actions.refund"),
     "orders": ("deliver_button", "refund_button"),
-    "refunds": ("retry",),
+    "refunds": ("retry", "track"),
     "complaints": ("refund",),
+    # the pending list (a dialog of the window): settling or closing an operation at WeChat
+    "pending": ("resolve_button", "abandon_button"),
+}
+# the policy action each of those buttons starts (core.operations.policy.ROLE_ACTIONS)
+MONEY_ACTIONS: dict[str, str] = {
+    "actions.gift": "gift",
+    "actions.deduct": "deduct",
+    "actions.cancel": "cancel_deduction",
+    "actions.refund": "refund",
+    "deliver_button": "deliver",
+    "refund_button": "refund",
+    "retry": "clawback",
+    "refund": "refund",
+    "track": "resolve",  # resolve and abandon: not limited actions; any role but viewer
+    "resolve_button": "resolve",
+    "abandon_button": "abandon",
 }
 STYLE = "background: #FA9D3B; color: white; font-weight: 600; padding: 5px;"
 ENDED_STYLE = "background: #E5484D; color: white; font-weight: 600; padding: 5px;"
@@ -44,9 +61,10 @@ def is_offline(desk: Any) -> bool:
 
 
 def data_time(desk: Any) -> float:
-    """When what the window shows was fetched: the oldest answer a read fell back to, else the
-    moment the server went away."""
-    at = getattr(desk, "stale_since", None) or getattr(desk, "offline_since", None)
+    """When what the window shows was last brought up to date: the last contact with the server
+    (any answer or event: what a page shows may come from an event after its last read), else
+    the moment it went away."""
+    at = getattr(desk, "last_contact", None) or getattr(desk, "offline_since", None)
     return float(at) if at else time.time()
 
 
@@ -197,8 +215,11 @@ class ConnectionBanner(QLabel):
 
 
 class MoneyGate(QObject):
-    """Holds the money buttons of the pages built so far disabled while offline (a page that
-    enables one meanwhile is overruled), and gives each back the state its page last wanted."""
+    """Holds the money buttons of the pages built so far disabled while offline or the session
+    has ended (a page that enables one meanwhile is overruled), and on a team desk those whose
+    action the operator's role may not do (a finance operator's Gift, every money button of a
+    viewer), each with its reason as the tooltip; gives each back the state its page last
+    wanted. The server decides; this only spares the operator a dialog that cannot succeed."""
 
     def __init__(self, banner: ConnectionBanner) -> None:
         super().__init__(banner)
@@ -206,35 +227,41 @@ class MoneyGate(QObject):
         self.paused = False
         self.reason = paused_reason()
         self._wanted: dict[QAbstractButton, tuple[bool, str]] = {}  # enabled, tooltip
+        self._held: dict[QAbstractButton, str] = {}  # the reason each is held with
         self._forcing = False
 
-    def buttons(self) -> list[QAbstractButton]:
-        found: list[QAbstractButton] = []
-        pages = self.banner.window_.pages
+    def buttons(self) -> list[tuple[QAbstractButton, str]]:
+        """(button, the policy action it starts) of the pages built so far."""
+        found: list[tuple[QAbstractButton, str]] = []
         for name, paths in MONEY_BUTTONS.items():
-            page = dict.get(pages, name)  # only pages already built
+            page = _holder(self.banner.window_, name)  # only pages (and dialogs) already built
             if page is None:
                 continue
             for path in paths:
                 widget = _attribute(page, path)
                 if isinstance(widget, QAbstractButton):
-                    found.append(widget)
+                    found.append((widget, MONEY_ACTIONS[path]))
         return found
 
     def apply(self, paused: bool, reason: str = "") -> None:
         self.paused = paused
         self.reason = reason or paused_reason()
-        for widget in self.buttons():
-            if paused and widget in self._wanted:
-                self._force(widget, False, self.reason)  # the reason may have changed
-            elif paused and widget not in self._wanted:
-                self._wanted[widget] = (widget.isEnabled(), widget.toolTip())
-                widget.installEventFilter(self)
-                self._force(widget, False, self.reason)
-            elif not paused and widget in self._wanted:
+        for widget, action in self.buttons():
+            why = self.reason if paused else role_refusal(self.banner.ctx.desk, action)
+            if why:
+                self._hold(widget, why)
+            elif widget in self._wanted:
                 enabled, tip = self._wanted.pop(widget)
+                self._held.pop(widget, None)
                 widget.removeEventFilter(self)
                 self._force(widget, enabled, tip)
+
+    def _hold(self, widget: QAbstractButton, why: str) -> None:
+        if widget not in self._wanted:
+            self._wanted[widget] = (widget.isEnabled(), widget.toolTip())
+            widget.installEventFilter(self)
+        self._held[widget] = why
+        self._force(widget, False, why)
 
     def _force(self, widget: QAbstractButton, enabled: bool, tip: str) -> None:
         self._forcing = True
@@ -245,18 +272,62 @@ class MoneyGate(QObject):
             self._forcing = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt's name
+        kind = event.type()
         if (
             not self._forcing
-            and self.paused
-            and event.type() == QEvent.Type.EnabledChange
+            and kind in (QEvent.Type.EnabledChange, QEvent.Type.ToolTipChange)
             and isinstance(watched, QAbstractButton)
-            and watched in self._wanted
+            and watched in self._held
         ):
             # the page changed its mind meanwhile: remembered for later, held disabled now
-            self._wanted[watched] = (watched.isEnabled(), self._wanted[watched][1])
-            if watched.isEnabled():
-                self._force(watched, False, self.reason)
+            enabled, tip = self._wanted[watched]
+            if kind == QEvent.Type.EnabledChange:
+                enabled = watched.isEnabled()
+            else:
+                tip = watched.toolTip()
+            self._wanted[watched] = (enabled, tip)
+            if watched.isEnabled() or watched.toolTip() != self._held[watched]:
+                self._force(watched, False, self._held[watched])
         return False
+
+
+def role_refusal(desk: Any, action: str) -> str:
+    """Why the operator's role may not do `action` on a team desk (glossary words, the UI's
+    language), or "" when it may (and on a solo desk, whose profile's policy the dialog says)."""
+    if desk is None or not getattr(desk, "team", False):
+        return ""
+    from core.operations.policy import ROLE_ACTIONS, Policy
+
+    role = str(getattr(desk.profile, "role", "") or "")
+    if action in ("resolve", "abandon") and role != "viewer":
+        return ""  # not a limited action: every role but viewer settles operations
+    if role not in ROLE_ACTIONS or action in ROLE_ACTIONS[role]:
+        return ""
+    problem = Policy.for_profile(role, {}).problem(action, 0, spent_today=0)
+    if problem is None:
+        return ""
+    said = problem[1] if fmt.lang() == "en" else problem[0]
+    return said[:1].upper() + said[1:]
+
+
+def _holder(window: Any, name: str) -> Any:
+    """A page already built, or the window's open pending list."""
+    if name == "pending":
+        dialog = getattr(window, "_pending_dialog", None)
+        return dialog if dialog is not None and shiboken6.isValid(dialog) else None
+    return dict.get(window.pages, name)
+
+
+def money_buttons(window: Any) -> list[QAbstractButton]:
+    """Every money-moving button of the window built so far: the one list the gate holds."""
+    found = []
+    for name, paths in MONEY_BUTTONS.items():
+        holder = _holder(window, name)
+        for path in paths if holder is not None else ():
+            widget = _attribute(holder, path)
+            if isinstance(widget, QAbstractButton):
+                found.append(widget)
+    return found
 
 
 def _attribute(page: QWidget, path: str) -> Any:

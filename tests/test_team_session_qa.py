@@ -124,3 +124,74 @@ def test_log_in_again_continues_on_the_same_window(
     assert window.ctx.desk.auth is not keeper and not window.ctx.desk.auth.ended
     qtbot.waitUntil(lambda: users.actions["gift"].isEnabled(), timeout=WAIT)  # given back
     assert window.ctx.desk.user_orders(USER) == []  # the same desk reads again, as sam
+
+
+def pay(server, sim, openid: str, fee: int) -> str:
+    """The simulated WeChat takes a payment and posts the push to the team server."""
+    sim.config.push.url = f"{server.url}/wechat/push"
+    try:
+        sim.add_user(openid)
+        paid = sim.user_pays(openid, coins=fee // 10, fee=fee)
+    finally:
+        sim.config.push.url = None
+    return str(paid["order_id"])
+
+
+def test_money_buttons_follow_the_role(team, team_sim, keeper_window, qtbot):  # noqa: F811
+    openid = "oTeamSessionQaRoles00000001"
+    pay(team, team_sim, openid, 2000)
+    finance, _ = keeper_window(team, "fay")
+    users = look_up(qtbot, finance, openid)
+    qtbot.waitUntil(lambda: users.actions["refund"].isEnabled(), timeout=WAIT)
+    for action in ("gift", "deduct"):  # finance may not: disabled, and the tooltip says why
+        assert not users.actions[action].isEnabled()
+        tip = users.actions[action].toolTip()
+        assert "finance role may not" in tip and "ask: support agent" in tip, tip
+    viewer, _ = keeper_window(team, "vera")
+    seen = look_up(qtbot, viewer, openid)
+    qtbot.wait(300)  # the page has had its say about its buttons
+    for action in ("gift", "deduct", "cancel", "refund"):
+        assert not seen.actions[action].isEnabled(), action
+        assert "viewer role may not" in seen.actions[action].toolTip()
+    seen.actions["gift"].setEnabled(True)  # the page changing its mind is overruled
+    assert not seen.actions["gift"].isEnabled()
+
+
+def clipped(dialog) -> list[str]:
+    from PySide6.QtWidgets import QLabel
+
+    return [
+        label.text()
+        for label in dialog.findChildren(QLabel)
+        if label.isVisible()
+        and label.wordWrap()
+        and label.text()
+        and label.height() < label.heightForWidth(label.width())
+    ]
+
+
+def test_support_refund_dialog_says_the_limit_in_english_and_never_clips(
+    team,  # noqa: F811
+    team_sim,  # noqa: F811
+    keeper_window,
+    qtbot,
+):
+    openid = "oTeamSessionQaRefund0000001"
+    pay(team, team_sim, openid, 30000)
+    window, _ = keeper_window(team, "dora")
+    users = look_up(qtbot, window, openid)
+    qtbot.waitUntil(lambda: users.actions["refund"].isEnabled(), timeout=WAIT)
+    users.actions["refund"].click()
+    qtbot.waitUntil(lambda: users.dialog is not None and users.dialog.isVisible(), timeout=WAIT)
+    dialog = users.dialog
+    dialog.yuan.setValue(150)  # above support's ¥100.00 per refund
+    qtbot.wait(100)
+    said = dialog.amount_note.text()
+    assert "exceeds your per-action limit" in said and "ask: finance, administrator" in said
+    assert not any("\u4e00" <= c <= "\u9fff" for c in said), said  # no Chinese in English
+    assert (
+        dialog.reason.currentText() == "" and "A reason is required." in dialog.reason_note.text()
+    )
+    qtbot.wait(100)
+    assert clipped(dialog) == []
+    dialog.reject()
