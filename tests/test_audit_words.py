@@ -250,3 +250,28 @@ def test_the_audit_page_says_a_refund_approval_in_yuan_with_who_asked(qapp):
     assert "¥68.00" in text and "coins" not in text, text
     assert "Refund" in text and "sam" in text, text
     assert "1,500 coins" in describe("refused", json.dumps({"endpoint": "gift", "amount": 1500}))
+
+
+def refused_endpoints(root):
+    """What allow() can name as refused (its fourth argument), imports by kind."""
+    found = set()
+    for path in sorted(pathlib.Path(root).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _call_name(node) == "allow" and len(node.args) == 4:
+                what = node.args[3]
+                if isinstance(what, ast.Constant):
+                    found.add(what.value)
+    return found
+
+
+def test_every_refusal_the_server_can_audit_names_what_was_refused_in_words():
+    from core.server.routes.jobs import IMPORT_ROLES
+
+    endpoints = refused_endpoints(ROOT / "core" / "server") | {
+        f"imports/{kind}" for kind in IMPORT_ROLES
+    }
+    assert {"audit", "tools/signature", "reports"} <= endpoints
+    for what in sorted(endpoints):
+        zh = said("refused", {"endpoint": what, "role": "viewer"})
+        en = said("refused", {"endpoint": what, "role": "viewer"}, "en")
+        assert not re.search(r"[a-z]{3,}", zh) and not CJK.search(en), (what, zh, en)

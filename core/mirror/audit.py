@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from core.beijing import BEIJING
 from core.mirror.db import Mirror
 from core.money import format_coins, format_fen
-from core.vocabulary import own_half, word
+from core.vocabulary import ACTION, own_half, word
 
 GENESIS = "0" * 64
 # who is behind the rows written while a task follows someone's intent (the refund tracker: the
@@ -275,6 +275,8 @@ def _param_value(action: str, key: str, value: Any, lang: str) -> str:
         return format_fen(value)
     if isinstance(value, int) and (key == "amount" or key in COIN_KEYS):
         return format_coins(value, lang)
+    if key == "endpoint" and isinstance(value, str) and value not in ACTION:
+        return word("endpoint", value, lang)  # a refusal of a read or a tool
     if key in CODE_VALUES and isinstance(value, (str, int)):
         return word(CODE_VALUES[key], value, lang)
     if key == "states" and isinstance(value, dict):  # a bulk batch's rows by state

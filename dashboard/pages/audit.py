@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QFileDialog, QHBoxLayout, QLineEdit
 
+from core import vocabulary
 from core.mirror.audit import MONEY_ACTIONS, operator_words, unit_action
 from dashboard import fmt
 from dashboard.i18n import N_, last_folder, remember_folder, tr
@@ -53,7 +54,7 @@ def describe(action: str, params_json: str) -> str:
     parts = []
     unit = unit_action(action, params)  # a request, approval or refusal: what it was of
     if unit != action:
-        parts.append(word("action", unit))
+        parts.append(word("action" if unit in vocabulary.ACTION else "endpoint", unit))
     amount = params.get("amount")
     if isinstance(amount, int) and unit not in NO_AMOUNT:
         parts.append(fmt.fen(amount) if unit in MONEY_ACTIONS else fmt.coins(amount))
