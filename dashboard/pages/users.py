@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.operations.policy import AMOUNT_UNIT
 from core.vocabulary import said_with
 from dashboard import fmt
 from dashboard.i18n import N_, tr
@@ -99,6 +100,8 @@ def entry_words(e: TimelineEntry) -> tuple[str, str, str]:
         details = push_facts(e)[1]
     elif e.kind == "audit" and info.get("approval"):
         return approval_words(e)
+    elif e.kind == "audit" and info.get("action") == "refused":
+        return refused_words(e)
     elif e.kind == "audit":
         event = word("action", info.get("action", ""))
         status = word("audit_result", e.status)
@@ -109,6 +112,23 @@ def entry_words(e: TimelineEntry) -> tuple[str, str, str]:
         reason = fmt.own_language(e.summary) if e.kind == "clawback" else e.summary
         details = " · ".join(x for x in (str(info.get("operator") or ""), reason) if x)
     return event, status, details
+
+
+def refused_words(e: TimelineEntry) -> tuple[str, str, str]:
+    """An attempt the team server refused: what was tried (the action and its amount, said
+    once; nothing moved, so the amount column stays empty) and why, in the operator's words."""
+    try:
+        params = json.loads(e.raw or "{}")
+    except ValueError:
+        params = {}
+    tried = str(params.get("endpoint") or "")
+    event = word("action", tried) if tried else word("action", "refused")
+    amount = params.get("amount")
+    said = ""
+    if isinstance(amount, int) and amount > 0:
+        said = fmt.fen(amount) if AMOUNT_UNIT.get(tried) == "fen" else fmt.coins(amount)
+    details = " · ".join(x for x in (str(e.info.get("operator") or ""), said) if x)
+    return event, word("audit_result", e.status), details
 
 
 def approval_words(e: TimelineEntry) -> tuple[str, str, str]:
@@ -286,7 +306,13 @@ class UsersPage(Page):
         desk = self.ctx.desk
         if desk is None:
             return
-        attention, recent = desk.users_overview()
+        from dashboard.offline import ServerUnreachable, unreachable_empty
+
+        try:
+            attention, recent = desk.users_overview()
+        except ServerUnreachable:  # a team server away, nothing kept: the lists stay as they are
+            self.inline.show_message("warn", unreachable_empty())
+            return
         for row in attention:
             reasons = [row["why"], *row["also"]]
             row["why_label"] = " · ".join(word("attention", w) for w in reasons)
@@ -497,15 +523,22 @@ class UsersPage(Page):
             return
         balance = self.view.balance.balance if self.view.balance else None
         from dashboard.dialogs import MoneyDialog  # the first page builds without it
+        from dashboard.offline import ServerUnreachable, unreachable_empty
 
+        try:
+            orders = desk.user_orders(openid) if action == "refund" else None
+            deductions = desk.user_deductions(openid) if action == "cancel" else None
+        except ServerUnreachable:  # the orders or deductions to choose from are not there
+            self.inline.show_message("warn", unreachable_empty())
+            return
         dialog = MoneyDialog(
             self.ctx,
             action,
             openid,
             parent=self,
             balance=balance,
-            orders=desk.user_orders(openid) if action == "refund" else None,
-            deductions=desk.user_deductions(openid) if action == "cancel" else None,
+            orders=orders,
+            deductions=deductions,
             order_id=self._selected_order() if action == "refund" else None,
         )
         self.actions[action].setEnabled(False)

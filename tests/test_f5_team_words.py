@@ -1,0 +1,36 @@
+"""QA T1 9: a viewer's refused attempt on a user's timeline says what was tried (the action and
+the amount, said once) and why it was refused; against a real team server process."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core.errors import XPayDeskError
+from dashboard.pages.users import entry_words
+from tests.remotefixtures import remote_desk
+from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+
+VIC = "oT1refusedVic00000000000001"
+
+
+def test_a_refused_attempt_on_the_timeline_says_what_was_tried(team, team_sim):  # noqa: F811
+    team_sim.add_user(VIC)
+
+    async def scenario():
+        vera, sam = remote_desk(team, "vera"), remote_desk(team, "sam")
+        try:
+            with pytest.raises(XPayDeskError):
+                await vera.gift(VIC, 1200, reason="试试", request_key="t1-9-viewer-gift")
+            view = await sam.lookup_user(VIC, live=False)
+            return [e for e in view.timeline if e.info.get("action") == "refused"]
+        finally:
+            await vera.close()
+            await sam.close()
+
+    (entry,) = asyncio.run(scenario())
+    event, status, details = entry_words(entry)
+    assert event == "Gift coins"  # what was tried, not "Refused" twice
+    assert status.startswith("Refused: ") and "viewer" in status.lower()
+    assert "vera" in details and "1,200" in details
