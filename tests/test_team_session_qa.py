@@ -195,3 +195,37 @@ def test_support_refund_dialog_says_the_limit_in_english_and_never_clips(
     qtbot.wait(100)
     assert clipped(dialog) == []
     dialog.reject()
+
+
+def form_labels(form) -> list[str]:
+    from PySide6.QtWidgets import QFormLayout, QLabel
+
+    found = []
+    for row in range(form.rowCount()):
+        for role in (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.SpanningRole):
+            item = form.itemAt(row, role)
+            widget = item.widget() if item is not None else None
+            if isinstance(widget, QLabel):
+                found.append(widget.text())
+    return found
+
+
+def test_settings_limits_in_team_mode_list_only_what_the_role_may_do(
+    team,  # noqa: F811
+    keeper_window,
+    qtbot,
+):
+    window, _ = keeper_window(team, "fred")  # finance: refunds, no gifts or deductions
+    window.go("settings")
+    page = window.pages["settings"]
+    qtbot.waitUntil(lambda: form_labels(page.limits_form) != [], timeout=WAIT)
+    labels = form_labels(page.limits_form)
+    assert any("Refund" in label for label in labels), labels
+    assert not [label for label in labels if "Gift" in label or "Deduction" in label], labels
+    note = page.limits_note.text()
+    assert "team server applies" in note and "not access control" not in note
+    viewer, _ = keeper_window(team, "vera")
+    viewer.go("settings")
+    seen = viewer.pages["settings"]
+    qtbot.waitUntil(lambda: form_labels(seen.limits_form) != [], timeout=WAIT)
+    assert form_labels(seen.limits_form) == ["Your role (Viewer) moves no money."]

@@ -73,9 +73,10 @@ class SettingsPage(Page):
         self.limits_card = Card(tr("Your limits"))
         self.limits_form = QFormLayout()
         self.limits_card.body.addLayout(self.limits_form)
-        self.limits_card.body.addWidget(
-            muted(tr("A guard rail against mistakes on one desktop, not access control."))
+        self.limits_note = muted(
+            tr("A guard rail against mistakes on one desktop, not access control.")
         )
+        self.limits_card.body.addWidget(self.limits_note)
         bottom.addWidget(self.limits_card, 1)
         self.root.addLayout(bottom)
         row = QHBoxLayout()
@@ -317,8 +318,20 @@ class SettingsPage(Page):
         ):
             self._detail(label, value)
         self.secret_card.setVisible(False)  # a team desktop holds no merchant secret
+        from core.operations.policy import ROLE_ACTIONS
+
+        # the server applies them (and refuses the actions the role may not do at all): only
+        # what this role may do is listed
+        self.limits_note.setText(
+            tr("The team server applies these limits to every action you take.")
+        )
+        mine = [a for a in ("gift", "deduct", "refund") if a in ROLE_ACTIONS.get(p.role, ())]
+        if not mine:
+            self.limits_form.addRow(
+                QLabel(tr("Your role ({role}) moves no money.").format(role=word("role", p.role)))
+            )
         try:
-            for action in ("gift", "deduct", "refund"):
+            for action in mine:
                 per_action, left = desk.limit_left(action)
                 money = fmt.fen if action == "refund" else fmt.coins
                 daily = f"{word('limit', f'daily_{action}')} · {tr('left today')}"

@@ -2147,5 +2147,13 @@
       <source>Spent in total (as WeChat reports)</source>
       <translation>Spent in total (as WeChat reports)</translation>
     </message>
+    <message>
+      <source>The team server applies these limits to every action you take.</source>
+      <translation>The team server applies these limits to every action you take.</translation>
+    </message>
+    <message>
+      <source>Your role ({role}) moves no money.</source>
+      <translation>Your role ({role}) moves no money.</translation>
+    </message>
   </context>
 </TS>

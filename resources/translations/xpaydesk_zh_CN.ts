@@ -2147,5 +2147,13 @@
       <source>Spent in total (as WeChat reports)</source>
       <translation>累计消耗（微信数据）</translation>
     </message>
+    <message>
+      <source>The team server applies these limits to every action you take.</source>
+      <translation>团队服务器对您的每一笔操作执行这些限额。</translation>
+    </message>
+    <message>
+      <source>Your role ({role}) moves no money.</source>
+      <translation>您的角色（{role}）不能进行资金操作。</translation>
+    </message>
   </context>
 </TS>
