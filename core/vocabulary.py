@@ -6,6 +6,7 @@ as it is stored. Qt-free, so the exports use it too."""
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 Words = dict[str, tuple[str, str]]  # code -> (zh_CN, en)
@@ -459,6 +460,9 @@ def detail(text: str, lang: str = "zh_CN") -> str:
     return text
 
 
+_COUNTS = re.compile(r"[a-z_]+:\d+(,[a-z_]+:\d+)*")
+
+
 def word(table: str, code: object, lang: str = "zh_CN") -> str:
     """The glossary word for a code value; a value the table lacks is shown as it is (so a new
     code is visible, and the vocabulary test names it)."""
@@ -466,6 +470,11 @@ def word(table: str, code: object, lang: str = "zh_CN") -> str:
     if table == "detail" and key not in DETAIL:
         return detail(key, lang)
     pair = TABLES[table].get(key)
+    if pair is None and table == "audit_result" and _COUNTS.fullmatch(key):
+        # an approved bulk batch's rows by state ("done:2,failed:1"): 已完成 2，失败 1
+        sep = ", " if lang.startswith("en") else "，"
+        counted = (part.partition(":") for part in key.split(","))
+        return sep.join(f"{word('state', state, lang)} {n}" for state, _, n in counted)
     if pair is None:
         head, colon, why = key.partition(": ")
         if colon and head in TABLES[table]:  # "failed: why" (an audit row's result): the word,

@@ -202,6 +202,9 @@ def test_the_csv_row_says_actions_results_and_system_operators_in_words():
     assert follower[2] == "系统（退款跟踪）"
     assert audit.readable(row("clawback", "ok", "relay"), "en")[2] == "system (push relay)"
     assert word("audit_result", "done", "zh_CN") == "已完成"
+    # an approved bulk batch: its rows by state
+    assert word("audit_result", "done:2,failed:1", "zh_CN") == "已完成 2，失败 1"
+    assert word("audit_result", "done:2,failed:1", "en") == "Done 2, Failed 1"
 
 
 def test_rows_the_servers_tracker_writes_name_who_started_the_refund(team, team_sim):  # noqa: F811
