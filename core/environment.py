@@ -8,6 +8,7 @@ from enum import IntEnum
 
 from core.errors import ConfigError
 from core.secret import Secret
+from core.vocabulary import word
 
 
 class Env(IntEnum):
@@ -29,10 +30,6 @@ class Env(IntEnum):
         return env
 
     @property
-    def label(self) -> str:
-        return "现网 Production" if self is Env.PRODUCTION else "沙箱 Sandbox"
-
-    @property
     def key_field(self) -> str:
         return "app_key" if self is Env.PRODUCTION else "sandbox_app_key"
 
@@ -45,8 +42,8 @@ class AppKeys:
     def for_env(self, env: Env) -> str:
         key = self.production if env is Env.PRODUCTION else self.sandbox
         if not key:
-            raise ConfigError(
-                f"缺少 {env.key_field}（{env.label} 的 AppKey）",
-                f"{env.key_field} is missing (the AppKey for {env.label})",
+            raise ConfigError(  # each half in its own language's glossary word
+                f"缺少 {env.key_field}（{word('secret', env.key_field, 'zh_CN')}）",
+                f"{env.key_field} is missing (the {word('secret', env.key_field, 'en')})",
             )
         return key.reveal()

@@ -77,6 +77,8 @@ STATE_TEXT = {
     "needs_login": N_("Waiting for the user to log in"),
     "prepared": N_("WeChat was busy; it will be retried with the same id"),
 }
+# a refund that takes no coins back (an item, or the clawback unticked)
+REFUNDING_WITHOUT_COINS = N_("Refund started; it is followed until it ends")
 # the likely cause of a WeChat refusal, said beside its meaning
 LIKELY_CAUSE = {
     268490003: N_(
@@ -571,6 +573,13 @@ class MoneyDialog(QDialog):
         amount, reason = self._problems()
         return amount or reason or self._key_problem()
 
+    def _balance_words(self) -> str:
+        """An amount that needs approval moves nothing on click: its balance is "after
+        approval", never said as what the click does."""
+        if self._needs_approval():
+            return tr("Balance after approval {before} → {after} (nothing moves until then)")
+        return tr("Balance {before} → {after}")
+
     def _effect(self, problem: str) -> str:
         rate = self.desk.profile.coin_rate
         amount = self.value()
@@ -622,7 +631,7 @@ class MoneyDialog(QDialog):
                     )
                 else:
                     take = min(due, self.balance)
-                    effect += "\n" + tr("Balance {before} → {after}").format(
+                    effect += "\n" + self._balance_words().format(
                         before=fmt.coins(self.balance), after=fmt.coins(self.balance - take)
                     )
                     if take < due:
@@ -638,7 +647,7 @@ class MoneyDialog(QDialog):
             return effect
         if self.balance is not None:
             sign = 1 if self.action in ("gift", "cancel") else -1
-            effect += "\n" + tr("Balance {before} → {after}").format(
+            effect += "\n" + self._balance_words().format(
                 before=fmt.coins(self.balance), after=fmt.coins(self.balance + sign * amount)
             )
         return effect
@@ -806,7 +815,13 @@ class MoneyDialog(QDialog):
         amount = fmt.fen(self.value()) if self.action == "refund" else fmt.coins(self.value())
         if self.action == "clawback":
             amount = fmt.coins(int(result.outcome.get("take", self.value())))
-        return f"{tr(verb)} {amount}: {tr(STATE_TEXT.get(result.state, result.state))}"
+        state = tr(STATE_TEXT.get(result.state, result.state))
+        if self.action == "refund" and result.state == "refunding" and not self._clawing_back():
+            state = tr(REFUNDING_WITHOUT_COINS)  # an item, or the clawback unticked: no coins
+        return f"{tr(verb)} {amount}: {state}"
+
+    def _clawing_back(self) -> bool:
+        return self.clawback.isChecked() and self.clawback.isEnabled()
 
     def _finished(self, result: OpResult) -> None:
         self._running = False

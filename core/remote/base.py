@@ -75,6 +75,9 @@ class RemoteBase:
         self._answers: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self.online = True
         self.offline_since: float | None = None
+        # the last time the server answered anything (a read, a write, a refusal, an event): the
+        # data on screen is never newer than this while the server is away
+        self.last_contact: float | None = None
         self.stale_since: float | None = None  # set while a read shows an old answer
 
     def __repr__(self) -> str:
@@ -106,6 +109,8 @@ class RemoteBase:
     # ---- the connection -----------------------------------------------------------------------
 
     def _connected(self, online: bool) -> None:
+        if online:
+            self.last_contact = time.time()
         if online == self.online:
             return
         self.online = online

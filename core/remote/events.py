@@ -181,6 +181,7 @@ class Events(RemoteBase):
                         break
                     if event.id:
                         self.last_event_id = event.id
+                    self._connected(True)  # an event is a contact with the server too
                     self.changed(what_changed(event))
             finally:
                 self._stream_socket = None

@@ -136,6 +136,11 @@ class OrdersPage(Page):
         head.addWidget(self.detail_kind)
         head.addStretch(1)
         layout.addLayout(head)
+        self.detail_note = QLabel()  # why no order is shown (e.g. the team server is away)
+        self.detail_note.setWordWrap(True)
+        self.detail_note.setStyleSheet(f"color: {theme.ORANGE}; font-weight: 600;")
+        self.detail_note.hide()
+        layout.addWidget(self.detail_note)
         self.form = QFormLayout()
         # the ids an operator compares with what a user sent: whole, with a copy button
         self.detail_id = IdLabel()
@@ -370,8 +375,17 @@ class OrdersPage(Page):
             self.show_order(self.model.row_dict(index.row()).get("order_id", ""))
 
     def show_order(self, order_id: str) -> None:
+        from dashboard.offline import ServerUnreachable, cannot_load
+
         desk = self.ctx.desk
-        detail = desk.order_detail(order_id) if desk else None
+        try:
+            detail = desk.order_detail(order_id) if desk else None
+        except ServerUnreachable:
+            # a team server away and this order never read: its detail is not there, and the
+            # previous order's must not stay beside a Refund button
+            self._no_detail(cannot_load(tr("Order {order}").format(order=order_id)))
+            return
+        self.detail_note.hide()
         self.current = detail
         self.detail.setEnabled(detail is not None)
         if detail is None:
@@ -428,6 +442,25 @@ class OrdersPage(Page):
         self._deliverable(order)
         self.refund_button.setEnabled(order["left_fee"] > 0 and order["status"] in (2, 3, 4))
         self._offer_fix(order_id, detail)
+
+    def _no_detail(self, note: str) -> None:
+        """No order in the detail pane: nothing of the last one left, no action offered."""
+        self.current = None
+        for label in (self.detail_id, self.detail_openid, self.detail_wx):
+            label.set("")
+        self.detail_status.set("", "")
+        self.detail_kind.setText("")
+        for value in self.form_labels.values():
+            value.setText("—")
+        self.history.setPlainText("")
+        self.raw.setPlainText("")
+        self.refunds_model.set_rows([])
+        self.ledger_model.set_rows([])
+        self.refund_button.setEnabled(False)
+        self.deliver_button.setEnabled(False)
+        self.detail.setEnabled(False)
+        self.detail_note.setText(note)
+        self.detail_note.show()
 
     def _offer_fix(self, order_id: str, detail: dict[str, Any] | None) -> None:
         """An order opened from a reconciliation discrepancy says what was found and points at

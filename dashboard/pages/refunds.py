@@ -71,9 +71,8 @@ class RefundsPage(Page):
         self.table.setToolTip(tr("Double-click a refund to open its order."))
         self.root.addWidget(self.table, 1)
         self.root.addWidget(self._detail())
-        self.empty = muted(
-            tr("No refunds yet. Refunds started here or imported appear in this list.")
-        )
+        self.empty_text = tr("No refunds yet. Refunds started here or imported appear in this list.")
+        self.empty = muted(self.empty_text)
         self.root.addWidget(self.empty)
 
     def _detail(self) -> QWidget:
@@ -114,8 +113,20 @@ class RefundsPage(Page):
     def refresh(self) -> None:
         if self.ctx.desk is None:
             return
+        from dashboard.offline import ServerUnreachable, is_offline, stale_note, unreachable_empty
+
         kept = self._selected()  # the selection survives a refresh the tracker caused
-        rows = self.ctx.desk.refunds(only_open=self.only_open.isChecked())
+        try:
+            rows = self.ctx.desk.refunds(only_open=self.only_open.isChecked())
+        except ServerUnreachable:
+            # a team server away with no earlier answer for this list: what is shown stays,
+            # marked; with nothing shown, the list is not known to be empty
+            held = self.model.rowCount()
+            self.empty.setText(unreachable_empty())
+            self.empty.setVisible(not held)
+            self.summary.setText(stale_note(self.ctx.desk) if held else "")
+            return
+        self.empty.setText(self.empty_text)
         for row in rows:
             label, colour = fmt.clawback_text(row["clawback"])
             row["clawback_label"] = label
@@ -125,9 +136,10 @@ class RefundsPage(Page):
         self.model.set_rows(rows)
         self.empty.setVisible(not rows)
         due = sum(1 for r in rows if r["clawback"] in ("due", "needs_login"))
-        self.summary.setText(
-            tr("{n} refunds, {due} with coins still due").format(n=len(rows), due=due)
-        )
+        summary = tr("{n} refunds, {due} with coins still due").format(n=len(rows), due=due)
+        if is_offline(self.ctx.desk):  # the last answer, from before the server went away
+            summary += " · " + stale_note(self.ctx.desk)
+        self.summary.setText(summary)
         if kept is not None:
             for n, row in enumerate(rows):
                 if row["refund_order_id"] == kept["refund_order_id"]:
