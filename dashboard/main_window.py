@@ -473,6 +473,7 @@ class MainWindow(QMainWindow):
         self._pending_dialog = dialog
         dialog.show()  # non-modal
         dialog.reload()  # shown: counted with the counter
+        self.connection.update_state()  # its money buttons held too while the server is away
 
     def _notify(self, kind: str, text: str) -> None:
         self.statusBar().showMessage(("✔ " if kind == "ok" else "⚠ ") + text, 8000)

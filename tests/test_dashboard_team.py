@@ -240,7 +240,7 @@ def test_the_banner_in_chinese_gives_the_time_in_beijing(team, team_window, qtbo
         desk._http.base_url = "http://127.0.0.1:9/api/v1"
         desk._wake_stream()  # the stream breaks; the reconnection finds nobody
         qtbot.waitUntil(lambda: window.connection.isVisible(), timeout=WAIT)
-        at = datetime.fromtimestamp(desk.offline_since, ZoneInfo("Asia/Shanghai"))
+        at = datetime.fromtimestamp(desk.last_contact, ZoneInfo("Asia/Shanghai"))
         assert window.connection.text() == (
             f"⚠ 无法连接团队服务器 · 显示的是 {at:%H:%M}（北京时间）的数据 · 资金操作已暂停"
         )

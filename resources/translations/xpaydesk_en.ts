@@ -2155,5 +2155,29 @@
       <source>Your role ({role}) moves no money.</source>
       <translation>Your role ({role}) moves no money.</translation>
     </message>
+    <message>
+      <source>team server unreachable: as of {time} (Beijing)</source>
+      <translation>team server unreachable: as of {time} (Beijing)</translation>
+    </message>
+    <message>
+      <source>The team server is unreachable: this list can't be loaded now.</source>
+      <translation>The team server is unreachable: this list can't be loaded now.</translation>
+    </message>
+    <message>
+      <source>{what} can't be loaded now: the team server is unreachable.</source>
+      <translation>{what} can't be loaded now: the team server is unreachable.</translation>
+    </message>
+    <message>
+      <source>Order {order}</source>
+      <translation>Order {order}</translation>
+    </message>
+    <message>
+      <source>Refund started; it is followed until it ends</source>
+      <translation>Refund started; it is followed until it ends</translation>
+    </message>
+    <message>
+      <source>Balance after approval {before} → {after} (nothing moves until then)</source>
+      <translation>Balance after approval {before} → {after} (nothing moves until then)</translation>
+    </message>
   </context>
 </TS>

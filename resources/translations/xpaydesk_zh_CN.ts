@@ -2155,5 +2155,29 @@
       <source>Your role ({role}) moves no money.</source>
       <translation>您的角色（{role}）不能进行资金操作。</translation>
     </message>
+    <message>
+      <source>team server unreachable: as of {time} (Beijing)</source>
+      <translation>无法连接团队服务器：数据截至 {time}（北京时间）</translation>
+    </message>
+    <message>
+      <source>The team server is unreachable: this list can't be loaded now.</source>
+      <translation>无法连接团队服务器：此列表暂时无法加载。</translation>
+    </message>
+    <message>
+      <source>{what} can't be loaded now: the team server is unreachable.</source>
+      <translation>{what}暂时无法加载：无法连接团队服务器。</translation>
+    </message>
+    <message>
+      <source>Order {order}</source>
+      <translation>订单 {order}</translation>
+    </message>
+    <message>
+      <source>Refund started; it is followed until it ends</source>
+      <translation>退款已发起；工作台会跟踪到退款完成</translation>
+    </message>
+    <message>
+      <source>Balance after approval {before} → {after} (nothing moves until then)</source>
+      <translation>批准后余额 {before} → {after}（批准前不变动）</translation>
+    </message>
   </context>
 </TS>
