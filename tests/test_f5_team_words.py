@@ -34,3 +34,15 @@ def test_a_refused_attempt_on_the_timeline_says_what_was_tried(team, team_sim): 
     assert event == "Gift coins"  # what was tried, not "Refused" twice
     assert status.startswith("Refused: ") and "viewer" in status.lower()
     assert "vera" in details and "1,200" in details
+
+
+def test_a_role_refusal_names_the_role_and_the_page_in_words(team):  # noqa: F811
+    vera = remote_desk(team, "vera")
+    try:
+        with pytest.raises(XPayDeskError) as caught:
+            vera.audit_rows()
+    finally:
+        asyncio.run(vera.close())
+    zh, en = caught.value.message_zh, caught.value.message_en
+    assert "只读" in zh and "审计日志" in zh and "viewer " not in zh and "audit" not in zh
+    assert en == "the viewer role may not use the audit log"

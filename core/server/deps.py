@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from core import wire
+from core import vocabulary, wire
 from core.mirror import audit as audit_log
 from core.operations import OpResult
 from core.server import store
@@ -90,9 +90,15 @@ def allow(request: Request, op: Operator, roles: frozenset[str], what: str) -> N
         result="refused: role",
         host=address(request),
     )
-    raise ApiError(
-        403,
-        "forbidden",
-        f"角色 {op.role} 不能使用 {what}",
-        f"the {op.role} role may not use {what}",
+    raise ApiError(403, "forbidden", *refusal_words(op.role, what))
+
+
+def refusal_words(role: str, what: str) -> tuple[str, str]:
+    """"the viewer role may not use the audit log": the role and the endpoint in the glossary's
+    words, both languages (an endpoint without its own words is said as its action)."""
+    table = "endpoint" if what in vocabulary.ENDPOINT else "action"
+    return (
+        f"角色「{vocabulary.word('role', role)}」不能使用{vocabulary.word(table, what)}",
+        f"the {vocabulary.word('role', role, 'en').lower()} role may not use "
+        f"{vocabulary.word(table, what, 'en')}",
     )
