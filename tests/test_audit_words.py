@@ -278,3 +278,15 @@ def test_every_refusal_the_server_can_audit_names_what_was_refused_in_words():
         zh = said("refused", {"endpoint": what, "role": "viewer"})
         en = said("refused", {"endpoint": what, "role": "viewer"}, "en")
         assert not re.search(r"[a-z]{3,}", zh) and not CJK.search(en), (what, zh, en)
+
+
+def test_a_missing_app_key_names_the_environment_in_each_halfs_language():
+    from core.environment import AppKeys, Env
+    from core.errors import XPayDeskError
+
+    try:
+        AppKeys().for_env(Env.SANDBOX)
+    except XPayDeskError as exc:
+        zh, en = exc.message("zh_CN"), exc.message("en")
+    assert "沙箱" in zh and "Sandbox" not in zh, zh
+    assert "Sandbox" in en and not CJK.search(en), en

@@ -302,6 +302,10 @@ class Reconciliation:
         for check, sql, params in queries:
             zh, en = DISCREPANCY_CHECKS[check]
             for row in conn.execute(sql, params):
+                # a gift's, deduction's or clawback's amount is coins: a column of its own
+                coins = check == "ledger_unattributed" or (
+                    check == "operation_open" and not str(row[5] or "").startswith("refund ")
+                )
                 yield {
                     "check": check,
                     "check_zh": zh,
@@ -309,7 +313,8 @@ class Reconciliation:
                     "id": row[0],
                     "openid": row[1] or "",
                     "wechat_amount": row[2],
-                    "mirror_amount": row[3],
+                    "mirror_amount": None if coins else row[3],
+                    "mirror_coins": row[3] if coins else None,
                     "at": row[4],
                     "detail": row[5] or "",
                     "order_id": row[6] or "",
@@ -629,6 +634,7 @@ class Reconciliation:
                     C("openid", "openid", "openid"),
                     C("wechat_amount", "微信金额", "WeChat amount", "fen"),
                     C("mirror_amount", "本地金额", "our amount", "fen"),
+                    C("mirror_coins", "本地代币", "our coins", "coins"),
                     C("at", "时间", "time", "time"),
                     C("detail", "说明", "detail", vocab="detail"),
                     C("order_id", "相关订单", "order"),
