@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from core.errors import XPayDeskError
 from core.money import format_coins, format_fen
-from core.vocabulary import word
+from core.vocabulary import ENDPOINT, word
 
 ACTIONS = ("gift", "deduct", "cancel_deduction", "refund", "clawback", "deliver")
 # actions whose amount counts against the operator's limits, and the unit of each
@@ -80,6 +80,30 @@ ROLE_NAMES = {
     "finance": "财务 finance",
     "admin": "管理员 admin",
 }
+
+
+# the pages a team server lets only some roles read (core.server.deps: APPROVERS, FINANCE)
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "audit": frozenset({"finance", "admin"}),
+    "reconciliation": frozenset({"finance", "admin"}),
+}
+
+
+def role_refusal(role: str, what: str) -> tuple[str, str]:
+    """"the viewer role may not use the audit log": the role and what it may not use (an API
+    endpoint, vocabulary ENDPOINT, or an action) in the glossary's words, both languages."""
+    table = "endpoint" if what in ENDPOINT else "action"
+    return (
+        f"角色「{word('role', role)}」不能使用{word(table, what)}",
+        f"the {word('role', role, 'en').lower()} role may not use {word(table, what, 'en')}",
+    )
+
+
+def page_refusal(role: str, page: str) -> tuple[str, str] | None:
+    """Why a team operator of `role` cannot use `page` (its buttons say so), or None."""
+    if page not in PAGE_ROLES or role in PAGE_ROLES[page]:
+        return None
+    return role_refusal(role, page)
 
 
 class PolicyRefused(XPayDeskError):

@@ -10,9 +10,10 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from core import vocabulary, wire
+from core import wire
 from core.mirror import audit as audit_log
 from core.operations import OpResult
+from core.operations.policy import PAGE_ROLES, role_refusal
 from core.server import store
 from core.server.store import APPROVER_ROLES, Operator, OperatorError
 
@@ -23,7 +24,7 @@ API = "/api/v1"
 READERS = frozenset(store.ROLES)
 RESOLVERS = frozenset({"support", "finance", "admin"})
 APPROVERS = APPROVER_ROLES
-FINANCE = frozenset({"finance", "admin"})
+FINANCE = PAGE_ROLES["reconciliation"]
 
 
 class ApiError(Exception):
@@ -90,15 +91,4 @@ def allow(request: Request, op: Operator, roles: frozenset[str], what: str) -> N
         result="refused: role",
         host=address(request),
     )
-    raise ApiError(403, "forbidden", *refusal_words(op.role, what))
-
-
-def refusal_words(role: str, what: str) -> tuple[str, str]:
-    """"the viewer role may not use the audit log": the role and the endpoint in the glossary's
-    words, both languages (an endpoint without its own words is said as its action)."""
-    table = "endpoint" if what in vocabulary.ENDPOINT else "action"
-    return (
-        f"角色「{vocabulary.word('role', role)}」不能使用{vocabulary.word(table, what)}",
-        f"the {vocabulary.word('role', role, 'en').lower()} role may not use "
-        f"{vocabulary.word(table, what, 'en')}",
-    )
+    raise ApiError(403, "forbidden", *role_refusal(op.role, what))

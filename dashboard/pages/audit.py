@@ -112,6 +112,7 @@ class AuditPage(Page):
         export.clicked.connect(self.export)
         for widget in (self.openid, self.action, verify, export):
             bar.addWidget(widget)
+        self.controls = (self.openid, self.action, verify, export)
         self.root.addLayout(bar)
         self.table = Table("audit")
         self.model = RowsModel(COLUMNS, parent=self)
@@ -133,6 +134,14 @@ class AuditPage(Page):
         self.refresh()
 
     def refresh(self) -> None:
+        from dashboard.roles import block, refused_page
+
+        why = refused_page(self.ctx.desk, "audit")
+        block(self.controls, why)
+        if why:  # a team role that may not read it: said once, no empty table to guess at
+            self.inline.show_message("warn", why)
+            self.model.set_rows([])
+            return
         if self.ctx.desk is not None:
             from core.errors import XPayDeskError
 

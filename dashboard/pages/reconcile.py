@@ -124,6 +124,7 @@ class DailyChart(QWidget):
         self.days: list[dict[str, Any]] = []
         self.rate = 100
         self.ran = False  # no report asked for yet: nothing to say about the period
+        self.refused = ""  # why the operator's role may not reconcile (team mode), or ""
         self.setAccessibleName(tr("Daily refunds against clawbacks"))
 
     def set_days(self, days: list[dict[str, Any]], rate: int) -> None:
@@ -140,6 +141,8 @@ class DailyChart(QWidget):
         ]
 
     def empty_text(self) -> str:
+        if self.refused:
+            return self.refused
         return tr("No data for this period") if self.ran else tr(RUN_FIRST)
 
     def day_at(self, x: float) -> int | None:
@@ -250,6 +253,7 @@ class ReconPage(Page):
         self.export.setToolTip(tr(NOTHING_TO_EXPORT))
         for widget in (self.preset, self.since, QLabel(tr("to")), self.until, run):
             bar.addWidget(widget)
+        self.run = run
         bar.addStretch(1)
         bar.addWidget(self.export)
         self.root.addLayout(bar)
@@ -298,6 +302,22 @@ class ReconPage(Page):
         self._preset()
         for edit in (self.since, self.until):  # a date chosen by hand makes the period custom
             edit.dateChanged.connect(self._dates_edited)
+
+    def on_ready(self) -> None:
+        """A team role that may not reconcile: every control says why, and the chart too
+        (not "choose a period"). The server refuses anyway; this only says so first."""
+        from dashboard.roles import block, refused_page
+
+        why = refused_page(self.ctx.desk, "reconciliation")
+        block((self.preset, self.since, self.until, self.run), why)
+        self.chart.refused = why
+        self.chart.update()
+        if why:
+            self.export.setEnabled(False)
+            self.export.setToolTip(why)
+            self.inline.show_message("warn", why)
+        elif self.view is None:
+            self.export.setToolTip(tr(NOTHING_TO_EXPORT))
 
     def _dates_edited(self) -> None:
         if not self._presetting and self.preset.currentIndex() != CUSTOM:
