@@ -392,3 +392,39 @@ def test_cli_writes_the_audit_log_and_the_report_to_stdout_and_files(cli, capsys
     report = json.loads(capsys.readouterr().out)
     assert (code, report["not_covered"]) == (0, ["2025-02-01", "2025-02-02"])  # nothing open
     assert {"discrepancies", "clawbacks", "daily"} <= set(report["sections"])
+
+
+@both("approvals", "approve", "reject")
+def test_cli_lists_approves_and_rejects_approvals(cli, capsys, tmp_path):
+    if cli.team is None:  # a solo profile has no second operator
+        code, out = cli(capsys, "approvals", "list")
+        assert (code, out["error"]["kind"]) == (2, "config")
+        said = out["error"]["message"]
+        assert "approvals exist only in team mode" in said or "审批只存在于团队模式" in said
+        return
+    support = cli.as_role("support", tmp_path)
+    openid = cli.openid()
+    cli.sim.add_user(openid)
+    asks = []
+    for n in (1, 2):
+        code, out = support(
+            capsys, "gift", openid, "1500", "--order-id", f"APPR{n}{openid[-8:]}", "--note", "big"
+        )
+        assert (code, out["state"]) == (8, "awaiting_approval")
+    code, out = cli(capsys, "approvals", "list")
+    mine = [a for a in out["approvals"] if a["openid"] == openid]
+    assert code == 0 and len(mine) == 2 and {a["state"] for a in mine} == {"awaiting_approval"}
+    asks = [a["id"] for a in mine]
+    code, out = cli(capsys, "approvals", "approve", asks[0], "--reason", "checked the ticket")
+    assert (code, out["approval"]["state"], out["approval"]["decided_by"]) == (0, "approved", "ada")
+    assert cli.sim.state.account(1, openid)["balance"] == 1500
+    code, out = cli(capsys, "approvals", "reject", asks[1], "--reason", "once is enough")
+    assert (code, out["approval"]["state"]) == (0, "rejected")
+    assert cli.sim.state.account(1, openid)["balance"] == 1500
+    code, out = support(capsys, "approvals", "list", "--mine", "--all")
+    states = {a["id"]: a["state"] for a in out["approvals"]}
+    assert code == 0 and (states[asks[0]], states[asks[1]]) == ("approved", "rejected")
+    code, out = cli(capsys, "approvals", "approve", asks[1], "--reason", "x")  # decided already
+    assert code != 0 and "error" in out
+    code, out = cli(capsys, "approvals", "approve", asks[1], "--reason", " ")
+    assert code == 2 and out["error"]["kind"] == "validation"

@@ -229,3 +229,39 @@ def test_settings_limits_in_team_mode_list_only_what_the_role_may_do(
     seen = viewer.pages["settings"]
     qtbot.waitUntil(lambda: form_labels(seen.limits_form) != [], timeout=WAIT)
     assert form_labels(seen.limits_form) == ["Your role (Viewer) moves no money."]
+
+
+def test_cli_login_without_a_keyring_keeps_the_one_time_code(
+    team,  # noqa: F811
+    memory_keyring,
+    capsys,
+    tmp_path,
+):
+    """The keyring is checked before the code is sent: the same code then logs in once a
+    keyring is there (a code is spent once: before, it was used up by the refused login)."""
+    import io
+    import json
+
+    import keyring
+    import keyring.backends.fail
+
+    from core.cli import main
+
+    config = tmp_path / "profiles.toml"
+    config.write_text(
+        f'[profiles.office]\nserver = "{team.url}"\noperator = "dora"\n', encoding="utf-8"
+    )
+    code = team.code("dora")
+    argv = ["--json", "--lang", "en", "--config", str(config), "--profile", "office"]
+    argv += ["login", "--password-stdin", "--totp", code]
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # memory_keyring restores its own after
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.StringIO(team.people["dora"].password + "\n"))
+        refused = main(argv)
+    said = json.loads(capsys.readouterr().out)["error"]["message"]
+    assert refused == 2 and "one-time code was not used" in said and "Keychain" in said
+    keyring.set_keyring(memory_keyring)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", io.StringIO(team.people["dora"].password + "\n"))
+        assert main(argv) == 0  # the same code
+    assert json.loads(capsys.readouterr().out)["operator"] == "dora"

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from core import __version__
 from core.cli import (
     api_verbs,
+    approvals_verb,
     complaints_verb,
     decode_verb,
     exits,
@@ -39,6 +40,7 @@ VERB_MODULES = (
     reconcile_verb,
     complaints_verb,
     session_verbs,
+    approvals_verb,
 )
 
 

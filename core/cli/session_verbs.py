@@ -13,7 +13,7 @@ from typing import Any
 from core.cli.output import Output
 from core.errors import ConfigError, ValidationError
 from core.profiles import TeamProfile, load_profiles
-from core.remote.session import TokenKeeper
+from core.remote.session import NO_KEYRING, TokenKeeper, keyring_usable
 from core.vocabulary import word
 
 Verbs = Any  # argparse's private _SubParsersAction
@@ -86,7 +86,12 @@ def _totp(args: argparse.Namespace, out: Output) -> str:
 
 
 def cmd_login(args: argparse.Namespace, out: Output) -> int:
+    """The keyring is checked before anything is asked or sent: a login whose session could not
+    be kept would spend the one-time code for nothing. There is no keyring-less login: each CLI
+    run is a process of its own, so a session kept in memory would end with the login."""
     profile = team_profile(args, out)
+    if not keyring_usable(profile):
+        raise ConfigError(*NO_KEYRING)
     password = _password(args, out)
     code = _totp(args, out)
     keeper = TokenKeeper(profile)

@@ -313,6 +313,31 @@ async def alogin(
     return _login_answer(server, response, now)
 
 
+# ---- the keyring -------------------------------------------------------------------------------
+
+NO_KEYRING = (
+    "系统钥匙串不可用，无法保存登录（动态码尚未使用）。请启动或解锁系统钥匙串（Linux：GNOME "
+    "Keyring、KWallet 等 Secret Service；macOS：钥匙串；Windows：凭据管理器），或用环境变量 "
+    "PYTHON_KEYRING_BACKEND 指定一个可用的 keyring 后端，然后再登录",
+    "the OS keyring is not available, so the session cannot be kept (the one-time code was not "
+    "used). Start or unlock the OS keyring (Linux: a Secret Service such as GNOME Keyring or "
+    "KWallet; macOS: Keychain; Windows: Credential Manager), or name a keyring backend that "
+    "works here in PYTHON_KEYRING_BACKEND, then log in again",
+)
+
+
+def keyring_usable(profile: TeamProfile) -> bool:
+    """Can this process keep a session? Asked BEFORE a login spends its one-time code: a read of
+    this profile's entry (no backend, a locked or absent Secret Service: a KeyringError)."""
+    try:
+        keyring.get_password(KEYRING_SERVICE, profile.keyring_name)
+    except keyring.errors.KeyringError:
+        return False
+    except Exception:  # a backend broken in its own way (D-Bus gone, ...): not usable either
+        return False
+    return True
+
+
 # ---- the keeper -------------------------------------------------------------------------------
 
 LogoutOutcome = Literal["ended", "already_ended", "not_told", "no_session"]
