@@ -240,6 +240,10 @@ SOURCE: Final[Words] = {
     "import": ("导入", "Import"),
     "test": ("测试", "Test"),
     "demo": ("演示数据", "Demo data"),
+    # a pasted push older than the replay window: kept, but WeChat has not confirmed it
+    "pasted": ("粘贴的推送（未经微信确认）", "Pasted push (unverified)"),
+    # an order known only from a push that WeChat's query_order says does not exist
+    "not_found": ("微信查无此单", "Not found at WeChat"),
 }
 PUSH_VERDICT: Final[Words] = {
     "accept": ("校验通过", "Genuine"),
