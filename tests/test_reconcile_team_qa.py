@@ -70,6 +70,24 @@ def test_the_refund_detail_names_the_requester_and_the_approver(team_month):
     assert rows["R2"]["approver"] == ""  # below the threshold: nobody approved it
 
 
+def test_an_approved_gift_names_its_approver_on_the_coin_ledger(team_month):
+    with team_month.transaction() as conn:
+        conn.execute(
+            "INSERT INTO ledger (kind, order_id, openid, amount, operator, reason, created_at, "
+            "status) VALUES ('gift', 'G9', 'oX', 1500, 'sam', '补偿', ?, 'done')",
+            (ts(4),),
+        )
+        conn.execute(
+            "INSERT INTO audit (id, at, operator, host, profile, env, action, openid, params, "
+            "result, errcode, prev_hash, hash) VALUES (2, ?, 'fred', '', 'p', 0, 'approve', '', "
+            "?, 'done', NULL, '', '')",
+            (ts(4), json.dumps({"endpoint": "gift", "wechat_id": "G9", "amount": 1500})),
+        )
+    rows = {r["order_id"]: r for r in Reconciliation(team_month, NOV).ledger_rows()}
+    assert (rows["G9"]["operator"], rows["G9"]["approver"]) == ("sam", "fred")
+    assert rows["C1"]["approver"] == ""
+
+
 def test_the_operators_sheet_counts_refunds_in_fen_in_a_column_of_their_own(team_month):
     rows = list(Reconciliation(team_month, NOV).operator_rows())
     refunds = [r for r in rows if r["kind"] == "refund"]

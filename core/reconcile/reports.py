@@ -453,8 +453,9 @@ class Reconciliation:
         yield from sorted(rows, key=lambda r: (r["operator"], r["kind"]))
 
     def approvers(self) -> dict[str, str]:
-        """Each refund an approver let run (team mode): refund order id -> who approved it, from
-        the audit log's approve rows (none on a solo desk)."""
+        """Each action an approver let run (team mode): the id sent to WeChat (a refund order id,
+        a gift's or deduction's order id) -> who approved it, from the audit log's approve rows
+        (none on a solo desk)."""
         found: dict[str, str] = {}
         for r in self.mirror.conn.execute(
             "SELECT operator, params FROM audit WHERE action = 'approve' ORDER BY id"
@@ -463,11 +464,7 @@ class Reconciliation:
                 params = json.loads(r[1] or "{}")
             except ValueError:
                 continue
-            if (
-                isinstance(params, dict)
-                and params.get("endpoint") == "refund"
-                and params.get("wechat_id")
-            ):
+            if isinstance(params, dict) and params.get("wechat_id"):
                 found[str(params["wechat_id"])] = str(r[0])
         return found
 
@@ -510,6 +507,7 @@ class Reconciliation:
         self, day: str | None = None, *, kind: str | None = None, operator: str | None = None
     ) -> Iterator[dict[str, Any]]:
         since, until = self._day_bounds(day)
+        approvers = self.approvers()
         for r in self.mirror.conn.execute(
             # a pending row says what its operation waits for (等待用户登录 for a clawback that
             # needs the user's session key), as the clawbacks sheet and the Refunds page do
@@ -530,6 +528,7 @@ class Reconciliation:
             # file says its own half
             row["reason_zh"] = own_half(row["reason"] or "", "zh_CN")
             row["reason_en"] = own_half(row["reason"] or "", "en")
+            row["approver"] = approvers.get(row["order_id"], "")
             yield row
 
     def _day_bounds(self, day: str | None) -> tuple[int, int]:
@@ -733,6 +732,7 @@ class Reconciliation:
                     C("balance_after", "操作后余额", "balance after", "coins"),
                     C("refund_order_id", "关联退款", "refund"),
                     C("operator", "操作员", "operator"),
+                    C("approver", "批准人", "approved by"),
                     C("reason_zh", "原因", "reason", key_en="reason_en"),
                     C("created_at", "时间", "time", "time"),
                     C("status", "状态", "status", vocab="state"),
