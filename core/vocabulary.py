@@ -175,6 +175,8 @@ AUDIT_RESULT: Final[Words] = {
     "rejected": ("已驳回", "Rejected"),
     "refused": ("已拒绝执行", "Refused"),
     "done": ("已完成", "Done"),
+    "pending": ("处理中", "Pending"),
+    "sending": ("发送中", "Sending"),
     "added": ("已添加", "Added"),
     "already there": ("已存在", "Already there"),
     "cancelled": ("已取消", "Cancelled"),

@@ -16,7 +16,7 @@ from core.mirror import audit
 from core.mirror.db import Mirror
 from core.mirror.vault import SessionKeyVault
 from core.secret import Secret
-from core.vocabulary import ACTION, AUDIT_RESULT, PARAM, word
+from core.vocabulary import ACTION, AUDIT_RESULT, PARAM, STATE, word
 from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -124,6 +124,8 @@ def test_every_audit_action_and_param_key_the_code_writes_has_words_in_both_lang
         assert CJK.search(zh) and not CJK.search(en), (zh, en)
     for code in RESULTS:
         assert code in AUDIT_RESULT, code
+    # an approve row's result is the state its action ended in: every state has a result word
+    assert not [k for k in STATE if k not in AUDIT_RESULT]
 
 
 def said(action, params, lang="zh_CN"):
