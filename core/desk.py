@@ -33,7 +33,7 @@ from core.mirror.importing import (
     import_session_keys,
     import_vk_orders,
 )
-from core.mirror.pushes import save_push
+from core.mirror.pushes import push_age, replay_window, save_push
 from core.mirror.queries import (
     OrderFilter,
     OrderPager,
@@ -646,8 +646,17 @@ class Desk:
             previous_aes_key=previous_aes_key,
             appid=appid,
         )
-        added = save_push(self.mirror, query=query, body=body, result=result, error=error)
         event = result.event if result is not None else None
+        # older than WeChat's retries: perhaps a replay; its order is unverified until refreshed
+        old = push_age(event, self.now()) > replay_window()
+        added = save_push(
+            self.mirror,
+            query=query,
+            body=body,
+            result=result,
+            error=error,
+            source="pasted" if old else "push",
+        )
         # the refund push: the refund is asked about now, not at the next backoff step
         if (
             added

@@ -6,11 +6,33 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from typing import Any
 
 from core.callbacks import CallbackError, DecodeResult, PushEvent
 from core.mirror.db import Mirror
 from core.mirror.records import upsert_orders, upsert_refunds
+
+#: WeChat retries a push within minutes: a pasted push older than this may be a replay (an old
+#: demo run's, another merchant's test). Saved only when the operator confirms, and its order
+#: stays "pasted" (unverified) until query_order confirms it. XPAYDESK_PUSH_REPLAY_SECONDS
+#: changes it.
+REPLAY_WINDOW_SECONDS = 600
+
+#: the order sources a push alone created: what WeChat's "no such order" marks as not found
+PUSH_SOURCES = ("push", "pasted")
+
+
+def replay_window() -> int:
+    value = os.environ.get("XPAYDESK_PUSH_REPLAY_SECONDS", "")
+    return int(value) if value.isdigit() else REPLAY_WINDOW_SECONDS
+
+
+def push_age(event: PushEvent | None, now: int) -> int:
+    """Seconds since WeChat made the push (0 when it does not say)."""
+    if event is None or event.create_time is None:
+        return 0
+    return max(0, now - int(event.create_time.timestamp()))
 
 
 def dedupe_key(query: str, body: str) -> str:
@@ -24,8 +46,10 @@ def save_push(
     body: str,
     result: DecodeResult | None = None,
     error: CallbackError | None = None,
+    source: str = "push",
 ) -> bool:
-    """True when the push was new. A rejected push is kept too: support asks about those."""
+    """True when the push was new. A rejected push is kept too: support asks about those.
+    `source` is what an order the push creates says it came from ("pasted": unverified)."""
     event = result.event if result is not None else None
     links = event.links if event is not None else {}
     row = {
@@ -58,16 +82,16 @@ def save_push(
         )
         added = cursor.rowcount == 1
         if added and event is not None:
-            apply_event(mirror, event)
+            apply_event(mirror, event, source=source)
     return added
 
 
-def apply_event(mirror: Mirror, event: PushEvent) -> None:
+def apply_event(mirror: Mirror, event: PushEvent, *, source: str = "push") -> None:
     """What a verified push changes in the mirror; never moves an order backwards."""
     if event.event == "xpay_refund_notify" and event.mch_refund_id:
         _apply_refund(mirror, event)
     elif event.event in ("xpay_coin_pay_notify", "xpay_goods_deliver_notify"):
-        _apply_payment(mirror, event)
+        _apply_payment(mirror, event, source)
     elif event.event == "xpay_complaint_notify":
         from core.complaints import record_push
 
@@ -107,7 +131,7 @@ def _apply_refund(mirror: Mirror, event: PushEvent) -> None:
     )
 
 
-def _apply_payment(mirror: Mirror, event: PushEvent) -> None:
+def _apply_payment(mirror: Mirror, event: PushEvent, source: str = "push") -> None:
     """A payment we had not seen becomes an order row; a known order is left to query_order."""
     if not (event.out_trade_no and event.openid):
         return
@@ -136,7 +160,7 @@ def _apply_payment(mirror: Mirror, event: PushEvent) -> None:
                 "paid_time": paid,
                 "wxpay_order_id": pay.transaction_id if pay else "",
                 "channel_order_id": pay.mch_order_no if pay else "",
-                "source": "push",
+                "source": source,
                 "refreshed_at": mirror.now(),
                 "raw": json.dumps(event.fields, ensure_ascii=False, sort_keys=True),
             }

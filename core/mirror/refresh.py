@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.client import XPayClient
-from core.errors import ValidationError, XPayDeskError
+from core.errors import ValidationError, XPayDeskError, XPayError
 from core.mirror.db import Mirror
+from core.mirror.pushes import PUSH_SOURCES
 from core.mirror.records import (
     order_from_query,
     refund_status_from_order,
@@ -18,6 +19,8 @@ from core.mirror.records import (
 )
 from core.models import Balance
 from core.secret import Secret
+
+NO_SUCH_ORDER = 268490002  # query_order: WeChat has no such order
 
 
 @dataclass
@@ -38,7 +41,12 @@ async def refresh_order(
             f"镜像中没有 {order_id}，请提供 openid",
             f"{order_id} is not in the mirror; give its openid",
         )
-    order = await client.query_order(who, order_id=order_id)
+    try:
+        order = await client.query_order(who, order_id=order_id)
+    except XPayError as exc:
+        if exc.errcode == NO_SUCH_ORDER and refund is None:
+            mark_not_found(mirror, order_id)
+        raise
     if refund is not None or order.order_type in (1, 8):
         upsert_refunds(
             mirror,
@@ -56,6 +64,19 @@ async def refresh_order(
         return
     with mirror.transaction():
         upsert_orders(mirror, [order_from_query(order, openid=who, now=mirror.now())])
+
+
+def mark_not_found(mirror: Mirror, order_id: str) -> bool:
+    """An order known only from a push (or a pasted one) that WeChat says does not exist:
+    marked so ("微信查无此单 / Not found at WeChat"), and no money action is offered on it. An
+    order WeChat once confirmed is left as it is."""
+    with mirror.transaction() as conn:
+        cur = conn.execute(
+            "UPDATE orders SET source = 'not_found', refreshed_at = ? WHERE order_id = ? "
+            f"AND source IN ({', '.join('?' * len(PUSH_SOURCES))})",
+            (mirror.now(), order_id, *PUSH_SOURCES),
+        )
+    return bool(cur.rowcount)
 
 
 async def order_by_wx_id(
