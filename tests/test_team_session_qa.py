@@ -20,6 +20,7 @@ from dashboard.lifetimes import destroy
 from dashboard.main_window import MainWindow
 from dashboard.tasks import TaskRunner
 from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
+from tests.test_server_demo import ROLES, demo, run  # noqa: F401  (a fixture: its own demo)
 
 WAIT = 15_000
 USER = "oTeamSessionQaUser000000001"
@@ -265,3 +266,25 @@ def test_cli_login_without_a_keyring_keeps_the_one_time_code(
         patch.setattr("sys.stdin", io.StringIO(team.people["dora"].password + "\n"))
         assert main(argv) == 0  # the same code
     assert json.loads(capsys.readouterr().out)["operator"] == "dora"
+
+
+def test_the_demo_prints_operator_commands_that_work_against_it(demo, tmp_path):  # noqa: F811
+    """`xpaydesk-server operator ... --config <demo>/server.toml` as the demo prints it, from a
+    shell without the demo's key: the demo profile carries its loopback-only mirror key."""
+    listed = run(demo.printed("xpaydesk-server operator list"), tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    rows = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert len(rows[0]) == 4 and {r[0] for r in rows[1:]} >= set(ROLES)
+    added = run(demo.printed("xpaydesk-server operator add"), tmp_path)
+    assert added.returncode == 0 and "new-agent" in added.stdout, added.stderr
+    bad = run(
+        [
+            *demo.printed("xpaydesk-server operator add")[:3],
+            "bad name!",
+            "--role",
+            "viewer",
+            *demo.printed("xpaydesk-server operator add")[-2:],
+        ],
+        tmp_path,
+    )
+    assert bad.returncode != 0 and "bad name!" in bad.stderr
