@@ -23,6 +23,21 @@ REPLAY_WINDOW_SECONDS = 600
 PUSH_SOURCES = ("push", "pasted")
 
 
+#: why no money action is offered on an order only a push vouches for (zh, en)
+UNPROVEN: dict[str, tuple[str, str]] = {
+    "pasted": (
+        "这张订单只来自一条较早的粘贴推送，微信尚未确认：请先“从微信刷新”",
+        "this order comes only from an older pasted push WeChat has not confirmed: "
+        "refresh it from WeChat first",
+    ),
+    "not_found": (
+        "微信查无此单：这张订单只来自推送，微信说它不存在，不能退款或发货",
+        "not found at WeChat: this order comes only from a push and WeChat says it does not "
+        "exist, so it cannot be refunded or delivered",
+    ),
+}
+
+
 def replay_window() -> int:
     value = os.environ.get("XPAYDESK_PUSH_REPLAY_SECONDS", "")
     return int(value) if value.isdigit() else REPLAY_WINDOW_SECONDS

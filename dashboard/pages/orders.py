@@ -434,13 +434,19 @@ class OrdersPage(Page):
             for p in detail["pushes"]
         ]
         self.history.setPlainText(
-            "\n".join(f"{fmt.when(at)}  {what}" for at, what in sorted(e for e in events if e[0]))
+            # the same second: in the order things happen (paid, then delivered), not by name
+            "\n".join(
+                f"{fmt.when(at)}  {what}"
+                for at, what in sorted((e for e in events if e[0]), key=lambda e: e[0])
+            )
         )
         self.raw.setPlainText(json.dumps(order["raw"], ensure_ascii=False, indent=2))
         self.refunds_model.set_rows(detail["refunds"])
         self.ledger_model.set_rows(detail["ledger"])
         self._deliverable(order)
         self.refund_button.setEnabled(order["left_fee"] > 0 and order["status"] in (2, 3, 4))
+        self.refund_button.setToolTip("")
+        self._unproven(order)
         self._offer_fix(order_id, detail)
 
     def _no_detail(self, note: str) -> None:
@@ -553,6 +559,19 @@ class OrdersPage(Page):
         dialog.open()
         retire(getattr(self, "dialog", None))  # the last one, closed: one dialog at a time
         self.dialog = dialog
+
+    def _unproven(self, order: dict[str, Any]) -> None:
+        """An order only a push vouches for (an old pasted one, or one WeChat says it does not
+        have): no refund, no delivery, and the buttons say why."""
+        from core.mirror.pushes import UNPROVEN
+
+        said = UNPROVEN.get(str(order.get("source") or ""))
+        if said is None:
+            return
+        why = said[1] if fmt.lang() == "en" else said[0]
+        for widget in (self.refund_button, self.deliver_button):
+            widget.setEnabled(False)
+            widget.setToolTip(why)
 
     def _deliverable(self, order: dict[str, Any]) -> None:
         """Mark delivered is offered for a paid order not yet delivered; otherwise the button

@@ -1,0 +1,43 @@
+"""QA T1 8 and 15 on the Orders page: an order only a push vouches for (not found at WeChat, or
+an old pasted push) offers no refund or delivery and says why; the history of one second lists
+the payment before the delivery."""
+
+from __future__ import annotations
+
+from core.mirror.records import upsert_orders
+from tests.simfixtures import ALICE
+
+
+def order_row(order_id: str, source: str, at: int) -> dict:
+    return {
+        "order_id": order_id, "openid": ALICE, "kind": "item", "product_id": "sword",
+        "quantity": 1, "order_fee": 600, "paid_fee": 600, "left_fee": 600, "status": 4,
+        "env": 1, "create_time": at, "paid_time": at, "provide_time": at, "source": source,
+    }  # fmt: skip
+
+
+def test_an_order_not_found_at_wechat_offers_no_refund(window, desk):
+    at = desk.mirror.now()
+    with desk.mirror.transaction():
+        upsert_orders(desk.mirror, [order_row("ORDnotfound0001", "not_found", at)])
+        upsert_orders(desk.mirror, [order_row("ORDpasted000001", "pasted", at)])
+        upsert_orders(desk.mirror, [order_row("ORDfine00000001", "push", at)])
+    page = window.pages["orders"]
+    page.show_order("ORDnotfound0001")
+    assert not page.refund_button.isEnabled()
+    assert "not found at WeChat" in page.refund_button.toolTip()
+    assert "Not found at WeChat" in [v.text() for v in page.form_labels.values()]
+    page.show_order("ORDpasted000001")
+    assert not page.refund_button.isEnabled() and "refresh it" in page.refund_button.toolTip()
+    page.show_order("ORDfine00000001")
+    assert page.refund_button.isEnabled() and page.refund_button.toolTip() == ""
+
+
+def test_the_history_of_one_second_is_in_the_order_things_happen(window, desk):
+    with desk.mirror.transaction():
+        upsert_orders(desk.mirror, [order_row("ORDsamesecond01", "push", desk.mirror.now())])
+    page = window.pages["orders"]
+    page.show_order("ORDsamesecond01")
+    lines = page.history.toPlainText().splitlines()
+    said = [line.split("  ", 1)[1] for line in lines]
+    assert said.index("Payment received") < said.index("Delivered")
