@@ -25,6 +25,7 @@ from core.reconcile import Period
 from core.remote.desk import RemoteDesk
 from core.remote.errors import RemoteError, RemoteForbidden
 from core.server import store
+from core.vocabulary import word
 from tests.remotefixtures import remote_desk
 from tests.serverfixtures import (  # noqa: F401  (fixtures)
     TeamServer,
@@ -183,6 +184,12 @@ def test_a_malformed_file_is_the_importers_clear_error_naming_the_desktops_file(
         assert caught.value.message(lang) == solo_caught.value.message(lang)
     assert str(path) in caught.value.message("en") and caught.value.kind == "import"
     assert orders_in(team) == before
+    # the audit row says why in words, each language its half (was "failed: import")
+    with Mirror(team.mirror_path) as m:
+        (result,) = m.one("SELECT result FROM audit WHERE action = 'import' ORDER BY id DESC")
+    said_zh, said_en = word("audit_result", result), word("audit_result", result, "en")
+    assert said_zh.startswith("失败：") and "import" not in said_zh, said_zh
+    assert said_en.startswith("Failed: ") and "订单.zip" in said_en, said_en
 
 
 def test_a_missing_file_is_refused_before_anything_is_sent(team, tmp_path):  # noqa: F811

@@ -187,7 +187,12 @@ async def import_file(
             outcome = "cancelled"
         elif done.exception() is not None:
             exc = done.exception()
-            outcome = f"failed: {getattr(exc, 'kind', type(exc).__name__)}"
+            # said in both languages (the Audit page and the CSV show their reader's half)
+            outcome = (
+                f"failed: {exc.message('zh_CN')} / {exc.message('en')}"
+                if isinstance(exc, XPayDeskError)
+                else "failed: 导入出错（详见服务器日志） / the import failed (see the server log)"
+            )
         else:
             report = done.result()
             params.update(
