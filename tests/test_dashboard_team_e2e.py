@@ -370,9 +370,11 @@ def test_the_server_stopped_and_restarted_under_an_open_window(
     assert orders.model.rowCount() == shown
     window.go("users")
     assert look.view is not None and look.view.openid == AWAY  # the card stays too
-    assert not look.actions["gift"].isEnabled()
-    assert "team server" in look.actions["gift"].toolTip()
+    assert not look.actions["refund"].isEnabled()  # (finance: refunds; never a gift)
+    assert "team server" in look.actions["refund"].toolTip()
 
     restart(pg_team)  # the same store, the same port
     qtbot.waitUntil(lambda: window.connection.isHidden(), timeout=WAIT)  # by itself
-    assert look.actions["gift"].isEnabled()
+    assert look.actions["refund"].isEnabled()
+    assert not look.actions["gift"].isEnabled()  # the role's own reason stays
+    assert "finance role may not" in look.actions["gift"].toolTip()
