@@ -523,7 +523,8 @@ class Complaints:
     ) -> None:
         self.audit.append(
             action,
-            {**params, "file_ids": file_ids, "error": exc.message_en},
+            # both languages: the Audit page and the CSV say their reader's half
+            {**params, "file_ids": file_ids, "error": f"{exc.message_zh} / {exc.message_en}"},
             result="unknown" if isinstance(exc, OutcomeUnknownError) else "error",
             errcode=getattr(exc, "errcode", None),
             openid=row.openid,

@@ -282,6 +282,10 @@ async def test_wechat_refusing_an_answer_is_audited_and_changes_nothing(sim, htt
         await c.respond(complaint_id, "已为您退款")
     assert caught.value.errcode == -1
     assert [r for r, _p in audit_rows(mirror, "complaint_response")] == ["intent", "error"]
+    # why, in both languages: the Audit page and the CSV say their reader's half
+    error = audit_rows(mirror, "complaint_response")[-1][1]["error"]
+    zh, _, en = error.partition(" / ")
+    assert zh and en and zh == caught.value.message("zh_CN") and en == caught.value.message("en")
     [row] = c.open()
     assert row.state == "PENDING" and row.answered_at == 0
     assert len(sim.state.complaint(complaint_id)[1]) == 1

@@ -62,7 +62,7 @@ def describe(action: str, params_json: str) -> str:
         parts.append(word("state", params["state"]))
     for key, label in PARAM_WORDS.items():
         value = params.get(key)
-        if key == "reason" and isinstance(value, str):
+        if key in ("reason", "error") and isinstance(value, str):
             value = fmt.own_language(value)  # the desk's own "中文 / English" reason
         if value not in (None, "", 0) and not (key == "attempt" and value == 1):
             parts.append(f"{tr(label)} {value}")
