@@ -41,3 +41,35 @@ def test_the_history_of_one_second_is_in_the_order_things_happen(window, desk):
     lines = page.history.toPlainText().splitlines()
     said = [line.split("  ", 1)[1] for line in lines]
     assert said.index("Payment received") < said.index("Delivered")
+
+
+def test_an_old_push_is_saved_only_on_a_second_press_and_unverified(window, desk):
+    from core.simulator import SimConfig, Simulator
+
+    with Simulator(SimConfig(), seed=13) as previous:  # a previous demo run: same demo keys
+        previous.state.offset = -1200
+        order = previous.user_pays(ALICE, coins=600)
+        push = previous.delivered[-1]
+    window.go("callbacks")
+    page = window.pages["callbacks"]
+    page.query.setText(push.query)
+    page.body.setPlainText(push.body)
+    page.decode()
+    assert page.save_button.text() == "Save to mirror"
+    page.save()  # the first press only says it may be a replay
+    assert desk.order_detail(order["order_id"]) is None
+    assert "min old" in page.save_button.text() and "replay" in page.inline.text.text()
+    page.save()
+    assert desk.order_detail(order["order_id"])["order"]["source"] == "pasted"
+
+
+def test_a_fresh_push_is_saved_at_once(window, desk, sim):
+    order = sim.user_pays(ALICE, coins=600)
+    push = sim.delivered[-1]
+    window.go("callbacks")
+    page = window.pages["callbacks"]
+    page.query.setText(push.query)
+    page.body.setPlainText(push.body)
+    page.decode()
+    page.save()
+    assert desk.order_detail(order["order_id"])["order"]["source"] == "push"

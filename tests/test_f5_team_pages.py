@@ -41,3 +41,15 @@ def test_finance_keeps_them_open(team, team_window, qtbot):  # noqa: F811
     window.go("audit")
     audit = window.pages["audit"]
     assert all(w.isEnabled() for w in audit.controls)
+
+
+def test_the_push_inspector_saves_to_the_team_store_on_a_team_desk(team, team_sim, team_window):  # noqa: F811
+    team_sim.user_pays("oT1teamStoreWords0000000001", coins=600)
+    push = team_sim.delivered[-1]
+    window = team_window(team, "sam")
+    window.go("callbacks")
+    page = window.pages["callbacks"]
+    page.query.setText(push.query)
+    page.body.setPlainText(push.body)
+    page.decode()
+    assert page.save_button.text() == "Save to the team's store"

@@ -38,6 +38,22 @@ UNPROVEN: dict[str, tuple[str, str]] = {
 }
 
 
+#: the push inspector's words where they depend on the desk's kind or a push's age (zh, en)
+SAVE_WORDS: dict[str, tuple[str, str]] = {
+    "save_team": ("保存到团队存储", "Save to the team's store"),
+    "saved_team": ("推送已保存到团队存储", "Push saved to the team's store"),
+    "already_team": ("这条推送已在团队存储中", "This push was already in the team's store"),
+    "old_button": ("仍要保存（{minutes} 分钟前的推送）", "Save anyway ({minutes} min old)"),
+    "old_warning": (
+        "微信会在几分钟内重试推送；这条推送已是 {minutes} 分钟前的，可能是重放（例如上次演示"
+        "留下的推送）。再按一次才保存；保存后订单标为“未经微信确认”，直到从微信刷新确认。",
+        "WeChat retries a push within minutes; this one is {minutes} min old and may be a "
+        "replay (a previous demo run's, say). Press again to save it anyway; its order is then "
+        "marked unverified until a refresh from WeChat confirms it.",
+    ),
+}
+
+
 def replay_window() -> int:
     value = os.environ.get("XPAYDESK_PUSH_REPLAY_SECONDS", "")
     return int(value) if value.isdigit() else REPLAY_WINDOW_SECONDS

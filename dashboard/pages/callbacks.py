@@ -79,6 +79,8 @@ class CallbackPage(Page):
         self.save_button = button(tr("Save to mirror"))
         self.save_button.clicked.connect(self.save)
         self.save_button.setEnabled(False)
+        self.old_minutes = 0  # the decoded push's age past the replay window (0: fresh)
+        self.confirming = False  # the operator was told it may be a replay; next press saves
         row.addWidget(self.decode_button)
         row.addWidget(self.save_button)
         row.addStretch(1)
@@ -215,6 +217,7 @@ class CallbackPage(Page):
         self.verdict.show()
         self.save_button.setEnabled(True)
         self.rejected = error is not None
+        self.old_minutes, self.confirming = 0, False
         if error is not None:
             self.verdict.set(
                 f"{word('push_verdict', 'reject')} · {word('push_error', error.kind)}", "red"
@@ -233,7 +236,9 @@ class CallbackPage(Page):
             self.reply.setPlainText("")
             return
         assert result is not None
-        self.save_button.setText(tr("Save to mirror"))
+        self.save_button.setText(self._words("save_team") if self._team() else tr("Save to mirror"))
+        self.old_minutes = self._old_minutes(result.event)
+        self.confirming = False
         self.inline.hide()
         self.summary.setText(self._meaning(result.event))
         self.summary.setVisible(bool(self.summary.text()))
@@ -275,9 +280,34 @@ class CallbackPage(Page):
             if isinstance(value, dict):
                 self._fill(item, value, str(key))
 
+    def _team(self) -> bool:
+        return bool(getattr(self.ctx.desk, "team", False))
+
+    @staticmethod
+    def _words(key: str, **values: object) -> str:
+        from core.mirror.pushes import SAVE_WORDS
+
+        zh, en = SAVE_WORDS[key]
+        return (en if fmt.lang() == "en" else zh).format(**values)
+
+    def _old_minutes(self, event: Any) -> int:
+        """Minutes since WeChat made the push when that is past the replay window, else 0."""
+        from core.mirror.pushes import push_age, replay_window
+
+        if self.ctx.desk is None or event is None:
+            return 0
+        age = push_age(event, self.ctx.desk.now())
+        return age // 60 if age > replay_window() else 0
+
     def save(self) -> None:
         desk = self.ctx.desk
         if desk is None:
+            return
+        if not self.rejected and self.old_minutes and not self.confirming:
+            # perhaps a replay: said, and saved only on a second, deliberate press
+            self.confirming = True
+            self.save_button.setText(self._words("old_button", minutes=self.old_minutes))
+            self.inline.show_message("warn", self._words("old_warning", minutes=self.old_minutes))
             return
         added = desk.save_push(self.query.text().strip(), self.body.toPlainText())
         self.save_button.setEnabled(False)
@@ -289,8 +319,13 @@ class CallbackPage(Page):
                 else tr("This rejected push was already kept"),
             )
             return
-        self.ctx.notify.emit(
-            "ok",
-            tr("Push saved to the mirror") if added else tr("This push was already in the mirror"),
-        )
+        if self._team():
+            said = self._words("saved_team" if added else "already_team")
+        else:
+            said = (
+                tr("Push saved to the mirror")
+                if added
+                else tr("This push was already in the mirror")
+            )
+        self.ctx.notify.emit("ok", said)
         self.ctx.changes.emit({"pushes", "orders", "refunds"})
