@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
+from core.mirror import audit
 from tests.serverfixtures import (
     TeamServer,
     start_server,
@@ -104,3 +105,7 @@ def test_a_failing_backend_is_a_502_for_wechat_to_retry_and_is_audited(relaying,
         assert m.one("SELECT COUNT(*) AS n FROM pushes WHERE raw_query = ?", wire.query)["n"] == 1
         row = m.one("SELECT * FROM audit WHERE action = 'relay_failed' ORDER BY id DESC")
     assert row is not None and "HTTP 500" in row["params"]
+    said = {lang: audit.readable(dict(row), lang) for lang in ("zh_CN", "en")}
+    assert said["zh_CN"][2] == "系统（推送转发）" and "商户后台没有正常应答" in said["zh_CN"][8]
+    assert said["en"][2] == "system (push relay)" and "did not answer" in said["en"][8]
+    assert "商户" not in said["en"][8]

@@ -82,7 +82,9 @@ async def _relay(srv: Server, request: Request, query: str, body: str) -> Respon
                 media_type=answer.headers.get("content-type"),
             )
         problem = f"HTTP {answer.status_code}"
-    srv.audit("relay", "relay_failed", {"problem": problem}, result="failed")
+    # both languages: the Audit page and the CSV say their reader's half
+    said = f"商户后台没有正常应答（{problem}） / the merchant backend did not answer ({problem})"
+    srv.audit("relay", "relay_failed", {"problem": said}, result="failed")
     return PlainTextResponse(f"relay failed: {problem}", status_code=502)
 
 
