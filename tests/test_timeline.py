@@ -50,3 +50,34 @@ async def test_a_clawback_waiting_for_login_says_so_on_the_timeline(sim, ops, mi
     states = {e.status for e in shown} | {p.status for e in shown for p in e.parts}
     assert shown and "pending" not in states
     assert shown[0].status == "needs_login"
+
+
+async def test_a_refund_and_its_push_are_one_entry(sim, tmp_path):
+    """QA T1 12: a refund the desk started and WeChat's push about it read as two −¥3.00 rows
+    (two refunds); the push folds into the refund as its audit rows do."""
+    import json
+
+    from core.desk import Desk
+    from core.profiles import load_profiles
+    from core.simulator import profile_toml
+    from tests.opsfixtures import mirror_order
+
+    path = tmp_path / "profiles.toml"
+    path.write_text(profile_toml(sim, db=str(tmp_path / "m.sqlite")) + 'role = "admin"\n')
+    desk = Desk(load_profiles(path).get("demo"))
+    sim.add_user(ALICE)
+    order = sim.user_pays(ALICE, coins=600)
+    mirror_order(desk.mirror, order)
+    try:
+        result = await desk.refund(
+            order["order_id"], 300, reason="部分退款", left_fee=600, request_key="tl-push"
+        )
+        sim.advance(1)  # WeChat finishes the refund and sends its push
+        push = [w for w in sim.delivered if "xpay_refund_notify" in json.dumps(w.as_dict())]
+        assert push and desk.save_push(push[-1].query, push[-1].body)
+        entries = timeline(desk.mirror, ALICE)
+        about = [e for e in entries if e.ref == result.wechat_id]
+        assert [e.kind for e in about] == ["refund"]
+        assert "push" in {p.kind for p in about[0].parts}
+    finally:
+        await desk.close()

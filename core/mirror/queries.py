@@ -119,14 +119,21 @@ def _entry(r: Any, parts: tuple[TimelineEntry, ...] = ()) -> TimelineEntry:
 
 def _fold(rows: list[Any]) -> list[TimelineEntry]:
     """One entry per action: the audit rows that name the id of a ledger or refund row (the
-    id sent to WeChat) join that row; audit rows of an action without such a row (a delivery,
+    id sent to WeChat) join that row, and so does WeChat's push about a refund that has a refund
+    row; audit rows of an action without such a row (a delivery,
     a complaint answer, a failed attempt) join the newest of them. Newest first, as they came;
     each entry is built once."""
     records = {r[2] for r in rows if r[1] not in ("audit", "push", "order") and r[2]}
+    refunds = {r[2] for r in rows if r[1] == "refund" and r[2]}
     heads: set[str] = set()
     parts: dict[str, list[TimelineEntry]] = {}
     order: list[Any] = []
     for r in rows:
+        if r[1] == "push" and r[2] in refunds:
+            # WeChat's push about a refund is part of that refund (two rows of one amount read
+            # as two refunds)
+            parts.setdefault(r[2], []).append(_entry(r))
+            continue
         if r[1] == "audit" and r[2]:
             if r[2] in records or r[2] in heads:
                 parts.setdefault(r[2], []).append(_entry(r))
