@@ -91,6 +91,8 @@ def test_refunds_page_opened_offline_says_unreachable_and_ctrl_3_shows_it(
     assert refunds.empty.isVisible()
     assert "No refunds yet" not in refunds.empty.text()
     assert "unreachable" in refunds.empty.text()
+    for widget in (refunds.retry, refunds.track):  # built offline: held from the start
+        assert not widget.isEnabled() and "team server" in widget.toolTip()
 
 
 def test_refunds_page_offline_keeps_its_rows_marked_stale(
@@ -237,3 +239,11 @@ def test_an_item_refund_result_never_mentions_coins(qtbot, window, desk, sim):
     said = dialog._success_text(OpResult(1, "refund", "", "refunding", "", {}))
     assert "Refund started" in said and "coin" not in said
     dialog.reject()
+
+
+def test_ctrl_n_shows_the_page_the_sidebar_highlights_on_a_solo_window(qtbot, window):
+    for n in range(1, 10):
+        QTest.keyClick(window, getattr(Qt.Key, f"Key_{n}"), Qt.KeyboardModifier.ControlModifier)
+        assert window.nav.currentRow() == n - 1
+        assert window.stack.currentIndex() == n - 1
+        assert window.stack.currentWidget() is window.pages[window.page_specs[n - 1].name]
