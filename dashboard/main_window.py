@@ -521,7 +521,14 @@ class MainWindow(QMainWindow):
         self.matches.hide()
         if desk is None or not term:
             return
-        hits = desk.search(term)
+        from dashboard.offline import ServerUnreachable, unreachable_empty
+
+        try:
+            hits = desk.search(term)
+        except ServerUnreachable:  # a team server away: not "nothing found"
+            self.search_note.setText(unreachable_empty())
+            self.search_note.show()
+            return
         distinct = list({(h.kind, h.id): h for h in hits}.values())
         if not distinct:
             if term.startswith("o") and len(term) >= 20:

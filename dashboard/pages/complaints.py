@@ -244,7 +244,15 @@ class ComplaintsPage(Page):
         desk = self.ctx.desk
         if desk is None:
             return
-        rows = desk.open_complaints()
+        from dashboard.offline import ServerUnreachable, stale_note, unreachable_empty
+
+        try:
+            rows = desk.open_complaints()
+        except ServerUnreachable:  # a team server away, nothing kept: what is shown stays
+            held = self.model.rowCount()
+            self.summary.setText(stale_note(desk) if held else unreachable_empty())
+            self.empty.setVisible(False)  # not known to be empty
+            return
         # one reading of the clock for the list and the detail: they said 54 and 53 minutes
         self.now = now = int(self.ctx.clock())
         shown = []
