@@ -247,3 +247,20 @@ def test_ctrl_n_shows_the_page_the_sidebar_highlights_on_a_solo_window(qtbot, wi
         assert window.nav.currentRow() == n - 1
         assert window.stack.currentIndex() == n - 1
         assert window.stack.currentWidget() is window.pages[window.page_specs[n - 1].name]
+
+
+def test_complaints_and_search_offline_say_unreachable_not_nothing(
+    own_team,  # noqa: F811
+    team_window,
+    qtbot,
+):
+    window = team_window(own_team, "sam")
+    offline(qtbot, window, own_team)
+    window.go("complaints")
+    complaints = window.pages["complaints"]
+    assert window.stack.currentWidget() is complaints
+    assert complaints.empty.isHidden() and "unreachable" in complaints.summary.text()
+    window.search.setText("nothing-like-this-was-ever-asked")
+    window._search()
+    assert "unreachable" in window.search_note.text()
+    assert "Unexpected" not in window.statusBar().currentMessage()
