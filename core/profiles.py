@@ -132,6 +132,12 @@ class Profile:
         return AppKeys(production=self.secret("app_key"), sandbox=self.secret("sandbox_app_key"))
 
     @property
+    def simulated(self) -> bool:
+        """WeChat is the simulator on this machine (a loopback api_base): play money, the
+        chip says 演示 Demo."""
+        return _is_loopback(self.api_base)
+
+    @property
     def receiver_appid(self) -> str:
         return self.callback_appid or self.appid
 
@@ -176,6 +182,7 @@ class TeamProfile:
     coin_rate: int = 100
     offer_id: str = ""
     server_profile: str = ""  # the name of the merchant profile the server runs
+    simulated: bool = False  # the server's WeChat is a simulator (its /me says so)
     warnings: tuple[str, ...] = ()
 
     kind = "team"
@@ -215,6 +222,7 @@ class TeamProfile:
             ),
             offer_id=offer if isinstance(offer, str) else self.offer_id,
             server_profile=server_profile if isinstance(server_profile, str) else "",
+            simulated=merchant.get("simulated") is True,
         )
 
 

@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
         p = desk.profile
         self._fill_profiles(p.name)
         self.env_chip.show()
-        if self.ctx.demo:
+        if self.ctx.demo or getattr(p, "simulated", False):  # the simulator: play money
             self.env_chip.set(tr("Demo"), "orange")
             self.banner.setText(tr("DEMO MODE — simulated WeChat, no real money"))
             self.banner.show()

@@ -53,3 +53,9 @@ def test_the_push_inspector_saves_to_the_team_store_on_a_team_desk(team, team_si
     page.body.setPlainText(push.body)
     page.decode()
     assert page.save_button.text() == "Save to the team's store"
+
+
+def test_the_chip_says_demo_when_wechat_is_the_simulator(team, team_window):  # noqa: F811
+    window = team_window(team, "vera")
+    assert window.ctx.desk.profile.simulated
+    assert window.env_chip.text() == "Demo"

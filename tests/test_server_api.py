@@ -54,7 +54,8 @@ def test_login_with_password_and_totp_then_me(team):  # noqa: F811
     body = me.json()
     assert (body["name"], body["role"]) == ("sam", "support")
     # the merchant's public facts for the desktop's header, and never a key
-    assert set(body["profile"]) == {"name", "appid", "env", "coin_rate", "offer_id"}
+    assert set(body["profile"]) == {"name", "appid", "env", "coin_rate", "offer_id", "simulated"}
+    assert body["profile"]["simulated"] is True  # the team fixture's WeChat is the simulator
     assert body["profile"]["appid"].startswith("wx") and body["profile"]["coin_rate"] > 0
     assert r.json()["expires_in"] == 900
     assert any(row["operator"] == "sam" for row in audit_rows(team, "login"))

@@ -111,5 +111,6 @@ async def me(session: Session, request: Request) -> dict[str, Any]:
             "env": int(profile.env),
             "coin_rate": profile.coin_rate,
             "offer_id": profile.offer_id,
+            "simulated": profile.simulated,  # a simulator as WeChat: desktops say Demo
         },
     }
