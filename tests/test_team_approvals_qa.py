@@ -164,6 +164,16 @@ def test_an_approved_refund_is_followed_to_its_end(team, team_sim, team_window, 
     qtbot.waitUntil(lambda: request_id in ids(), timeout=WAIT)
     page.waiting_table.selectRow(ids().index(request_id))
     assert IVAN in page.effect.text() and "6,800" in page.effect.text()  # the coins clawed back
+    row = page.waiting_model.row_dict(ids().index(request_id))
+    assert row["user"] == IVAN and "6,800" in row["amount_label"]
+    mine = asker.pages["approvals"]
+    mine.refresh()
+    (asked,) = [
+        mine.mine_model.row_dict(r)
+        for r in range(mine.mine_model.rowCount())
+        if mine.mine_model.row_dict(r)["id"] == request_id
+    ]
+    assert asked["user"] == IVAN and "6,800" in asked["amount_label"]  # My requests says them too
     page.reason.setText("核对无误")
     page.approve_button.click()
     qtbot.waitUntil(lambda: not page.outcome.isHidden(), timeout=WAIT)

@@ -110,6 +110,9 @@ def row_of(approval: Any) -> dict[str, Any]:
     row["action_label"] = word("action", approval.action)
     row["user"] = user_of(approval)
     row["amount_label"] = amount_text(approval)
+    coins = (approval.request or {}).get("clawback_coins")
+    if (approval.request or {}).get("clawback") and isinstance(coins, int) and coins > 0:
+        row["amount_label"] += " · " + tr("then take back {coins}").format(coins=fmt.coins(coins))
     row["state_label"] = word("approval_state", approval.state)
     row["decision_reason"] = approval.decision_reason or ""
     row["outcome_label"] = outcome_text(approval)
