@@ -73,3 +73,23 @@ def test_a_fresh_push_is_saved_at_once(window, desk, sim):
     page.decode()
     page.save()
     assert desk.order_detail(order["order_id"])["order"]["source"] == "push"
+
+
+def test_the_push_meaning_column_shows_each_meaning_whole(window, sim):
+    from PySide6.QtWidgets import QTreeWidgetItemIterator
+
+    sim.user_pays(ALICE, coins=600)
+    push = sim.delivered[-1]
+    window.resize(900, 700)
+    window.go("callbacks")
+    page = window.pages["callbacks"]
+    page.query.setText(push.query)
+    page.body.setPlainText(push.body)
+    page.decode()
+    metrics = page.tree.fontMetrics()
+    items = QTreeWidgetItemIterator(page.tree)
+    widest = 0
+    while items.value():
+        widest = max(widest, metrics.horizontalAdvance(items.value().text(2)))
+        items += 1
+    assert widest > 0 and page.tree.columnWidth(2) >= widest

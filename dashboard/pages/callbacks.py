@@ -265,6 +265,8 @@ class CallbackPage(Page):
             for column, least in ((0, 200), (1, 220)):
                 self.tree.resizeColumnToContents(column)
                 self.tree.setColumnWidth(column, max(least, self.tree.columnWidth(column)))
+            # the meaning whole too (a Beijing time, an event's name): wide enough, scrolled
+            self.tree.resizeColumnToContents(2)
 
     def _fill(self, parent: QTreeWidgetItem, data: dict[str, Any], section: str = "") -> None:
 
