@@ -93,3 +93,16 @@ def test_the_push_meaning_column_shows_each_meaning_whole(window, sim):
         widest = max(widest, metrics.horizontalAdvance(items.value().text(2)))
         items += 1
     assert widest > 0 and page.tree.columnWidth(2) >= widest
+
+
+def test_a_user_looked_up_here_says_when(window, qtbot):
+    page = window.pages["users"]
+    someone = "oNeverPaidLookedUp0000000001"
+    window.go("users")
+    page.show_user(someone)
+    qtbot.waitUntil(lambda: page.view is not None, timeout=20_000)
+    page.refresh_overview()
+    model = page.lists["recent"][1]
+    rows = [model.row_dict(r) for r in range(model.rowCount())]
+    (row,) = [r for r in rows if r["openid"] == someone]
+    assert row["last_label"] == "Looked up here" and row["at"] > 0

@@ -317,9 +317,10 @@ class UsersPage(Page):
             reasons = [row["why"], *row["also"]]
             row["why_label"] = " · ".join(word("attention", w) for w in reasons)
         looked_up = self._looked_up()
+        when = self._looked_up_at()
         listed = {r["openid"] for r in recent}
         recent = [
-            {"openid": o, "at": 0, "last_label": tr("Looked up here")}
+            {"openid": o, "at": when.get(o, 0), "last_label": tr("Looked up here")}
             for o in looked_up
             if o not in listed
         ] + recent
@@ -335,9 +336,23 @@ class UsersPage(Page):
         value = QSettings().value("users/looked_up", [])
         return [str(v) for v in value] if isinstance(value, list) else []
 
+    @staticmethod
+    def _looked_up_at() -> dict[str, int]:
+        """When each user was last looked up here (unix seconds)."""
+        try:
+            value = json.loads(str(QSettings().value("users/looked_up_at", "{}")))
+        except ValueError:
+            return {}
+        if not isinstance(value, dict):
+            return {}
+        return {str(k): v for k, v in value.items() if isinstance(v, int)}
+
     def _remember(self, openid: str) -> None:
         recent = [openid, *[o for o in self._looked_up() if o != openid]][:10]
         QSettings().setValue("users/looked_up", recent)
+        when = {o: at for o, at in self._looked_up_at().items() if o in recent}
+        when[openid] = int(self.ctx.clock())
+        QSettings().setValue("users/looked_up_at", json.dumps(when))
 
     def _open_listed(self, key: str) -> None:
         table, model = self.lists[key]
