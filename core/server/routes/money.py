@@ -508,6 +508,9 @@ async def _execute(
         srv.audit(op.name, "approve", {**params, **said}, result=why, host=host)
         return {"state": failed["state"], "approval": wire.dump(approval_of(failed))}
     store.record_result(srv.mirror, found["id"], outcome)
+    moved = srv.desk.ops.journal.get(int(said["intent_id"])) if said.get("intent_id") else None
+    if moved is not None and moved.state != outcome.get("state"):
+        store.follow(srv.mirror, moved.id, moved.state)  # it ended before it was recorded
     srv.audit(op.name, "approve", {**params, **said}, result=state, host=host)
     done = store.approval(srv.mirror, found["id"])
     assert done is not None
