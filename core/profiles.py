@@ -163,6 +163,10 @@ def valid_operator_name(name: str) -> bool:
     return bool(OPERATOR_NAME_RE.fullmatch(name))
 
 
+#: what a list says of a team profile's role, environment or appid before its server has said
+UNTIL_LOGIN = ("—（登录后显示）", "— (shown after login)")
+
+
 @dataclass(frozen=True)
 class TeamProfile:
     """A desktop in team mode: the server holds the merchant's keys and decides the role; this

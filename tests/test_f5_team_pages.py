@@ -59,3 +59,22 @@ def test_the_chip_says_demo_when_wechat_is_the_simulator(team, team_window):  # 
     window = team_window(team, "vera")
     assert window.ctx.desk.profile.simulated
     assert window.env_chip.text() == "Demo"
+
+
+def test_settings_lists_a_team_profile_as_its_server_says(team, team_window, tmp_path):  # noqa: F811
+    config = tmp_path / "profiles.toml"
+    config.write_text(
+        f'[profiles.team]\nserver = "{team.url}"\noperator = "fay"\n\n'
+        f'[profiles.other]\nserver = "{team.url}"\noperator = "sam"\n',
+        encoding="utf-8",
+    )
+    window = team_window(team, "fay")
+    window.ctx.config_path = config
+    page = window.pages["settings"]
+    page.reload_profiles()
+    model = page.profiles_model
+    rows = {model.row_dict(r)["name"]: model.row_dict(r) for r in range(model.rowCount())}
+    open_now, other = rows["team"], rows["other"]
+    assert open_now["role"] == "Finance" and open_now["appid"].startswith("wx")
+    assert open_now["env_label"] == "Sandbox"
+    assert other["role"] == other["appid"] == other["env_label"] == "— (shown after login)"

@@ -157,14 +157,18 @@ class SettingsPage(Page):
                 marks.append(tr("open now"))
             env = str(table.get("env", ""))
             if "server" in table:  # a team profile: the server decides appid, env and role
+                from core.profiles import UNTIL_LOGIN
+
+                known = desk.profile if desk is not None and name == current else None
+                unknown = UNTIL_LOGIN[1] if fmt.lang() == "en" else UNTIL_LOGIN[0]
                 rows.append(
                     {
                         "name": name,
                         "kind_label": tr("Team"),
-                        "env_label": "",
-                        "appid": "",
+                        "env_label": self._env_words(known.env.value) if known else unknown,
+                        "appid": known.appid if known else unknown,
                         "server": f"{table.get('operator', '')} @ {table['server']}",
-                        "role": "",
+                        "role": word("role", known.role) if known else unknown,
                         "marks": " · ".join(marks),
                     }
                 )
