@@ -39,7 +39,7 @@ from dashboard.vocabulary import word
 
 if TYPE_CHECKING:
     from dashboard.imports import ImportDialog
-from dashboard.widgets import Badge, Inline, Table, button
+from dashboard.widgets import Badge, Inline, Table, button, muted
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,10 @@ class PendingDialog(QDialog):
         table.setModel(self.model)
         layout.addWidget(table)
         self.table = table
+        # an empty list says so in a sentence, not with an empty grid
+        self.empty = muted(tr("Nothing to resolve: no operation is pending."))
+        self.empty.hide()
+        layout.addWidget(self.empty)
         resolve = button(tr("Resolve now"), kind="primary")
         resolve.clicked.connect(self.resolve)
         layout.addWidget(resolve)
@@ -191,6 +195,8 @@ class PendingDialog(QDialog):
         )
         self.complaints.setText(tr("Open complaints: {n}").format(n=complaints))
         self.approvals.setText(tr("Waiting for my approval: {n}").format(n=approvals))
+        self.table.setVisible(bool(rows))
+        self.empty.setVisible(not rows)
         self.resolve_button.setEnabled(bool(rows))
         self.resolve_button.setToolTip(
             "" if rows else tr("Nothing to resolve: no operation is pending.")

@@ -106,3 +106,12 @@ def test_a_user_looked_up_here_says_when(window, qtbot):
     rows = [model.row_dict(r) for r in range(model.rowCount())]
     (row,) = [r for r in rows if r["openid"] == someone]
     assert row["last_label"] == "Looked up here" and row["at"] > 0
+
+
+def test_an_empty_pending_list_says_so_in_a_sentence(window):
+    window._show_pending()
+    dialog = window._pending_dialog
+    assert dialog.model.rowCount() == 0
+    assert dialog.empty.isVisible() and not dialog.table.isVisible()
+    assert dialog.empty.text() == "Nothing to resolve: no operation is pending."
+    assert not dialog.resolve_button.isEnabled()
