@@ -353,6 +353,17 @@ class MoneyDialog(QDialog):
         self.confirm.clicked.connect(self._confirm)
         QShortcut(QKeySequence("Ctrl+Return"), self, self._confirm)
         QShortcut(QKeySequence("Ctrl+Enter"), self, self._confirm)
+        # a field's problem is said in grey until the operator has typed in it, then in red:
+        # nothing is wrong yet when the dialog opens (connected first: known before _update)
+        self._touched: set[str] = set()
+        for signal, touched in (
+            (self.amount.lineEdit().textEdited, "amount"),
+            (self.yuan.lineEdit().textEdited, "amount"),
+            (self.session_key.textEdited, "key"),
+            (self.reason.lineEdit().textEdited, "reason"),
+            (self.reason.activated, "reason"),
+        ):
+            signal.connect(lambda *_args, field=touched: self._touched.add(field))
         for signal in (
             self.amount.valueChanged,
             self.amount.lineEdit().textChanged,  # a refused text leaves the value as it was
@@ -689,6 +700,13 @@ class MoneyDialog(QDialog):
         self.amount_note.setText(amount_problem)
         self.reason_note.setText(reason_problem)
         self.key_note.setText(key_problem)
+        touched = getattr(self, "_touched", set())
+        for note, field in (
+            (self.amount_note, "amount"),
+            (self.reason_note, "reason"),
+            (self.key_note, "key"),
+        ):
+            note.setStyleSheet(f"color: {theme.RED if field in touched else theme.GREY};")
         self.effect.setText(self._effect(amount_problem))
         _verb, confirm = ACTIONS[self.action]
         shown = fmt.fen(amount) if self.action == "refund" else fmt.coins(amount)
@@ -724,7 +742,8 @@ class MoneyDialog(QDialog):
         self.confirm.setEnabled(not problem and not self._running)
         self.confirm.setToolTip(problem)
         self.why.setText(problem)
-        self.why.setStyleSheet(f"color: {theme.ORANGE if sent else theme.RED};")
+        colour = theme.ORANGE if sent else theme.RED if touched else theme.GREY
+        self.why.setStyleSheet(f"color: {colour};")
         self._fit()
 
     def _fit(self) -> None:

@@ -4,6 +4,8 @@ the payment before the delivery."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from core.mirror.records import upsert_orders
 from tests.simfixtures import ALICE
 
@@ -115,3 +117,19 @@ def test_an_empty_pending_list_says_so_in_a_sentence(window):
     assert dialog.empty.isVisible() and not dialog.table.isVisible()
     assert dialog.empty.text() == "Nothing to resolve: no operation is pending."
     assert not dialog.resolve_button.isEnabled()
+
+
+def test_a_field_problem_is_grey_until_the_operator_types(qtbot, window, sim):
+    from dashboard import theme
+    from tests.test_dashboard import look_up, open_dialog
+
+    sim.add_user(ALICE)
+    page = look_up(qtbot, window, ALICE)
+    dialog = open_dialog(qtbot, page, "gift")
+    assert dialog.reason_note.text()  # said at once, as a hint
+    assert theme.RED not in dialog.reason_note.styleSheet()
+    assert theme.RED not in dialog.why.styleSheet()
+    qtbot.keyClicks(dialog.reason.lineEdit(), "x")
+    qtbot.keyClick(dialog.reason.lineEdit(), Qt.Key.Key_Backspace)
+    assert dialog.reason_note.text() and theme.RED in dialog.reason_note.styleSheet()
+    dialog.reject()
