@@ -148,9 +148,7 @@ def test_import_a_file(qtbot, window, desk, tmp_path):
 def test_export_a_report(qtbot, window, desk, tmp_path):
     window.go("reconcile")
     page = window.pages["reconcile"]
-    qtbot.mouseClick(
-        window.findChild(type(page.export), None) or page.export, Qt.MouseButton.LeftButton
-    )
+    qtbot.mouseClick(page.export, Qt.MouseButton.LeftButton)  # before a report: nothing to export
     page.run_report()
     qtbot.waitUntil(lambda: page.view is not None, timeout=WAIT)
     assert page.export.isEnabled() and page.tabs.count() == 4

@@ -214,3 +214,34 @@ def test_reads_while_the_server_is_away_do_not_wait_on_the_network(own_team):  #
         assert asked == ["/api/v1/search"]
     finally:
         asyncio.run(desk.close())
+
+
+def test_a_disabled_operators_stream_ends_by_itself_and_asks_for_a_new_session(team):  # noqa: F811
+    """An idle window hears that its operator was disabled (the stream checks its session every
+    few seconds and says so), without a flicker to "server unreachable"."""
+    from core.server import store
+
+    desk = remote_desk(team, "dora")
+    asked: list[float] = []
+    refresh = desk.auth.refresh
+
+    def counted_refresh() -> bool:
+        asked.append(time.monotonic())
+        return refresh()
+
+    desk.auth.refresh = counted_refresh  # type: ignore[method-assign]
+    heard = Heard()
+    desk.subscribe(heard)
+    try:
+        desk.start_following()
+        streaming(desk)
+        with team.mirror() as mirror:
+            store.disable_operator(mirror, "dora")
+        disabled = time.monotonic()
+        deadline = disabled + 15
+        while not asked and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert asked and asked[0] - disabled < 8, "the stream never said the session ended"
+        assert desk.online and {"connection"} not in heard.sets  # never said "unreachable"
+    finally:
+        asyncio.run(desk.close())

@@ -179,6 +179,9 @@ class Events(RemoteBase):
                 for event in server_events(response.iter_lines()):
                     if stop.is_set():
                         break
+                    if event.kind == "session":  # the server ended this session (disabled?)
+                        self.auth.refresh()  # refused: the keeper tells the window at once
+                        return True
                     if event.id:
                         self.last_event_id = event.id
                     self._connected(True)  # an event is a contact with the server too

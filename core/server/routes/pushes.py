@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -14,11 +15,13 @@ from core.callbacks import CallbackError, decode, expected_reply
 from core.connect import callback_keys
 from core.mirror.pushes import save_push
 from core.server import store
-from core.server.deps import API, READERS, Session, allow, server
+from core.server.deps import API, READERS, Bearer, Session, allow, server
 from core.server.state import Server
+from core.server.store import OperatorError
 
 router = APIRouter()
 PUSH_LINKS = ("openid", "order_id", "wx_order_id", "refund_order_id")
+SESSION_CHECK_SECONDS = 5.0  # how often an open stream checks that its session still lives
 EVENT_POLL_SECONDS = 0.25  # how often an events stream looks for new rows (any server process)
 
 
@@ -92,6 +95,7 @@ async def _relay(srv: Server, request: Request, query: str, body: str) -> Respon
 async def events(
     session: Session,
     request: Request,
+    credentials: Bearer,
     after: int | None = None,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
@@ -108,10 +112,27 @@ async def events(
 
     stopping = request.app.state.stopping  # the server is stopping: the stream ends
 
+    token = credentials.credentials if credentials is not None else ""
+
+    def session_alive() -> bool:
+        try:
+            store.session_operator(srv.mirror, token)
+        except OperatorError:
+            return False
+        return True
+
     async def stream() -> AsyncIterator[str]:
         seen = start
         quiet = 0.0
+        checked = time.monotonic()
         while not stopping.is_set() and not await request.is_disconnected():
+            # a disabled operator's (or an expired token's) stream ends within seconds: the
+            # desktop reconnects, is refused, and says the session has ended
+            if time.monotonic() - checked >= SESSION_CHECK_SECONDS:
+                checked = time.monotonic()
+                if not session_alive():
+                    yield 'event: session\ndata: {"ended": true}\n\n'
+                    return
             rows = store.events_after(srv.mirror, seen)
             for event_id, kind, data in rows:
                 seen = event_id
