@@ -325,6 +325,8 @@ class MainWindow(QMainWindow):
         self.profile_box = QComboBox()
         self.profile_box.setAccessibleName(tr("Profile"))
         self.profile_box.setMinimumWidth(140)
+        # as wide as its longest name, also one filled after the window was first shown
+        self.profile_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.profile_box.setPlaceholderText(tr("No profile"))
         self.profile_box.setToolTip(tr("Profile: choosing another reopens the window on it"))
         self.profile_box.activated.connect(self._switch_profile)

@@ -133,3 +133,17 @@ def test_a_field_problem_is_grey_until_the_operator_types(qtbot, window, sim):
     qtbot.keyClick(dialog.reason.lineEdit(), Qt.Key.Key_Backspace)
     assert dialog.reason_note.text() and theme.RED in dialog.reason_note.styleSheet()
     dialog.reject()
+
+
+def test_the_columns_button_and_the_profile_switcher_show_their_words_whole(window, qtbot):
+    window.go("orders")
+    button = window.pages["orders"].columns_button
+    qtbot.wait(20)
+    # the word, the menu arrow beside it, and the button's padding
+    assert button.width() >= button.fontMetrics().horizontalAdvance(button.text()) + 30
+    box = window.profile_box
+    long_name = "team-demo-finance-shanghai-office"
+    box.addItem(long_name)  # a profile listed after the window was first shown
+    box.setCurrentIndex(box.count() - 1)
+    qtbot.wait(20)
+    assert box.width() >= box.fontMetrics().horizontalAdvance(long_name) + 20

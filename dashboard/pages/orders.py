@@ -95,6 +95,10 @@ class OrdersPage(Page):
         self.columns_button.setText(tr("Columns"))
         self.columns_button.setAccessibleName(tr("Columns"))
         self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        # the menu arrow takes room of its own: the word stays whole beside it (列 / Columns)
+        self.columns_button.setMinimumWidth(
+            self.columns_button.fontMetrics().horizontalAdvance(self.columns_button.text()) + 36
+        )
         for widget in (
             self.status,
             self.kind,
