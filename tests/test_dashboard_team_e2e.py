@@ -222,6 +222,17 @@ def test_a_viewer_logs_in_with_totp_and_every_page_opens_on_the_team_desk(
     assert names[-1] == "approvals" and not window.nav.item(len(names) - 1).isHidden()
     walk(qtbot, window)
     assert warnings_in(window) == ""  # no refusal at start (resolve, complaints) for a viewer
+    with Mirror(pg_team.mirror_path) as m:  # and none asked for: each would be audited
+        refused = [
+            json.loads(r["params"])["endpoint"]
+            for r in m.all(
+                "SELECT params FROM audit WHERE operator = 'vera' AND action = 'refused'"
+            )
+        ]
+    assert refused == []
+    complaints = window.pages["complaints"]
+    assert not complaints.refresh_button.isEnabled()
+    assert "support, finance and admin" in complaints.refresh_button.toolTip()
     assert window.connection.isHidden()
     assert getattr(window, "login_again", None) is None
 

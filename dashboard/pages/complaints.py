@@ -234,7 +234,13 @@ class ComplaintsPage(Page):
 
     def on_ready(self) -> None:
         self.refresh()
-        self.sync()
+        if may_sync(self.ctx.desk):
+            self.sync()
+        else:  # a team viewer: the server would refuse (and audit) the request
+            self.refresh_button.setEnabled(False)
+            self.refresh_button.setToolTip(
+                tr("Your role cannot ask WeChat: support, finance and admin operators can.")
+            )
 
     def _tick(self) -> None:
         if self.isVisible() and self.ctx.desk is not None:
@@ -284,7 +290,7 @@ class ComplaintsPage(Page):
 
     def sync(self) -> None:
         desk = self.ctx.desk
-        if desk is None:
+        if desk is None or not may_sync(desk):
             return
         self.busy.start()
         self.refresh_button.setEnabled(False)
@@ -614,3 +620,11 @@ class ComplaintsPage(Page):
 
 
 __all__ = ["ComplaintsPage"]
+
+
+def may_sync(desk: Any) -> bool:
+    """Asking WeChat for complaints: any solo desk; on a team server support, finance and
+    admin (a viewer reads what the server has)."""
+    if desk is None or not getattr(desk, "team", False):
+        return True
+    return str(getattr(desk.profile, "role", "")) in ("support", "finance", "admin")

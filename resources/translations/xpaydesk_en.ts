@@ -1900,6 +1900,10 @@
       <translation>Log in</translation>
     </message>
     <message>
+      <source>Your role cannot ask WeChat: support, finance and admin operators can.</source>
+      <translation>Your role cannot ask WeChat: support, finance and admin operators can.</translation>
+    </message>
+    <message>
       <source>Log in again</source>
       <translation>Log in again</translation>
     </message>
@@ -2096,18 +2100,6 @@
       <translation>Waiting for my approval: {n}</translation>
     </message>
     <message>
-      <source>Session ended (an admin may have disabled you, or you logged out)</source>
-      <translation>Session ended (an admin may have disabled you, or you logged out)</translation>
-    </message>
-    <message>
-      <source>The session with the team server has ended: log in again to continue.</source>
-      <translation>The session with the team server has ended: log in again to continue.</translation>
-    </message>
-    <message>
-      <source>Logged in again: the session goes on.</source>
-      <translation>Logged in again: the session goes on.</translation>
-    </message>
-    <message>
       <source>Request {id}: {state}</source>
       <translation>Request {id}: {state}</translation>
     </message>
@@ -2146,6 +2138,18 @@
     <message>
       <source>Spent in total (as WeChat reports)</source>
       <translation>Spent in total (as WeChat reports)</translation>
+    </message>
+    <message>
+      <source>Session ended (an admin may have disabled you, or you logged out)</source>
+      <translation>Session ended (an admin may have disabled you, or you logged out)</translation>
+    </message>
+    <message>
+      <source>The session with the team server has ended: log in again to continue.</source>
+      <translation>The session with the team server has ended: log in again to continue.</translation>
+    </message>
+    <message>
+      <source>Logged in again: the session goes on.</source>
+      <translation>Logged in again: the session goes on.</translation>
     </message>
     <message>
       <source>The team server applies these limits to every action you take.</source>

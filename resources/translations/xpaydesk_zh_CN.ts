@@ -1900,6 +1900,10 @@
       <translation>登录</translation>
     </message>
     <message>
+      <source>Your role cannot ask WeChat: support, finance and admin operators can.</source>
+      <translation>您的角色不能向微信查询：客服、财务和管理员可以。</translation>
+    </message>
+    <message>
       <source>Log in again</source>
       <translation>重新登录</translation>
     </message>
@@ -2096,18 +2100,6 @@
       <translation>等待我审批：{n}</translation>
     </message>
     <message>
-      <source>Session ended (an admin may have disabled you, or you logged out)</source>
-      <translation>会话已结束（可能已被管理员停用或已退出）</translation>
-    </message>
-    <message>
-      <source>The session with the team server has ended: log in again to continue.</source>
-      <translation>与团队服务器的会话已结束：请重新登录后继续。</translation>
-    </message>
-    <message>
-      <source>Logged in again: the session goes on.</source>
-      <translation>已重新登录，会话继续。</translation>
-    </message>
-    <message>
       <source>Request {id}: {state}</source>
       <translation>审批请求 {id}：{state}</translation>
     </message>
@@ -2146,6 +2138,18 @@
     <message>
       <source>Spent in total (as WeChat reports)</source>
       <translation>累计消耗（微信数据）</translation>
+    </message>
+    <message>
+      <source>Session ended (an admin may have disabled you, or you logged out)</source>
+      <translation>会话已结束（可能已被管理员停用或已退出）</translation>
+    </message>
+    <message>
+      <source>The session with the team server has ended: log in again to continue.</source>
+      <translation>与团队服务器的会话已结束：请重新登录后继续。</translation>
+    </message>
+    <message>
+      <source>Logged in again: the session goes on.</source>
+      <translation>已重新登录，会话继续。</translation>
     </message>
     <message>
       <source>The team server applies these limits to every action you take.</source>
