@@ -215,6 +215,8 @@ class MoneyDialog(QDialog):
         self.amount_note.setAccessibleName(tr("Amount problem"))
         self.order = QComboBox()
         self.order.setAccessibleName(tr("Order"))
+        # closed, it shows the chosen order whole (its id is compared by eye): as wide as it
+        self.order.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.order.setPlaceholderText(tr("Choose the order to refund"))
         self.deduction = QComboBox()
         self.deduction.setAccessibleName(tr("Deduction"))
@@ -398,6 +400,9 @@ class MoneyDialog(QDialog):
         self._describe_subject(orders or [])
         if action != "deliver" and self.balance is None and self.openid:
             self._ask_balance()  # before and after, wherever the dialog was opened from
+        if action == "refund":  # as wide as the chosen order's whole line: its id is never cut
+            self.order.setMinimumWidth(self.order.sizeHint().width())
+            self.setMinimumWidth(max(560, layout.minimumSize().width()))
         self._update()
 
     def showEvent(self, event: Any) -> None:

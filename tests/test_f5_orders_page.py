@@ -147,3 +147,19 @@ def test_the_columns_button_and_the_profile_switcher_show_their_words_whole(wind
     box.setCurrentIndex(box.count() - 1)
     qtbot.wait(20)
     assert box.width() >= box.fontMetrics().horizontalAdvance(long_name) + 20
+
+
+def test_the_closed_order_choice_shows_the_order_whole(qtbot, window, desk, sim):
+    from tests.opsfixtures import mirror_order
+    from tests.test_dashboard import look_up, open_dialog
+
+    sim.add_user(ALICE)
+    paid = sim.user_pays(ALICE, coins=600)
+    mirror_order(desk.mirror, paid)
+    page = look_up(qtbot, window, ALICE)
+    dialog = open_dialog(qtbot, page, "refund")
+    qtbot.wait(20)
+    chosen = dialog.order.currentText()
+    assert paid["order_id"] in chosen
+    assert dialog.order.width() >= dialog.order.fontMetrics().horizontalAdvance(chosen) + 20
+    dialog.reject()
