@@ -163,3 +163,15 @@ def test_the_closed_order_choice_shows_the_order_whole(qtbot, window, desk, sim)
     assert paid["order_id"] in chosen
     assert dialog.order.width() >= dialog.order.fontMetrics().horizontalAdvance(chosen) + 20
     dialog.reject()
+
+
+def test_needs_attention_shows_since_without_scrolling(window, qtbot):
+    window.resize(1000, 700)
+    window.go("users")
+    table, model = window.pages["users"].lists["attention"]
+    qtbot.wait(20)
+    since = [c.key for c in model.columns].index("at")
+    header = table.horizontalHeader()
+    assert header.sectionViewportPosition(since) + header.sectionSize(since) <= (
+        table.viewport().width()
+    )

@@ -36,10 +36,10 @@ TIMELINE = [
     Col("status_label", "Status", "text", 130),
     Col("summary", "Details", "text", 260),
 ]
-ATTENTION_COLUMNS = [
+ATTENTION_COLUMNS = [  # the long words last: they take what is left, Since always in view
     Col("openid", "openid", "id", 170),
-    Col("why_label", "Needs", "text", 260),
     Col("at", "Since", "rel", 110),
+    Col("why_label", "Needs", "text", 260),
 ]
 RECENT_COLUMNS = [
     Col("openid", "openid", "id", 170),
