@@ -494,7 +494,8 @@ class MainWindow(QMainWindow):
             self.connection.session_ended()
             self.statusBar().showMessage("⛔ " + ended_text(), 15000)
             return
-        text = getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
+        said = getattr(exc, "message", None)  # the core's errors: the operator's language
+        text = said(fmt.lang()) if callable(said) else f"{type(exc).__name__}: {exc}"
         self.statusBar().showMessage(
             "⚠ " + tr("Unexpected error (details in the log): ") + str(text), 15000
         )
@@ -513,7 +514,8 @@ class MainWindow(QMainWindow):
                 + tr("Create or fix a profile below, or start with --demo to try XPay Desk.")
             )
         self._fill_profiles(None)
-        text = getattr(exc, "message_zh", None) or f"{type(exc).__name__}: {exc}"
+        said = getattr(exc, "message", None)  # the core's errors: the operator's language
+        text = said(fmt.lang()) if callable(said) else f"{type(exc).__name__}: {exc}"
         self.statusBar().showMessage("⚠ " + tr("No profile open: ") + str(text))
 
     def _focus_search(self) -> None:

@@ -175,3 +175,15 @@ def test_needs_attention_shows_since_without_scrolling(window, qtbot):
     assert header.sectionViewportPosition(since) + header.sectionSize(since) <= (
         table.viewport().width()
     )
+
+
+def test_the_status_bar_says_an_error_in_the_operator_language(window):
+    from core.errors import XPayDeskError
+    from core.remote.errors import ServerUnreachable
+
+    window._unexpected(XPayDeskError("出错了", "something went wrong"))
+    said = window.statusBar().currentMessage()
+    assert "something went wrong" in said and "出错了" not in said
+    away = ServerUnreachable("https://team.example", "ConnectError")
+    assert "(the connection failed)" in away.message("en") and "（连接失败）" in away.message_zh
+    assert "offline" not in ServerUnreachable("https://team.example", "offline").message("en")
