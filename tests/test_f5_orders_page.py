@@ -187,3 +187,19 @@ def test_the_status_bar_says_an_error_in_the_operator_language(window):
     away = ServerUnreachable("https://team.example", "ConnectError")
     assert "(the connection failed)" in away.message("en") and "（连接失败）" in away.message_zh
     assert "offline" not in ServerUnreachable("https://team.example", "offline").message("en")
+
+
+def test_the_refund_dialog_notes_are_whole(qtbot, window, desk, sim):
+    from tests.opsfixtures import mirror_order
+    from tests.test_dashboard import look_up, open_dialog
+
+    sim.add_user(ALICE)
+    mirror_order(desk.mirror, sim.user_pays(ALICE, coins=600))
+    page = look_up(qtbot, window, ALICE)
+    dialog = open_dialog(qtbot, page, "refund")
+    qtbot.wait(20)
+    for note in (dialog.reason_note, dialog.amount_note):
+        if note.text():
+            assert note.height() >= note.heightForWidth(note.width()), note.text()
+    assert dialog.reason_note.text() == "A reason is required."
+    dialog.reject()
