@@ -27,7 +27,8 @@ from core.mirror.audit import AuditLog
 from core.mirror.db import Mirror
 from core.models import Complaint, NegotiationEntry
 from core.operations.journal import Locks
-from core.operations.policy import ROLE_NAMES, PolicyRefused
+from core.operations.policy import PolicyRefused
+from core.vocabulary import word
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 ANSWER_WITHIN = 24 * 3600  # seconds from the complaint to the merchant's first answer
@@ -422,8 +423,9 @@ class Complaints:
     def _allowed(self, verb_zh: str, verb_en: str) -> None:
         if self.role not in ROLES:
             raise PolicyRefused(
-                f"角色 {ROLE_NAMES.get(self.role, self.role)} 不能{verb_zh}；可由客服、财务或管理员处理",
-                f"the {self.role} role cannot {verb_en}; support, finance or admin can",
+                f"角色「{word('role', self.role)}」不能{verb_zh}；可由客服、财务或管理员处理",
+                f"the {word('role', self.role, 'en').lower()} role cannot {verb_en}; a support "
+                "agent, finance or an administrator can",
             )
 
     async def respond(

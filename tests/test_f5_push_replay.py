@@ -5,13 +5,17 @@ simulator over loopback is WeChat; the previous run is a second simulator with t
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from core.desk import Desk
 from core.errors import XPayError
+from core.mirror.db import Mirror
+from core.operations import PolicyRefused
 from core.profiles import load_profiles
 from core.simulator import SimConfig, Simulator, profile_toml
 from tests.simfixtures import ALICE, sim  # noqa: F401  (fixture)
+from tests.test_complaints import complaints_for, paid_complaint
 
 
 @pytest.fixture
@@ -54,3 +58,17 @@ async def test_a_fresh_push_is_a_push_and_a_refresh_confirms_it(sim, desk):  # n
         assert source(desk, order["order_id"]) == "query_order"
     finally:
         await desk.close()
+
+
+
+async def test_a_viewer_refused_a_complaint_answer_is_told_in_words(sim, tmp_path):  # noqa: F811
+    """QA T1 9 (the same words everywhere): 角色「只读」, never "角色 只读 viewer"."""
+    complaint_id = paid_complaint(sim, ALICE)
+    with Mirror(tmp_path / "m.sqlite") as mirror:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(2.0)) as http:
+            c = complaints_for(sim, http, mirror, role="viewer")
+            await c.sync()
+            with pytest.raises(PolicyRefused) as caught:
+                await c.respond(complaint_id, "你好")
+    assert "只读" in caught.value.message_zh and "viewer" not in caught.value.message_zh
+    assert caught.value.message_en.startswith("the viewer role cannot")
