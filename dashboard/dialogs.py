@@ -79,8 +79,6 @@ STATE_TEXT = {
 }
 # a refund that takes no coins back (an item, or the clawback unticked)
 REFUNDING_WITHOUT_COINS = N_("Refund started; it is followed until it ends")
-# a refund that takes no coins back (an item, or the clawback unticked)
-REFUNDING_WITHOUT_COINS = N_("Refund started; it is followed until it ends")
 # the likely cause of a WeChat refusal, said beside its meaning
 LIKELY_CAUSE = {
     268490003: N_(
@@ -590,13 +588,6 @@ class MoneyDialog(QDialog):
     def _valid(self) -> str:
         amount, reason = self._problems()
         return amount or reason or self._key_problem()
-
-    def _balance_words(self) -> str:
-        """An amount that needs approval moves nothing on click: its balance is "after
-        approval", never said as what the click does."""
-        if self._needs_approval():
-            return tr("Balance after approval {before} → {after} (nothing moves until then)")
-        return tr("Balance {before} → {after}")
 
     def _balance_words(self) -> str:
         """An amount that needs approval moves nothing on click: its balance is "after

@@ -472,25 +472,6 @@ class OrdersPage(Page):
         self.detail_note.setText(note)
         self.detail_note.show()
 
-    def _no_detail(self, note: str) -> None:
-        """No order in the detail pane: nothing of the last one left, no action offered."""
-        self.current = None
-        for label in (self.detail_id, self.detail_openid, self.detail_wx):
-            label.set("")
-        self.detail_status.set("", "")
-        self.detail_kind.setText("")
-        for value in self.form_labels.values():
-            value.setText("—")
-        self.history.setPlainText("")
-        self.raw.setPlainText("")
-        self.refunds_model.set_rows([])
-        self.ledger_model.set_rows([])
-        self.refund_button.setEnabled(False)
-        self.deliver_button.setEnabled(False)
-        self.detail.setEnabled(False)
-        self.detail_note.setText(note)
-        self.detail_note.show()
-
     def _offer_fix(self, order_id: str, detail: dict[str, Any] | None) -> None:
         """An order opened from a reconciliation discrepancy says what was found and points at
         the action that fixes it. An order the mirror lacks (WeChat has it, the push never came)
