@@ -29,9 +29,7 @@ DASHBOARD_TESTS = sorted(
 # (and not the team-mode files: they spend their time starting servers and PostgreSQL, which the
 # hammer does not need; their windows are the same widgets as the solo files')
 GUI_TESTS = [
-    t
-    for t in DASHBOARD_TESTS
-    if not t.endswith("test_dashboard_commands.py") and "_team" not in t
+    t for t in DASHBOARD_TESTS if not t.endswith("test_dashboard_commands.py") and "_team" not in t
 ]
 TIMER_MESSAGE = "Timers cannot be stopped from another thread"
 WAIT = 15_000

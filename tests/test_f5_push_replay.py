@@ -60,7 +60,6 @@ async def test_a_fresh_push_is_a_push_and_a_refresh_confirms_it(sim, desk):  # n
         await desk.close()
 
 
-
 async def test_a_viewer_refused_a_complaint_answer_is_told_in_words(sim, tmp_path):  # noqa: F811
     """QA T1 9 (the same words everywhere): 角色「只读」, never "角色 只读 viewer"."""
     complaint_id = paid_complaint(sim, ALICE)

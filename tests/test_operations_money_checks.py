@@ -49,9 +49,7 @@ async def test_a_malformed_pasted_session_key_is_refused_before_the_intent(sim, 
     assert intents(mirror, "deduct") == 0 and sim.state.account(1, ALICE)["balance"] == 600
 
 
-async def test_a_clawback_with_a_wrong_pasted_key_blames_the_key_not_the_user(
-    sim, http, mirror
-):
+async def test_a_clawback_with_a_wrong_pasted_key_blames_the_key_not_the_user(sim, http, mirror):
     ops = make_ops(sim, http, mirror)
     sim.add_user(ALICE)
     order = sim.user_pays(ALICE, coins=600)

@@ -90,7 +90,7 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
 
 
 def role_refusal(role: str, what: str) -> tuple[str, str]:
-    """"the viewer role may not use the audit log": the role and what it may not use (an API
+    """ "the viewer role may not use the audit log": the role and what it may not use (an API
     endpoint, vocabulary ENDPOINT, or an action) in the glossary's words, both languages."""
     table = "endpoint" if what in ENDPOINT else "action"
     return (

@@ -412,8 +412,7 @@ async def verify_login(
             conn.execute("DELETE FROM srv_login_failures WHERE operator = ?", (name,))
             if seal is not None and not stored.startswith(SEALED):  # written without a key
                 conn.execute(
-                    "UPDATE srv_operators SET totp_secret = ? WHERE name = ? "
-                    "AND totp_secret = ?",
+                    "UPDATE srv_operators SET totp_secret = ? WHERE name = ? AND totp_secret = ?",
                     (seal.seal(name, stored), name, stored),
                 )
         return True

@@ -564,7 +564,9 @@ class OrdersPage(Page):
         status = int(order["status"])
         ok = status in (2, 3)
         self.deliver_button.setEnabled(ok)
-        self.deliver_button.setText(tr("Already delivered") if status == 4 else tr("Mark delivered"))
+        self.deliver_button.setText(
+            tr("Already delivered") if status == 4 else tr("Mark delivered")
+        )
         self.deliver_button.setToolTip(
             ""
             if ok

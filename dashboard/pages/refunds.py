@@ -71,7 +71,9 @@ class RefundsPage(Page):
         self.table.setToolTip(tr("Double-click a refund to open its order."))
         self.root.addWidget(self.table, 1)
         self.root.addWidget(self._detail())
-        self.empty_text = tr("No refunds yet. Refunds started here or imported appear in this list.")
+        self.empty_text = tr(
+            "No refunds yet. Refunds started here or imported appear in this list."
+        )
         self.empty = muted(self.empty_text)
         self.root.addWidget(self.empty)
 
