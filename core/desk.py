@@ -19,6 +19,7 @@ import httpx
 
 from core import signing
 from core.approvals import Approval, NoApprovals
+from core.broadcast import Broadcast
 from core.callbacks import CallbackError, DecodeResult, decode, expected_reply
 from core.complaints import ComplaintResult, ComplaintRow, Complaints, ComplaintView, SyncReport
 from core.connect import DEFAULT_TIMEOUT, callback_keys
@@ -91,7 +92,7 @@ class AuditCheck:
     store: dict[str, Any]
 
 
-class Desk:
+class Desk(Broadcast):
     team = False  # a solo desk: what team mode adds (login, approvals, the banner) stays hidden
 
     def __init__(
@@ -100,8 +101,7 @@ class Desk:
         self.profile = profile
         self.mirror = Mirror(profile.mirror_path)
         self._transport = transport
-        self._listeners: list[Callable[[set[str]], None]] = []
-        self._listeners_lock = threading.Lock()
+        self._init_broadcast()
         self.tracker: RefundTracker | None = None
         self._shared = False  # a view made by acting_as: closes nothing
 
@@ -177,26 +177,7 @@ class Desk:
             await self._http.aclose()
         self.mirror.close()
 
-    # ---- "what changed" broadcast, and refunds followed by themselves -------------------------
-
-    def subscribe(self, listener: Callable[[set[str]], None]) -> Callable[[], None]:
-        """`listener(what)` hears what changed without the caller asking ({"refunds", "ledger",
-        "pending", ...}), possibly from the tracker's thread. Returns the unsubscribe."""
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._listeners_lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
-
-    def changed(self, what: set[str]) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(set(what))
+    # ---- refunds followed by themselves (what changed: core.broadcast) ------------------------
 
     def start_following(self) -> RefundTracker:
         """While the desk is open every refund in flight is followed to its end, and its coin

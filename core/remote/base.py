@@ -6,20 +6,18 @@ answer they had, marked stale, while money actions are refused)."""
 from __future__ import annotations
 
 import ssl
-import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import httpx
 
+from core.broadcast import Broadcast
 from core.remote.errors import LoginRequired, RemoteError, RemoteForbidden, ServerUnreachable
 
 API = "/api/v1"
 KEPT_ANSWERS = 256  # reads remembered for when the server is away
 TIMEOUT = httpx.Timeout(10.0, connect=1.5)
-Listener = Callable[[set[str]], None]
 
 
 class Auth(Protocol):
@@ -48,7 +46,7 @@ class StaticAuth:
         return False
 
 
-class RemoteBase:
+class RemoteBase(Broadcast):
     def __init__(
         self,
         server: str,
@@ -68,8 +66,7 @@ class RemoteBase:
         self._ahttp = httpx.AsyncClient(
             base_url=base, timeout=TIMEOUT, transport=async_transport, verify=verify
         )
-        self._listeners: list[Listener] = []
-        self._listeners_lock = threading.Lock()
+        self._init_broadcast()
         # the last answer of each read, for a server that goes away: the most recent reads only
         # (an operator who looked up thousands of users must not hold them all)
         self._answers: OrderedDict[str, tuple[float, Any]] = OrderedDict()
@@ -86,25 +83,6 @@ class RemoteBase:
     async def close(self) -> None:
         self._http.close()
         await self._ahttp.aclose()
-
-    # ---- "what changed" broadcast (the same as core.desk.Desk's) ------------------------------
-
-    def subscribe(self, listener: Listener) -> Callable[[], None]:
-        with self._listeners_lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._listeners_lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
-
-    def changed(self, what: set[str]) -> None:
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(set(what))
 
     # ---- the connection -----------------------------------------------------------------------
 
