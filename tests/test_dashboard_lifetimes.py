@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +27,14 @@ DASHBOARD_TESTS = sorted(
     if p.name != Path(__file__).name
 )
 # the in-process GUI tests (test_dashboard_commands runs the app in subprocesses of its own)
-# (and not the team-mode files: they spend their time starting servers and PostgreSQL, which the
-# hammer does not need; their windows are the same widgets as the solo files')
+ALL_GUI_TESTS = [t for t in DASHBOARD_TESTS if not t.endswith("test_dashboard_commands.py")]
+# in the normal run, those with no team server: the others spend their time starting servers and
+# PostgreSQL, which the hammer does not need (their windows are the same widgets); the slow run
+# below takes every file
 GUI_TESTS = [
-    t for t in DASHBOARD_TESTS if not t.endswith("test_dashboard_commands.py") and "_team" not in t
+    t
+    for t in ALL_GUI_TESTS
+    if not re.search(r"serverfixtures|teamfixtures|remotefixtures", (ROOT / t).read_text("utf-8"))
 ]
 TIMER_MESSAGE = "Timers cannot be stopped from another thread"
 WAIT = 15_000
@@ -77,6 +82,15 @@ def test_gc_forced_onto_worker_threads_never_crashes_the_dashboard_tests():
     assert_no_crash(result)
     collections = int(result.stdout.split("gc on worker threads: ")[1].split()[0])
     assert collections > 2 * 10  # it did run, around every test and in between
+
+
+@pytest.mark.slow
+def test_gc_forced_onto_worker_threads_never_crashes_any_dashboard_test():
+    """The same, over every in-process GUI file, team-mode windows included."""
+    result = run_pytest(
+        "-p", "tests.gc_on_worker", *ALL_GUI_TESTS, extra_env={"XPAYDESK_GC_HAMMER_MS": "50"}
+    )
+    assert_no_crash(result)
 
 
 @pytest.mark.slow
