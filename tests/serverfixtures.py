@@ -177,3 +177,14 @@ def team(team_sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Itera
     yield server
     err = stop_server(proc)
     assert "Traceback" not in err, err
+
+
+def server_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """`xpaydesk-server ARGS` as an admin runs it from a shell."""
+    return subprocess.run(
+        [sys.executable, "-m", "core.server.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

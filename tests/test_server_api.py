@@ -6,14 +6,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import subprocess
-import sys
 import time
 
 import httpx
 import pyotp
 
-from tests.serverfixtures import ROOT, team, team_sim  # noqa: F401  (fixtures)
+from tests.serverfixtures import ROOT, server_cli, team, team_sim  # noqa: F401  (fixtures)
 from tests.simfixtures import ALICE, BOB
 
 API = "/api/v1"
@@ -29,14 +27,7 @@ def intents(team, request_key):  # noqa: F811
         return [dict(r) for r in m.all("SELECT * FROM intents WHERE request_key = ?", request_key)]
 
 
-def cli(*args):
-    return subprocess.run(
-        [sys.executable, "-m", "core.server.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+cli = server_cli
 
 
 def test_openapi_describes_the_v1_api(team):  # noqa: F811

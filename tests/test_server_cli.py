@@ -14,6 +14,7 @@ from core.server import store
 from tests.serverfixtures import (
     ROOT,
     TeamServer,
+    server_cli,
     start_server,
     stop_server,
     team_sim,  # noqa: F401  (a fixture)
@@ -23,14 +24,7 @@ from tests.serverfixtures import (
 API = "/api/v1"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core.server.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+cli = server_cli
 
 
 @pytest.fixture(scope="module")

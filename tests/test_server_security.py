@@ -5,8 +5,6 @@ per operator on the command line, counted in the database, refused by a real ser
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,8 +14,8 @@ from core.mirror.db import Mirror
 from core.server import store
 from core.server.config import load_config
 from tests.serverfixtures import (
-    ROOT,
     TeamServer,
+    server_cli,
     start_server,
     stop_server,
     team_sim,  # noqa: F401  (a fixture)
@@ -28,14 +26,7 @@ from tests.simfixtures import ALICE
 API = "/api/v1"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "core.server.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+cli = server_cli
 
 
 def enrol(config: Path, name: str, role: str, *limits: str) -> store.Enrolment:
