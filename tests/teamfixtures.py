@@ -50,3 +50,15 @@ def own_team(team_sim: Simulator, tmp_path: Path) -> Iterator[TeamServer]:
     yield server
     if server.proc.poll() is None:
         stop(server)
+
+
+def pay(server: TeamServer, sim: Simulator, openid: str, coins: int) -> str:
+    """The simulated WeChat takes the payment and posts its push to the team server."""
+    sim.config.push.url = f"{server.url}/wechat/push"
+    try:
+        sim.add_user(openid)
+        paid = sim.user_pays(openid, coins=coins)
+    finally:
+        sim.config.push.url = None
+    assert "HTTP 200" in sim.delivered[-1].delivered
+    return str(paid["order_id"])

@@ -23,22 +23,11 @@ from dashboard.main_window import MainWindow
 from dashboard.tasks import TaskRunner
 from tests.remotefixtures import remote_desk
 from tests.serverfixtures import team_sim  # noqa: F401  (fixture)
-from tests.teamfixtures import own_team, stop  # noqa: F401  (fixture)
+from tests.teamfixtures import own_team, pay, stop  # noqa: F401  (fixture)
 
 WAIT = 15_000
 ANN = "oOfflineQaAnn00000000000001"
 BEN = "oOfflineQaBen00000000000002"
-
-
-def pay(server, sim, openid: str, coins: int) -> str:
-    sim.config.push.url = f"{server.url}/wechat/push"
-    try:
-        sim.add_user(openid)
-        paid = sim.user_pays(openid, coins=coins)
-    finally:
-        sim.config.push.url = None
-    assert "HTTP 200" in sim.delivered[-1].delivered
-    return str(paid["order_id"])
 
 
 @pytest.fixture

@@ -24,25 +24,13 @@ from dashboard.main_window import MainWindow
 from dashboard.tasks import TaskRunner
 from tests.remotefixtures import remote_desk
 from tests.serverfixtures import team, team_sim  # noqa: F401  (fixtures)
-from tests.teamfixtures import own_team, restart, stop  # noqa: F401  (fixture)
+from tests.teamfixtures import own_team, pay, restart, stop  # noqa: F401  (fixture)
 
 WAIT = 15_000
 CAROL = "oTeamWindowCarol000000000001"
 DAVE = "oTeamWindowDave0000000000002"
 ERIN = "oTeamWindowErin0000000000003"
 FRANK = "oTeamWindowFrank000000000004"
-
-
-def pay(server, sim, openid: str, coins: int) -> str:
-    """The simulated WeChat pays and posts the push to the team server."""
-    sim.config.push.url = f"{server.url}/wechat/push"
-    try:
-        sim.add_user(openid)
-        paid = sim.user_pays(openid, coins=coins)
-    finally:
-        sim.config.push.url = None
-    assert "HTTP 200" in sim.delivered[-1].delivered
-    return str(paid["order_id"])
 
 
 @pytest.fixture

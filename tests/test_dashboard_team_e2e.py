@@ -38,7 +38,7 @@ from tests.serverfixtures import (
     team_sim,  # noqa: F401  (a fixture)
     write_config,
 )
-from tests.teamfixtures import restart, stop
+from tests.teamfixtures import pay, restart, stop
 
 WAIT = 20_000
 PEOPLE = (("vera", "viewer"), ("sam", "support"), ("fay", "finance"), ("fred", "finance"))
@@ -130,18 +130,6 @@ def login_dialog(qtbot) -> LoginDialog:
     dialog = shown()
     assert dialog is not None
     return dialog
-
-
-def pay(team: TeamServer, sim, openid: str, coins: int) -> str:
-    """The simulated WeChat takes the payment and posts its push to the team server."""
-    sim.config.push.url = f"{team.url}/wechat/push"
-    try:
-        sim.add_user(openid)
-        paid = sim.user_pays(openid, coins=coins)
-    finally:
-        sim.config.push.url = None
-    assert "HTTP 200" in sim.delivered[-1].delivered
-    return str(paid["order_id"])
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from core.remote.errors import ServerUnreachable
 from core.remote.events import ServerEvent, server_events, what_changed
 from tests.remotefixtures import remote_desk
 from tests.serverfixtures import stop_server, team, team_sim  # noqa: F401  (fixtures)
-from tests.teamfixtures import own_team, restart, stop  # noqa: F401  (fixture)
+from tests.teamfixtures import own_team, pay, restart, stop  # noqa: F401  (fixture)
 
 ALICE = "oEventsAlice0000000000000001"
 BOB = "oEventsBob000000000000000002"
@@ -49,16 +49,6 @@ def streaming(desk) -> None:
     while desk._stream_socket is None:
         assert time.monotonic() < deadline, "the event stream did not open"
         time.sleep(0.02)
-
-
-def pay(team_server, sim, openid: str, coins: int) -> None:
-    sim.config.push.url = f"{team_server.url}/wechat/push"
-    try:
-        sim.add_user(openid)
-        sim.user_pays(openid, coins=coins)
-    finally:
-        sim.config.push.url = None
-    assert "HTTP 200" in sim.delivered[-1].delivered
 
 
 def test_the_stream_is_read_as_server_sent_events():
